@@ -1,0 +1,133 @@
+// Package stats keeps rex's outcome counters in a small JSON file under the
+// client state directory. Many rex processes run at once (make -j), so every
+// update holds an exclusive flock on the file while it reads and rewrites it.
+package stats
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Counters are the outcomes of rex invocations.
+type Counters struct {
+	CacheHits        int64 `json:"cache_hits"`
+	RemoteExecutions int64 `json:"remote_executions"`
+	LocalFallbacks   int64 `json:"local_fallbacks"`
+	LocalRuns        int64 `json:"local_runs"`
+	// CacheMisses counts local compiles in cache-only mode that filled the
+	// remote cache.
+	CacheMisses int64 `json:"cache_misses"`
+}
+
+// Outcome is how one invocation ended.
+type Outcome int
+
+const (
+	CacheHit Outcome = iota
+	RemoteExecution
+	LocalFallback
+	LocalRun
+	CacheMiss
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case CacheHit:
+		return "cache hit"
+	case RemoteExecution:
+		return "remote execution"
+	case LocalFallback:
+		return "local fallback"
+	case LocalRun:
+		return "local run"
+	case CacheMiss:
+		return "cache miss, compiled locally"
+	}
+	return fmt.Sprintf("outcome(%d)", int(o))
+}
+
+func (c *Counters) add(o Outcome) {
+	switch o {
+	case CacheHit:
+		c.CacheHits++
+	case RemoteExecution:
+		c.RemoteExecutions++
+	case LocalFallback:
+		c.LocalFallbacks++
+	case LocalRun:
+		c.LocalRuns++
+	case CacheMiss:
+		c.CacheMisses++
+	}
+}
+
+const fileName = "stats.json"
+
+// Record adds one outcome to the counters under dir.
+func Record(dir string, o Outcome) error {
+	return update(dir, func(c *Counters) { c.add(o) })
+}
+
+// Zero resets the counters under dir.
+func Zero(dir string) error {
+	return update(dir, func(c *Counters) { *c = Counters{} })
+}
+
+// Read returns the counters under dir; all zero when none were recorded.
+func Read(dir string) (Counters, error) {
+	var c Counters
+	f, err := os.Open(filepath.Join(dir, fileName))
+	if os.IsNotExist(err) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		return c, fmt.Errorf("lock stats: %w", err)
+	}
+	return c, decode(f, &c)
+}
+
+func update(dir string, change func(*Counters)) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, fileName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock stats: %w", err)
+	}
+	var c Counters
+	if err := decode(f, &c); err != nil {
+		return err
+	}
+	change(&c)
+	b, _ := json.Marshal(c)
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err = f.WriteAt(b, 0)
+	return err
+}
+
+// decode reads counters; an empty file (just created) is all zero, and a
+// damaged one starts again from zero rather than failing the build.
+func decode(f *os.File, c *Counters) error {
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	if len(b) > 0 && json.Unmarshal(b, c) != nil {
+		*c = Counters{}
+	}
+	return nil
+}

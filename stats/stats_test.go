@@ -1,0 +1,63 @@
+package stats
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+func TestRecordReadZero(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	c, err := Read(dir)
+	if err != nil || c != (Counters{}) {
+		t.Fatalf("Read of nothing = %+v, %v", c, err)
+	}
+	for _, o := range []Outcome{CacheHit, CacheHit, RemoteExecution, LocalFallback, LocalRun, CacheMiss} {
+		if err := Record(dir, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ = Read(dir)
+	want := Counters{CacheHits: 2, RemoteExecutions: 1, LocalFallbacks: 1, LocalRuns: 1, CacheMisses: 1}
+	if c != want {
+		t.Errorf("counters = %+v, want %+v", c, want)
+	}
+	if err := Zero(dir); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = Read(dir); c != (Counters{}) {
+		t.Errorf("after Zero: %+v", c)
+	}
+}
+
+func TestConcurrentRecords(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				if err := Record(dir, CacheHit); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if c, _ := Read(dir); c.CacheHits != 320 {
+		t.Errorf("cache_hits = %d, want 320", c.CacheHits)
+	}
+}
+
+func TestDamagedFileStartsOver(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, fileName), []byte("{not json"), 0o644)
+	if err := Record(dir, LocalRun); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := Read(dir); c.LocalRuns != 1 {
+		t.Errorf("counters = %+v", c)
+	}
+}
