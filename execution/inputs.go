@@ -1,0 +1,111 @@
+package execution
+
+import (
+	"context"
+	"fmt"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/rexbuild/rex/cas"
+	"github.com/rexbuild/rex/digest"
+)
+
+// checkTree walks the input tree under root and records in miss every
+// Directory and file blob the CAS lacks, so the client learns all of them
+// at once rather than one per round trip.
+func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root digest.Digest, miss *missingSet) error {
+	seen := map[digest.Digest]bool{}
+	files := map[digest.Digest]bool{}
+	dirs := []digest.Digest{root}
+	for len(dirs) > 0 {
+		d := dirs[len(dirs)-1]
+		dirs = dirs[:len(dirs)-1]
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		dir := &repb.Directory{}
+		if err := s.readMessage(ctx, fn, d, dir, "input directory", miss); err != nil {
+			return err
+		}
+		for _, f := range dir.GetFiles() {
+			fd, err := digest.FromProto(f.GetDigest())
+			if err != nil {
+				return status.Errorf(codes.InvalidArgument, "input file %q in directory %s: %v", f.GetName(), d, err)
+			}
+			if fd != fn.Empty() {
+				files[fd] = true
+			}
+		}
+		for _, sub := range dir.GetDirectories() {
+			sd, err := digest.FromProto(sub.GetDigest())
+			if err != nil {
+				return status.Errorf(codes.InvalidArgument, "input directory %q in directory %s: %v", sub.GetName(), d, err)
+			}
+			dirs = append(dirs, sd)
+		}
+	}
+	return s.findMissingFiles(ctx, fn, files, miss)
+}
+
+func (s *Scheduler) findMissingFiles(ctx context.Context, fn digest.Function, files map[digest.Digest]bool, miss *missingSet) error {
+	if len(files) == 0 {
+		return nil
+	}
+	keys := make([]cas.Key, 0, len(files))
+	for d := range files {
+		keys = append(keys, cas.Key{Function: fn, Digest: d})
+	}
+	missing, err := s.blobs.FindMissing(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("find missing inputs: %w", err)
+	}
+	for _, k := range missing {
+		miss.add(k.Digest, "input file")
+	}
+	return nil
+}
+
+// missingSet collects blobs absent from the CAS, in the order found.
+type missingSet struct {
+	digests []digest.Digest
+	what    []string
+	seen    map[digest.Digest]bool
+}
+
+func (m *missingSet) add(d digest.Digest, what string) {
+	if m.seen == nil {
+		m.seen = map[digest.Digest]bool{}
+	}
+	if m.seen[d] {
+		return
+	}
+	m.seen[d] = true
+	m.digests = append(m.digests, d)
+	m.what = append(m.what, what)
+}
+
+func (m *missingSet) any() bool { return len(m.digests) > 0 }
+
+// err is the FAILED_PRECONDITION error the spec asks for: one MISSING
+// violation per blob, its subject the blob's resource name without instance.
+func (m *missingSet) err(fn digest.Function) error {
+	st := status.Newf(codes.FailedPrecondition, "%d blob(s) missing from the CAS, the first being %s %s",
+		len(m.digests), m.what[0], m.digests[0])
+	pf := &errdetails.PreconditionFailure{}
+	for i, d := range m.digests {
+		pf.Violations = append(pf.Violations, &errdetails.PreconditionFailure_Violation{
+			Type:        "MISSING",
+			Subject:     digest.ReadName("", fn, d, ""),
+			Description: m.what[i] + " is missing",
+		})
+	}
+	withDetails, err := st.WithDetails(pf)
+	if err != nil {
+		return st.Err()
+	}
+	return withDetails.Err()
+}
