@@ -1,0 +1,92 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+// Capabilities asks the server what it supports. A successful answer is
+// cached for the life of the Client.
+func (c *Client) Capabilities(ctx context.Context) (*repb.ServerCapabilities, error) {
+	c.mu.Lock()
+	cached := c.capsVal
+	c.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
+	var caps *repb.ServerCapabilities
+	err := c.retry(ctx, c.conn, c.cfg.RPCTimeout, func(ctx context.Context) error {
+		var err error
+		caps, err = c.caps.GetCapabilities(ctx, &repb.GetCapabilitiesRequest{InstanceName: c.cfg.Instance})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("capabilities: %w", err)
+	}
+	c.mu.Lock()
+	c.capsVal = caps
+	c.mu.Unlock()
+	return caps, nil
+}
+
+// Function returns the digest function every request uses. With
+// Config.DigestFunction zero or SHA-256 it answers SHA-256 without an RPC;
+// BLAKE3 costs one Capabilities call and falls back to SHA-256 if the server
+// does not list it.
+func (c *Client) Function(ctx context.Context) (digest.Function, error) {
+	want := c.cfg.DigestFunction
+	if want == (digest.Function{}) || want == digest.SHA256 {
+		return digest.SHA256, nil
+	}
+	c.mu.Lock()
+	fn := c.fn
+	c.mu.Unlock()
+	if fn != (digest.Function{}) {
+		return fn, nil
+	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return digest.Function{}, err
+	}
+	fn = digest.SHA256
+	if slices.Contains(caps.GetCacheCapabilities().GetDigestFunctions(), want.Proto()) {
+		fn = want
+	}
+	c.mu.Lock()
+	c.fn = fn
+	c.mu.Unlock()
+	return fn, nil
+}
+
+// Overheads counted against the batch limit: a whole request's fixed fields,
+// and each blob's digest, status and framing.
+const (
+	requestOverhead = 1 << 10
+	perBlobOverhead = 256
+)
+
+// batchLimit is the byte budget of one batch request's blob data. It uses the
+// server's max_batch_total_size_bytes when Capabilities has already been
+// fetched (never calling it just for this: start-up must stay cheap), capped
+// by Config.MaxBatchBytes (4 MiB unless lowered).
+func (c *Client) batchLimit() int64 {
+	limit := c.cfg.MaxBatchBytes
+	c.mu.Lock()
+	caps := c.capsVal
+	c.mu.Unlock()
+	if n := caps.GetCacheCapabilities().GetMaxBatchTotalSizeBytes(); n > 0 && n < limit {
+		limit = n
+	}
+	return limit - requestOverhead
+}
+
+// fitsBatch reports whether a blob of this size goes through batch RPCs
+// rather than ByteStream.
+func (c *Client) fitsBatch(size int64) bool {
+	return size+perBlobOverhead <= c.batchLimit()
+}
