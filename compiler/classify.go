@@ -1,0 +1,169 @@
+package compiler
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// item is one argument of the command line as the model understood it.
+type item struct {
+	spec  *spec  // nil for an input file
+	opt   string // option text ("-I", "-c"); for joined forms, the prefix
+	value string // option value, or the input file name
+	sep   bool   // the value was the next argument
+}
+
+// state collects what the walk over the arguments found.
+type state struct {
+	inv    *Invocation
+	cxx    bool
+	reason string
+	lang   string // current -x language, "" for "by extension"
+
+	compile, md, mmd, debug, splitDwarf, coverage, stackUsage, targets bool
+
+	sources       []item
+	output        string
+	haveOutput    bool
+	mf, wpDepFile string
+}
+
+func (st *state) local(reason string) {
+	if st.reason == "" {
+		st.reason = reason
+	}
+}
+
+// walk reads every argument; it stops at the first reason to run locally.
+func (st *state) walk(args []string) {
+	for i := 0; i < len(args) && st.reason == ""; i++ {
+		a := args[i]
+		switch {
+		case a == "":
+			st.local("empty argument")
+			continue
+		case a == "-":
+			st.local("input from stdin")
+			continue
+		case a[0] != '-':
+			st.input(a)
+			continue
+		}
+		s, exact := lookup(a)
+		switch {
+		case s == nil:
+			st.local("unknown option " + a)
+			continue
+		case s.local != "":
+			st.local(s.local)
+			continue
+		}
+		it := item{spec: s, opt: a}
+		if !exact {
+			it.opt, it.value = s.name, a[len(s.name):]
+		} else if s.form == separate || s.form == joinedOrNext {
+			if i+1 >= len(args) {
+				st.local("missing argument to " + a)
+				continue
+			}
+			i++
+			it.value, it.sep = args[i], true
+		}
+		st.apply(it)
+		st.inv.items = append(st.inv.items, it)
+	}
+}
+
+// apply records what one option means for the compile.
+func (st *state) apply(it item) {
+	switch it.spec.role {
+	case roleCompile:
+		st.compile = true
+	case roleOutput:
+		st.setOutput(it.value)
+	case roleLang:
+		st.lang = it.value
+		if st.lang == "none" {
+			st.lang = ""
+		}
+	case roleDebug:
+		st.debug = true
+	case roleSplitDwarf:
+		st.splitDwarf = true
+	case roleMD:
+		st.md = true
+	case roleMMD:
+		st.mmd = true
+	case roleMF:
+		st.mf = it.value
+	case roleTarget:
+		st.targets = true
+	case roleCoverage, roleTestCoverage:
+		st.coverage = true
+	case roleStackUsage:
+		st.stackUsage = true
+	case roleWp:
+		st.wp(it.value)
+	case roleWa:
+		st.checkWa(it.value)
+	case roleXclang:
+		st.checkXclang(it.value)
+	case roleXpre:
+		if !strings.HasPrefix(it.value, "-D") && !strings.HasPrefix(it.value, "-U") {
+			st.local("unsupported -Xpreprocessor " + it.value)
+		}
+	}
+}
+
+func (st *state) setOutput(v string) {
+	switch {
+	case st.haveOutput:
+		st.local("several -o")
+	case v == "" || v == "-":
+		st.local("output to stdout")
+	}
+	st.output, st.haveOutput = v, true
+}
+
+// input classifies an input file by the current -x language or its suffix.
+func (st *state) input(name string) {
+	lang, why := st.langOf(name)
+	if why != "" {
+		st.local(why)
+		return
+	}
+	if len(st.sources) > 0 {
+		st.local("several sources")
+		return
+	}
+	st.inv.Lang = lang
+	it := item{value: name}
+	st.sources = append(st.sources, it)
+	st.inv.items = append(st.inv.items, it)
+}
+
+func (st *state) langOf(name string) (lang, why string) {
+	switch st.lang {
+	case "c", "cpp-output":
+		return "c", ""
+	case "c++", "c++-cpp-output":
+		return "c++", ""
+	case "c-header", "c++-header":
+		return "", "precompiled header"
+	case "":
+	default:
+		return "", "language " + st.lang
+	}
+	switch filepath.Ext(name) {
+	case ".c", ".i":
+		if st.cxx {
+			return "c++", ""
+		}
+		return "c", ""
+	case ".cc", ".cpp", ".cxx", ".c++", ".C", ".cp", ".CPP", ".ii":
+		return "c++", ""
+	case ".h", ".hh", ".hpp", ".hxx", ".H", ".h++", ".HPP", ".tcc":
+		return "", "precompiled header"
+	}
+	return "", "unsupported input " + name
+}

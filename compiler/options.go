@@ -1,0 +1,171 @@
+package compiler
+
+import (
+	"sort"
+	"strings"
+)
+
+// form is how an option takes its value.
+type form int
+
+const (
+	flag         form = iota // -c
+	joined                   // -O2, -std=c++17: value in the same argument
+	separate                 // -Xclang X: value in the next argument
+	joinedOrNext             // -I dir or -Idir
+)
+
+// role is what the classifier and the argument builders do with an option.
+type role int
+
+const (
+	rolePlain role = iota
+	roleCompile
+	roleOutput
+	roleMD
+	roleMMD
+	roleMF
+	roleTarget // -MT, -MQ
+	roleMP
+	roleLang
+	roleDebug
+	roleSplitDwarf
+	roleCoverage
+	roleTestCoverage
+	roleStackUsage
+	roleWp
+	roleWa
+	roleXclang
+	roleXpre
+)
+
+// spec describes one option known to the model.
+type spec struct {
+	name  string
+	form  form
+	role  role
+	path  bool   // the value is a path (rewritten for the remote command)
+	local string // non-empty: the option makes the invocation run locally
+}
+
+// specTable lists the known options. Longest-prefix matching picks the most
+// specific entry, so "-fprofile-arcs" wins over "-fprofile-" over "-f".
+var specTable = []spec{
+	{name: "-c", role: roleCompile},
+	{name: "-o", form: joinedOrNext, role: roleOutput, path: true},
+	{name: "-x", form: joinedOrNext, role: roleLang},
+	{name: "-O", form: joined}, {name: "-O"},
+	{name: "-g", form: joined, role: roleDebug}, {name: "-g", role: roleDebug},
+	{name: "-g0"},
+	{name: "-gsplit-dwarf", role: roleSplitDwarf},
+	{name: "-W", form: joined},
+	{name: "-Wl,", form: joined},
+	{name: "-Wa,", form: joined, role: roleWa},
+	{name: "-Wp,", form: joined, role: roleWp},
+	{name: "-w"}, {name: "-pipe"}, {name: "-pthread"}, {name: "-ansi"},
+	{name: "-pedantic"}, {name: "-pedantic-errors"}, {name: "-p"}, {name: "-pg"},
+	{name: "-f", form: joined}, {name: "-m", form: joined},
+	{name: "-mllvm", form: separate},
+	{name: "-std=", form: joined}, {name: "--std=", form: joined}, {name: "-stdlib=", form: joined},
+	{name: "-D", form: joinedOrNext}, {name: "-U", form: joinedOrNext},
+	{name: "-I", form: joinedOrNext, path: true},
+	{name: "-isystem", form: joinedOrNext, path: true},
+	{name: "-iquote", form: joinedOrNext, path: true},
+	{name: "-idirafter", form: joinedOrNext, path: true},
+	{name: "-isysroot", form: joinedOrNext, path: true},
+	{name: "-include", form: joinedOrNext, path: true},
+	{name: "-imacros", form: joinedOrNext, path: true},
+	{name: "--sysroot", form: separate, path: true},
+	{name: "--sysroot=", form: joined, path: true},
+	{name: "-B", form: joinedOrNext, path: true},
+	{name: "-L", form: joinedOrNext, path: true},
+	{name: "-MD", role: roleMD}, {name: "-MMD", role: roleMMD},
+	{name: "-MF", form: joinedOrNext, role: roleMF, path: true},
+	{name: "-MT", form: joinedOrNext, role: roleTarget},
+	{name: "-MQ", form: joinedOrNext, role: roleTarget},
+	{name: "-MP", role: roleMP},
+	{name: "-Xpreprocessor", form: separate, role: roleXpre},
+	{name: "-Xclang", form: separate, role: roleXclang},
+	{name: "-Xlinker", form: separate},
+	{name: "-target", form: separate}, {name: "--target=", form: joined},
+	{name: "--param", form: separate}, {name: "--param=", form: joined},
+	{name: "--gcc-toolchain=", form: joined},
+	{name: "--coverage", role: roleCoverage},
+	{name: "-ftest-coverage", role: roleTestCoverage},
+	{name: "-fstack-usage", role: roleStackUsage},
+	{name: "-fprofile-arcs"}, {name: "-fprofile-abs-path"},
+	{name: "-fprofile-update=", form: joined},
+	{name: "-nostdinc"}, {name: "-nostdinc++"}, {name: "-nostdlib"}, {name: "-nostdlib++"},
+	{name: "-nodefaultlibs"}, {name: "-nostartfiles"}, {name: "-static"}, {name: "-shared"},
+	{name: "-static-libgcc"}, {name: "-static-libstdc++"}, {name: "-rdynamic"},
+	{name: "-pie"}, {name: "-no-pie"}, {name: "-no-canonical-prefixes"},
+	{name: "-undef"}, {name: "-trigraphs"}, {name: "-Qunused-arguments"},
+	{name: "-integrated-as"}, {name: "-no-integrated-as"},
+	// Known, but run locally.
+	{name: "-E", local: "-E"}, {name: "-S", local: "-S"},
+	{name: "-M", local: "-M without -MD"}, {name: "-MM", local: "-MM without -MMD"},
+	{name: "-MG", local: "-MG"}, {name: "-MJ", form: joinedOrNext, local: "-MJ"},
+	{name: "-H", local: "-H"}, {name: "-v", local: "-v"}, {name: "-###", local: "-###"},
+	{name: "--help", local: "--help"}, {name: "--version", local: "--version"},
+	{name: "-save-temps", local: "-save-temps"}, {name: "-save-temps=", form: joined, local: "-save-temps"},
+	{name: "-march=native", local: "-march=native"}, {name: "-mtune=native", local: "-mtune=native"},
+	{name: "-mcpu=native", local: "-mcpu=native"},
+	{name: "-fprofile-", form: joined, local: "profile feedback"},
+	{name: "-fauto-profile", form: joined, local: "profile feedback"},
+	{name: "-fcs-profile-generate", form: joined, local: "profile feedback"},
+	{name: "-fplugin", form: joined, local: "compiler plugin"},
+	{name: "-fpass-plugin=", form: joined, local: "compiler plugin"},
+	{name: "-specs=", form: joined, local: "-specs"}, {name: "--specs=", form: joined, local: "-specs"},
+	{name: "-wrapper", form: separate, local: "-wrapper"},
+	{name: "-fdump-", form: joined, local: "dump files"},
+	{name: "-fcallgraph-info", form: joined, local: "dump files"},
+	{name: "-fsave-optimization-record", form: joined, local: "dump files"},
+	{name: "-foptimization-record-file=", form: joined, local: "dump files"},
+	{name: "-fopt-info", form: joined, local: "dump files"},
+	{name: "-ftime-trace", form: joined, local: "dump files"},
+	{name: "-fsyntax-only", local: "-fsyntax-only"},
+	{name: "-fmodules", form: joined, local: "modules"}, {name: "-fmodule-", form: joined, local: "modules"},
+	{name: "-fimplicit-modules", local: "modules"}, {name: "-fprebuilt-module-path=", form: joined, local: "modules"},
+	{name: "-fpch-", form: joined, local: "precompiled headers"},
+	{name: "-fdeps-", form: joined, local: "modules"},
+	{name: "-fsanitize-blacklist=", form: joined, local: "extra input file"},
+	{name: "-fsanitize-ignorelist=", form: joined, local: "extra input file"},
+	{name: "-frecord-gcc-switches", local: "command line embedded in object"},
+	{name: "-frecord-command-line", local: "command line embedded in object"},
+	{name: "-fcrash-diagnostics", form: joined, local: "dump files"},
+	{name: "-print-", form: joined, local: "query"}, {name: "-dump", form: joined, local: "query"},
+}
+
+var (
+	exactSpecs  = map[string]*spec{}
+	prefixSpecs []*spec // longest name first
+)
+
+func init() {
+	for i := range specTable {
+		s := &specTable[i]
+		if s.form == joined || s.form == joinedOrNext {
+			prefixSpecs = append(prefixSpecs, s)
+		}
+		if s.form != joined {
+			exactSpecs[s.name] = s
+		}
+	}
+	sort.SliceStable(prefixSpecs, func(i, j int) bool {
+		return len(prefixSpecs[i].name) > len(prefixSpecs[j].name)
+	})
+}
+
+// lookup finds the spec for an argument that starts with '-'. exact reports
+// whether it matched by its full text (so a value, if any, comes next).
+func lookup(arg string) (s *spec, exact bool) {
+	if s, ok := exactSpecs[arg]; ok {
+		return s, true
+	}
+	for _, p := range prefixSpecs {
+		if strings.HasPrefix(arg, p.name) {
+			return p, false
+		}
+	}
+	return nil, false
+}

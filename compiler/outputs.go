@@ -1,0 +1,73 @@
+package compiler
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// finish checks the whole command and computes the outputs.
+func (st *state) finish() {
+	switch {
+	case !st.compile:
+		st.local("not a compile (no -c): link")
+		return
+	case len(st.sources) == 0:
+		st.local("no source file")
+		return
+	case (st.md || st.mmd) && st.wpDepFile != "":
+		st.local("both -MD and -Wp,-MD")
+		return
+	}
+	inv := st.inv
+	inv.Source = st.sources[0].value
+	inv.Output = st.output
+	if !st.haveOutput {
+		inv.Output = replaceExt(filepath.Base(inv.Source), ".o")
+	}
+	st.depFile()
+	inv.Outputs = append(inv.Outputs, inv.Output)
+	if inv.DepFile != "" {
+		inv.Outputs = append(inv.Outputs, inv.DepFile)
+	}
+	// gcc writes the .dwo even without -g; clang only with debug info.
+	if st.splitDwarf && (inv.Family != Clang || st.debug) {
+		inv.Outputs = append(inv.Outputs, replaceExt(inv.Output, ".dwo"))
+	}
+	if st.coverage {
+		inv.Outputs = append(inv.Outputs, replaceExt(inv.Output, ".gcno"))
+	}
+	if st.stackUsage {
+		inv.Outputs = append(inv.Outputs, replaceExt(inv.Output, ".su"))
+	}
+}
+
+// depFile names the dependency file and decides whether RemoteArgs must
+// pin its target with -MQ.
+func (st *state) depFile() {
+	inv := st.inv
+	switch {
+	case st.md || st.mmd:
+		inv.DepFile = st.mf
+		if inv.DepFile == "" {
+			inv.DepFile = replaceExt(inv.Output, ".d")
+		}
+		// The driver's default target is the -o value, quoted like -MQ.
+		if !st.targets {
+			inv.addMQ = inv.Output
+		}
+	case st.wpDepFile != "":
+		inv.DepFile = st.wpDepFile
+		// Through -Wp, gcc's preprocessor does not see -o: its target is
+		// the source basename with .o, which no path rewrite changes.
+		// clang's driver passes the -o value on as the target.
+		if !st.targets && inv.Family == Clang {
+			inv.addMQ = inv.Output
+		}
+	}
+}
+
+// replaceExt replaces the suffix of the last path element of p (if any)
+// with ext, as gcc and clang name auxiliary outputs.
+func replaceExt(p, ext string) string {
+	return strings.TrimSuffix(p, filepath.Ext(p)) + ext
+}

@@ -1,0 +1,164 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// summary is the part of an Invocation the table tests compare.
+type summary struct {
+	Remotable bool
+	Reason    string
+	Family    Family
+	Lang      string
+	Source    string
+	Output    string
+	Outputs   []string
+	DepFile   string
+}
+
+func summarize(inv *Invocation) summary {
+	return summary{inv.Remotable, inv.Reason, inv.Family, inv.Lang, inv.Source, inv.Output, inv.Outputs, inv.DepFile}
+}
+
+func ok(fam Family, lang, src, out string, outputs ...string) summary {
+	dep := ""
+	for _, o := range outputs {
+		if strings.HasSuffix(o, ".d") || strings.HasSuffix(o, ".mk") {
+			dep = o
+		}
+	}
+	return summary{Remotable: true, Family: fam, Lang: lang, Source: src, Output: out,
+		Outputs: append([]string{out}, outputs...), DepFile: dep}
+}
+
+func local(fam Family, reason string) summary {
+	return summary{Family: fam, Reason: reason}
+}
+
+func TestParseRemotable(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		want summary
+	}{
+		{"gcc -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"g++ -c src/a.cc -o obj/a.o", ok(GCC, "c++", "src/a.cc", "obj/a.o")},
+		{"/usr/bin/gcc-12 -c a.c -oout.o", ok(GCC, "c", "a.c", "out.o")},
+		{"x86_64-linux-gnu-g++-12 -O2 -c x.cpp", ok(GCC, "c++", "x.cpp", "x.o")},
+		{"clang++-14 -std=c++17 -c dir/x.cxx", ok(Clang, "c++", "dir/x.cxx", "x.o")},
+		{"clang -c x.C", ok(Clang, "c++", "x.C", "x.o")},
+		{"g++ -c a.c", ok(GCC, "c++", "a.c", "a.o")},
+		{"gcc -x c++ -c a.txt", ok(GCC, "c++", "a.txt", "a.o")},
+		{"gcc -xc -c a.cc", ok(GCC, "c", "a.cc", "a.o")},
+		{"gcc -c a.i", ok(GCC, "c", "a.i", "a.o")},
+		{"g++ -c a.ii", ok(GCC, "c++", "a.ii", "a.o")},
+		{"gcc -c a.c -MD", ok(GCC, "c", "a.c", "a.o", "a.d")},
+		{"gcc -c a.c -o o/x.obj -MMD -MP", ok(GCC, "c", "a.c", "o/x.obj", "o/x.d")},
+		{"gcc -c a.c -o o.dir/x -MD", ok(GCC, "c", "a.c", "o.dir/x", "o.dir/x.d")},
+		{"gcc -c a.c -o x.o -MD -MF deps.mk", ok(GCC, "c", "a.c", "x.o", "deps.mk")},
+		{"gcc -c a.c -o x.o -MD -MFdeps.mk -MT t -MQ q", ok(GCC, "c", "a.c", "x.o", "deps.mk")},
+		{"gcc -c a.c -o x.o -Wp,-MD,x.mk", ok(GCC, "c", "a.c", "x.o", "x.mk")},
+		{"gcc -c a.c -o x.o -gsplit-dwarf", ok(GCC, "c", "a.c", "x.o", "x.dwo")},
+		{"clang -c a.c -o x.o -gsplit-dwarf", ok(Clang, "c", "a.c", "x.o")},
+		{"clang -c a.c -o x.o -g -gsplit-dwarf", ok(Clang, "c", "a.c", "x.o", "x.dwo")},
+		{"gcc -c a.c -o o/x.y.o --coverage -fstack-usage", ok(GCC, "c", "a.c", "o/x.y.o", "o/x.y.gcno", "o/x.y.su")},
+		{"gcc -c a.c -ftest-coverage", ok(GCC, "c", "a.c", "a.o", "a.gcno")},
+		{"gcc -c a.c -fprofile-arcs", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -c a.c -DX -D Y=1 -UZ -U W -Iinc -I inc2 -isystem s -isystemS -iquote q -idirafter d " +
+			"--sysroot=/r --sysroot /r -B b -Bb -include c.h -imacros m.h -includec2.h", ok(GCC, "c", "a.c", "a.o")},
+		{"cc -O3 -g3 -ggdb -Wall -Wextra -Werror=format -Wno-unused -fPIC -fno-exceptions -fvisibility=hidden " +
+			"-m64 -march=x86-64-v2 -mtune=generic -pedantic -pthread -pipe -w -std=gnu11 -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"c++ -fdiagnostics-color=always -ffile-prefix-map=/a=b -fdebug-prefix-map=/a=b -fmacro-prefix-map=/a=b " +
+			"-Wp,-DFOO -Xpreprocessor -DBAR -Wl,--as-needed -Wa,--noexecstack -c x.cc", ok(GCC, "c++", "x.cc", "x.o")},
+		{"clang -target x86_64-linux-gnu --target=x86_64-linux-gnu -Xclang -fcolor-diagnostics -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"clang -mllvm -inline-threshold=100 -Qunused-arguments -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"gcc -O -Os -Ofast -Og -g0 -c a.c", ok(GCC, "c", "a.c", "a.o")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, summarize(inv)); diff != "" {
+				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+			}
+		})
+	}
+}
+
+func TestParseLocal(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		want summary
+	}{
+		{"gcc a.c -o a", local(GCC, "not a compile (no -c): link")},
+		{"gcc -E a.c", local(GCC, "-E")},
+		{"gcc -S a.c", local(GCC, "-S")},
+		{"gcc -M a.c", local(GCC, "-M without -MD")},
+		{"gcc -MM -c a.c", local(GCC, "-MM without -MMD")},
+		{"gcc -save-temps -c a.c", local(GCC, "-save-temps")},
+		{"gcc -save-temps=obj -c a.c", local(GCC, "-save-temps")},
+		{"gcc -march=native -c a.c", local(GCC, "-march=native")},
+		{"gcc -mtune=native -c a.c", local(GCC, "-mtune=native")},
+		{"clang -mcpu=native -c a.c", local(Clang, "-mcpu=native")},
+		{"gcc -c -", local(GCC, "input from stdin")},
+		{"gcc -c a.c b.c", local(GCC, "several sources")},
+		{"gcc -c a.h", local(GCC, "precompiled header")},
+		{"g++ -x c++-header -c a.hpp", local(GCC, "precompiled header")},
+		{"gcc -c a.c -fprofile-use", local(GCC, "profile feedback")},
+		{"gcc -c a.c -fprofile-generate=dir", local(GCC, "profile feedback")},
+		{"gcc -c a.c -fauto-profile", local(GCC, "profile feedback")},
+		{"gcc -c a.c -fplugin=foo.so", local(GCC, "compiler plugin")},
+		{"gcc -c a.c -specs=x.specs", local(GCC, "-specs")},
+		{"gcc -c a.c -wrapper gdb", local(GCC, "-wrapper")},
+		{"gcc --help", local(GCC, "--help")},
+		{"gcc --version", local(GCC, "--version")},
+		{"gcc -### -c a.c", local(GCC, "-###")},
+		{"gcc -v -c a.c", local(GCC, "-v")},
+		{"gcc -c a.c -frobnicate-unknown-thing -zzz", local(GCC, "unknown option -zzz")},
+		{"gcc -c a.c --frob", local(GCC, "unknown option --frob")},
+		{"gcc -c a.c -o", local(GCC, "missing argument to -o")},
+		{"gcc -c a.c -o x.o -o y.o", local(GCC, "several -o")},
+		{"gcc -c a.c -o -", local(GCC, "output to stdout")},
+		{"gcc -c a.s", local(GCC, "unsupported input a.s")},
+		{"gcc -c a.c b.o", local(GCC, "unsupported input b.o")},
+		{"gcc -c", local(GCC, "no source file")},
+		{"gcc -x assembler -c a.c", local(GCC, "language assembler")},
+		{"clang -Xclang -emit-pch -c a.c", local(Clang, "unsupported -Xclang -emit-pch")},
+		{"gcc -Wa,-adhln=x.lst -c a.c", local(GCC, "unsupported -Wa,-adhln=x.lst")},
+		{"gcc -Wp,-dD -c a.c", local(GCC, "unsupported -Wp,-dD")},
+		{"gcc -Xpreprocessor -MD -c a.c", local(GCC, "unsupported -Xpreprocessor -MD")},
+		{"gcc -MD -Wp,-MD,x.d -c a.c", local(GCC, "both -MD and -Wp,-MD")},
+		{"clang -fmodules -c a.c", local(Clang, "modules")},
+		{"gcc -c a.c -frecord-gcc-switches", local(GCC, "command line embedded in object")},
+		{"gcc -c a.c -fdump-tree-all", local(GCC, "dump files")},
+		{"gcc -c a.c -fsyntax-only", local(GCC, "-fsyntax-only")},
+		{"ld -o a a.o", local(Unknown, "unknown compiler ld")},
+		{"gcc-ar rcs x.a", local(Unknown, "unknown compiler gcc-ar")},
+		{"/opt/icc -c a.c", local(Unknown, "unknown compiler icc")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, summarize(inv)); diff != "" {
+				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+			}
+		})
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	if _, err := Parse(nil, "."); err != ErrEmpty {
+		t.Fatalf("Parse(nil) error = %v, want ErrEmpty", err)
+	}
+	inv, err := Parse([]string{"gcc", "", "-c", "a.c"}, ".")
+	if err != nil || inv.Remotable || inv.Reason != "empty argument" {
+		t.Fatalf("Parse with empty argument = %+v, %v", inv, err)
+	}
+}
