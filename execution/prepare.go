@@ -128,16 +128,14 @@ func checkCommand(c *repb.Command) error {
 	}
 	outs := c.GetOutputPaths()
 	if len(outs) == 0 {
-		outs = append(append(outs, c.GetOutputFiles()...), c.GetOutputDirectories()...)
+		outs = append(append([]string(nil), c.GetOutputFiles()...), c.GetOutputDirectories()...)
 	}
-	for _, o := range append(outs, c.GetWorkingDirectory()) {
-		if path.IsAbs(o) {
-			return status.Errorf(codes.InvalidArgument, "command path %q is absolute", o)
-		}
+	if path.IsAbs(c.GetWorkingDirectory()) {
+		return status.Errorf(codes.InvalidArgument, "working directory %q is absolute", c.GetWorkingDirectory())
 	}
 	for _, o := range outs {
-		if o == "" {
-			return status.Error(codes.InvalidArgument, "command has an empty output path")
+		if err := cas.ValidateOutputPath(o); err != nil {
+			return err
 		}
 	}
 	return nil
