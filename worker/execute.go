@@ -1,0 +1,159 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/workerpb"
+)
+
+// execute runs a lease's action and returns the digest of the uploaded
+// ActionResult (zero when the command never ran) and a status error (set
+// when the action could not run, or ran into its timeout).
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (digest.Digest, error) {
+	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
+	store, fn, err := r.cas.forLease(ctx, lease)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	ad, err := digest.FromProto(&repb.Digest{Hash: lease.GetActionDigest().GetHash(), SizeBytes: lease.GetActionDigest().GetSizeBytes()})
+	if err != nil {
+		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
+	}
+	action, cmd, err := readAction(ctx, store, ad)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	dir, err := os.MkdirTemp(filepath.Join(r.opts.Dir, actionsSubdir), leaseDirName(lease.GetLeaseId()))
+	if err != nil {
+		return digest.Digest{}, fmt.Errorf("action directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
+	return r.runAction(ctx, a, lease.GetTimeout().AsDuration())
+}
+
+// actionRun is one action on its way through staging, running, collecting.
+type actionRun struct {
+	store  casStore
+	fn     digest.Function
+	action *repb.Action
+	cmd    *repb.Command
+	root   string // the input root on disk
+	meta   *repb.ExecutedActionMetadata
+}
+
+func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (digest.Digest, error) {
+	a.meta.InputFetchStartTimestamp = timestamppb.Now()
+	rootDigest, err := digest.FromProto(a.action.GetInputRootDigest())
+	if err != nil {
+		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
+	}
+	if err := stageInputs(ctx, a.store, rootDigest, a.root); err != nil {
+		return digest.Digest{}, err
+	}
+	outs, err := prepareOutputs(a.cmd, a.root)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
+	spec, err := r.execSpec(a, timeout)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	res, err := runCommand(ctx, spec)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	a.meta.ExecutionStartTimestamp = timestamppb.New(res.Start)
+	a.meta.ExecutionCompletedTimestamp = timestamppb.New(res.End)
+	if res.Overflow {
+		return digest.Digest{}, withCode(codes.ResourceExhausted,
+			fmt.Errorf("command wrote more than %d bytes to stdout or stderr", r.opts.MaxOutputBytes))
+	}
+	d, err := uploadResult(ctx, a, outs, res)
+	if err == nil && res.TimedOut {
+		err = withCode(codes.DeadlineExceeded, fmt.Errorf("command killed after %v", spec.Timeout))
+	}
+	return d, err
+}
+
+// execSpec builds the command line, environment and limits of an action.
+func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error) {
+	wd, err := cleanRel(a.cmd.GetWorkingDirectory())
+	if err != nil {
+		return execSpec{}, fmt.Errorf("working directory: %w", err)
+	}
+	dir := underRoot(a.root, wd)
+	env := make([]string, 0, len(a.cmd.GetEnvironmentVariables()))
+	searchPath := r.opts.DefaultPath
+	for _, v := range a.cmd.GetEnvironmentVariables() {
+		env = append(env, v.GetName()+"="+v.GetValue())
+		if v.GetName() == "PATH" {
+			searchPath = v.GetValue()
+		}
+	}
+	args := append([]string(nil), a.cmd.GetArguments()...)
+	if len(args) == 0 {
+		return execSpec{}, withCode(codes.InvalidArgument, fmt.Errorf("command has no arguments"))
+	}
+	prog, err := resolveProgram(args[0], dir, searchPath)
+	if err != nil {
+		return execSpec{}, err
+	}
+	args[0] = prog
+	if timeout <= 0 {
+		timeout = r.opts.DefaultTimeout
+	}
+	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Timeout: timeout,
+		MaxOutput: r.opts.MaxOutputBytes, Isolate: r.isolate}, nil
+}
+
+// readAction fetches and decodes the Action and its Command.
+func readAction(ctx context.Context, store casStore, ad digest.Digest) (*repb.Action, *repb.Command, error) {
+	action := &repb.Action{}
+	if err := readMessage(ctx, store, ad, action); err != nil {
+		return nil, nil, fmt.Errorf("action: %w", err)
+	}
+	cd, err := digest.FromProto(action.GetCommandDigest())
+	if err != nil {
+		return nil, nil, withCode(codes.InvalidArgument, fmt.Errorf("command digest: %w", err))
+	}
+	cmd := &repb.Command{}
+	if err := readMessage(ctx, store, cd, cmd); err != nil {
+		return nil, nil, fmt.Errorf("command: %w", err)
+	}
+	return action, cmd, nil
+}
+
+func readMessage(ctx context.Context, store casStore, d digest.Digest, m proto.Message) error {
+	b, err := store.ReadBlob(ctx, d)
+	if err != nil {
+		return missingAsPrecondition(err)
+	}
+	if err := proto.Unmarshal(b, m); err != nil {
+		return withCode(codes.InvalidArgument, fmt.Errorf("decode %s: %w", d, err))
+	}
+	return nil
+}
+
+var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// leaseDirName makes a lease id safe as a directory name prefix.
+func leaseDirName(id string) string {
+	name := unsafeNameChars.ReplaceAllString(id, "_")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return name + "-"
+}

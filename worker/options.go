@@ -1,0 +1,108 @@
+package worker
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/digest"
+)
+
+// SandboxMode says how a worker isolates the commands it runs.
+type SandboxMode string
+
+const (
+	// SandboxAuto isolates with namespaces when the probe at start-up
+	// succeeds, and runs plain commands with a warning otherwise.
+	SandboxAuto SandboxMode = "auto"
+	// SandboxNone runs commands in a process group of their own, unisolated.
+	SandboxNone SandboxMode = "none"
+	// SandboxNamespaces requires namespaces: Run fails if they do not work.
+	SandboxNamespaces SandboxMode = "namespaces"
+)
+
+// Options configure a Worker. Zero fields take the defaults noted.
+type Options struct {
+	// ID names the worker to the server (default: host name and pid).
+	ID string
+	// Dir holds the actions' directories (Dir/actions/...). Required.
+	Dir string
+	// Platform lists the properties this worker offers.
+	Platform map[string]string
+	// Concurrency is the number of actions run at once (default 1).
+	Concurrency int
+	// Sandbox chooses the isolation (default SandboxAuto).
+	Sandbox SandboxMode
+	// MaxOutputBytes caps stdout and stderr each (default 64 MiB); an
+	// action that writes more fails with RESOURCE_EXHAUSTED.
+	MaxOutputBytes int64
+	// DefaultTimeout applies when a lease carries no timeout (default 15 min).
+	DefaultTimeout time.Duration
+	// LeaseWait is how long one Lease call may wait for work (default 30 s).
+	LeaseWait time.Duration
+	// DefaultPath finds a bare argv[0] when the Command sets no PATH
+	// (default /usr/local/bin:/usr/bin:/bin).
+	DefaultPath string
+	// CASFor opens a CAS client for leases whose digest function or
+	// instance differ from those of the client given to New; the worker
+	// keeps one per pair. Nil: such leases fail with FAILED_PRECONDITION.
+	CASFor func(fn digest.Function, instance string) (*client.Client, error)
+	// Logf reports what an operator should see (default: discard).
+	Logf func(format string, args ...any)
+}
+
+const (
+	defaultMaxOutput       = 64 << 20
+	defaultTimeout         = 15 * time.Minute
+	defaultLeaseWait       = 30 * time.Second
+	defaultHeartbeat       = 10 * time.Second
+	defaultSearchPath      = "/usr/local/bin:/usr/bin:/bin"
+	actionsSubdir          = "actions"
+	sandboxProbeSubdir     = "probe"
+	maxLeaseErrorBackoff   = 5 * time.Second
+	firstLeaseErrorBackoff = 100 * time.Millisecond
+)
+
+// withDefaults validates opts and fills the zero fields.
+func (o Options) withDefaults() (Options, error) {
+	if o.Dir == "" {
+		return o, fmt.Errorf("worker: Dir is required")
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return o, fmt.Errorf("worker: %w", err)
+	}
+	o.Dir = dir
+	if o.ID == "" {
+		host, _ := os.Hostname()
+		o.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 1
+	}
+	switch o.Sandbox {
+	case "":
+		o.Sandbox = SandboxAuto
+	case SandboxAuto, SandboxNone, SandboxNamespaces:
+	default:
+		return o, fmt.Errorf("worker: unknown sandbox mode %q (want auto, none or namespaces)", o.Sandbox)
+	}
+	if o.MaxOutputBytes <= 0 {
+		o.MaxOutputBytes = defaultMaxOutput
+	}
+	if o.DefaultTimeout <= 0 {
+		o.DefaultTimeout = defaultTimeout
+	}
+	if o.LeaseWait <= 0 {
+		o.LeaseWait = defaultLeaseWait
+	}
+	if o.DefaultPath == "" {
+		o.DefaultPath = defaultSearchPath
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	return o, nil
+}

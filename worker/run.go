@@ -1,0 +1,155 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc/codes"
+)
+
+// execSpec is one command to run, already resolved against the action.
+type execSpec struct {
+	Args      []string // Args[0] resolved to a path (see resolveProgram)
+	Env       []string
+	Dir       string // absolute working directory
+	Root      string // the action's directory: the only writable place when isolated
+	Timeout   time.Duration
+	MaxOutput int64 // per stream
+	Isolate   bool
+}
+
+// execResult is what a command that ran produced.
+type execResult struct {
+	ExitCode       int32
+	Stdout, Stderr []byte
+	TimedOut       bool // killed at the deadline; the result is partial
+	Overflow       bool // stdout or stderr exceeded MaxOutput
+	Start, End     time.Time
+}
+
+// waitDelay bounds how long Wait reads the pipes after the command exits
+// while processes it left behind still hold them.
+const waitDelay = 2 * time.Second
+
+// runCommand runs spec in its own process group. The timeout and the
+// cancellation of ctx kill the whole group. An error means the command did
+// not run (or ctx was cancelled); a non-zero exit is a result.
+func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
+	runCtx, cancel := context.WithTimeout(ctx, spec.Timeout)
+	defer cancel()
+	stdout := &cappedBuffer{limit: spec.MaxOutput}
+	stderr := &cappedBuffer{limit: spec.MaxOutput}
+	newCmd := func() *exec.Cmd { return newExecCmd(runCtx, spec, stdout, stderr) }
+	res := execResult{Start: time.Now()}
+	var err error
+	if spec.Isolate {
+		err = runIsolated(newCmd, spec.Root)
+	} else {
+		err = startAndWait(newCmd)
+	}
+	res.End = time.Now()
+	res.Stdout, res.Stderr = stdout.buf, stderr.buf
+	res.Overflow = stdout.overflow || stderr.overflow
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("command abandoned: %w", context.Cause(ctx))
+	}
+	res.TimedOut = runCtx.Err() != nil
+	var exit *exec.ExitError
+	switch {
+	case err == nil, errors.Is(err, exec.ErrWaitDelay):
+	case errors.As(err, &exit):
+		res.ExitCode = exitCode(exit)
+	case res.TimedOut:
+		res.ExitCode = -1
+	default:
+		return res, err
+	}
+	return res, nil
+}
+
+func newExecCmd(ctx context.Context, spec execSpec, stdout, stderr *cappedBuffer) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, spec.Args[0])
+	cmd.Args = spec.Args
+	cmd.Env = spec.Env
+	if cmd.Env == nil {
+		cmd.Env = []string{} // nil would mean the worker's own environment
+	}
+	cmd.Dir = spec.Dir
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return killGroup(cmd) }
+	cmd.WaitDelay = waitDelay
+	return cmd
+}
+
+// killGroup kills the command's whole process group, so that children it
+// forked die with it.
+func killGroup(cmd *exec.Cmd) error {
+	if cmd.Process == nil {
+		return nil
+	}
+	return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// startAttempts bounds the retries of a start that failed with ETXTBSY: an
+// executable just staged may still be open for writing in a process another
+// goroutine is forking (golang/go#22315); that clears within milliseconds.
+const startAttempts = 10
+
+// startAndWait starts a command made by newCmd, retrying on ETXTBSY, waits
+// for it, and kills what is left of its process group.
+func startAndWait(newCmd func() *exec.Cmd) error {
+	var cmd *exec.Cmd
+	for i := 0; ; i++ {
+		cmd = newCmd()
+		err := cmd.Start()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.ETXTBSY) || i == startAttempts-1 {
+			return startError(err)
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	err := cmd.Wait()
+	killGroup(cmd)
+	return err
+}
+
+// startError marks a command that could not start as the action's fault.
+func startError(err error) error {
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, exec.ErrNotFound) ||
+		errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.ENOEXEC) {
+		return withCode(codes.InvalidArgument, fmt.Errorf("start command: %w", err))
+	}
+	return fmt.Errorf("start command: %w", err)
+}
+
+func exitCode(e *exec.ExitError) int32 {
+	if ws, ok := e.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int32(ws.Signal())
+	}
+	return int32(e.ExitCode())
+}
+
+// cappedBuffer keeps up to limit bytes and notes whether more came.
+type cappedBuffer struct {
+	limit    int64
+	buf      []byte
+	overflow bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	room := b.limit - int64(len(b.buf))
+	if int64(len(p)) > room {
+		b.overflow = true
+		p = p[:max(room, 0)]
+	}
+	b.buf = append(b.buf, p...)
+	return n, nil
+}

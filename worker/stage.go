@@ -1,0 +1,161 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/codes"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/digest"
+)
+
+// stagedFile is a file of the input tree to write.
+type stagedFile struct {
+	path       string
+	executable bool
+}
+
+// stageInputs writes the input tree rooted at rootDigest into dir: it
+// fetches every Directory, refuses malformed ones before writing anything,
+// lays out directories and symlinks, then fetches the files in batches.
+func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string) error {
+	dirs, err := store.GetTree(ctx, rootDigest)
+	if err != nil {
+		return fmt.Errorf("input tree: %w", missingAsPrecondition(err))
+	}
+	for d, msg := range dirs {
+		if err := client.ValidateDirectory(msg); err != nil {
+			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", d, err))
+		}
+	}
+	files := map[digest.Digest][]stagedFile{}
+	if err := layOut(dirs, rootDigest, dir, files); err != nil {
+		return err
+	}
+	return fetchFiles(ctx, store, files)
+}
+
+// layOut creates the directory d at path, its subdirectories and symlinks,
+// and notes its files in files.
+func layOut(dirs map[digest.Digest]*repb.Directory, d digest.Digest, path string, files map[digest.Digest][]stagedFile) error {
+	msg, ok := dirs[d]
+	if !ok {
+		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", d))
+	}
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return err
+	}
+	for _, f := range msg.GetFiles() {
+		fd, err := digest.FromProto(f.GetDigest())
+		if err != nil {
+			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", f.GetName(), err))
+		}
+		files[fd] = append(files[fd], stagedFile{filepath.Join(path, f.GetName()), f.GetIsExecutable()})
+	}
+	for _, s := range msg.GetSymlinks() {
+		if err := os.Symlink(s.GetTarget(), filepath.Join(path, s.GetName())); err != nil {
+			return err
+		}
+	}
+	for _, sub := range msg.GetDirectories() {
+		sd, err := digest.FromProto(sub.GetDigest())
+		if err != nil {
+			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", sub.GetName(), err))
+		}
+		if err := layOut(dirs, sd, filepath.Join(path, sub.GetName()), files); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	// largeFile is the size from which a file is streamed to disk on its own
+	// rather than read into memory with others.
+	largeFile = 4 << 20
+	// batchBytes bounds the memory one ReadBlobs call may take.
+	batchBytes = 16 << 20
+	// parallelFetches bounds concurrent fetches of one action's inputs.
+	parallelFetches = 4
+)
+
+// fetchFiles writes every file: small ones read in batches, large ones
+// streamed by DownloadFile.
+func fetchFiles(ctx context.Context, store casStore, files map[digest.Digest][]stagedFile) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelFetches)
+	var batch []digest.Digest
+	var size int64
+	flush := func() {
+		ds := batch
+		g.Go(func() error { return fetchBatch(ctx, store, ds, files) })
+		batch, size = nil, 0
+	}
+	for d, copies := range files {
+		switch {
+		case d.Size == 0:
+			g.Go(func() error { return writeCopies(copies, nil) })
+		case d.Size >= largeFile:
+			g.Go(func() error { return fetchLarge(ctx, store, d, copies) })
+		default:
+			if size+d.Size > batchBytes {
+				flush()
+			}
+			batch, size = append(batch, d), size+d.Size
+		}
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	return g.Wait()
+}
+
+func fetchBatch(ctx context.Context, store casStore, ds []digest.Digest, files map[digest.Digest][]stagedFile) error {
+	blobs, err := store.ReadBlobs(ctx, ds)
+	if err != nil {
+		return fmt.Errorf("fetch inputs: %w", missingAsPrecondition(err))
+	}
+	for _, d := range ds {
+		data, ok := blobs[d]
+		if !ok {
+			return withCode(codes.FailedPrecondition, fmt.Errorf("missing input blob %s", d))
+		}
+		if err := writeCopies(files[d], data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fetchLarge(ctx context.Context, store casStore, d digest.Digest, copies []stagedFile) error {
+	for _, f := range copies {
+		if err := store.DownloadFile(ctx, d, f.path, f.executable); err != nil {
+			return fmt.Errorf("fetch input %s: %w", f.path, missingAsPrecondition(err))
+		}
+	}
+	return nil
+}
+
+// writeCopies writes data to every file. The file is closed before any
+// command runs; a fork elsewhere may still hold it open for an instant,
+// which startAndWait's ETXTBSY retry covers.
+func writeCopies(copies []stagedFile, data []byte) error {
+	for _, f := range copies {
+		mode := os.FileMode(0o644)
+		if f.executable {
+			mode = 0o755
+		}
+		if err := os.WriteFile(f.path, data, mode); err != nil {
+			return err
+		}
+		if err := os.Chmod(f.path, mode); err != nil { // umask-independent
+			return err
+		}
+	}
+	return nil
+}

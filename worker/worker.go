@@ -1,0 +1,127 @@
+// Package worker owns rex's execution side: it pulls leased actions from a
+// rex-server over the workerpb protocol, stages each action's inputs from
+// the CAS into a fresh directory, runs the command there (in a sandbox of
+// Linux namespaces when it can: no network, a private /tmp, a read-only
+// host), collects and uploads the outputs, and reports the ActionResult.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/workerpb"
+)
+
+// Worker runs leased actions. Build one with New and call Run; one Worker
+// with Concurrency N is how to run N actions at once.
+type Worker struct {
+	workers workerpb.WorkersClient
+	cas     *client.Client
+	opts    Options
+}
+
+// New prepares a worker that leases work over conn (a connection to a
+// server offering the workerpb.Workers service) and moves blobs through cas.
+// Options are checked when Run starts.
+func New(conn grpc.ClientConnInterface, cas *client.Client, opts Options) *Worker {
+	return &Worker{workers: workerpb.NewWorkersClient(conn), cas: cas, opts: opts}
+}
+
+// Run leases and runs actions, Concurrency at a time, until ctx is done.
+// It returns an error only when the worker cannot start (bad options, no
+// usable directory, a required sandbox that does not work).
+func (w *Worker) Run(ctx context.Context) error {
+	opts, err := w.opts.withDefaults()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(opts.Dir, actionsSubdir), 0o755); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	isolate, err := chooseSandbox(ctx, opts)
+	if err != nil {
+		return err
+	}
+	r := &runner{workers: w.workers, opts: opts, isolate: isolate,
+		cas: &casClients{base: w.cas, open: opts.CASFor}}
+	defer r.cas.close()
+	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandboxName(isolate))
+	g, ctx := errgroup.WithContext(ctx)
+	for range opts.Concurrency {
+		g.Go(func() error {
+			r.leaseLoop(ctx)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// runner is the state the lease loops share; it never changes after Run
+// builds it.
+type runner struct {
+	workers workerpb.WorkersClient
+	cas     *casClients
+	opts    Options
+	isolate bool
+}
+
+// leaseLoop asks for work and runs it until ctx is done. Errors talking to
+// the server are retried with a bounded backoff.
+func (r *runner) leaseLoop(ctx context.Context) {
+	backoff := firstLeaseErrorBackoff
+	for ctx.Err() == nil {
+		lease, err := r.lease(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.opts.Logf("worker %s: lease: %v (retrying in %v)", r.opts.ID, err, backoff)
+			}
+			sleep(ctx, backoff)
+			backoff = min(2*backoff, maxLeaseErrorBackoff)
+			continue
+		}
+		backoff = firstLeaseErrorBackoff
+		if lease.GetLeaseId() != "" {
+			r.handle(ctx, lease)
+		}
+	}
+}
+
+// leaseRPCMargin is how much longer than max_wait a Lease call may take.
+const leaseRPCMargin = 10 * time.Second
+
+func (r *runner) lease(ctx context.Context) (*workerpb.LeaseResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.LeaseWait+leaseRPCMargin)
+	defer cancel()
+	return r.workers.Lease(ctx, &workerpb.LeaseRequest{
+		WorkerId: r.opts.ID,
+		Platform: platformProps(r.opts.Platform),
+		MaxWait:  durationpb.New(r.opts.LeaseWait),
+	})
+}
+
+func platformProps(m map[string]string) []*workerpb.Property {
+	props := make([]*workerpb.Property, 0, len(m))
+	for name, value := range m {
+		props = append(props, &workerpb.Property{Name: name, Value: value})
+	}
+	sort.Slice(props, func(i, j int) bool { return props[i].Name < props[j].Name })
+	return props
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
