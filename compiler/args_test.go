@@ -1,0 +1,70 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// mark rewrites a path visibly so tests see which arguments were rewritten.
+func mark(p string) string { return "R(" + p + ")" }
+
+func TestRemoteArgs(t *testing.T) {
+	tests := []struct {
+		cmd, want string
+	}{
+		{"gcc -c a.c", "gcc -c R(a.c)"},
+		{"g++ -c src/a.cc -o obj/a.o -Iinc -I inc2 -DX -D Y -std=c++17",
+			"g++ -c R(src/a.cc) -o R(obj/a.o) -IR(inc) -I R(inc2) -DX -D Y -std=c++17"},
+		{"gcc -c a.c -oobj/a.o -isystem s -isystemS -iquote q -iquoteq -idirafter d -idirafterd",
+			"gcc -c R(a.c) -oR(obj/a.o) -isystem R(s) -isystemR(S) -iquote R(q) -iquoteR(q) -idirafter R(d) -idirafterR(d)"},
+		{"gcc -c a.c --sysroot=/r --sysroot /r -B b -Bb -include c.h -includec.h -imacros m.h -L l -isysroot x",
+			"gcc -c R(a.c) --sysroot=R(/r) --sysroot R(/r) -B R(b) -BR(b) -include R(c.h) -includeR(c.h) -imacros R(m.h) -L R(l) -isysroot R(x)"},
+		// A dependency file without -MT/-MQ gets the local target pinned.
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc -c R(a.c) -o R(/abs/x.o) -MD -MQ /abs/x.o"},
+		{"gcc -c a.c -MMD -MF d/a.d -MP", "gcc -c R(a.c) -MMD -MF R(d/a.d) -MP -MQ a.o"},
+		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc -c R(a.c) -MD -MFR(d/a.d) -MT t$ -MQq"},
+		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc -c R(a.c) -o R(x.o) -Wp,-MD,R(dep.d)"},
+		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-DX -MQ x.o"},
+		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-MT,t", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-MT,t"},
+		{"gcc -x c++ -c a.txt -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b",
+			"gcc -x c++ -c R(a.txt) -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b"},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inv.Remotable {
+			t.Fatalf("Parse(%q) not remotable: %s", tt.cmd, inv.Reason)
+		}
+		if diff := cmp.Diff(strings.Fields(tt.want), inv.RemoteArgs(mark)); diff != "" {
+			t.Errorf("RemoteArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+		}
+	}
+}
+
+func TestDepsArgs(t *testing.T) {
+	tests := []struct {
+		cmd, want string
+	}{
+		{"gcc -c a.c", "gcc a.c -M"},
+		{"g++ -O2 -c src/a.cc -o obj/a.o -MD -MF obj/a.d -MT t -MQ q -MP -Iinc",
+			"g++ -O2 src/a.cc -Iinc -M"},
+		{"gcc -c a.c -oa.o -MMD -MFa.d -MTt -gsplit-dwarf -g --coverage -ftest-coverage -fstack-usage",
+			"gcc a.c -g -M"},
+		{"gcc -c a.c -Wp,-MD,x.d", "gcc a.c -M"},
+		{"gcc -c a.c -Wp,-MD,x.d,-DX,-MP,-MT,t", "gcc a.c -Wp,-DX -M"},
+		{"gcc -x c -c a.cc -include p.h", "gcc -x c a.cc -include p.h -M"},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Fields(tt.want), inv.DepsArgs()); diff != "" {
+			t.Errorf("DepsArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package compiler
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// outputCases are compiled by the real gcc and clang to check that Outputs
+// names exactly the files each compiler writes. ABS stands for the absolute
+// path of the working directory.
+var outputCases = []string{
+	"-c src/a.c",
+	"-c src/a.c -o obj/x.o -MD",
+	"-c src/a.c -o obj/x.obj -MMD -MP",
+	"-c src/a.c -o o.dir/x -MD",
+	"-c src/a.c -o obj/x.y.o -MD -MF obj/dep.mk --coverage -fstack-usage",
+	"-c src/a.c -o obj/x.o -gsplit-dwarf",
+	"-c src/a.c -o obj/x.o -g -gsplit-dwarf",
+	"-c src/a.c -o ABS/obj/x.o --coverage -g -gsplit-dwarf -MD",
+	"-c src/a.c -o obj/x.o -Wp,-MD,obj/wp.d",
+	"-c ABS/src/a.c -ftest-coverage -MMD -fstack-usage",
+	"-c src/a.c -o obj/x.o -MD -MT custom",
+	"-c src/a.c -o obj/d$x#.o -MMD",
+}
+
+func requireCompiler(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if name == "gcc" {
+			t.Fatalf("gcc not found: %v", err)
+		}
+		t.Skipf("%s not installed", name)
+	}
+}
+
+// newTree makes a small project: src/a.c including src/h.h, and the output
+// directories the cases use.
+func newTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"src/a.c": "#include \"h.h\"\nint f(void) { return X; }\n",
+		"src/h.h": "#define X 1\n",
+	}
+	for _, d := range []string{"src", "obj", "o.dir"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func listFiles(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			files[rel] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func run(t *testing.T, dir string, argv []string) []byte {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%q: %v\n%s", argv, err, stderr.Bytes())
+	}
+	return out
+}
+
+func TestOutputsMatchRealCompilers(t *testing.T) {
+	for _, cc := range []string{"gcc", "clang"} {
+		for _, c := range outputCases {
+			t.Run(cc+" "+c, func(t *testing.T) {
+				requireCompiler(t, cc)
+				t.Parallel()
+				checkOutputs(t, cc, c)
+			})
+		}
+	}
+}
+
+func checkOutputs(t *testing.T, cc, args string) {
+	dir := newTree(t)
+	argv := append([]string{cc}, strings.Fields(strings.ReplaceAll(args, "ABS", dir))...)
+	inv, err := Parse(argv, dir)
+	if err != nil || !inv.Remotable {
+		t.Fatalf("Parse: %v, not remotable: %s", err, inv.Reason)
+	}
+	before := listFiles(t, dir)
+	run(t, dir, argv)
+	var got []string
+	for f := range listFiles(t, dir) {
+		if !before[f] {
+			got = append(got, f)
+		}
+	}
+	var want []string
+	for _, o := range inv.Outputs {
+		if filepath.IsAbs(o) {
+			o, _ = filepath.Rel(dir, o)
+		}
+		want = append(want, filepath.Clean(o))
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%q: Outputs mismatch (-Outputs +written):\n%s", argv, diff)
+	}
+	checkDepsArgs(t, dir, inv)
+	if inv.HasDepFile() {
+		checkDepTarget(t, dir, inv)
+	}
+}
+
+// checkDepsArgs runs the scan command: it must print a rule naming the
+// header and write no file.
+func checkDepsArgs(t *testing.T, dir string, inv *Invocation) {
+	before := listFiles(t, dir)
+	out := run(t, dir, inv.DepsArgs())
+	if !strings.Contains(string(out), "h.h") {
+		t.Errorf("DepsArgs output lacks h.h: %s", out)
+	}
+	if diff := cmp.Diff(before, listFiles(t, dir)); diff != "" {
+		t.Errorf("DepsArgs wrote files (-before +after):\n%s", diff)
+	}
+}
+
+// checkDepTarget compiles with RemoteArgs in a second tree, with absolute
+// paths made relative, and compares the dependency file's target with the
+// one the local compile wrote.
+func checkDepTarget(t *testing.T, dir string, inv *Invocation) {
+	remote := newTree(t)
+	rewrite := func(p string) string {
+		if rel, err := filepath.Rel(dir, p); err == nil && filepath.IsAbs(p) {
+			return rel
+		}
+		return p
+	}
+	run(t, remote, inv.RemoteArgs(rewrite))
+	local := readTarget(t, under(dir, inv.DepFile))
+	got := readTarget(t, under(remote, rewrite(inv.DepFile)))
+	if got != local {
+		t.Errorf("dep file target: remote %q, local %q", got, local)
+	}
+}
+
+func under(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+func readTarget(t *testing.T, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _, _ := strings.Cut(string(data), ": ")
+	return target
+}
