@@ -1,0 +1,1 @@
+c\:x.o: a.c weird:name.h dir\\ x | order.h
