@@ -9,7 +9,8 @@ import "strings"
 // the same target as a local compile, whatever rewrite does to -o.
 func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 	rw := func(p string) string {
-		if p == "" {
+		// "=dir" is relative to the sysroot, not a file-system path.
+		if p == "" || p[0] == '=' {
 			return p
 		}
 		return rewrite(p)

@@ -28,6 +28,7 @@ func TestRemoteArgs(t *testing.T) {
 		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc -c R(a.c) -o R(x.o) -Wp,-MD,R(dep.d)"},
 		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-DX -MQ x.o"},
 		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-MT,t", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-MT,t"},
+		{"gcc -c a.c -I=inc -isystem =sys --sysroot=/r", "gcc -c R(a.c) -I=inc -isystem =sys --sysroot=R(/r)"},
 		{"gcc -x c++ -c a.txt -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b",
 			"gcc -x c++ -c R(a.txt) -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b"},
 	}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -108,11 +109,32 @@ func (st *state) apply(it item) {
 		st.checkWa(it.value)
 	case roleXclang:
 		st.checkXclang(it.value)
+	case roleInclude:
+		if st.precompiled(it.value) {
+			st.local("precompiled header " + it.value)
+		}
 	case roleXpre:
 		if !strings.HasPrefix(it.value, "-D") && !strings.HasPrefix(it.value, "-U") {
 			st.local("unsupported -Xpreprocessor " + it.value)
 		}
 	}
+}
+
+// precompiled reports whether a precompiled form of an -include header
+// exists next to it, which gcc or clang would use instead of the header.
+func (st *state) precompiled(header string) bool {
+	if header == "" {
+		return false
+	}
+	if !filepath.IsAbs(header) {
+		header = filepath.Join(st.inv.cwd, header)
+	}
+	for _, ext := range []string{".gch", ".pch"} {
+		if _, err := os.Stat(header + ext); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *state) setOutput(v string) {

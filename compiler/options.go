@@ -37,6 +37,7 @@ const (
 	roleWa
 	roleXclang
 	roleXpre
+	roleInclude
 )
 
 // spec describes one option known to the model.
@@ -58,6 +59,7 @@ var specTable = []spec{
 	{name: "-g", form: joined, role: roleDebug}, {name: "-g", role: roleDebug},
 	{name: "-g0"},
 	{name: "-gsplit-dwarf", role: roleSplitDwarf},
+	{name: "-gsplit-dwarf=", form: joined, local: "-gsplit-dwarf="},
 	{name: "-W", form: joined},
 	{name: "-Wl,", form: joined},
 	{name: "-Wa,", form: joined, role: roleWa},
@@ -73,7 +75,7 @@ var specTable = []spec{
 	{name: "-iquote", form: joinedOrNext, path: true},
 	{name: "-idirafter", form: joinedOrNext, path: true},
 	{name: "-isysroot", form: joinedOrNext, path: true},
-	{name: "-include", form: joinedOrNext, path: true},
+	{name: "-include", form: joinedOrNext, role: roleInclude, path: true},
 	{name: "-imacros", form: joinedOrNext, path: true},
 	{name: "--sysroot", form: separate, path: true},
 	{name: "--sysroot=", form: joined, path: true},
@@ -130,6 +132,11 @@ var specTable = []spec{
 	{name: "-fdeps-", form: joined, local: "modules"},
 	{name: "-fsanitize-blacklist=", form: joined, local: "extra input file"},
 	{name: "-fsanitize-ignorelist=", form: joined, local: "extra input file"},
+	{name: "-fsanitize-coverage-allowlist=", form: joined, local: "extra input file"},
+	{name: "-fsanitize-coverage-ignorelist=", form: joined, local: "extra input file"},
+	{name: "-fxray-attr-list=", form: joined, local: "extra input file"},
+	{name: "-fxray-always-instrument=", form: joined, local: "extra input file"},
+	{name: "-fxray-never-instrument=", form: joined, local: "extra input file"},
 	{name: "-frecord-gcc-switches", local: "command line embedded in object"},
 	{name: "-frecord-command-line", local: "command line embedded in object"},
 	{name: "-fcrash-diagnostics", form: joined, local: "dump files"},

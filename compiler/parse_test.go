@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,6 +138,8 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -c a.c -frecord-gcc-switches", local(GCC, "command line embedded in object")},
 		{"gcc -c a.c -fdump-tree-all", local(GCC, "dump files")},
 		{"gcc -c a.c -fsyntax-only", local(GCC, "-fsyntax-only")},
+		{"clang -gsplit-dwarf=single -g -c a.c", local(Clang, "-gsplit-dwarf=")},
+		{"clang -fsanitize-coverage-allowlist=al.txt -c a.c", local(Clang, "extra input file")},
 		{"ld -o a a.o", local(Unknown, "unknown compiler ld")},
 		{"gcc-ar rcs x.a", local(Unknown, "unknown compiler gcc-ar")},
 		{"/opt/icc -c a.c", local(Unknown, "unknown compiler icc")},
@@ -160,5 +164,30 @@ func TestParseEmpty(t *testing.T) {
 	inv, err := Parse([]string{"gcc", "", "-c", "a.c"}, ".")
 	if err != nil || inv.Remotable || inv.Reason != "empty argument" {
 		t.Fatalf("Parse with empty argument = %+v, %v", inv, err)
+	}
+}
+
+// TestParsePrecompiledInclude: with foo.h.gch (or .pch) next to an
+// -include header the compiler reads the precompiled form, which the
+// dependency scan does not see.
+func TestParsePrecompiledInclude(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"pch.h", "pch.h.gch", "plain.h"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for cmd, want := range map[string]string{
+		"g++ -include pch.h -c a.cc":                      "precompiled header pch.h",
+		"g++ -include" + dir + "/pch.h -c a.cc":           "precompiled header " + dir + "/pch.h",
+		"g++ -include plain.h -include missing.h -c a.cc": "",
+	} {
+		inv, err := Parse(strings.Fields(cmd), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.Reason != want {
+			t.Errorf("Parse(%q).Reason = %q, want %q", cmd, inv.Reason, want)
+		}
 	}
 }
