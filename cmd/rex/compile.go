@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/wrapper"
+)
+
+func compile(c *cli.Context) error {
+	argv := c.Args().Slice()
+	if len(argv) == 0 {
+		return cli.ShowAppHelp(c)
+	}
+	cfg, err := wrapperConfig(c)
+	if err != nil {
+		return err
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	// An interrupt reaches the compiler and the remote calls alike; rex
+	// itself exits through the normal path so nothing is half-written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
+	stop()
+	if err := stats.Record(cfg.StateDir, res.Outcome); err != nil && c.Bool("verbose") {
+		fmt.Fprintf(os.Stderr, "rex: stats: %v\n", err)
+	}
+	if c.Bool("verbose") {
+		if res.Reason != nil {
+			fmt.Fprintf(os.Stderr, "rex: %s: %v\n", res.Outcome, res.Reason)
+		} else {
+			fmt.Fprintf(os.Stderr, "rex: %s\n", res.Outcome)
+		}
+	}
+	if res.Outcome == stats.LocalFallback && !c.Bool("verbose") {
+		warnOnce(cfg.StateDir, res.Reason)
+	}
+	if res.RunLocal {
+		execLocal(argv)
+	}
+	os.Stdout.Write(res.Stdout)
+	os.Stderr.Write(res.Stderr)
+	os.Exit(res.ExitCode)
+	return nil
+}
+
+// warnQuiet is how long one fallback warning covers: a build whose server
+// is down says so once, not once per file.
+const warnQuiet = time.Minute
+
+// warnOnce prints one line about a fallback unless another rex process did
+// so within warnQuiet.
+func warnOnce(dir string, reason error) {
+	marker := filepath.Join(dir, "last-warning")
+	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < warnQuiet {
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(marker, nil, 0o644)
+	now := time.Now()
+	os.Chtimes(marker, now, now)
+	fmt.Fprintf(os.Stderr, "rex: remote compile failed, compiling locally (%v)\n", reason)
+}
+
+// execLocal replaces rex with the real compiler: same argv, environment,
+// stdio and exit status, as if rex had not been there.
+func execLocal(argv []string) {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rex: %s: command not found\n", argv[0])
+		os.Exit(127)
+	}
+	err = syscall.Exec(path, argv, os.Environ())
+	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
+	os.Exit(127)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/wrapper"
+)
+
+// flags are rex's own options. Each has a REX_* variable; a value on the
+// command line wins over the environment, which wins over the config file.
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "server", EnvVars: []string{"REX_SERVER"}, Value: "grpc://127.0.0.1:8980",
+			Usage: "REAPI server: grpc://host:port, grpcs://host:port or unix:///path"},
+		&cli.StringFlag{Name: "cas-server", EnvVars: []string{"REX_CAS_SERVER"}, Usage: "separate CAS server, if any"},
+		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_INSTANCE"}, Usage: "REAPI instance name"},
+		&cli.StringFlag{Name: "project-root", EnvVars: []string{"REX_PROJECT_ROOT"},
+			Usage: "files under it are uploaded, paths made relative (default: git top level, else cwd)"},
+		&cli.BoolFlag{Name: "cache-only", EnvVars: []string{"REX_CACHE_ONLY"},
+			Usage: "compile locally; read and fill the remote cache"},
+		&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
+		&cli.BoolFlag{Name: "verbose", EnvVars: []string{"REX_VERBOSE"}, Usage: "say how each compile ran"},
+		&cli.StringFlag{Name: "digest-function", EnvVars: []string{"REX_DIGEST_FUNCTION"}, Value: "sha256",
+			Usage: "sha256, or blake3 when the server offers it"},
+		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},
+		&cli.StringFlag{Name: "tls-client-cert", EnvVars: []string{"REX_TLS_CLIENT_CERT"}, Usage: "client certificate for grpcs://"},
+		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
+	}
+}
+
+// loadConfigFile reads REX_CONFIG (default $XDG_CONFIG_HOME/rex/rex.conf):
+// lines of REX_NAME=value that act as defaults for unset variables.
+func loadConfigFile() {
+	path := os.Getenv("REX_CONFIG")
+	if path == "" {
+		base := os.Getenv("XDG_CONFIG_HOME")
+		if base == "" {
+			base = filepath.Join(os.Getenv("HOME"), ".config")
+		}
+		path = filepath.Join(base, "rex", "rex.conf")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		line := strings.TrimSpace(s.Text())
+		name, value, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(line, "#") || !strings.HasPrefix(name, "REX_") {
+			continue
+		}
+		if _, set := os.LookupEnv(strings.TrimSpace(name)); !set {
+			os.Setenv(strings.TrimSpace(name), strings.TrimSpace(value))
+		}
+	}
+}
+
+func stateDir(c *cli.Context) string {
+	if d := c.String("dir"); d != "" {
+		return d
+	}
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		base = filepath.Join(os.Getenv("HOME"), ".cache")
+	}
+	return filepath.Join(base, "rex")
+}
+
+func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
+	fn, err := digest.FunctionFromName(c.String("digest-function"))
+	if err != nil {
+		return wrapper.Config{}, err
+	}
+	return wrapper.Config{
+		Client: client.Config{
+			Server:         c.String("server"),
+			CASServer:      c.String("cas-server"),
+			Instance:       c.String("instance"),
+			DigestFunction: fn,
+			TLSCAFile:      c.String("tls-ca-cert"),
+			TLSCertFile:    c.String("tls-client-cert"),
+			TLSKeyFile:     c.String("tls-client-key"),
+			Headers:        prefixed("REX_HEADER_", headerName),
+			ToolVersion:    version,
+		},
+		ProjectRoot: c.String("project-root"),
+		CacheOnly:   c.Bool("cache-only"),
+		StateDir:    stateDir(c),
+		Platform:    prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
+	}, nil
+}
+
+// prefixed collects PREFIX<name>=value variables, naming each by rename.
+func prefixed(prefix string, rename func(string) string) map[string]string {
+	var m map[string]string
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, prefix) || len(name) == len(prefix) {
+			continue
+		}
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[rename(name[len(prefix):])] = value
+	}
+	return m
+}
+
+// headerName turns REX_HEADER_X_API_KEY into the header "x-api-key".
+func headerName(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "rex: "+format+"\n", args...)
+	os.Exit(2)
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/stats"
+)
+
+func statsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "stats",
+		Usage: "print the outcome counters of rex invocations (in --dir)",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
+			&cli.BoolFlag{Name: "zero", Usage: "reset the counters"},
+		},
+		Action: func(c *cli.Context) error {
+			dir := stateDir(c)
+			if c.Bool("zero") {
+				return stats.Zero(dir)
+			}
+			counters, err := stats.Read(dir)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return json.NewEncoder(os.Stdout).Encode(counters)
+			}
+			fmt.Printf("cache hits         %d\n", counters.CacheHits)
+			fmt.Printf("remote executions  %d\n", counters.RemoteExecutions)
+			fmt.Printf("cache misses       %d (compiled locally, cache filled)\n", counters.CacheMisses)
+			fmt.Printf("local runs         %d (not remotable)\n", counters.LocalRuns)
+			fmt.Printf("local fallbacks    %d (remote failed)\n", counters.LocalFallbacks)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,93 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/stats"
+)
+
+// compileAndFill is the cache-only miss path: compile locally, then upload
+// the outputs and record the result, so the next build (here or on another
+// machine) hits. A failure to fill the cache does not change the compile's
+// result: it is reported and the local result stands.
+func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan *actionPlan) (Result, error) {
+	res, err := compileLocally(ctx, inv)
+	if err != nil {
+		return Result{}, err
+	}
+	if res.ExitCode != 0 {
+		return res, nil
+	}
+	if err := fill(ctx, c, inv.Dir, plan, res); err != nil {
+		res.Outcome = stats.LocalFallback
+		res.Reason = fmt.Errorf("fill the remote cache: %w", err)
+	}
+	return res, nil
+}
+
+// compileLocally runs the compiler with the user's argv, capturing its
+// output for the cache and for replay.
+func compileLocally(ctx context.Context, inv Invocation) (Result, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, inv.Argv[0], inv.Argv[1:]...)
+	cmd.Dir, cmd.Env = inv.Dir, inv.Env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() >= 0:
+	case err != nil:
+		return Result{}, localf("run %s: %v", inv.Argv[0], err)
+	}
+	return Result{
+		Outcome:  stats.CacheMiss,
+		Stdout:   stdout.Bytes(),
+		Stderr:   stderr.Bytes(),
+		ExitCode: cmd.ProcessState.ExitCode(),
+	}, nil
+}
+
+func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, res Result) error {
+	fn, err := c.Function(ctx)
+	if err != nil {
+		return err
+	}
+	ar := &repb.ActionResult{ExitCode: 0}
+	var blobs []client.Blob
+	for _, out := range plan.outputs {
+		path := filepath.Join(dir, out)
+		d, err := fn.FromFile(path)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", out, err)
+		}
+		blobs = append(blobs, client.Blob{Digest: d, Path: path})
+		ar.OutputFiles = append(ar.OutputFiles, &repb.OutputFile{Path: out, Digest: d.Proto()})
+	}
+	for _, stream := range []struct {
+		data []byte
+		set  func(*repb.Digest)
+	}{
+		{res.Stdout, func(d *repb.Digest) { ar.StdoutDigest = d }},
+		{res.Stderr, func(d *repb.Digest) { ar.StderrDigest = d }},
+	} {
+		d := fn.FromBytes(stream.data)
+		blobs = append(blobs, client.Blob{Digest: d, Data: stream.data})
+		stream.set(d.Proto())
+	}
+	// The Action and Command go up too: some servers check an action
+	// result's action exists, and they make the entry inspectable.
+	blobs = append(blobs, plan.blobs[len(plan.blobs)-2:]...)
+	if err := c.Upload(ctx, blobs); err != nil {
+		return err
+	}
+	return c.UpdateActionResult(ctx, plan.actionDigest, ar)
+}

@@ -1,0 +1,209 @@
+package wrapper
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/longrunning/autogen/longrunningpb"
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/rexbuild/rex/stats"
+)
+
+const (
+	helloSrc = "#include <cstdio>\nint main() { std::puts(\"hi\"); return 0; }\n"
+	// Methods the tests break.
+	methodExecute  = "/build.bazel.remote.execution.v2.Execution/Execute"
+	methodGetAR    = "/build.bazel.remote.execution.v2.ActionCache/GetActionResult"
+	methodReadBlob = "/build.bazel.remote.execution.v2.ContentAddressableStorage/BatchReadBlobs"
+)
+
+var compileHello = []string{"g++", "-c", "hello.cpp", "-o", "hello.o"}
+
+func TestCacheOnlyFillThenHit(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	p.fill(compileHello...)
+	local, _ := os.ReadFile(filepath.Join(p.dir, "hello.o"))
+	os.Remove(filepath.Join(p.dir, "hello.o"))
+	r := p.run(compileHello...)
+	if r.Outcome != stats.CacheHit || r.RunLocal {
+		t.Fatalf("outcome %v (%v), want a cache hit", r.Outcome, r.Reason)
+	}
+	got, err := os.ReadFile(filepath.Join(p.dir, "hello.o"))
+	if err != nil || !bytes.Equal(got, local) {
+		t.Fatalf("hit object differs from the local one (%v)", err)
+	}
+}
+
+func TestNotRemotableRunsLocally(t *testing.T) {
+	p := newProject(t, "unix:///nonexistent.sock")
+	p.write("hello.cpp", helloSrc)
+	for _, argv := range [][]string{
+		{"g++", "hello.o", "-o", "hello"},
+		{"g++", "-E", "hello.cpp"},
+		{"g++", "-c", "hello.cpp", "other.cpp"},
+	} {
+		if r := p.run(argv...); r.Outcome != stats.LocalRun || !r.RunLocal {
+			t.Errorf("%v: outcome %v, want a local run", argv, r.Outcome)
+		}
+	}
+}
+
+func TestInputOutsideRootRunsLocally(t *testing.T) {
+	p := newProject(t, "unix:///nonexistent.sock")
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "side.h"), []byte("#define SIDE 1\n"), 0o644)
+	rel, _ := filepath.Rel(p.dir, outside)
+	p.write("a.cpp", "#include \"side.h\"\nint a = SIDE;\n")
+	r := p.run("g++", "-I"+rel, "-c", "a.cpp", "-o", "a.o")
+	if r.Outcome != stats.LocalRun {
+		t.Fatalf("outcome %v (%v), want a local run for an input reached by a relative path outside the root", r.Outcome, r.Reason)
+	}
+}
+
+func TestServerDownFallsBack(t *testing.T) {
+	p := newProject(t, "unix://"+filepath.Join(t.TempDir(), "nobody.sock"))
+	p.write("hello.cpp", helloSrc)
+	start := time.Now()
+	r := p.run(compileHello...)
+	if r.Outcome != stats.LocalFallback || !r.RunLocal {
+		t.Fatalf("outcome %v, want a local fallback", r.Outcome)
+	}
+	t.Logf("fallback decided in %v: %v", time.Since(start), r.Reason)
+	if p.exists("hello.o") {
+		t.Error("an object was written")
+	}
+}
+
+// assertFallback runs the hello compile and checks it fell back without
+// writing an object.
+func assertFallback(t *testing.T, p *project) {
+	t.Helper()
+	os.Remove(filepath.Join(p.dir, "hello.o"))
+	r := p.run(compileHello...)
+	if r.Outcome != stats.LocalFallback || !r.RunLocal {
+		t.Fatalf("outcome %v (%v), want a local fallback", r.Outcome, r.Reason)
+	}
+	t.Logf("fell back: %v", r.Reason)
+	if p.exists("hello.o") {
+		t.Fatal("a failed remote compile left an object behind")
+	}
+}
+
+func TestCorruptOutputBlobFallsBack(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	p.fill(compileHello...)
+	srv.faults.setUnary(methodReadBlob, func(resp any, err error) (any, error) {
+		if r, ok := resp.(*repb.BatchReadBlobsResponse); ok {
+			for _, b := range r.Responses {
+				if len(b.Data) > 0 {
+					b.Data[len(b.Data)/2] ^= 0xff
+				}
+			}
+		}
+		return resp, err
+	})
+	assertFallback(t, p)
+}
+
+func TestLyingServerPathsFallBack(t *testing.T) {
+	for name, lie := range map[string]func(*repb.ActionResult){
+		"dotdot": func(r *repb.ActionResult) {
+			r.OutputFiles = append(r.OutputFiles, &repb.OutputFile{Path: "../escape.o", Digest: r.OutputFiles[0].Digest})
+		},
+		"absolute": func(r *repb.ActionResult) {
+			r.OutputFiles = append(r.OutputFiles, &repb.OutputFile{Path: "/tmp/rex-absolute.o", Digest: r.OutputFiles[0].Digest})
+		},
+		"symlink out": func(r *repb.ActionResult) {
+			r.OutputSymlinks = append(r.OutputSymlinks, &repb.OutputSymlink{Path: "link", Target: "/etc/passwd"})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startServer(t)
+			p := newProject(t, srv.addr)
+			p.write("hello.cpp", helloSrc)
+			p.fill(compileHello...)
+			srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
+				if r, ok := resp.(*repb.ActionResult); ok {
+					r = proto.Clone(r).(*repb.ActionResult)
+					lie(r)
+					return r, err
+				}
+				return resp, err
+			})
+			assertFallback(t, p)
+			if _, err := os.Stat(filepath.Join(filepath.Dir(p.dir), "escape.o")); err == nil {
+				t.Fatal("a file was written outside the build directory")
+			}
+			if _, err := os.Lstat(filepath.Join(p.dir, "link")); err == nil {
+				t.Fatal("an escaping symlink was written")
+			}
+		})
+	}
+}
+
+// executeFails answers Execute with err, or with a done Operation whose
+// ExecuteResponse carries a non-OK status when err is nil.
+func executeFails(err error, delay time.Duration) func(any, grpc.ServerStream) error {
+	return func(_ any, ss grpc.ServerStream) error {
+		select {
+		case <-time.After(delay):
+		case <-ss.Context().Done():
+			return ss.Context().Err()
+		}
+		if err != nil {
+			return err
+		}
+		resp, _ := anypb.New(&repb.ExecuteResponse{Status: &spb.Status{Code: int32(codes.Internal), Message: "worker exploded"}})
+		return ss.SendMsg(&longrunningpb.Operation{Name: "operations/x", Done: true,
+			Result: &longrunningpb.Operation_Response{Response: resp}})
+	}
+}
+
+func TestExecuteFailuresFallBack(t *testing.T) {
+	for name, handler := range map[string]func(any, grpc.ServerStream) error{
+		"unavailable":        executeFails(status.Error(codes.Unavailable, "going away"), 0),
+		"resource exhausted": executeFails(status.Error(codes.ResourceExhausted, "queue full"), 0),
+		"non-OK status":      executeFails(nil, 0),
+		"deadline exceeded":  executeFails(nil, time.Hour),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startServer(t)
+			p := newProject(t, srv.addr)
+			p.cfg.Client.ExecuteTimeout = 500 * time.Millisecond
+			p.write("hello.cpp", helloSrc)
+			srv.faults.setStream(methodExecute, handler)
+			assertFallback(t, p)
+		})
+	}
+}
+
+func TestServerKilledMidExecuteFallsBack(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	started := make(chan struct{}, 1)
+	srv.faults.setStream(methodExecute, func(_ any, ss grpc.ServerStream) error {
+		started <- struct{}{}
+		<-ss.Context().Done()
+		return ss.Context().Err()
+	})
+	go func() {
+		<-started
+		srv.grpc.Stop()
+	}()
+	assertFallback(t, p)
+}

@@ -1,0 +1,109 @@
+package wrapper
+
+import (
+	"context"
+	"fmt"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/stats"
+)
+
+// runRemote looks the action up in the remote cache and, on a miss, runs it
+// remotely (or locally, filling the cache, in cache-only mode).
+func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
+	c, err := client.Dial(ctx, cfg.Client)
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.Close()
+	fn, err := c.Function(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	plan, err := planAction(ctx, cfg, inv, p, fn)
+	if err != nil {
+		return Result{}, err
+	}
+	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("GetActionResult: %w", err)
+	}
+	if cached != nil && complete(cached, plan) {
+		return materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+	}
+	if cfg.CacheOnly {
+		return compileAndFill(ctx, c, inv, plan)
+	}
+	result, err := execute(ctx, c, plan)
+	if err != nil {
+		return Result{}, err
+	}
+	return materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
+}
+
+// complete reports whether a cached result can stand for a local compile:
+// a success that produced every output the compile declares. Anything else
+// is treated as a miss.
+func complete(r *repb.ActionResult, plan *actionPlan) bool {
+	if r.GetExitCode() != 0 {
+		return false
+	}
+	have := map[string]bool{}
+	for _, f := range r.GetOutputFiles() {
+		have[f.GetPath()] = true
+	}
+	for _, out := range plan.outputs {
+		if !have[out] {
+			return false
+		}
+	}
+	return true
+}
+
+func execute(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, error) {
+	if err := c.Upload(ctx, plan.blobs); err != nil {
+		return nil, fmt.Errorf("upload inputs: %w", err)
+	}
+	resp, err := c.Execute(ctx, plan.actionDigest, client.ExecuteOptions{})
+	if client.IsMissingBlobs(err) {
+		// The server evicted something between FindMissing and Execute.
+		if err := c.Upload(ctx, plan.blobs); err != nil {
+			return nil, fmt.Errorf("upload inputs again: %w", err)
+		}
+		resp, err = c.Execute(ctx, plan.actionDigest, client.ExecuteOptions{})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("Execute: %w", err)
+	}
+	if resp.GetResult() == nil {
+		return nil, fmt.Errorf("Execute: response without a result")
+	}
+	return resp.GetResult(), nil
+}
+
+// materialize fetches stdout and stderr first and then writes the outputs,
+// so that a failure to fetch anything leaves the build tree untouched.
+func materialize(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult, outcome stats.Outcome) (Result, error) {
+	stdout, err := c.Stdout(ctx, r)
+	if err != nil {
+		return Result{}, fmt.Errorf("stdout: %w", err)
+	}
+	stderr, err := c.Stderr(ctx, r)
+	if err != nil {
+		return Result{}, fmt.Errorf("stderr: %w", err)
+	}
+	if r.GetExitCode() == 0 {
+		if !complete(r, plan) {
+			return Result{}, fmt.Errorf("result lacks declared outputs")
+		}
+		if err := c.DownloadOutputs(ctx, r, dir); err != nil {
+			return Result{}, fmt.Errorf("outputs: %w", err)
+		}
+	} else {
+		removeStale(dir, plan.object)
+	}
+	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
+}

@@ -1,0 +1,79 @@
+// Package wrapper decides how one compiler invocation runs: from the remote
+// cache, by remote execution, or locally; and for remote outcomes it builds
+// the Action, talks to the server and materialises the outputs exactly as a
+// local compile would have left them.
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/stats"
+)
+
+// Config is the validated configuration of one rex invocation.
+type Config struct {
+	Client client.Config
+	// ProjectRoot bounds what is uploaded; empty means the cwd's git top
+	// level, else the cwd.
+	ProjectRoot string
+	// CacheOnly compiles locally and reads and fills the remote cache.
+	CacheOnly bool
+	// StateDir holds client state (compiler identities).
+	StateDir string
+	// Platform properties sent with every action.
+	Platform map[string]string
+}
+
+// Invocation is the compiler command as the user ran it.
+type Invocation struct {
+	Argv []string
+	Dir  string   // working directory
+	Env  []string // the user's environment, as os.Environ
+}
+
+// Result says how an invocation ended. When RunLocal is set the caller runs
+// the real compiler itself, untouched; otherwise Stdout, Stderr and
+// ExitCode are to be replayed.
+type Result struct {
+	Outcome  stats.Outcome
+	RunLocal bool
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+	// Reason says why the compile ran locally (LocalRun) or why the remote
+	// path failed (LocalFallback).
+	Reason error
+}
+
+// errLocal marks a compile that is valid but that rex cannot model remotely
+// (an input outside the project root, an output that escapes it...).
+var errLocal = errors.New("not remotable")
+
+func localf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errLocal, fmt.Sprintf(format, args...))
+}
+
+// Run handles one invocation. When the compile must run locally it says so
+// (RunLocal) rather than running it: the caller does, with the user's stdio,
+// so that nothing about a local compile changes.
+func Run(ctx context.Context, cfg Config, inv Invocation) Result {
+	parsed, err := compiler.Parse(inv.Argv, inv.Dir)
+	if err != nil {
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: err}
+	}
+	if !parsed.Remotable {
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(parsed.Reason)}
+	}
+	res, err := runRemote(ctx, cfg, inv, parsed)
+	switch {
+	case errors.Is(err, errLocal):
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: err}
+	case err != nil:
+		return Result{Outcome: stats.LocalFallback, RunLocal: true, Reason: err}
+	}
+	return res
+}
