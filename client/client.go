@@ -7,6 +7,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -50,6 +51,9 @@ type Config struct {
 	// ToolVersion and InvocationID fill the RequestMetadata header. An empty
 	// InvocationID gets a random one.
 	ToolVersion, InvocationID string
+
+	// dialer replaces the network dialer (tests use in-memory connections).
+	dialer func(ctx context.Context, addr string) (net.Conn, error)
 }
 
 const (

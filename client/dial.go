@@ -64,12 +64,16 @@ func newConn(cfg Config, addr string) (*grpc.ClientConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := grpc.NewClient(target,
+	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsgSize)),
 		grpc.WithUnaryInterceptor(md.unary),
 		grpc.WithStreamInterceptor(md.stream),
-	)
+	}
+	if cfg.dialer != nil {
+		opts = append(opts, grpc.WithContextDialer(cfg.dialer))
+	}
+	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("client: dial %s: %w", addr, err)
 	}
