@@ -98,3 +98,13 @@ func missingAsPrecondition(err error) error {
 	}
 	return err
 }
+
+// CASDialer returns an Options.CASFor that dials cfg's server again with
+// the lease's digest function and instance (client.Dial is lazy and cheap).
+func CASDialer(cfg client.Config) func(fn digest.Function, instance string) (*client.Client, error) {
+	return func(fn digest.Function, instance string) (*client.Client, error) {
+		c := cfg
+		c.DigestFunction, c.Instance = fn, instance
+		return client.Dial(context.Background(), c)
+	}
+}

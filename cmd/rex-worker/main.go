@@ -1,0 +1,66 @@
+// Command rex-worker is a standalone worker: it pulls actions from a
+// rex-server, runs them in a sandboxed directory and reports the results.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/worker"
+)
+
+var version = "0.1.0-dev"
+
+func main() {
+	app := &cli.App{
+		Name:    "rex-worker",
+		Usage:   "pull actions from a rex-server and run them",
+		Version: version,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "server", Value: "grpc://127.0.0.1:8980", EnvVars: []string{"REX_WORKER_SERVER"},
+				Usage: "rex-server address: grpc://host:port, grpcs://host:port or unix:///path"},
+			&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_WORKER_DIR"},
+				Usage: "directory for the actions' working trees"},
+			&cli.StringSliceFlag{Name: "platform", EnvVars: []string{"REX_WORKER_PLATFORM"},
+				Usage: "name=value platform property this worker offers (repeatable)"},
+			&cli.IntFlag{Name: "concurrency", Value: 1, EnvVars: []string{"REX_WORKER_CONCURRENCY"},
+				Usage: "actions run at once"},
+			&cli.StringFlag{Name: "sandbox", Value: string(worker.SandboxAuto), EnvVars: []string{"REX_WORKER_SANDBOX"},
+				Usage: "auto (namespaces when they work), none, or namespaces (required)"},
+			&cli.StringFlag{Name: "id", EnvVars: []string{"REX_WORKER_ID"},
+				Usage: "worker name reported to the server (default: host name and pid)"},
+			&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},
+				Usage: "REAPI instance name of the CAS"},
+			&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
+				Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
+		},
+		Action: run,
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintf(os.Stderr, "rex-worker: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(c *cli.Context) error {
+	cfg := client.Config{Server: c.String("server"), Instance: c.String("instance"), ToolVersion: "rex-worker/" + version}
+	opts, err := optionsFrom(c)
+	if err != nil {
+		return err
+	}
+	opts.CASFor = worker.CASDialer(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cl, err := client.Dial(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return worker.New(cl.Conn(), cl, opts).Run(ctx)
+}
