@@ -1,11 +1,13 @@
 package cas
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,5 +145,52 @@ func TestDiskEvictionKeepsOpenReadersWhole(t *testing.T) {
 	}
 	if b, err := io.ReadAll(rc); err != nil || string(b) != "aaaaaaaaaa" {
 		t.Errorf("open reader got %q, %v", b, err)
+	}
+}
+
+// Concurrent puts, reads and refreshes on a store that evicts constantly:
+// every read that succeeds returns the whole, correct blob.
+func TestDiskConcurrentEvictionNeverServesTornData(t *testing.T) {
+	s := openDisk(t, t.TempDir(), 4<<10)
+	blobs := make([][]byte, 16)
+	for i := range blobs {
+		blobs[i] = bytesOf(byte('a'+i), 1<<10)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				data := blobs[(i*7+w)%len(blobs)]
+				k := keyFor(digest.SHA256, data)
+				switch i % 3 {
+				case 0:
+					if err := s.Put(context.Background(), k, bytes.NewReader(data)); err != nil {
+						t.Errorf("Put: %v", err)
+					}
+				case 1:
+					s.FindMissing(context.Background(), []Key{k})
+				case 2:
+					rc, err := s.Get(context.Background(), k, 0)
+					if status.Code(err) == codes.NotFound {
+						continue
+					}
+					if err != nil {
+						t.Errorf("Get: %v", err)
+						continue
+					}
+					got, err := io.ReadAll(rc)
+					rc.Close()
+					if err != nil || !bytes.Equal(got, data) {
+						t.Errorf("Get %s returned %d bytes, %v", k, len(got), err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if total := rawDisk(s).idx.total; total > 4<<10 {
+		t.Errorf("store holds %d bytes, limit %d", total, 4<<10)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -230,5 +231,20 @@ func TestByteStreamZstd(t *testing.T) {
 	}
 	if _, err := tryRead(e, digest.ReadName("i", digest.SHA256, d, "zstd"), 0, 10); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("compressed read with a limit: %v, want InvalidArgument", err)
+	}
+}
+
+// The status code set deep in the store survives the wrapping on the way out.
+func TestByteStreamBlobLargerThanStore(t *testing.T) {
+	store, err := cas.OpenDiskStore(t.TempDir(), cas.DiskOptions{MaxSize: 100 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, store, Options{})
+	data := randomBytes(200 << 10)
+	d := digest.SHA256.FromBytes(data)
+	_, err = write(context.Background(), e, digest.WriteName("", "u7", digest.SHA256, d, ""), data, 0, true)
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("Write of a blob larger than the store: %v, want ResourceExhausted", err)
 	}
 }
