@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -166,6 +167,9 @@ func TestByteStreamResumesAfterDroppedStream(t *testing.T) {
 	q, err = e.bs.QueryWriteStatus(context.Background(), &bspb.QueryWriteStatusRequest{ResourceName: name})
 	if err != nil || !q.GetComplete() || q.GetCommittedSize() != d.Size {
 		t.Errorf("QueryWriteStatus after completion = %v, %v", q, err)
+	}
+	if left, _ := os.ReadDir(e.uploads); len(left) != 0 {
+		t.Errorf("partial upload files left after completion: %v", left)
 	}
 }
 

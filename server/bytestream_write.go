@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,8 +36,24 @@ type byteStream struct {
 }
 
 func newByteStream(blobs cas.BlobStore, opts Options) *byteStream {
+	sweepUploadDir(opts.UploadDir)
 	return &byteStream{blobs: blobs, opts: opts, uploads: map[string]*upload{}}
 }
+
+// sweepUploadDir creates the upload directory and deletes partial uploads
+// left by a previous run that nobody touched for uploadIdle. Younger files
+// may belong to another server sharing the directory (os.TempDir).
+func sweepUploadDir(dir string) {
+	os.MkdirAll(dir, 0o755) // if it fails, CreateTemp reports why
+	old, _ := filepath.Glob(filepath.Join(dir, uploadPattern))
+	for _, p := range old {
+		if info, err := os.Stat(p); err == nil && time.Since(info.ModTime()) > uploadIdle {
+			os.Remove(p)
+		}
+	}
+}
+
+const uploadPattern = "rex-upload-*"
 
 // upload is one resumable write. Its bytes are as sent: compressed for
 // compressed-blobs names.
@@ -118,7 +135,7 @@ func (b *byteStream) acquire(name string) (*upload, error) {
 		u.lastUsed = now
 		return u, nil
 	}
-	f, err := os.CreateTemp(b.opts.UploadDir, "rex-upload-*")
+	f, err := os.CreateTemp(b.opts.UploadDir, uploadPattern)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "write %s: %v", name, err)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"testing"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -17,11 +18,12 @@ import (
 
 // env is an in-process server and clients for its services.
 type env struct {
-	blobs cas.BlobStore
-	cas   repb.ContentAddressableStorageClient
-	bs    bspb.ByteStreamClient
-	ac    repb.ActionCacheClient
-	caps  repb.CapabilitiesClient
+	blobs   cas.BlobStore
+	uploads string // Options.UploadDir
+	cas     repb.ContentAddressableStorageClient
+	bs      bspb.ByteStreamClient
+	ac      repb.ActionCacheClient
+	caps    repb.CapabilitiesClient
 }
 
 func start(t *testing.T, blobs cas.BlobStore, opts Options) *env {
@@ -33,7 +35,7 @@ func start(t *testing.T, blobs cas.BlobStore, opts Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.UploadDir = t.TempDir()
+	opts.UploadDir = filepath.Join(t.TempDir(), "uploads") // created by Register
 	lis := bufconn.Listen(1 << 20)
 	s := grpc.NewServer(GRPCServerOptions(opts)...)
 	Register(s, blobs, ac, opts)
@@ -48,11 +50,12 @@ func start(t *testing.T, blobs cas.BlobStore, opts Options) *env {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return &env{
-		blobs: blobs,
-		cas:   repb.NewContentAddressableStorageClient(conn),
-		bs:    bspb.NewByteStreamClient(conn),
-		ac:    repb.NewActionCacheClient(conn),
-		caps:  repb.NewCapabilitiesClient(conn),
+		blobs:   blobs,
+		uploads: opts.UploadDir,
+		cas:     repb.NewContentAddressableStorageClient(conn),
+		bs:      bspb.NewByteStreamClient(conn),
+		ac:      repb.NewActionCacheClient(conn),
+		caps:    repb.NewCapabilitiesClient(conn),
 	}
 }
 
