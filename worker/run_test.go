@@ -116,7 +116,7 @@ func TestSandboxConfinesWrites(t *testing.T) {
 	requireSandbox(t)
 	outside := t.TempDir() // under /tmp: hidden by the private /tmp
 	spec := plainSpec(t, fmt.Sprintf(
-		"echo in > inside; echo x > /tmp/private && echo tmp-ok; "+
+		"echo in > inside; echo x > /tmp/private && echo tmp-ok; echo > /dev/null && echo null-ok; "+
 			"touch %s/escaped || echo blocked-tmp; touch /rex-escape-marker || echo blocked-root; "+
 			"touch /var/tmp/rex-escape-marker || echo blocked-var", outside))
 	spec.Isolate = true
@@ -124,7 +124,7 @@ func TestSandboxConfinesWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"tmp-ok", "blocked-tmp", "blocked-root", "blocked-var"} {
+	for _, want := range []string{"tmp-ok", "null-ok", "blocked-tmp", "blocked-root", "blocked-var"} {
 		if !strings.Contains(string(res.Stdout), want) {
 			t.Errorf("stdout %q lacks %q (stderr %q)", res.Stdout, want, res.Stderr)
 		}

@@ -238,3 +238,40 @@ func TestMissingInputIsFailedPrecondition(t *testing.T) {
 		t.Fatalf("status %d %q", c.GetStatusCode(), c.GetStatusMessage())
 	}
 }
+
+// TestConcurrentStagedExecutables stages an executable in each of several
+// actions run at once and runs it by a relative argv[0]: writing one while
+// another action forks is where ETXTBSY (golang/go#22315) strikes.
+func TestConcurrentStagedExecutables(t *testing.T) {
+	e := newEnv(t, Options{Concurrency: 4})
+	const n = 12
+	var ads []digest.Digest
+	for i := range n {
+		tool := []byte("#!/bin/sh\necho tool " + strconv.Itoa(i) + "\n")
+		cmd := &repb.Command{Arguments: []string{"./bin/tool"}, WorkingDirectory: "w"}
+		ads = append(ads, e.upload(t, cmd, []client.Input{{Path: "w/bin/tool", Data: tool, Executable: true}}))
+	}
+	go func() {
+		for _, ad := range ads {
+			e.fake.leases <- &workerpb.LeaseResponse{LeaseId: ad.Hash[:8], DigestFunction: e.fn.Name(),
+				ActionDigest: &workerpb.Digest{Hash: ad.Hash, SizeBytes: ad.Size}}
+		}
+	}()
+	seen := map[string]bool{}
+	for range n {
+		var c *workerpb.CompleteRequest
+		select {
+		case c = <-e.fake.completes:
+		case <-time.After(30 * time.Second):
+			t.Fatal("missing Complete")
+		}
+		ar := e.result(t, c)
+		seen[string(e.read(t, ar.GetStdoutDigest()))] = true
+		if ar.GetExitCode() != 0 {
+			t.Errorf("exit %d: %s", ar.GetExitCode(), e.read(t, ar.GetStderrDigest()))
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("got %d distinct outputs, want %d", len(seen), n)
+	}
+}
