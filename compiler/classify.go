@@ -24,6 +24,7 @@ type state struct {
 	compile, md, mmd, debug, splitDwarf, coverage, stackUsage, targets bool
 
 	sources       []item
+	linkInput     string // an object or library among the inputs
 	output        string
 	haveOutput    bool
 	mf, wpDepFile string
@@ -149,6 +150,11 @@ func (st *state) setOutput(v string) {
 
 // input classifies an input file by the current -x language or its suffix.
 func (st *state) input(name string) {
+	if isLinkInput(name) {
+		st.linkInput = name
+		st.inv.items = append(st.inv.items, item{value: name})
+		return
+	}
 	lang, why := st.langOf(name)
 	if why != "" {
 		st.local(why)
@@ -188,4 +194,13 @@ func (st *state) langOf(name string) (lang, why string) {
 		return "", "precompiled header"
 	}
 	return "", "unsupported input " + name
+}
+
+// isLinkInput reports whether name looks like an object file or library.
+func isLinkInput(name string) bool {
+	switch filepath.Ext(name) {
+	case ".o", ".obj", ".lo", ".a", ".la", ".so":
+		return true
+	}
+	return strings.Contains(filepath.Base(name), ".so.")
 }

@@ -11,6 +11,9 @@ func (st *state) finish() {
 	case !st.compile:
 		st.local("not a compile (no -c): link")
 		return
+	case st.linkInput != "":
+		st.local("linker input with -c: " + st.linkInput)
+		return
 	case len(st.sources) == 0:
 		st.local("no source file")
 		return
@@ -38,6 +41,11 @@ func (st *state) finish() {
 	}
 	if st.stackUsage {
 		inv.Outputs = append(inv.Outputs, replaceExt(inv.Output, ".su"))
+	}
+	for _, o := range inv.Outputs {
+		if strings.HasPrefix(filepath.Clean(o), "/dev/") {
+			st.local("output to a device: " + o)
+		}
 	}
 }
 
