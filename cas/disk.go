@@ -73,6 +73,9 @@ func (s *diskStore) path(k Key) string {
 }
 
 func (s *diskStore) Get(ctx context.Context, k Key, offset int64) (io.ReadCloser, error) {
+	if !validKey(k) {
+		return nil, status.Errorf(codes.InvalidArgument, "invalid blob key %s", k)
+	}
 	if err := checkOffset(k, offset); err != nil {
 		return nil, err
 	}
@@ -134,7 +137,9 @@ func (s *diskStore) FindMissing(ctx context.Context, keys []Key) ([]Key, error) 
 	var stale []string
 	s.mu.Lock()
 	for _, k := range keys {
-		if e, ok := s.idx.touch(k); ok {
+		if !validKey(k) {
+			missing = append(missing, k)
+		} else if e, ok := s.idx.touch(k); ok {
 			stale = append(stale, s.staleLocked(e)...)
 		} else {
 			missing = append(missing, k)
@@ -146,6 +151,9 @@ func (s *diskStore) FindMissing(ctx context.Context, keys []Key) ([]Key, error) 
 }
 
 func (s *diskStore) Put(ctx context.Context, k Key, r io.Reader) error {
+	if !validKey(k) {
+		return status.Errorf(codes.InvalidArgument, "invalid blob key %s", k)
+	}
 	if s.max > 0 && k.Digest.Size > s.max {
 		return status.Errorf(codes.ResourceExhausted, "blob %s is larger than the store (%d bytes)", k, s.max)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -117,6 +118,22 @@ func TestFunctionsKeptApart(t *testing.T) {
 		}
 		if got, _ := get(t, s, b, 0); got != "same bytes" {
 			t.Errorf("BLAKE3 Get = %q", got)
+		}
+	})
+}
+
+// Keys come from other packages too: a malformed hash never becomes a path.
+func TestStoresRefuseMalformedKeys(t *testing.T) {
+	stores(t, func(t *testing.T, s BlobStore) {
+		k := Key{Function: digest.SHA256, Digest: digest.Digest{Hash: "../../etc/passwd", Size: 1}}
+		if err := s.Put(context.Background(), k, strings.NewReader("x")); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("Put: %v, want InvalidArgument", err)
+		}
+		if _, code := get(t, s, k, 0); code == codes.OK {
+			t.Error("Get of a malformed key succeeded")
+		}
+		if m, err := s.FindMissing(context.Background(), []Key{k}); err != nil || len(m) != 1 {
+			t.Errorf("FindMissing = %v, %v", m, err)
 		}
 	})
 }

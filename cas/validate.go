@@ -101,3 +101,14 @@ func ValidateOutputPath(p string) error {
 	}
 	return nil
 }
+
+// validKey reports whether k names a blob a store can hold: a supported
+// function and a well-formed digest. Stores build file names from keys, so
+// an unchecked hash must never reach them.
+func validKey(k Key) bool {
+	if !k.Function.IsValid() {
+		return false
+	}
+	_, err := digest.New(k.Digest.Hash, k.Digest.Size)
+	return err == nil
+}

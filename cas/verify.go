@@ -25,8 +25,8 @@ type verifyingStore struct {
 }
 
 func (s *verifyingStore) Put(ctx context.Context, k Key, r io.Reader) error {
-	if !k.Function.IsValid() {
-		return status.Errorf(codes.InvalidArgument, "blob %s: unsupported digest function", k)
+	if !validKey(k) {
+		return status.Errorf(codes.InvalidArgument, "blob %s: invalid digest or function", k)
 	}
 	return s.BlobStore.Put(ctx, k, &verifyingReader{r: r, k: k, v: k.Function.NewVerifier(k.Digest)})
 }

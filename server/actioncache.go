@@ -38,11 +38,15 @@ func (s *acServer) GetActionResult(ctx context.Context, req *repb.GetActionResul
 	return r, nil
 }
 
+// maxInlineBytes bounds the contents inlined into one GetActionResult
+// response, well under gRPC clients' default 4 MiB receive limit.
+const maxInlineBytes = 1 << 20
+
 // inline fills stdout_raw, stderr_raw and output file contents the client
-// asked for, while they fit in one batch's worth of bytes; the rest stay
-// digests only, which the spec allows.
+// asked for, while they fit in maxInlineBytes (and the batch limit); the
+// rest stay digests only, which the spec allows.
 func (s *acServer) inline(ctx context.Context, f digest.Function, r *repb.ActionResult, req *repb.GetActionResultRequest) error {
-	budget := s.opts.MaxBatchBytes
+	budget := min(s.opts.MaxBatchBytes, maxInlineBytes)
 	fetch := func(p *repb.Digest) ([]byte, bool, error) {
 		if p == nil || p.GetSizeBytes() == 0 || p.GetSizeBytes() > budget {
 			return nil, false, nil
