@@ -29,6 +29,10 @@ func (w workersServer) Lease(ctx context.Context, req *workerpb.LeaseRequest) (*
 	if req.GetMaxWait() != nil {
 		wait = min(wait, max(req.GetMaxWait().AsDuration(), 0))
 	}
+	if dl, ok := ctx.Deadline(); ok {
+		// Answer "no work" before the caller's deadline rather than fail.
+		wait = min(wait, max(time.Until(dl)-leaseMargin, 0))
+	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 
@@ -44,7 +48,7 @@ func (w workersServer) Lease(ctx context.Context, req *workerpb.LeaseRequest) (*
 	}()
 	for {
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || ctx.Err() != nil {
 			s.mu.Unlock()
 			return &workerpb.LeaseResponse{}, nil
 		}
@@ -61,9 +65,15 @@ func (w workersServer) Lease(ctx context.Context, req *workerpb.LeaseRequest) (*
 			return &workerpb.LeaseResponse{}, nil
 		case <-ctx.Done():
 			return nil, status.FromContextError(ctx.Err()).Err()
+		case <-s.done:
+			return &workerpb.LeaseResponse{}, nil
 		}
 	}
 }
+
+// leaseMargin is how long before the caller's deadline Lease gives up
+// waiting, so that the answer still arrives in time.
+const leaseMargin = 50 * time.Millisecond
 
 // hardStopSlack is how long past its timeout a heart-beating lease may
 // run (staging inputs, uploading outputs) before the server gives up on it.
