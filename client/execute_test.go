@@ -1,0 +1,172 @@
+package client
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"cloud.google.com/go/longrunning/autogen/longrunningpb"
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+type opServer = grpc.ServerStreamingServer[longrunningpb.Operation]
+
+func doneOp(t *testing.T, name string, resp *repb.ExecuteResponse) *longrunningpb.Operation {
+	t.Helper()
+	a, err := anypb.New(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &longrunningpb.Operation{Name: name, Done: true, Result: &longrunningpb.Operation_Response{Response: a}}
+}
+
+var testAction = digest.SHA256.FromBytes([]byte("action"))
+
+// TestExecuteResumesWithWaitExecution drops the Execute stream once with
+// UNAVAILABLE and once by ending it early; the client must resume with
+// WaitExecution on the operation name each time, not execute again.
+func TestExecuteResumesWithWaitExecution(t *testing.T) {
+	f := newFake()
+	var executes, waits atomic.Int32
+	f.execute = func(req *repb.ExecuteRequest, s opServer) error {
+		executes.Add(1)
+		if !req.GetSkipCacheLookup() || req.GetExecutionPolicy().GetPriority() != 3 {
+			t.Errorf("request options lost: %v", req)
+		}
+		s.Send(&longrunningpb.Operation{Name: "op-1"})
+		return status.Error(codes.Unavailable, "dropped")
+	}
+	f.wait = func(req *repb.WaitExecutionRequest, s opServer) error {
+		if req.GetName() != "op-1" {
+			t.Errorf("WaitExecution(%q), want op-1", req.GetName())
+		}
+		if waits.Add(1) == 1 {
+			return s.Send(&longrunningpb.Operation{Name: "op-1"}) // ends before done
+		}
+		return s.Send(doneOp(t, "op-1", &repb.ExecuteResponse{Result: &repb.ActionResult{ExitCode: 7}}))
+	}
+	c := f.start(t, Config{})
+	resp, err := c.Execute(context.Background(), testAction, ExecuteOptions{SkipCacheLookup: true, Priority: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetResult().GetExitCode() != 7 {
+		t.Errorf("exit code %d, want 7 (a failed command is a result)", resp.GetResult().GetExitCode())
+	}
+	if executes.Load() != 1 || waits.Load() != 2 {
+		t.Errorf("%d Execute and %d WaitExecution calls, want 1 and 2", executes.Load(), waits.Load())
+	}
+}
+
+// TestExecuteReexecutesLostOperation: a server that forgot the operation
+// (WaitExecution NotFound) gets a fresh Execute.
+func TestExecuteReexecutesLostOperation(t *testing.T) {
+	f := newFake()
+	var executes atomic.Int32
+	f.execute = func(req *repb.ExecuteRequest, s opServer) error {
+		if executes.Add(1) == 1 {
+			s.Send(&longrunningpb.Operation{Name: "op-1"})
+			return status.Error(codes.Unavailable, "restarting")
+		}
+		return s.Send(doneOp(t, "op-2", &repb.ExecuteResponse{Result: &repb.ActionResult{}}))
+	}
+	c := f.start(t, Config{})
+	if _, err := c.Execute(context.Background(), testAction, ExecuteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if executes.Load() != 2 {
+		t.Fatalf("%d Execute calls, want 2", executes.Load())
+	}
+}
+
+func TestExecuteStatusErrors(t *testing.T) {
+	f := newFake()
+	missing := digest.SHA256.FromBytes([]byte("input"))
+	pf, _ := anypb.New(&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{
+		{Type: "MISSING", Subject: "blobs/" + missing.String()}}})
+	var next *longrunningpb.Operation
+	f.execute = func(req *repb.ExecuteRequest, s opServer) error { return s.Send(next) }
+	c := f.start(t, Config{})
+	ctx := context.Background()
+
+	next = doneOp(t, "op", &repb.ExecuteResponse{Status: status.New(codes.DeadlineExceeded, "action timed out").Proto(),
+		Result: &repb.ActionResult{ExitCode: -1}})
+	resp, err := c.Execute(ctx, testAction, ExecuteOptions{})
+	if status.Code(err) != codes.DeadlineExceeded || resp == nil {
+		t.Errorf("non-OK status: (%v, %v), want DeadlineExceeded with the response", resp, err)
+	}
+	if IsMissingBlobs(err) {
+		t.Errorf("timeout taken for missing blobs")
+	}
+
+	st := status.New(codes.FailedPrecondition, "missing inputs").Proto()
+	st.Details = append(st.Details, pf)
+	next = doneOp(t, "op", &repb.ExecuteResponse{Status: st})
+	_, err = c.Execute(ctx, testAction, ExecuteOptions{})
+	if !IsMissingBlobs(err) {
+		t.Errorf("missing blobs not recognised: %v", err)
+	}
+	if got := MissingBlobs(err); len(got) != 1 || got[0] != missing {
+		t.Errorf("MissingBlobs = %v, want [%s]", got, missing)
+	}
+
+	next = &longrunningpb.Operation{Name: "op", Done: true, Result: &longrunningpb.Operation_Error{
+		Error: status.New(codes.PermissionDenied, "no").Proto()}}
+	if _, err := c.Execute(ctx, testAction, ExecuteOptions{}); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("operation error: %v, want PermissionDenied", err)
+	}
+}
+
+func TestActionCacheAndMetadata(t *testing.T) {
+	f := newFake()
+	c := f.start(t, Config{Instance: "inst", ToolVersion: "1.2", InvocationID: "inv-1",
+		Headers: map[string]string{"Authorization": "Bearer t"}})
+	ctx := WithActionID(context.Background(), "act-9")
+	r, err := c.GetActionResult(ctx, testAction, nil)
+	if r != nil || err != nil {
+		t.Fatalf("miss: (%v, %v), want (nil, nil)", r, err)
+	}
+	if err := c.UpdateActionResult(ctx, testAction, &repb.ActionResult{ExitCode: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.GetActionResult(ctx, testAction, []string{"a.o"}); err != nil || r.GetExitCode() != 2 {
+		t.Fatalf("hit: (%v, %v)", r, err)
+	}
+	for _, md := range f.md {
+		raw := md.Get(requestMetadataKey)
+		if len(raw) != 1 || md.Get("authorization")[0] != "Bearer t" {
+			t.Fatalf("headers missing: %v", md)
+		}
+		rm := &repb.RequestMetadata{}
+		if err := proto.Unmarshal([]byte(raw[0]), rm); err != nil {
+			t.Fatal(err)
+		}
+		if rm.GetToolDetails().GetToolName() != "rex" || rm.GetToolDetails().GetToolVersion() != "1.2" ||
+			rm.GetToolInvocationId() != "inv-1" || rm.GetActionId() != "act-9" {
+			t.Errorf("RequestMetadata = %v", rm)
+		}
+	}
+}
+
+func TestFunctionChoice(t *testing.T) {
+	f := newFake()
+	ctx := context.Background()
+	if fn, err := f.start(t, Config{}).Function(ctx); fn != digest.SHA256 || err != nil || f.capsCalls != 0 {
+		t.Errorf("default: %v %v after %d Capabilities calls, want sha256 without any", fn, err, f.capsCalls)
+	}
+	if fn, _ := f.start(t, Config{DigestFunction: digest.BLAKE3}).Function(ctx); fn != digest.SHA256 {
+		t.Errorf("server without BLAKE3: got %v, want sha256", fn)
+	}
+	f.caps.CacheCapabilities.DigestFunctions = append(f.caps.CacheCapabilities.DigestFunctions, repb.DigestFunction_BLAKE3)
+	if fn, _ := f.start(t, Config{DigestFunction: digest.BLAKE3}).Function(ctx); fn != digest.BLAKE3 {
+		t.Errorf("server with BLAKE3: got %v", fn)
+	}
+}
