@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -61,5 +63,43 @@ func TestActionCacheRejectsEscapingPaths(t *testing.T) {
 	})
 	if status.Code(err) != codes.FailedPrecondition {
 		t.Errorf("result referencing a missing blob: %v, want FailedPrecondition", err)
+	}
+}
+
+// Over gRPC with a 300-byte disk store: a hit refreshes the result's
+// output, so newer blobs go first; without hits the output is evicted and
+// GetActionResult turns into a miss instead of returning a dangling result.
+func TestActionCacheMissAfterEviction(t *testing.T) {
+	store, err := cas.OpenDiskStore(t.TempDir(), cas.DiskOptions{MaxSize: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, store, Options{})
+	ctx := context.Background()
+	fill := func(c string) { putBlob(t, e, strings.Repeat(c, 100)) }
+	out := putBlob(t, e, strings.Repeat("o", 100))
+	action := sha("compile a.c")
+	if _, err := e.ac.UpdateActionResult(ctx, &repb.UpdateActionResultRequest{ActionDigest: action,
+		ActionResult: &repb.ActionResult{OutputFiles: []*repb.OutputFile{{Path: "a.o", Digest: out.Proto()}}}}); err != nil {
+		t.Fatal(err)
+	}
+	get := func() error {
+		_, err := e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{ActionDigest: action})
+		return err
+	}
+	fill("a")
+	fill("b") // store: b a out
+	if err := get(); err != nil {
+		t.Fatalf("hit: %v", err)
+	}
+	fill("c") // the hit made out newest: a is evicted, not out
+	if err := get(); err != nil {
+		t.Fatalf("output evicted despite the hit: %v", err)
+	}
+	fill("d")
+	fill("e")
+	fill("f") // no hits since: out is evicted
+	if err := get(); status.Code(err) != codes.NotFound {
+		t.Errorf("GetActionResult with evicted output: %v, want NotFound", err)
 	}
 }
