@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"cloud.google.com/go/longrunning/autogen/longrunningpb"
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -130,13 +129,14 @@ func IsMissingBlobs(err error) bool {
 	return len(missingViolations(err)) > 0
 }
 
-// MissingBlobs returns the digests a missing-blobs error names (subjects of
-// the form "blobs/{hash}/{size}"); unparseable subjects are skipped.
+// MissingBlobs returns the digests a missing-blobs error names (subjects
+// such as "blobs/{hash}/{size}" or "blobs/blake3/{hash}/{size}");
+// unparseable subjects are skipped.
 func MissingBlobs(err error) []digest.Digest {
 	var out []digest.Digest
 	for _, v := range missingViolations(err) {
-		if d, err := digest.Parse(strings.TrimPrefix(v.GetSubject(), "blobs/")); err == nil {
-			out = append(out, d)
+		if r, err := digest.ParseReadName(v.GetSubject()); err == nil {
+			out = append(out, r.Digest)
 		}
 	}
 	return out

@@ -117,6 +117,13 @@ func TestExecuteStatusErrors(t *testing.T) {
 	if got := MissingBlobs(err); len(got) != 1 || got[0] != missing {
 		t.Errorf("MissingBlobs = %v, want [%s]", got, missing)
 	}
+	b3 := status.New(codes.FailedPrecondition, "missing").Proto()
+	b3pf, _ := anypb.New(&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{
+		{Type: "MISSING", Subject: digest.ReadName("", digest.BLAKE3, missing, "")}}})
+	b3.Details = append(b3.Details, b3pf)
+	if got := MissingBlobs(status.ErrorProto(b3)); len(got) != 1 || got[0] != missing {
+		t.Errorf("MissingBlobs(BLAKE3 subject) = %v", got)
+	}
 
 	next = &longrunningpb.Operation{Name: "op", Done: true, Result: &longrunningpb.Operation_Error{
 		Error: status.New(codes.PermissionDenied, "no").Proto()}}

@@ -45,9 +45,19 @@ func (c *Client) DownloadOutputs(ctx context.Context, r *repb.ActionResult, work
 // checkNoSymlinkParents refuses outputs whose existing parent directories
 // inside workDir are symlinks: writing through one could land outside.
 func (p *outputPlan) checkNoSymlinkParents(workDir string) error {
+	var all []string
+	for _, f := range p.files {
+		all = append(all, f.path)
+	}
+	for _, l := range p.links {
+		all = append(all, l.path)
+	}
+	for _, d := range p.dirs {
+		all = append(all, d+"/.") // so that d itself is checked too
+	}
 	checked := map[string]bool{}
-	for root := range p.roots {
-		for dir := path.Dir(root); dir != "." && !checked[dir]; dir = path.Dir(dir) {
+	for _, out := range all {
+		for dir := path.Dir(out); dir != "." && !checked[dir]; dir = path.Dir(dir) {
 			checked[dir] = true
 			fi, err := os.Lstat(filepath.Join(workDir, filepath.FromSlash(dir)))
 			if err == nil && fi.Mode()&os.ModeSymlink != 0 {

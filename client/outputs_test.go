@@ -130,6 +130,13 @@ func TestDownloadOutputsRefuses(t *testing.T) {
 	if err == nil || len(listTree(t, outside)) != 0 {
 		t.Errorf("write through a symlinked parent: err %v, outside %v", err, listTree(t, outside))
 	}
+	os.Symlink(outside, filepath.Join(work, "gen"))
+	tree := putTree(t, f, &repb.Directory{Files: []*repb.FileNode{{Name: "x.o", Digest: obj}}})
+	err = c.DownloadOutputs(context.Background(), &repb.ActionResult{
+		OutputDirectories: []*repb.OutputDirectory{{Path: "gen", TreeDigest: tree}}}, work)
+	if err == nil || len(listTree(t, outside)) != 0 {
+		t.Errorf("output directory that is a symlink: err %v, outside %v", err, listTree(t, outside))
+	}
 }
 
 // TestDownloadOutputsCorruptKeepsOldFiles: one corrupt blob fails the whole
