@@ -32,13 +32,15 @@ type env struct {
 	workers workerpb.WorkersClient
 }
 
-// fastOptions shrink every interval so that expiry tests run in a blink.
+// fastOptions shrink the lease intervals so that expiry tests run fast,
+// yet leave room for a loaded machine. Actions are often queued before any
+// fake worker polls, so the grace for workers to appear stays long.
 func fastOptions() Options {
 	return Options{
-		HeartbeatInterval: 20 * time.Millisecond,
-		LeaseTimeout:      150 * time.Millisecond,
-		WorkerGrace:       150 * time.Millisecond,
-		MaxLeaseWait:      2 * time.Second,
+		HeartbeatInterval: 50 * time.Millisecond,
+		LeaseTimeout:      400 * time.Millisecond,
+		WorkerGrace:       10 * time.Second,
+		MaxLeaseWait:      5 * time.Second,
 	}
 }
 

@@ -131,7 +131,7 @@ func (w *worker) lease(wait time.Duration) *workerpb.LeaseResponse {
 // mustLease waits for work and fails the test if none comes.
 func (w *worker) mustLease() *workerpb.LeaseResponse {
 	w.e.t.Helper()
-	l := w.lease(2 * time.Second)
+	l := w.lease(5 * time.Second)
 	if l == nil {
 		w.e.t.Fatalf("worker %s got no lease", w.id)
 	}

@@ -42,7 +42,9 @@ func TestNoWorkerAfterGraceFailsAtOnce(t *testing.T) {
 }
 
 func TestNoWorkerWithinGraceFailsWhenGraceEnds(t *testing.T) {
-	e := newEnv(t, fastOptions())
+	o := fastOptions()
+	o.WorkerGrace = 300 * time.Millisecond
+	e := newEnv(t, o)
 	stream := e.execute(ctxT(t), e.action(spec{}), nil)
 	recv(t, stream, repb.ExecutionStage_QUEUED)
 	resp := finish(t, stream)
@@ -82,7 +84,7 @@ func TestUnwantedDoNotCacheActionIsCancelled(t *testing.T) {
 	w := e.worker("w")
 	l := w.mustLease()
 	cancel()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r, err := w.heartbeat(l)
 		if err != nil {

@@ -51,7 +51,7 @@ func TestHeartbeatsKeepTheLease(t *testing.T) {
 	if l.GetHeartbeatInterval().AsDuration() != o.HeartbeatInterval {
 		t.Errorf("heartbeat interval = %v, want %v", l.GetHeartbeatInterval().AsDuration(), o.HeartbeatInterval)
 	}
-	for end := time.Now().Add(3 * o.LeaseTimeout); time.Now().Before(end); {
+	for end := time.Now().Add(2 * o.LeaseTimeout); time.Now().Before(end); {
 		if r, err := a.heartbeat(l); err != nil || r.GetCancel() {
 			t.Fatalf("heartbeat = %v, %v", r, err)
 		}
@@ -147,4 +147,29 @@ func TestPriorityThenFIFO(t *testing.T) {
 			t.Fatalf("lease order = %v, want %v", order, want)
 		}
 	}
+}
+
+func TestCloseReleasesLeasesAndStreams(t *testing.T) {
+	o := fastOptions()
+	o.WorkerGrace = time.Hour
+	e := newEnv(t, o)
+	got := make(chan *workerpb.LeaseResponse, 1)
+	go func() { got <- e.worker("idle").lease(5 * time.Second) }()
+	time.Sleep(20 * time.Millisecond)
+	e.s.Close()
+	select {
+	case l := <-got:
+		if l != nil {
+			t.Errorf("lease after Close = %v, want none", l)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Lease still waiting after Close")
+	}
+
+	e = newEnv(t, o) // no worker: the action stays queued
+	stream := e.execute(ctxT(t), e.action(spec{}), nil)
+	recv(t, stream, repb.ExecutionStage_QUEUED)
+	e.s.Close()
+	_, err := stream.Recv()
+	wantCode(t, err, codes.Unavailable)
 }
