@@ -43,7 +43,7 @@ func (inv *Invocation) DepsArgs() []string {
 		if it.spec != nil {
 			switch it.spec.role {
 			case roleCompile, roleOutput, roleMD, roleMMD, roleMF, roleTarget, roleMP,
-				roleSplitDwarf, roleCoverage, roleTestCoverage, roleStackUsage:
+				roleSplitDwarf, roleTestCoverage, roleStackUsage:
 				continue
 			case roleWp:
 				parts := wpParts(v, func(s string) string { return s }, false)

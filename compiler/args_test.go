@@ -53,7 +53,7 @@ func TestDepsArgs(t *testing.T) {
 		{"gcc -c a.c", "gcc a.c -M"},
 		{"g++ -O2 -c src/a.cc -o obj/a.o -MD -MF obj/a.d -MT t -MQ q -MP -Iinc",
 			"g++ -O2 src/a.cc -Iinc -M"},
-		{"gcc -c a.c -oa.o -MMD -MFa.d -MTt -gsplit-dwarf -g --coverage -ftest-coverage -fstack-usage",
+		{"gcc -c a.c -oa.o -MMD -MFa.d -MTt -gsplit-dwarf -g -ftest-coverage -fstack-usage",
 			"gcc a.c -g -M"},
 		{"gcc -c a.c -Wp,-MD,x.d", "gcc a.c -M"},
 		{"gcc -c a.c -Wp,-MD,x.d,-DX,-MP,-MT,t", "gcc a.c -Wp,-DX -M"},

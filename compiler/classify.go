@@ -100,7 +100,7 @@ func (st *state) apply(it item) {
 		st.mf = it.value
 	case roleTarget:
 		st.targets = true
-	case roleCoverage, roleTestCoverage:
+	case roleTestCoverage:
 		st.coverage = true
 	case roleStackUsage:
 		st.stackUsage = true

@@ -6,6 +6,15 @@
 // The model is conservative: any option it does not know, and every feature
 // whose outputs or inputs it cannot name exactly, makes the invocation
 // non-remotable so that the wrapper runs it locally.
+//
+// Output naming, checked against gcc 12 and clang 14 by the tests: the
+// object is the -o value, else the source basename with .o in the working
+// directory. -MD/-MMD write the -MF file, else the object path with its last
+// suffix replaced by .d (x.o -> x.d, x -> x.d); the default make target is
+// the -o value quoted like -MQ, except through -Wp,-MD,FILE where gcc names
+// the source basename with .o. -gsplit-dwarf writes OBJ.dwo (clang only with
+// debug info), -ftest-coverage OBJ.gcno, -fstack-usage OBJ.su, where OBJ is
+// the object path without its suffix.
 package compiler
 
 import (

@@ -30,7 +30,6 @@ const (
 	roleLang
 	roleDebug
 	roleSplitDwarf
-	roleCoverage
 	roleTestCoverage
 	roleStackUsage
 	roleWp
@@ -39,6 +38,8 @@ const (
 	roleXpre
 	roleInclude
 )
+
+const coverageReason = "coverage instrumentation embeds the absolute .gcda path"
 
 // spec describes one option known to the model.
 type spec struct {
@@ -92,10 +93,14 @@ var specTable = []spec{
 	{name: "-target", form: separate}, {name: "--target=", form: joined},
 	{name: "--param", form: separate}, {name: "--param=", form: joined},
 	{name: "--gcc-toolchain=", form: joined},
-	{name: "--coverage", role: roleCoverage},
+	// Coverage instrumentation writes the absolute path of the .gcda file
+	// (from the working directory) into the object: a remote compile in
+	// another directory would make a wrong object.
+	{name: "--coverage", local: coverageReason},
+	{name: "-fprofile-arcs", local: coverageReason},
 	{name: "-ftest-coverage", role: roleTestCoverage},
 	{name: "-fstack-usage", role: roleStackUsage},
-	{name: "-fprofile-arcs"}, {name: "-fprofile-abs-path"},
+	{name: "-fprofile-abs-path"},
 	{name: "-fprofile-update=", form: joined},
 	{name: "-nostdinc"}, {name: "-nostdinc++"}, {name: "-nostdlib"}, {name: "-nostdlib++"},
 	{name: "-nodefaultlibs"}, {name: "-nostartfiles"}, {name: "-static"}, {name: "-shared"},

@@ -65,9 +65,8 @@ func TestParseRemotable(t *testing.T) {
 		{"gcc -c a.c -o x.o -gsplit-dwarf", ok(GCC, "c", "a.c", "x.o", "x.dwo")},
 		{"clang -c a.c -o x.o -gsplit-dwarf", ok(Clang, "c", "a.c", "x.o")},
 		{"clang -c a.c -o x.o -g -gsplit-dwarf", ok(Clang, "c", "a.c", "x.o", "x.dwo")},
-		{"gcc -c a.c -o o/x.y.o --coverage -fstack-usage", ok(GCC, "c", "a.c", "o/x.y.o", "o/x.y.gcno", "o/x.y.su")},
+		{"gcc -c a.c -o o/x.y.o -ftest-coverage -fstack-usage", ok(GCC, "c", "a.c", "o/x.y.o", "o/x.y.gcno", "o/x.y.su")},
 		{"gcc -c a.c -ftest-coverage", ok(GCC, "c", "a.c", "a.o", "a.gcno")},
-		{"gcc -c a.c -fprofile-arcs", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -c a.c -DX -D Y=1 -UZ -U W -Iinc -I inc2 -isystem s -isystemS -iquote q -idirafter d " +
 			"--sysroot=/r --sysroot /r -B b -Bb -include c.h -imacros m.h -includec2.h", ok(GCC, "c", "a.c", "a.o")},
 		{"cc -O3 -g3 -ggdb -Wall -Wextra -Werror=format -Wno-unused -fPIC -fno-exceptions -fvisibility=hidden " +
@@ -113,6 +112,8 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -c a.c -fprofile-use", local(GCC, "profile feedback")},
 		{"gcc -c a.c -fprofile-generate=dir", local(GCC, "profile feedback")},
 		{"gcc -c a.c -fauto-profile", local(GCC, "profile feedback")},
+		{"gcc -c a.c --coverage", local(GCC, coverageReason)},
+		{"clang -c a.c -fprofile-arcs", local(Clang, coverageReason)},
 		{"gcc -c a.c -fplugin=foo.so", local(GCC, "compiler plugin")},
 		{"gcc -c a.c -specs=x.specs", local(GCC, "-specs")},
 		{"gcc -c a.c -wrapper gdb", local(GCC, "-wrapper")},
