@@ -50,17 +50,17 @@ func (w workersServer) Complete(ctx context.Context, req *workerpb.CompleteReque
 // or a flaky failure is retried by the next build instead of replayed.
 func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.CompleteRequest) *repb.ExecuteResponse {
 	var res *repb.ActionResult
+	var readErr error
 	if rd := req.GetActionResultDigest(); rd != nil {
-		var err error
-		res, err = s.readResult(ctx, j.key.function, rd)
-		if err != nil {
-			return failure(code.Code_INTERNAL, "worker result: "+err.Error())
-		}
+		res, readErr = s.readResult(ctx, j.key.function, rd)
 	}
 	if c := code.Code(req.GetStatusCode()); c != code.Code_OK {
 		resp := failure(c, req.GetStatusMessage())
-		resp.Result = res
+		resp.Result = res // the partial result, when it could be read
 		return resp
+	}
+	if readErr != nil {
+		return failure(code.Code_INTERNAL, "worker result: "+readErr.Error())
 	}
 	if res == nil {
 		return failure(code.Code_INTERNAL, "worker completed without a result or an error")
