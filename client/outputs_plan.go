@@ -10,6 +10,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rexbuild/rex/digest"
@@ -160,26 +161,58 @@ func (c *Client) expandTree(ctx context.Context, fn digest.Function, p *outputPl
 	if err != nil {
 		return err
 	}
-	tree := &repb.Tree{}
-	if err := proto.Unmarshal(data, tree); err != nil {
-		return status.Errorf(codes.DataLoss, "tree %s: %v", td, err)
-	}
-	children := map[digest.Digest]*repb.Directory{}
-	for _, d := range tree.GetChildren() {
-		if err := ValidateDirectory(d); err != nil {
-			return err
-		}
-		cd, _, err := fn.FromMessage(d)
-		if err != nil {
-			return err
-		}
-		children[cd] = d
-	}
-	if err := ValidateDirectory(tree.GetRoot()); err != nil {
-		return err
+	root, children, err := parseTree(fn, data)
+	if err != nil {
+		return fmt.Errorf("tree %s: %w", td, err)
 	}
 	budget := maxTreeEntries
-	return p.walk(tree.GetRoot(), dir, children, &budget)
+	return p.walk(root, dir, children, &budget)
+}
+
+// parseTree decodes a Tree message, validating every Directory and keying
+// the children by the digest of their bytes as encoded in the Tree (not
+// re-encoded, which another implementation may do differently).
+func parseTree(fn digest.Function, data []byte) (*repb.Directory, map[digest.Digest]*repb.Directory, error) {
+	var root *repb.Directory
+	children := map[digest.Digest]*repb.Directory{}
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 {
+			return nil, nil, status.Errorf(codes.DataLoss, "bad Tree encoding: %v", protowire.ParseError(n))
+		}
+		data = data[n:]
+		if (num != 1 && num != 2) || typ != protowire.BytesType {
+			if n = protowire.ConsumeFieldValue(num, typ, data); n < 0 {
+				return nil, nil, status.Errorf(codes.DataLoss, "bad Tree encoding: %v", protowire.ParseError(n))
+			}
+			data = data[n:]
+			continue
+		}
+		b, n := protowire.ConsumeBytes(data)
+		if n < 0 {
+			return nil, nil, status.Errorf(codes.DataLoss, "bad Tree encoding: %v", protowire.ParseError(n))
+		}
+		data = data[n:]
+		d := &repb.Directory{}
+		if err := proto.Unmarshal(b, d); err != nil {
+			return nil, nil, status.Errorf(codes.DataLoss, "bad Directory in Tree: %v", err)
+		}
+		if err := ValidateDirectory(d); err != nil {
+			return nil, nil, err
+		}
+		if num == 1 {
+			if root != nil {
+				return nil, nil, status.Error(codes.DataLoss, "Tree with two roots")
+			}
+			root = d
+		} else {
+			children[fn.FromBytes(b)] = d
+		}
+	}
+	if root == nil {
+		return nil, nil, status.Error(codes.DataLoss, "Tree without a root")
+	}
+	return root, children, nil
 }
 
 func (p *outputPlan) walk(d *repb.Directory, dir string, children map[digest.Digest]*repb.Directory, budget *int) error {

@@ -11,6 +11,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rexbuild/rex/digest"
@@ -177,5 +178,32 @@ func TestStdoutStderr(t *testing.T) {
 	r.StdoutDigest = errd.Proto() // inline bytes that do not match the digest
 	if _, err := c.Stdout(ctx, r); status.Code(err) != codes.DataLoss {
 		t.Errorf("mismatched inline stdout: %v, want DataLoss", err)
+	}
+}
+
+// TestDownloadOutputsNonCanonicalTree: a Tree whose child Directory is
+// encoded in another field order (as another implementation may) is still
+// found by the digest of its bytes as sent.
+func TestDownloadOutputsNonCanonicalTree(t *testing.T) {
+	f := newFake()
+	c := f.start(t, Config{})
+	obj := f.put([]byte("o")).Proto()
+	links, _ := proto.Marshal(&repb.Directory{Symlinks: []*repb.SymlinkNode{{Name: "l", Target: "f"}}})
+	files, _ := proto.Marshal(&repb.Directory{Files: []*repb.FileNode{{Name: "f", Digest: obj}}})
+	child := append(links, files...) // field 3 before field 1
+	root, _ := proto.Marshal(&repb.Directory{Directories: []*repb.DirectoryNode{
+		{Name: "sub", Digest: digest.SHA256.FromBytes(child).Proto()}}})
+	var tree []byte
+	tree = protowire.AppendTag(tree, 1, protowire.BytesType)
+	tree = protowire.AppendBytes(tree, root)
+	tree = protowire.AppendTag(tree, 2, protowire.BytesType)
+	tree = protowire.AppendBytes(tree, child)
+	r := &repb.ActionResult{OutputDirectories: []*repb.OutputDirectory{{Path: "out", TreeDigest: f.put(tree).Proto()}}}
+	work := t.TempDir()
+	if err := c.DownloadOutputs(context.Background(), r, work); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(listTree(t, work), "|"); got != "d out|d out/sub|- out/sub/f|L out/sub/l" {
+		t.Fatalf("work dir: %s", got)
 	}
 }
