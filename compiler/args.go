@@ -6,7 +6,8 @@ import "strings"
 // path-valued argument passed through rewrite, each option keeping the form
 // the user wrote. When a dependency file is written and no -MT/-MQ was
 // given, it adds -MQ with the output as written so the dependency file names
-// the same target as a local compile, whatever rewrite does to -o.
+// the same target as a local compile, whatever rewrite does to -o; and when
+// its name comes from -o, it adds -MF with the rewritten name.
 func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 	rw := func(p string) string {
 		// "=dir" is relative to the sysroot, not a file-system path.
@@ -25,6 +26,9 @@ func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 			v = joinComma(wpParts(v, rw, true))
 		}
 		out = appendItem(out, it, v)
+	}
+	if inv.addMF {
+		out = append(out, "-MF", rw(inv.DepFile))
 	}
 	if inv.addMQ != "" {
 		out = append(out, "-MQ", inv.addMQ)

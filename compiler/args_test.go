@@ -22,7 +22,7 @@ func TestRemoteArgs(t *testing.T) {
 		{"gcc -c a.c --sysroot=/r --sysroot /r -B b -Bb -include c.h -includec.h -imacros m.h -L l -isysroot x",
 			"gcc -c R(a.c) --sysroot=R(/r) --sysroot R(/r) -B R(b) -BR(b) -include R(c.h) -includeR(c.h) -imacros R(m.h) -L R(l) -isysroot R(x)"},
 		// A dependency file without -MT/-MQ gets the local target pinned.
-		{"gcc -c a.c -o /abs/x.o -MD", "gcc -c R(a.c) -o R(/abs/x.o) -MD -MQ /abs/x.o"},
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc -c R(a.c) -o R(/abs/x.o) -MD -MF R(/abs/x.d) -MQ /abs/x.o"},
 		{"gcc -c a.c -MMD -MF d/a.d -MP", "gcc -c R(a.c) -MMD -MF R(d/a.d) -MP -MQ a.o"},
 		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc -c R(a.c) -MD -MFR(d/a.d) -MT t$ -MQq"},
 		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc -c R(a.c) -o R(x.o) -Wp,-MD,R(dep.d)"},

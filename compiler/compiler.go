@@ -72,6 +72,9 @@ type Invocation struct {
 	// addMQ is the -MQ target RemoteArgs adds to keep the dep file target
 	// what a local compile writes ("" for none).
 	addMQ string
+	// addMF is set when the dep file name is derived from -o: RemoteArgs
+	// names it with -MF so it follows rewrite exactly.
+	addMF bool
 }
 
 // HasDepFile reports whether the compile writes a dependency file.
@@ -109,7 +112,7 @@ func Parse(argv []string, cwd string) (*Invocation, error) {
 	inv.Remotable = st.reason == ""
 	if !inv.Remotable {
 		inv.Lang, inv.Source, inv.Output = "", "", ""
-		inv.Outputs, inv.DepFile, inv.addMQ = nil, "", ""
+		inv.Outputs, inv.DepFile, inv.addMQ, inv.addMF = nil, "", "", false
 	}
 	return inv, nil
 }

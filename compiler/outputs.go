@@ -58,6 +58,7 @@ func (st *state) depFile() {
 		inv.DepFile = st.mf
 		if inv.DepFile == "" {
 			inv.DepFile = replaceExt(inv.Output, ".d")
+			inv.addMF = true
 		}
 		// The driver's default target is the -o value, quoted like -MQ.
 		if !st.targets {
