@@ -16,7 +16,8 @@ import (
 	"github.com/rexbuild/rex/workerpb"
 )
 
-// Options tune the scheduler. Zero fields take the defaults named below.
+// Options tune the scheduler. A zero field takes the default given in
+// parentheses in its comment.
 type Options struct {
 	// DefaultTimeout applies to actions without a timeout (10 min).
 	DefaultTimeout time.Duration
