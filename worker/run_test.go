@@ -118,13 +118,14 @@ func TestSandboxConfinesWrites(t *testing.T) {
 	spec := plainSpec(t, fmt.Sprintf(
 		"echo in > inside; echo x > /tmp/private && echo tmp-ok; echo > /dev/null && echo null-ok; "+
 			"touch %s/escaped || echo blocked-tmp; touch /rex-escape-marker || echo blocked-root; "+
-			"touch /var/tmp/rex-escape-marker || echo blocked-var", outside))
+			"touch /var/tmp/rex-escape-marker || echo blocked-var; "+
+			"mount -o remount,rw / 2>/dev/null; touch /rex-escape-marker || echo blocked-remount", outside))
 	spec.Isolate = true
 	res, err := runCommand(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"tmp-ok", "null-ok", "blocked-tmp", "blocked-root", "blocked-var"} {
+	for _, want := range []string{"tmp-ok", "null-ok", "blocked-tmp", "blocked-root", "blocked-var", "blocked-remount"} {
 		if !strings.Contains(string(res.Stdout), want) {
 			t.Errorf("stdout %q lacks %q (stderr %q)", res.Stdout, want, res.Stderr)
 		}

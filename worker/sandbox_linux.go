@@ -12,12 +12,18 @@ import (
 
 // isolatedFlags are the namespaces every sandboxed command gets on top of
 // the private mount namespace: no network (a fresh network namespace has only
-// a loopback interface, down), no shared IPC, and its own PID space so that
-// nothing it starts outlives it.
-const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWPID | syscall.CLONE_NEWUTS
+// a loopback interface, down), no shared IPC, its own PID space so that
+// nothing it starts outlives it, and its own user namespace, with no uid
+// mapping. The last one matters: the command keeps the worker's uid for file
+// access (it sees itself as nobody), but its capabilities no longer reach the
+// mount namespace, which the host's user namespace owns, so it cannot remount
+// anything writable; no mapping also means no write to /proc/PID/uid_map,
+// which the read-only /proc would refuse.
+const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWPID |
+	syscall.CLONE_NEWUTS | syscall.CLONE_NEWUSER
 
-// runIsolated starts a command made by newCmd and waits for it from a goroutine locked to a
-// thread that first enters a private mount namespace: there every mount is
+// runIsolated starts a command made by newCmd and waits for it from a
+// goroutine locked to a thread that first enters a private mount namespace: there every mount is
 // read-only, /tmp is a fresh tmpfs, and only writable (the action's
 // directory) can be written. The thread is never unlocked, so the Go runtime
 // discards it, and its namespace, when the goroutine returns.
@@ -31,8 +37,9 @@ func runIsolated(newCmd func() *exec.Cmd, writable string) error {
 		}
 		errc <- startAndWait(func() *exec.Cmd {
 			cmd := newCmd()
-			cmd.SysProcAttr.Cloneflags |= isolatedFlags
-			cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+			attr := cmd.SysProcAttr
+			attr.Cloneflags |= isolatedFlags
+			attr.Pdeathsig = syscall.SIGKILL
 			return cmd
 		})
 	}()
