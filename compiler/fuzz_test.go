@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,9 +23,16 @@ func FuzzParse(f *testing.F) {
 		if inv.Source == "" || inv.Output == "" || len(inv.Outputs) == 0 || inv.Outputs[0] != inv.Output {
 			t.Fatalf("inconsistent remotable invocation: %+v", inv)
 		}
+		// The scan command ends in -M; with -c in its place it must be a
+		// compile that writes the default object and nothing else.
 		deps := inv.DepsArgs()
-		if deps[len(deps)-1] != "-M" || slices.Contains(deps, "-c") {
+		if deps[len(deps)-1] != "-M" {
 			t.Fatalf("DepsArgs = %q", deps)
+		}
+		scan, err := Parse(append(deps[:len(deps)-1:len(deps)-1], "-c"), dir)
+		if err != nil || !scan.Remotable || len(scan.Outputs) != 1 ||
+			scan.Output != replaceExt(filepath.Base(inv.Source), ".o") {
+			t.Fatalf("DepsArgs = %q: %v %+v", deps, err, scan)
 		}
 		again, err := Parse(inv.RemoteArgs(func(p string) string { return p }), dir)
 		if err != nil || !again.Remotable {
