@@ -128,3 +128,51 @@ func TestScanNotRemotable(t *testing.T) {
 		t.Errorf("Scan = %v, want ErrNotRemotable", err)
 	}
 }
+
+// TestScanMatchesDepFile compiles with -MD and checks that the scan lists
+// the same files the compiler wrote into the dependency file.
+func TestScanMatchesDepFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.c":       "#include <stdio.h>\n#include \"sub/h.h\"\nint main(void) { return X; }\n",
+		"sub/h.h":   "#include \"../b.h\"\n#define X 0\n",
+		"b.h":       "\n",
+		"obj/.keep": "",
+	})
+	for _, cc := range []string{"gcc", "clang"} {
+		if _, err := exec.LookPath(cc); err != nil && cc != "gcc" {
+			continue
+		}
+		argv := []string{cc, "-O2", "-c", "a.c", "-o", "obj/a.o", "-MMD", "-MP"}
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%q: %v\n%s", argv, err, out)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "obj/a.d"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ParseRule(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Scan(context.Background(), parse(t, dir, argv...), dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// -MMD leaves out system headers; the scan (-M) lists them too.
+		var user []string
+		for _, p := range got {
+			if !strings.HasPrefix(p, "/usr/") {
+				user = append(user, p)
+			}
+		}
+		if diff := cmp.Diff(want, user); diff != "" {
+			t.Errorf("%s: scan and dep file differ (-dep file +scan):\n%s", cc, diff)
+		}
+		if len(user) == len(got) {
+			t.Errorf("%s: scan lists no system header: %q", cc, got)
+		}
+	}
+}
