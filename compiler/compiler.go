@@ -62,7 +62,8 @@ type Invocation struct {
 	// name (source basename with .o, in the working directory).
 	Output string
 	// Outputs lists every file the compile writes, Output first. Paths are
-	// as the user wrote them (relative to the working directory or absolute).
+	// as the user wrote them (relative to the working directory or absolute);
+	// the same rewrite as for RemoteArgs gives the remote output paths.
 	Outputs []string
 	// DepFile is the dependency file written with -MD/-MMD, or "".
 	DepFile string
