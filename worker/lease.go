@@ -67,10 +67,16 @@ func (r *runner) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 	}
 }
 
-// completeTimeout bounds the Complete call.
-const completeTimeout = 30 * time.Second
+// completeTimeout bounds one Complete call; completeAttempts bounds the
+// tries when the server is briefly unreachable.
+const (
+	completeTimeout  = 30 * time.Second
+	completeAttempts = 3
+)
 
 // complete reports the result digest (when the command ran) and the status.
+// Transient failures are retried a little; after that the lease expires on
+// the server and the action runs again elsewhere.
 func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, result digest.Digest, runErr error) {
 	req := &workerpb.CompleteRequest{WorkerId: r.opts.ID, LeaseId: lease.GetLeaseId()}
 	if !result.IsZero() {
@@ -80,9 +86,28 @@ func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, re
 		req.StatusCode = int32(errorCode(runErr))
 		req.StatusMessage = runErr.Error()
 	}
-	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
-	defer cancel()
-	if _, err := r.workers.Complete(ctx, req); err != nil {
+	var err error
+	for i := range completeAttempts {
+		if i > 0 {
+			sleep(ctx, time.Duration(i)*200*time.Millisecond)
+		}
+		callCtx, cancel := context.WithTimeout(ctx, completeTimeout)
+		_, err = r.workers.Complete(callCtx, req)
+		cancel()
+		if !transient(err) {
+			break
+		}
+	}
+	if err != nil {
 		r.opts.Logf("worker %s: complete lease %s: %v", r.opts.ID, lease.GetLeaseId(), err)
 	}
+}
+
+// transient reports whether a failed call may succeed if tried again.
+func transient(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted:
+		return true
+	}
+	return false
 }

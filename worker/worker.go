@@ -22,7 +22,8 @@ import (
 )
 
 // Worker runs leased actions. Build one with New and call Run; one Worker
-// with Concurrency N is how to run N actions at once.
+// with Concurrency N is how to run N actions at once. Options.Dir belongs to
+// one Worker: Run clears what a previous run left there.
 type Worker struct {
 	workers workerpb.WorkersClient
 	cas     *client.Client
@@ -44,7 +45,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(opts.Dir, actionsSubdir), 0o755); err != nil {
+	if err := resetActionsDir(filepath.Join(opts.Dir, actionsSubdir)); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	isolate, err := chooseSandbox(ctx, opts)
@@ -63,6 +64,15 @@ func (w *Worker) Run(ctx context.Context) error {
 		})
 	}
 	return g.Wait()
+}
+
+// resetActionsDir creates dir, or empties it of what an earlier run that
+// did not finish left behind. Dir belongs to one Worker at a time.
+func resetActionsDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 // runner is the state the lease loops share; it never changes after Run
