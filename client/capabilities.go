@@ -72,8 +72,10 @@ const (
 
 // batchLimit is the byte budget of one batch request's blob data. It uses the
 // server's max_batch_total_size_bytes when Capabilities has already been
-// fetched (never calling it just for this: start-up must stay cheap), capped
-// by Config.MaxBatchBytes (4 MiB unless lowered).
+// fetched, capped by Config.MaxBatchBytes (4 MiB unless lowered). Batch
+// calls do not fetch it up front, since start-up must stay cheap: a server
+// with a smaller limit refuses the first batch, and learnBatchLimit then
+// fetches it once per Client (setting Config.MaxBatchBytes avoids that).
 func (c *Client) batchLimit() int64 {
 	limit := c.cfg.MaxBatchBytes
 	c.mu.Lock()
@@ -83,6 +85,13 @@ func (c *Client) batchLimit() int64 {
 		limit = n
 	}
 	return limit - requestOverhead
+}
+
+// limitKnown reports whether Capabilities has been fetched.
+func (c *Client) limitKnown() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.capsVal != nil
 }
 
 // fitsBatch reports whether a blob of this size goes through batch RPCs

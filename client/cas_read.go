@@ -29,6 +29,14 @@ func (c *Client) ReadBlob(ctx context.Context, d digest.Digest) ([]byte, error) 
 // ReadBlobs fetches blobs, small ones in batches and big ones over
 // ByteStream, verifying each. A missing blob is an error with code NotFound.
 func (c *Client) ReadBlobs(ctx context.Context, ds []digest.Digest) (map[digest.Digest][]byte, error) {
+	m, err := c.readBlobs(ctx, ds)
+	if c.learnBatchLimit(ctx, err) {
+		m, err = c.readBlobs(ctx, ds)
+	}
+	return m, err
+}
+
+func (c *Client) readBlobs(ctx context.Context, ds []digest.Digest) (map[digest.Digest][]byte, error) {
 	fn, err := c.Function(ctx)
 	if err != nil {
 		return nil, err
@@ -94,7 +102,7 @@ func (c *Client) readBatch(ctx context.Context, fn digest.Function, blobs []Blob
 		}
 		resp, err := c.cas.BatchReadBlobs(ctx, req)
 		if err != nil {
-			return err
+			return c.checkBatchRefused(err)
 		}
 		return settleBatch(pending, resp.GetResponses(), func(r *repb.BatchReadBlobsResponse_Response) (*repb.Digest, error) {
 			if err := status.ErrorProto(r.GetStatus()); err != nil {

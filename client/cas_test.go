@@ -209,3 +209,37 @@ func TestGetTreePagesAndFallsBack(t *testing.T) {
 		t.Fatalf("tree with '..': %v, want InvalidArgument", err)
 	}
 }
+
+// TestBatchLimitLearnedOnRefusal: without a Capabilities call up front, a
+// server with a smaller batch limit refuses the first batch; the client then
+// asks Capabilities once and splits under the advertised limit.
+func TestBatchLimitLearnedOnRefusal(t *testing.T) {
+	f := newFake()
+	f.caps.CacheCapabilities.MaxBatchTotalSizeBytes = 64 << 10
+	c := f.start(t, Config{})
+	ctx := context.Background()
+	var blobs []Blob
+	var ds []digest.Digest
+	for i := range 10 {
+		b := blobOf(bytes.Repeat([]byte{byte(i)}, 20<<10))
+		blobs, ds = append(blobs, b), append(ds, b.Digest)
+	}
+	if err := c.Upload(ctx, blobs); err != nil {
+		t.Fatal(err)
+	}
+	if f.refused != 1 || f.capsCalls != 1 {
+		t.Errorf("%d refused batches and %d Capabilities calls, want 1 and 1", f.refused, f.capsCalls)
+	}
+	c2 := f.start(t, Config{}) // a fresh client learns again, on reads
+	if _, err := c2.ReadBlobs(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if f.refused != 2 || f.capsCalls != 2 {
+		t.Errorf("%d refused batches and %d Capabilities calls, want 2 and 2", f.refused, f.capsCalls)
+	}
+	for _, b := range append(f.batchUpdates, f.batchReads...) {
+		if len(b) > 3 {
+			t.Errorf("batch of %d blobs after learning the limit", len(b))
+		}
+	}
+}

@@ -62,6 +62,14 @@ func (c *Client) FindMissing(ctx context.Context, ds []digest.Digest) ([]digest.
 // in batches under the server's limit and big ones over ByteStream, with
 // bounded parallelism.
 func (c *Client) Upload(ctx context.Context, blobs []Blob) error {
+	err := c.upload(ctx, blobs)
+	if c.learnBatchLimit(ctx, err) {
+		err = c.upload(ctx, blobs) // FindMissing skips what the first pass stored
+	}
+	return err
+}
+
+func (c *Client) upload(ctx context.Context, blobs []Blob) error {
 	fn, err := c.Function(ctx)
 	if err != nil {
 		return err
@@ -158,7 +166,7 @@ func (c *Client) uploadBatch(ctx context.Context, fn digest.Function, blobs []Bl
 		}
 		resp, err := c.cas.BatchUpdateBlobs(ctx, req)
 		if err != nil {
-			return err
+			return c.checkBatchRefused(err)
 		}
 		return settleBatch(pending, resp.GetResponses(), func(r *repb.BatchUpdateBlobsResponse_Response) (*repb.Digest, error) {
 			return r.GetDigest(), status.ErrorProto(r.GetStatus())

@@ -42,6 +42,7 @@ type fakeServer struct {
 	writes       []digest.Digest
 	reads        []digest.Digest
 	capsCalls    int
+	refused      int // batch requests over the advertised limit
 	md           []metadata.MD
 	instances    []string
 
@@ -160,12 +161,18 @@ func (f *fakeServer) BatchUpdateBlobs(_ context.Context, req *repb.BatchUpdateBl
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var total int64
+	for _, r := range req.GetRequests() {
+		total += int64(len(r.GetData()))
+	}
+	if limit := f.caps.GetCacheCapabilities().GetMaxBatchTotalSizeBytes(); limit > 0 && total > limit {
+		f.refused++
+		return nil, status.Errorf(codes.ResourceExhausted, "batch of %d bytes over %d", total, limit)
+	}
 	var ds []digest.Digest
 	resp := &repb.BatchUpdateBlobsResponse{}
 	for _, r := range req.GetRequests() {
 		d, _ := digest.FromProto(r.GetDigest())
 		ds = append(ds, d)
-		total += int64(len(r.GetData()))
 		f.updateCount[d]++
 		code := codes.OK
 		if f.updateStatus != nil {
@@ -181,15 +188,22 @@ func (f *fakeServer) BatchUpdateBlobs(_ context.Context, req *repb.BatchUpdateBl
 			Digest: r.GetDigest(), Status: status.New(code, "fake").Proto()})
 	}
 	f.batchUpdates = append(f.batchUpdates, ds)
-	if limit := f.caps.GetCacheCapabilities().GetMaxBatchTotalSizeBytes(); limit > 0 && total > limit {
-		return nil, status.Errorf(codes.InvalidArgument, "batch of %d bytes over %d", total, limit)
-	}
 	return resp, nil
 }
 
 func (f *fakeServer) BatchReadBlobs(_ context.Context, req *repb.BatchReadBlobsRequest) (*repb.BatchReadBlobsResponse, error) {
 	ds := digests(req.GetDigests())
+	var total int64
+	for _, d := range ds {
+		total += d.Size
+	}
 	f.mu.Lock()
+	limit := f.caps.GetCacheCapabilities().GetMaxBatchTotalSizeBytes()
+	if limit > 0 && total > limit {
+		f.refused++
+		f.mu.Unlock()
+		return nil, status.Errorf(codes.InvalidArgument, "batch of %d bytes over %d", total, limit)
+	}
 	f.batchReads = append(f.batchReads, ds)
 	f.mu.Unlock()
 	resp := &repb.BatchReadBlobsResponse{}

@@ -60,7 +60,8 @@ func (c *Client) retry(ctx context.Context, conn *grpc.ClientConn, timeout time.
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		err = fn(actx)
 		cancel()
-		if err == nil || !IsTransient(err) || attempt >= c.cfg.MaxAttempts {
+		var refused *batchRefusedError
+		if err == nil || !IsTransient(err) || attempt >= c.cfg.MaxAttempts || errors.As(err, &refused) {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -78,4 +79,39 @@ func (c *Client) retry(ctx context.Context, conn *grpc.ClientConn, timeout time.
 		case <-t.C:
 		}
 	}
+}
+
+// batchRefusedError is a batch request the server refused as too large
+// (ResourceExhausted or InvalidArgument) while rex did not know its limit.
+// It is not retried as is: learnBatchLimit asks Capabilities and the caller
+// splits again.
+type batchRefusedError struct{ err error }
+
+func (e *batchRefusedError) Error() string { return e.err.Error() }
+func (e *batchRefusedError) Unwrap() error { return e.err }
+
+// checkBatchRefused wraps err in batchRefusedError when it may mean "batch
+// too large" and the server's limit is still unknown.
+func (c *Client) checkBatchRefused(err error) error {
+	switch status.Code(err) {
+	case codes.ResourceExhausted, codes.InvalidArgument:
+		if !c.limitKnown() {
+			return &batchRefusedError{err}
+		}
+	}
+	return err
+}
+
+// learnBatchLimit reports whether err is a refused batch and Capabilities
+// lowered the batch limit, so that splitting again can succeed.
+func (c *Client) learnBatchLimit(ctx context.Context, err error) bool {
+	var refused *batchRefusedError
+	if !errors.As(err, &refused) {
+		return false
+	}
+	before := c.batchLimit()
+	if _, err := c.Capabilities(ctx); err != nil {
+		return false
+	}
+	return c.batchLimit() < before
 }
