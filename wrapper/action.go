@@ -30,6 +30,12 @@ type actionPlan struct {
 	outputs []string
 	// object is the main output, removed after a failed compile as gcc does.
 	object string
+	// depFile is the dependency file among outputs, or "".
+	depFile string
+	// portable is set when the command is the root-independent script:
+	// its dep file and stderr carry rootPlaceholder for localRoot.
+	portable  bool
+	localRoot string
 }
 
 // remoteEnvPath is the PATH of every remote command. The user's own PATH
@@ -61,7 +67,8 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 		return nil, localf("compiler %s is a relative path", argv0)
 	}
 	l := newLayout(cfg.ProjectRoot, inv.Dir)
-	plan := &actionPlan{}
+	plan := &actionPlan{localRoot: l.root}
+	var err error
 	for _, out := range p.Outputs {
 		rel, err := l.outputPath(out)
 		if err != nil {
@@ -72,6 +79,14 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	sort.Strings(plan.outputs)
 	if plan.object, _ = l.outputPath(p.Output); plan.object == "" {
 		return nil, localf("no object output")
+	}
+	if p.DepFile != "" {
+		if plan.depFile, err = l.outputPath(p.DepFile); err != nil {
+			return nil, err
+		}
+	}
+	if flag := unreproducible(p.Args); flag != "" {
+		return nil, localf("%s writes the build directory's path into its outputs", flag)
 	}
 	deps, err := depscan.Scan(ctx, p, inv.Dir, inv.Env)
 	if err != nil {
@@ -91,17 +106,18 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, localf("%v", err)
 	}
-	plan.command = buildCommand(p, l, env, plan.outputs, filepath.Dir(compilerPath))
+	plan.command, plan.portable = buildCommand(p, l, env, plan, filepath.Dir(compilerPath))
 	return plan, plan.finish(fn, cfg, inputs, identity)
 }
 
 // buildCommand writes the remote Command. The compiler's own directory leads
 // the remote PATH, so the worker runs the same compiler the user's PATH
 // found, not whichever comes first in the standard directories.
-func buildCommand(p *compiler.Invocation, l layout, env map[string]string, outputs []string, compilerDir string) *repb.Command {
+func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan *actionPlan, compilerDir string) (*repb.Command, bool) {
+	rc := buildRemoteArgv(p, l, plan.depFile)
 	cmd := &repb.Command{
-		Arguments:        p.RemoteArgs(l.rewriteArg),
-		OutputPaths:      outputs,
+		Arguments:        rc.argv,
+		OutputPaths:      plan.outputs,
 		WorkingDirectory: l.workDir,
 	}
 	path := remoteEnvPath
@@ -116,7 +132,19 @@ func buildCommand(p *compiler.Invocation, l layout, env map[string]string, outpu
 	}
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
 	cmd.EnvironmentVariables = vars
-	return cmd
+	return cmd, rc.portable
+}
+
+// unreproducible names an option whose outputs embed the absolute build
+// directory in a way no prefix map undoes (coverage data paths), or "".
+func unreproducible(args []string) string {
+	for _, a := range args[1:] {
+		switch a {
+		case "--coverage", "-fprofile-arcs", "-ftest-coverage":
+			return a
+		}
+	}
+	return ""
 }
 
 // finish builds the Merkle tree, the salt and the Action, and collects the

@@ -12,6 +12,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -64,20 +65,23 @@ func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r
 	ar := &repb.ActionResult{ExitCode: 0}
 	var blobs []client.Blob
 	for _, out := range plan.outputs {
-		path := filepath.Join(dir, out)
-		d, err := fn.FromFile(path)
+		blob, err := outputBlob(fn, filepath.Join(dir, out), plan.portable && out == plan.depFile, plan)
 		if err != nil {
 			return fmt.Errorf("output %s: %w", out, err)
 		}
-		blobs = append(blobs, client.Blob{Digest: d, Path: path})
-		ar.OutputFiles = append(ar.OutputFiles, &repb.OutputFile{Path: out, Digest: d.Proto()})
+		blobs = append(blobs, blob)
+		ar.OutputFiles = append(ar.OutputFiles, &repb.OutputFile{Path: out, Digest: blob.Digest.Proto()})
+	}
+	stdout, stderr := res.Stdout, res.Stderr
+	if plan.portable {
+		stdout, stderr = plan.portabilize(stdout), plan.portabilize(stderr)
 	}
 	for _, stream := range []struct {
 		data []byte
 		set  func(*repb.Digest)
 	}{
-		{res.Stdout, func(d *repb.Digest) { ar.StdoutDigest = d }},
-		{res.Stderr, func(d *repb.Digest) { ar.StderrDigest = d }},
+		{stdout, func(d *repb.Digest) { ar.StdoutDigest = d }},
+		{stderr, func(d *repb.Digest) { ar.StderrDigest = d }},
 	} {
 		d := fn.FromBytes(stream.data)
 		blobs = append(blobs, client.Blob{Digest: d, Data: stream.data})
@@ -90,4 +94,20 @@ func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r
 		return err
 	}
 	return c.UpdateActionResult(ctx, plan.actionDigest, ar)
+}
+
+// outputBlob describes one local output for upload; a portable dep file is
+// stored with the placeholder in place of the local root, as a remote
+// compile would have left it.
+func outputBlob(fn digest.Function, path string, portable bool, plan *actionPlan) (client.Blob, error) {
+	if !portable {
+		d, err := fn.FromFile(path)
+		return client.Blob{Digest: d, Path: path}, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return client.Blob{}, err
+	}
+	data = plan.portabilize(data)
+	return client.Blob{Digest: fn.FromBytes(data), Data: data}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rexbuild/rex/execution"
 	"github.com/rexbuild/rex/server"
 	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/worker"
 )
 
 // faults lets a test change what the in-process server answers, per RPC
@@ -71,6 +72,11 @@ type testServer struct {
 }
 
 func startServer(t *testing.T) *testServer {
+	return startServerWith(t, 0)
+}
+
+// startServerWith also runs the real worker in process when workers > 0.
+func startServerWith(t *testing.T, workers int) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	blobs, err := cas.OpenDiskStore(filepath.Join(dir, "store"), cas.DiskOptions{})
@@ -94,8 +100,18 @@ func startServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	go g.Serve(lis)
-	t.Cleanup(func() { g.Stop(); sched.Close() })
-	return &testServer{addr: "unix://" + sock, faults: f, grpc: g}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); g.Stop(); sched.Close() })
+	ts := &testServer{addr: "unix://" + sock, faults: f, grpc: g}
+	if workers > 0 {
+		c, err := client.Dial(ctx, client.Config{Server: ts.addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := worker.New(c.Conn(), c, worker.Options{Dir: filepath.Join(dir, "work"), Concurrency: workers, Sandbox: worker.SandboxNone})
+		go w.Run(ctx)
+	}
+	return ts
 }
 
 // project is a build directory with sources, and the config to build it.

@@ -69,23 +69,6 @@ func (l layout) inRoot(p string) (string, bool) {
 	return relInside(l.root, l.abs(p))
 }
 
-// rewriteArg makes an absolute path under the root relative to the cwd, so
-// the remote command does not depend on where the checkout lives. Other
-// paths are left as they are.
-func (l layout) rewriteArg(p string) string {
-	if !filepath.IsAbs(p) {
-		return p
-	}
-	if _, ok := l.inRoot(p); !ok {
-		return p
-	}
-	rel, err := filepath.Rel(l.cwd, p)
-	if err != nil {
-		return p
-	}
-	return rel
-}
-
 // outputPath maps an output file to its path relative to the working
 // directory, refusing outputs outside the cwd's subtree.
 func (l layout) outputPath(p string) (string, error) {

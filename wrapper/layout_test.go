@@ -22,13 +22,14 @@ func TestLayout(t *testing.T) {
 		t.Fatalf("layout = %+v, want root %s and workDir build/sub", l, root)
 	}
 	for in, want := range map[string]string{
-		filepath.Join(root, "src", "a.cc"): "../../src/a.cc",
-		filepath.Join(cwd, "a.o"):          "a.o",
+		filepath.Join(root, "src", "a.cc"): rootMarker + "/src/a.cc",
+		filepath.Join(cwd, "a.o"):          rootMarker + "/build/sub/a.o",
+		root:                               rootMarker,
 		"/usr/include/stdio.h":             "/usr/include/stdio.h",
 		"rel/x.h":                          "rel/x.h",
 	} {
-		if got := l.rewriteArg(in); got != want {
-			t.Errorf("rewriteArg(%s) = %s, want %s", in, got, want)
+		if got := l.markArg(in); got != want {
+			t.Errorf("markArg(%s) = %q, want %q", in, got, want)
 		}
 	}
 	if got, err := l.outputPath("obj/a.o"); err != nil || got != "obj/a.o" {

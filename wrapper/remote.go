@@ -1,13 +1,19 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+
+	"google.golang.org/protobuf/proto"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -95,15 +101,81 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 	if err != nil {
 		return Result{}, fmt.Errorf("stderr: %w", err)
 	}
+	if plan.portable {
+		if r.GetExitCode() == scriptFailure && bytes.Contains(stderr, []byte(scriptMessage)) {
+			return Result{}, fmt.Errorf("remote command failed: %s", bytes.TrimSpace(stderr))
+		}
+		stdout, stderr = plan.localize(stdout), plan.localize(stderr)
+	}
 	if r.GetExitCode() == 0 {
 		if !complete(r, plan) {
 			return Result{}, fmt.Errorf("result lacks declared outputs")
 		}
-		if err := c.DownloadOutputs(ctx, r, dir); err != nil {
+		if err := writeOutputs(ctx, c, dir, plan, r); err != nil {
 			return Result{}, fmt.Errorf("outputs: %w", err)
 		}
 	} else {
 		removeStale(dir, plan.object)
 	}
 	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
+}
+
+// writeOutputs writes every output of r under dir. A portable dep file is
+// fetched separately and written with the local root in place of the
+// placeholder; it goes last, so make never sees it beside a missing object.
+func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult) error {
+	if !plan.portable || plan.depFile == "" {
+		return c.DownloadOutputs(ctx, r, dir)
+	}
+	rest := proto.Clone(r).(*repb.ActionResult)
+	rest.OutputFiles = nil
+	var dep *repb.OutputFile
+	for _, f := range r.GetOutputFiles() {
+		if f.GetPath() == plan.depFile {
+			dep = f
+			continue
+		}
+		rest.OutputFiles = append(rest.OutputFiles, f)
+	}
+	d, err := digest.FromProto(dep.GetDigest())
+	if err != nil {
+		return fmt.Errorf("dep file: %w", err)
+	}
+	data, err := c.ReadBlob(ctx, d)
+	if err != nil {
+		return fmt.Errorf("dep file: %w", err)
+	}
+	if err := c.DownloadOutputs(ctx, rest, dir); err != nil {
+		return err
+	}
+	return replaceFile(filepath.Join(dir, plan.depFile), plan.localize(data))
+}
+
+// localize puts the local root where a portable result has the placeholder.
+func (plan *actionPlan) localize(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte(rootPlaceholder), []byte(plan.localRoot))
+}
+
+// portabilize is localize's inverse, for results compiled locally.
+func (plan *actionPlan) portabilize(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
+}
+
+// replaceFile writes data to path atomically (temp file and rename).
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rex-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
 }

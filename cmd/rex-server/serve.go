@@ -35,7 +35,6 @@ func serve(ctx context.Context, cfg config) error {
 	g := grpc.NewServer(server.GRPCServerOptions(opts)...)
 	server.Register(g, blobs, ac, opts)
 	sched := execution.New(blobs, ac, execution.Options{})
-	defer sched.Close()
 	sched.Register(g)
 
 	lis, dialAddr, err := listen(cfg.listen)
@@ -48,11 +47,15 @@ func serve(ctx context.Context, cfg config) error {
 	if cfg.workers > 0 {
 		go func() { errc <- runWorkers(ctx, cfg, dialAddr) }()
 	}
+	// The scheduler closes first: it ends open Execute streams and Lease
+	// long-polls, which GracefulStop would otherwise wait for.
 	select {
 	case <-ctx.Done():
+		sched.Close()
 		g.GracefulStop()
 		return nil
 	case err := <-errc:
+		sched.Close()
 		g.Stop()
 		return err
 	}

@@ -1,0 +1,185 @@
+package wrapper
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/rexbuild/rex/compiler"
+)
+
+// Paths under the project root are absolute on the local machine but live
+// somewhere else on a worker. Writing them relative would change what the
+// compiler embeds (__FILE__, assert messages, debug info) and so the object.
+// Instead, when a command holds such paths, or debug info records the
+// working directory, the remote command is a small sh script that finds the
+// input root's real path R at run time and passes R/rel wherever the user
+// passed root/rel, with -ffile-prefix-map mapping R back to what the local
+// compiler would have embedded. The Action names no local path unless it
+// must (see coveringMap), so two checkouts share hits.
+//
+// The script also rewrites R in the dependency file and in stderr to a
+// placeholder, which rex replaces with the local root when it materialises
+// a result: what is cached does not depend on the worker's directory.
+
+// rootMarker stands for R inside argument strings until the script is
+// written; a NUL byte cannot occur in a real argument.
+const rootMarker = "\x00R"
+
+// rootPlaceholder replaces R in cached dep files and diagnostics.
+const rootPlaceholder = "@REX_ROOT@"
+
+// scriptFailure is the exit code of the script's own failures; with a
+// stderr line starting scriptMessage it is an infrastructure error, not a
+// compile result.
+const (
+	scriptFailure = 222
+	scriptMessage = "rex-remote: "
+)
+
+// prefixMapFlags are the options that remap path prefixes in outputs.
+var prefixMapFlags = []string{"-ffile-prefix-map=", "-fdebug-prefix-map=", "-fmacro-prefix-map="}
+
+// remoteCommand is the argv of the remote Command and whether it is the
+// portable script (whose outputs carry rootPlaceholder).
+type remoteCommand struct {
+	argv     []string
+	portable bool
+}
+
+func buildRemoteArgv(p *compiler.Invocation, l layout, depFile string) remoteCommand {
+	args := p.RemoteArgs(l.markArg)
+	args = markPrefixMaps(args, l)
+	if !needsScript(args, p) {
+		return remoteCommand{argv: args}
+	}
+	if !coveringMap(args) {
+		// Nothing the user passed maps the root: embed what the local
+		// compiler would, the local root itself. Correct, but this
+		// checkout's actions are its own (see README, -ffile-prefix-map).
+		m := "-ffile-prefix-map=" + rootMarker + "=" + l.root
+		args = append([]string{args[0], m}, args[1:]...)
+	}
+	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, depFile)}, portable: true}
+}
+
+// markArg turns an absolute path under the root into rootMarker/rel.
+func (l layout) markArg(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return p
+	}
+	rel, ok := l.inRoot(p)
+	if !ok {
+		return p
+	}
+	if rel == "" {
+		return rootMarker
+	}
+	return rootMarker + "/" + rel
+}
+
+// markPrefixMaps marks the OLD part of prefix maps that name the root or a
+// path below it; the dep-file target options get the same treatment so the
+// cached rule does not name this checkout.
+func markPrefixMaps(args []string, l layout) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		for _, flag := range prefixMapFlags {
+			if rest, ok := strings.CutPrefix(a, flag); ok {
+				if old, new, ok := strings.Cut(rest, "="); ok {
+					out[i] = flag + l.markArg(old) + "=" + new
+				}
+			}
+		}
+		if i > 0 && (args[i-1] == "-MQ" || args[i-1] == "-MT") {
+			out[i] = l.markArg(a)
+		}
+	}
+	return out
+}
+
+// needsScript reports whether the remote command depends on where the
+// input root lives: a marked path, or debug info (it records the working
+// directory).
+func needsScript(args []string, p *compiler.Invocation) bool {
+	for _, a := range args {
+		if strings.Contains(a, rootMarker) {
+			return true
+		}
+	}
+	return debugInfo(p.Args)
+}
+
+// debugInfo reports whether args ask for debug info: the last -g option
+// that is not -g0 wins.
+func debugInfo(args []string) bool {
+	on := false
+	for _, a := range args[1:] {
+		switch {
+		case a == "-g0" || a == "-ggdb0" || a == "-gline-tables-only=0":
+			on = false
+		case strings.HasPrefix(a, "-g") && a != "-gno-record-gcc-switches" && a != "-grecord-gcc-switches":
+			on = true
+		}
+	}
+	return on
+}
+
+// coveringMap reports whether a prefix map the user passed maps the root
+// (or a directory above it) in both debug info and macros.
+func coveringMap(args []string) bool {
+	debug, macro := false, false
+	for _, a := range args {
+		for _, flag := range prefixMapFlags {
+			if rest, ok := strings.CutPrefix(a, flag); ok && strings.HasPrefix(rest, rootMarker+"=") {
+				debug = debug || flag != "-fmacro-prefix-map="
+				macro = macro || flag != "-fdebug-prefix-map="
+			}
+		}
+	}
+	return debug && macro
+}
+
+// script writes the sh program that runs args with R substituted.
+func script(args []string, workDir, depFile string) string {
+	up := "."
+	if workDir != "" {
+		up = strings.TrimSuffix(strings.Repeat("../", strings.Count(workDir, "/")+1), "/")
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "R=$(cd %s && pwd -P) || exit %d\n", up, scriptFailure)
+	fmt.Fprintf(&b, "case $R in *[!A-Za-z0-9/._+-]*) echo '%sunsupported input root path' \"$R\" >&2; exit %d;; esac\n", scriptMessage, scriptFailure)
+	b.WriteString("Rq=$(printf '%s' \"$R\" | sed 's/[.]/\\\\./g')\n")
+	b.WriteString("e=.rex-stderr-$$\n")
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellWord(a)
+	}
+	fmt.Fprintf(&b, "%s 2>\"$e\"\n", strings.Join(quoted, " "))
+	b.WriteString("s=$?\n")
+	fmt.Fprintf(&b, "sed \"s|$Rq|%s|g\" \"$e\" >&2; rm -f \"$e\"\n", rootPlaceholder)
+	if depFile != "" {
+		d := shellWord(path.Clean(depFile))
+		fmt.Fprintf(&b, "if [ $s -eq 0 ] && [ -f %s ]; then sed \"s|$Rq|%s|g\" %s > %s.rex && mv %s.rex %s || { echo '%sdep file rewrite failed' >&2; exit %d; }; fi\n",
+			d, rootPlaceholder, d, d, d, d, scriptMessage, scriptFailure)
+	}
+	b.WriteString("exit $s\n")
+	return b.String()
+}
+
+// shellWord quotes a for sh, with rootMarker becoming "$R".
+func shellWord(a string) string {
+	parts := strings.Split(a, rootMarker)
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+		}
+	}
+	w := strings.Join(parts, `"$R"`)
+	if w == "" {
+		return "''"
+	}
+	return w
+}
