@@ -26,7 +26,8 @@ func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (di
 	if err != nil {
 		return digest.Digest{}, err
 	}
-	ad, err := digest.FromProto(&repb.Digest{Hash: lease.GetActionDigest().GetHash(), SizeBytes: lease.GetActionDigest().GetSizeBytes()})
+	ld := lease.GetActionDigest()
+	ad, err := digest.New(ld.GetHash(), ld.GetSizeBytes())
 	if err != nil {
 		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
 	}

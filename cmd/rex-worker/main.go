@@ -22,29 +22,34 @@ func main() {
 		Name:    "rex-worker",
 		Usage:   "pull actions from a rex-server and run them",
 		Version: version,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "server", Value: "grpc://127.0.0.1:8980", EnvVars: []string{"REX_WORKER_SERVER"},
-				Usage: "rex-server address: grpc://host:port, grpcs://host:port or unix:///path"},
-			&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_WORKER_DIR"},
-				Usage: "directory for the actions' working trees"},
-			&cli.StringSliceFlag{Name: "platform", EnvVars: []string{"REX_WORKER_PLATFORM"},
-				Usage: "name=value platform property this worker offers (repeatable)"},
-			&cli.IntFlag{Name: "concurrency", Value: 1, EnvVars: []string{"REX_WORKER_CONCURRENCY"},
-				Usage: "actions run at once"},
-			&cli.StringFlag{Name: "sandbox", Value: string(worker.SandboxAuto), EnvVars: []string{"REX_WORKER_SANDBOX"},
-				Usage: "auto (namespaces when they work), none, or namespaces (required)"},
-			&cli.StringFlag{Name: "id", EnvVars: []string{"REX_WORKER_ID"},
-				Usage: "worker name reported to the server (default: host name and pid)"},
-			&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},
-				Usage: "REAPI instance name of the CAS"},
-			&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
-				Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
-		},
-		Action: run,
+		Flags:   flags(),
+		Action:  run,
 	}
 	if err := app.Run(os.Args); err != nil {
 		fmt.Fprintf(os.Stderr, "rex-worker: %v\n", err)
 		os.Exit(1)
+	}
+}
+
+// flags declares every option; each may come from its REX_WORKER_* variable.
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "server", Value: "grpc://127.0.0.1:8980", EnvVars: []string{"REX_WORKER_SERVER"},
+			Usage: "rex-server address: grpc://host:port, grpcs://host:port or unix:///path"},
+		&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_WORKER_DIR"},
+			Usage: "directory for the actions' working trees"},
+		&cli.StringSliceFlag{Name: "platform", EnvVars: []string{"REX_WORKER_PLATFORM"},
+			Usage: "name=value platform property this worker offers (repeatable)"},
+		&cli.IntFlag{Name: "concurrency", Value: 1, EnvVars: []string{"REX_WORKER_CONCURRENCY"},
+			Usage: "actions run at once"},
+		&cli.StringFlag{Name: "sandbox", Value: string(worker.SandboxAuto), EnvVars: []string{"REX_WORKER_SANDBOX"},
+			Usage: "auto (namespaces when they work), none, or namespaces (required)"},
+		&cli.StringFlag{Name: "id", EnvVars: []string{"REX_WORKER_ID"},
+			Usage: "worker name reported to the server (default: host name and pid)"},
+		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},
+			Usage: "REAPI instance name of the CAS"},
+		&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
+			Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
 	}
 }
 
