@@ -95,6 +95,9 @@ func ParseWriteName(name string) (Resource, error) {
 // "compressed-blobs/compressor/[fn/]hash/size[/metadata...]".
 func parseBlobPath(segs []string) (Resource, error) {
 	var r Resource
+	if len(segs) == 0 || segs[0] != "blobs" && segs[0] != "compressed-blobs" {
+		return r, fmt.Errorf("want blobs/ or compressed-blobs/")
+	}
 	if segs[0] == "compressed-blobs" {
 		if len(segs) < 2 {
 			return r, fmt.Errorf("missing compressor")

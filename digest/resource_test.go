@@ -48,7 +48,7 @@ func TestResourceNamesBad(t *testing.T) {
 			t.Errorf("ParseReadName(%q) succeeded", name)
 		}
 	}
-	for _, name := range []string{"", "uploads", "uploads//blobs/" + sha256Hello + "/5", "blobs/" + sha256Hello + "/5"} {
+	for _, name := range []string{"", "uploads", "uploads/u1", "uploads/u1/", "uploads/u1/x/" + sha256Hello + "/5", "uploads//blobs/" + sha256Hello + "/5", "blobs/" + sha256Hello + "/5"} {
 		if _, err := ParseWriteName(name); err == nil {
 			t.Errorf("ParseWriteName(%q) succeeded", name)
 		}
