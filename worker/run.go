@@ -41,8 +41,9 @@ const waitDelay = 2 * time.Second
 func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	runCtx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
-	stdout := &cappedBuffer{limit: spec.MaxOutput}
-	stderr := &cappedBuffer{limit: spec.MaxOutput}
+	// Output over the cap fails the action anyway: stop the command now.
+	stdout := &cappedBuffer{limit: spec.MaxOutput, full: cancel}
+	stderr := &cappedBuffer{limit: spec.MaxOutput, full: cancel}
 	newCmd := func() *exec.Cmd { return newExecCmd(runCtx, spec, stdout, stderr) }
 	res := execResult{Start: time.Now()}
 	var err error
@@ -57,13 +58,13 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("command abandoned: %w", context.Cause(ctx))
 	}
-	res.TimedOut = runCtx.Err() != nil
+	res.TimedOut = errors.Is(runCtx.Err(), context.DeadlineExceeded)
 	var exit *exec.ExitError
 	switch {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
 	case errors.As(err, &exit):
 		res.ExitCode = exitCode(exit)
-	case res.TimedOut:
+	case res.TimedOut || res.Overflow:
 		res.ExitCode = -1
 	default:
 		return res, err
@@ -136,9 +137,11 @@ func exitCode(e *exec.ExitError) int32 {
 	return int32(e.ExitCode())
 }
 
-// cappedBuffer keeps up to limit bytes and notes whether more came.
+// cappedBuffer keeps up to limit bytes and notes whether more came,
+// calling full the first time.
 type cappedBuffer struct {
 	limit    int64
+	full     func()
 	buf      []byte
 	overflow bool
 }
@@ -147,6 +150,9 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	n := len(p)
 	room := b.limit - int64(len(b.buf))
 	if int64(len(p)) > room {
+		if !b.overflow && b.full != nil {
+			b.full()
+		}
 		b.overflow = true
 		p = p[:max(room, 0)]
 	}

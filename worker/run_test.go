@@ -71,14 +71,18 @@ func TestRunCommandCancelKills(t *testing.T) {
 }
 
 func TestRunCommandFlagsOversizedOutput(t *testing.T) {
-	spec := plainSpec(t, "head -c 3000 /dev/zero")
+	spec := plainSpec(t, "head -c 3000 /dev/zero; exec yes")
 	spec.MaxOutput = 1000
+	start := time.Now()
 	res, err := runCommand(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Overflow || len(res.Stdout) != 1000 {
-		t.Fatalf("overflow %v with %d bytes kept", res.Overflow, len(res.Stdout))
+	if !res.Overflow || len(res.Stdout) != 1000 || res.TimedOut {
+		t.Fatalf("overflow %v timed out %v with %d bytes kept", res.Overflow, res.TimedOut, len(res.Stdout))
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("a command over the cap ran on for %v", time.Since(start))
 	}
 }
 
