@@ -52,8 +52,11 @@ type fakeServer struct {
 	updateCount  map[digest.Digest]int
 	corrupt      map[digest.Digest]bool
 	noGetTree    bool
-	execute      func(*repb.ExecuteRequest, grpc.ServerStreamingServer[longrunningpb.Operation]) error
-	wait         func(*repb.WaitExecutionRequest, grpc.ServerStreamingServer[longrunningpb.Operation]) error
+	// findErr, if set, may fail the n-th FindMissingBlobs call (1 for the first).
+	findErr   func(n int) error
+	findCalls int
+	execute   func(*repb.ExecuteRequest, grpc.ServerStreamingServer[longrunningpb.Operation]) error
+	wait      func(*repb.WaitExecutionRequest, grpc.ServerStreamingServer[longrunningpb.Operation]) error
 }
 
 func newFake() *fakeServer {
@@ -146,6 +149,12 @@ func (f *fakeServer) GetCapabilities(context.Context, *repb.GetCapabilitiesReque
 func (f *fakeServer) FindMissingBlobs(_ context.Context, req *repb.FindMissingBlobsRequest) (*repb.FindMissingBlobsResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.findCalls++
+	if f.findErr != nil {
+		if err := f.findErr(f.findCalls); err != nil {
+			return nil, err
+		}
+	}
 	ds := digests(req.GetBlobDigests())
 	f.findMissing = append(f.findMissing, ds)
 	resp := &repb.FindMissingBlobsResponse{}

@@ -38,9 +38,9 @@ const (
 // backoff returns the pause before attempt n+1 (n >= 1): exponential with
 // full jitter in [d/2, d).
 func backoff(n int) time.Duration {
-	d := backoffBase << (n - 1)
-	if d > backoffMax || d <= 0 {
-		d = backoffMax
+	d := backoffMax
+	if n <= 16 { // beyond, the shift would overflow; the cap applies anyway
+		d = min(backoffBase<<(n-1), backoffMax)
 	}
 	return d/2 + rand.N(d/2)
 }
