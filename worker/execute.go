@@ -35,7 +35,7 @@ func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (di
 	if err != nil {
 		return digest.Digest{}, err
 	}
-	dir, err := os.MkdirTemp(filepath.Join(r.opts.Dir, actionsSubdir), leaseDirName(lease.GetLeaseId()))
+	dir, err := os.MkdirTemp(r.actionsDir(), leaseDirName(lease.GetLeaseId()))
 	if err != nil {
 		return digest.Digest{}, fmt.Errorf("action directory: %w", err)
 	}
@@ -116,7 +116,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 	if timeout <= 0 {
 		timeout = r.opts.DefaultTimeout
 	}
-	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Timeout: timeout,
+	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
 		MaxOutput: r.opts.MaxOutputBytes, Isolate: r.isolate}, nil
 }
 
@@ -147,6 +147,9 @@ func readMessage(ctx context.Context, store casStore, d digest.Digest, m proto.M
 	}
 	return nil
 }
+
+// actionsDir holds one directory per running action.
+func (r *runner) actionsDir() string { return filepath.Join(r.opts.Dir, actionsSubdir) }
 
 var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 

@@ -17,6 +17,7 @@ type execSpec struct {
 	Env       []string
 	Dir       string // absolute working directory
 	Root      string // the action's directory: the only writable place when isolated
+	Hide      string // when isolated, a directory made to look empty (all actions)
 	Timeout   time.Duration
 	MaxOutput int64 // per stream
 	Isolate   bool
@@ -48,7 +49,7 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	res := execResult{Start: time.Now()}
 	var err error
 	if spec.Isolate {
-		err = runIsolated(newCmd, spec.Root)
+		err = runIsolated(newCmd, spec.Root, spec.Hide)
 	} else {
 		err = startAndWait(newCmd)
 	}

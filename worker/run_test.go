@@ -119,17 +119,22 @@ func requireSandbox(t *testing.T) {
 func TestSandboxConfinesWrites(t *testing.T) {
 	requireSandbox(t)
 	outside := t.TempDir() // under /tmp: hidden by the private /tmp
-	spec := plainSpec(t, fmt.Sprintf(
+	actions := t.TempDir()
+	os.MkdirAll(filepath.Join(actions, "other"), 0o755)
+	os.WriteFile(filepath.Join(actions, "other", "secret"), []byte("s"), 0o644)
+	spec := plainSpec(t, fmt.Sprintf("cat ../other/secret || echo hidden-sibling; "+
 		"echo in > inside; echo x > /tmp/private && echo tmp-ok; echo > /dev/null && echo null-ok; "+
-			"touch %s/escaped || echo blocked-tmp; touch /rex-escape-marker || echo blocked-root; "+
-			"touch /var/tmp/rex-escape-marker || echo blocked-var; "+
-			"mount -o remount,rw / 2>/dev/null; touch /rex-escape-marker || echo blocked-remount", outside))
-	spec.Isolate = true
+		"touch %s/escaped || echo blocked-tmp; touch /rex-escape-marker || echo blocked-root; "+
+		"touch /var/tmp/rex-escape-marker || echo blocked-var; "+
+		"mount -o remount,rw / 2>/dev/null; touch /rex-escape-marker || echo blocked-remount", outside))
+	spec.Dir = filepath.Join(actions, "mine")
+	spec.Root, spec.Hide, spec.Isolate = spec.Dir, actions, true
+	os.Mkdir(spec.Dir, 0o755)
 	res, err := runCommand(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"tmp-ok", "null-ok", "blocked-tmp", "blocked-root", "blocked-var", "blocked-remount"} {
+	for _, want := range []string{"hidden-sibling", "tmp-ok", "null-ok", "blocked-tmp", "blocked-root", "blocked-var", "blocked-remount"} {
 		if !strings.Contains(string(res.Stdout), want) {
 			t.Errorf("stdout %q lacks %q (stderr %q)", res.Stdout, want, res.Stderr)
 		}

@@ -44,6 +44,7 @@ func probeSandbox(ctx context.Context, dir string) error {
 		Args:      []string{"/bin/sh", "-c", "echo ok > probe"},
 		Dir:       probe,
 		Root:      probe,
+		Hide:      filepath.Dir(probe),
 		Timeout:   probeTimeout,
 		MaxOutput: 4096,
 		Isolate:   true,

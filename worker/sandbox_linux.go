@@ -1,7 +1,9 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
@@ -24,14 +26,15 @@ const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLON
 
 // runIsolated starts a command made by newCmd and waits for it from a
 // goroutine locked to a thread that first enters a private mount namespace: there every mount is
-// read-only, /tmp is a fresh tmpfs, and only writable (the action's
-// directory) can be written. The thread is never unlocked, so the Go runtime
+// read-only, /tmp and /dev/shm are fresh tmpfs, hide (the directory of all
+// actions) looks empty, and only writable (this action's directory) can be
+// written. The thread is never unlocked, so the Go runtime
 // discards it, and its namespace, when the goroutine returns.
-func runIsolated(newCmd func() *exec.Cmd, writable string) error {
+func runIsolated(newCmd func() *exec.Cmd, writable, hide string) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := enterPrivateMounts(writable); err != nil {
+		if err := enterPrivateMounts(writable, hide); err != nil {
 			errc <- fmt.Errorf("sandbox: %w", err)
 			return
 		}
@@ -49,7 +52,7 @@ func runIsolated(newCmd func() *exec.Cmd, writable string) error {
 // enterPrivateMounts moves the calling thread into a new mount namespace and
 // arranges it. Nothing is mounted before the namespace is private, so the
 // host never sees these mounts.
-func enterPrivateMounts(writable string) error {
+func enterPrivateMounts(writable, hide string) error {
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
 		return fmt.Errorf("unshare mount namespace: %w", err)
 	}
@@ -57,7 +60,7 @@ func enterPrivateMounts(writable string) error {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
 	// Keep a writable copy of the action directory aside, before everything
-	// becomes read-only and before /tmp (where it may live) is covered.
+	// becomes read-only and before what holds it is covered.
 	tree, err := unix.OpenTree(unix.AT_FDCWD, writable,
 		unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
 	if err != nil {
@@ -68,8 +71,11 @@ func enterPrivateMounts(writable string) error {
 	if err := unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, ro); err != nil {
 		return fmt.Errorf("make / read-only: %w", err)
 	}
-	if err := unix.Mount("tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
-		return fmt.Errorf("mount private /tmp: %w", err)
+	// A private /tmp and /dev/shm; the other actions' directories hidden.
+	for _, dir := range []string{"/tmp", "/dev/shm", hide} {
+		if err := coverWithTmpfs(dir); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(writable, 0o755); err != nil {
 		return fmt.Errorf("mount point %s: %w", writable, err)
@@ -77,6 +83,24 @@ func enterPrivateMounts(writable string) error {
 	err = unix.MoveMount(tree, "", unix.AT_FDCWD, writable, unix.MOVE_MOUNT_F_EMPTY_PATH)
 	if err != nil {
 		return fmt.Errorf("mount %s writable: %w", writable, err)
+	}
+	return nil
+}
+
+// coverWithTmpfs mounts an empty tmpfs on dir. A dir that does not exist
+// (and cannot be made on the read-only host) has nothing to hide.
+func coverWithTmpfs(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.EROFS) {
+			return nil
+		}
+		return fmt.Errorf("cover %s: %w", dir, err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
+		return fmt.Errorf("cover %s: %w", dir, err)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 )
 
-func runIsolated(newCmd func() *exec.Cmd, writable string) error {
+func runIsolated(newCmd func() *exec.Cmd, writable, hide string) error {
 	return errors.New("sandbox: namespaces need Linux")
 }
 
