@@ -90,15 +90,25 @@ func (c *Client) upload(ctx context.Context, blobs []Blob) error {
 	if err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.cfg.Concurrency)
-	var small []Blob
+	todo := make([]Blob, 0, len(missing))
 	for _, d := range missing {
 		b, ok := byDigest[d]
 		if !ok {
 			return status.Errorf(codes.Internal, "find missing blobs: server named %s, which was not asked", d)
 		}
-		if c.fitsBatch(d.Size) {
+		todo = append(todo, b)
+	}
+	return c.send(ctx, fn, todo)
+}
+
+// send uploads blobs known to be missing: big ones one by one over
+// ByteStream, small ones grouped in batches, in parallel up to the limit.
+func (c *Client) send(ctx context.Context, fn digest.Function, blobs []Blob) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.cfg.Concurrency)
+	var small []Blob
+	for _, b := range blobs {
+		if c.fitsBatch(b.Digest.Size) {
 			small = append(small, b)
 			continue
 		}

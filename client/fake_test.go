@@ -139,13 +139,6 @@ func digests(ps []*repb.Digest) []digest.Digest {
 	return out
 }
 
-func (f *fakeServer) GetCapabilities(context.Context, *repb.GetCapabilitiesRequest) (*repb.ServerCapabilities, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.capsCalls++
-	return f.caps, nil
-}
-
 func (f *fakeServer) FindMissingBlobs(_ context.Context, req *repb.FindMissingBlobsRequest) (*repb.FindMissingBlobsResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -327,35 +320,6 @@ func dirDigests(d *repb.Directory) []*repb.Digest {
 		out = append(out, c.GetDigest())
 	}
 	return out
-}
-
-func (f *fakeServer) GetActionResult(_ context.Context, req *repb.GetActionResultRequest) (*repb.ActionResult, error) {
-	d, _ := digest.FromProto(req.GetActionDigest())
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r, ok := f.ac[d]; ok {
-		return r, nil
-	}
-	return nil, status.Error(codes.NotFound, "miss")
-}
-
-func (f *fakeServer) UpdateActionResult(_ context.Context, req *repb.UpdateActionResultRequest) (*repb.ActionResult, error) {
-	d, _ := digest.FromProto(req.GetActionDigest())
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ac[d] = req.GetActionResult()
-	return req.GetActionResult(), nil
-}
-
-func (f *fakeServer) Execute(req *repb.ExecuteRequest, s grpc.ServerStreamingServer[longrunningpb.Operation]) error {
-	return f.execute(req, s)
-}
-
-func (f *fakeServer) WaitExecution(req *repb.WaitExecutionRequest, s grpc.ServerStreamingServer[longrunningpb.Operation]) error {
-	if f.wait == nil {
-		return status.Error(codes.NotFound, "no such operation")
-	}
-	return f.wait(req, s)
 }
 
 func unmarshal(b []byte, m proto.Message) error { return proto.Unmarshal(b, m) }
