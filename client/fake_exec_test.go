@@ -49,4 +49,3 @@ func (f *fakeServer) WaitExecution(req *repb.WaitExecutionRequest, s grpc.Server
 	}
 	return f.wait(req, s)
 }
-
