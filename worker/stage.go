@@ -33,17 +33,51 @@ func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, 
 			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", d, err))
 		}
 	}
-	files := map[digest.Digest][]stagedFile{}
-	if err := layOut(dirs, rootDigest, dir, files); err != nil {
+	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
+		return withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
+	}
+	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}}
+	if err := l.layOut(rootDigest, dir); err != nil {
 		return err
 	}
+	files := l.files
 	return fetchFiles(ctx, store, files)
 }
 
+// maxInputNodes bounds the files, directories and symlinks of one input
+// tree once laid out: a small DAG that names one Directory many times at
+// each level would otherwise expand without end.
+const maxInputNodes = 1 << 20
+
+// countNodes returns how many files, directories and symlinks the tree at d
+// has once laid out, counting each subtree once per reference (capped, so
+// that the sum cannot overflow).
+func countNodes(dirs map[digest.Digest]*repb.Directory, d digest.Digest, memo map[digest.Digest]int) int {
+	if n, ok := memo[d]; ok {
+		return n
+	}
+	msg := dirs[d]
+	n := 1 + len(msg.GetFiles()) + len(msg.GetSymlinks())
+	for _, sub := range msg.GetDirectories() {
+		sd, err := digest.FromProto(sub.GetDigest())
+		if err == nil {
+			n = min(n+countNodes(dirs, sd, memo), maxInputNodes+1)
+		}
+	}
+	memo[d] = n
+	return n
+}
+
+// layout lays an input tree out on disk.
+type layout struct {
+	dirs  map[digest.Digest]*repb.Directory
+	files map[digest.Digest][]stagedFile // to fetch, by content
+}
+
 // layOut creates the directory d at path, its subdirectories and symlinks,
-// and notes its files in files.
-func layOut(dirs map[digest.Digest]*repb.Directory, d digest.Digest, path string, files map[digest.Digest][]stagedFile) error {
-	msg, ok := dirs[d]
+// and notes its files.
+func (l *layout) layOut(d digest.Digest, path string) error {
+	msg, ok := l.dirs[d]
 	if !ok {
 		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", d))
 	}
@@ -55,7 +89,7 @@ func layOut(dirs map[digest.Digest]*repb.Directory, d digest.Digest, path string
 		if err != nil {
 			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", f.GetName(), err))
 		}
-		files[fd] = append(files[fd], stagedFile{filepath.Join(path, f.GetName()), f.GetIsExecutable()})
+		l.files[fd] = append(l.files[fd], stagedFile{filepath.Join(path, f.GetName()), f.GetIsExecutable()})
 	}
 	for _, s := range msg.GetSymlinks() {
 		if err := os.Symlink(s.GetTarget(), filepath.Join(path, s.GetName())); err != nil {
@@ -67,7 +101,7 @@ func layOut(dirs map[digest.Digest]*repb.Directory, d digest.Digest, path string
 		if err != nil {
 			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", sub.GetName(), err))
 		}
-		if err := layOut(dirs, sd, filepath.Join(path, sub.GetName()), files); err != nil {
+		if err := l.layOut(sd, filepath.Join(path, sub.GetName())); err != nil {
 			return err
 		}
 	}
