@@ -243,3 +243,29 @@ func TestBatchLimitLearnedOnRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamUploadFromFile sends a big file over ByteStream and refuses one
+// that changed since it was digested, before committing it.
+func TestStreamUploadFromFile(t *testing.T) {
+	f := newFake()
+	c := f.start(t, Config{})
+	path := filepath.Join(t.TempDir(), "big.o")
+	data := bytes.Repeat([]byte("0123456789"), 600<<10) // 6 MiB
+	os.WriteFile(path, data, 0o644)
+	d := digest.SHA256.FromBytes(data)
+	if err := c.Upload(context.Background(), []Blob{{Digest: d, Path: path}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.get(d); !bytes.Equal(got, data) || len(f.writes) != 1 {
+		t.Fatal("big file not streamed intact")
+	}
+	data[len(data)-1] = 'x' // same size, different last chunk
+	os.WriteFile(path, data, 0o644)
+	changed := Blob{Digest: digest.SHA256.FromBytes(bytes.Repeat([]byte("9876543210"), 600<<10)), Path: path}
+	if err := c.Upload(context.Background(), []Blob{changed}); status.Code(err) != codes.FailedPrecondition {
+		t.Fatalf("changed file: %v, want FailedPrecondition", err)
+	}
+	if _, ok := f.get(changed.Digest); ok || len(f.writes) != 1 {
+		t.Fatal("changed file committed")
+	}
+}

@@ -92,3 +92,36 @@ func TestUnixSocket(t *testing.T) {
 		t.Fatalf("FindMissing over unix socket: %v %v", missing, err)
 	}
 }
+
+// TestSeparateCASServer: CAS and ByteStream calls go to CASServer, action
+// cache calls to Server.
+func TestSeparateCASServer(t *testing.T) {
+	main, store := newFake(), newFake()
+	lisMain, lisCAS := main.serve(t), store.serve(t)
+	cfg := Config{Server: "grpc://main:1", CASServer: "grpc://cas:1"}
+	cfg.dialer = func(ctx context.Context, addr string) (net.Conn, error) {
+		if addr == "cas:1" {
+			return lisCAS.DialContext(ctx)
+		}
+		return lisMain.DialContext(ctx)
+	}
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	big := blobOf(make([]byte, 5<<20))
+	if err := c.Upload(ctx, []Blob{blobOf([]byte("small")), big}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetActionResult(ctx, testAction, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(store.blobs) != 2 || len(main.blobs) != 0 || len(store.writes) != 1 {
+		t.Errorf("CAS server holds %d blobs (%d streamed), main %d: want 2 (1), 0", len(store.blobs), len(store.writes), len(main.blobs))
+	}
+	if len(main.md) != 1 || len(store.md) != 3 {
+		t.Errorf("calls: main %d, CAS %d; want 1 and 3 (FindMissing, batch, Write)", len(main.md), len(store.md))
+	}
+}

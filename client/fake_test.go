@@ -70,6 +70,19 @@ func newFake() *fakeServer {
 // start serves f over an in-memory connection and returns a client for it.
 func (f *fakeServer) start(t *testing.T, cfg Config) *Client {
 	t.Helper()
+	lis := f.serve(t)
+	cfg.Server = "fake:1"
+	cfg.dialer = func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// serve starts a gRPC server for f on a new in-memory listener.
+func (f *fakeServer) serve(t *testing.T) *bufconn.Listener {
 	lis := bufconn.Listen(1 << 20)
 	s := grpc.NewServer(grpc.UnaryInterceptor(f.recordUnary), grpc.StreamInterceptor(f.recordStream))
 	repb.RegisterContentAddressableStorageServer(s, f)
@@ -79,14 +92,7 @@ func (f *fakeServer) start(t *testing.T, cfg Config) *Client {
 	bytestream.RegisterByteStreamServer(s, f)
 	go s.Serve(lis)
 	t.Cleanup(s.Stop)
-	cfg.Server = "fake:1"
-	cfg.dialer = func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
-	c, err := Dial(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return lis
 }
 
 func (f *fakeServer) recordUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
