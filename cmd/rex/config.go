@@ -23,7 +23,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "cas-server", EnvVars: []string{"REX_CAS_SERVER"}, Usage: "separate CAS server, if any"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_INSTANCE"}, Usage: "REAPI instance name"},
 		&cli.StringFlag{Name: "project-root", EnvVars: []string{"REX_PROJECT_ROOT"},
-			Usage: "files under it are uploaded, paths made relative (default: git top level, else cwd)"},
+			Usage: "files under it are uploaded; the rest must exist on workers (default: git top level, else cwd)"},
 		&cli.BoolFlag{Name: "cache-only", EnvVars: []string{"REX_CACHE_ONLY"},
 			Usage: "compile locally; read and fill the remote cache"},
 		&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
