@@ -105,8 +105,9 @@ func tlsCredentials(cfg Config) (credentials.TransportCredentials, error) {
 // outgoing holds the headers attached to every call: RequestMetadata and
 // the configured extra headers. Built once per connection.
 type outgoing struct {
-	base  *repb.RequestMetadata
-	pairs []string // key, value, ... without the RequestMetadata
+	base      *repb.RequestMetadata
+	baseBytes string   // base, serialised, for calls without an action id
+	pairs     []string // key, value, ... without the RequestMetadata
 }
 
 func baseMetadata(cfg Config) (*outgoing, error) {
@@ -121,6 +122,11 @@ func baseMetadata(cfg Config) (*outgoing, error) {
 		}
 		o.pairs = append(o.pairs, k, v)
 	}
+	b, err := proto.Marshal(o.base)
+	if err != nil {
+		return nil, fmt.Errorf("client: request metadata: %w", err)
+	}
+	o.baseBytes = string(b)
 	return o, nil
 }
 
@@ -133,16 +139,15 @@ func WithActionID(ctx context.Context, id string) context.Context {
 }
 
 func (o *outgoing) attach(ctx context.Context) context.Context {
-	m := o.base
+	md := o.baseBytes
 	if id, ok := ctx.Value(actionIDKey{}).(string); ok && id != "" {
-		m = proto.Clone(o.base).(*repb.RequestMetadata)
+		m := proto.Clone(o.base).(*repb.RequestMetadata)
 		m.ActionId = id
+		if b, err := proto.Marshal(m); err == nil { // cannot fail for this message
+			md = string(b)
+		}
 	}
-	b, err := proto.Marshal(m)
-	if err != nil { // cannot happen for this message; send without it
-		return metadata.AppendToOutgoingContext(ctx, o.pairs...)
-	}
-	kv := append([]string{requestMetadataKey, string(b)}, o.pairs...)
+	kv := append([]string{requestMetadataKey, md}, o.pairs...)
 	return metadata.AppendToOutgoingContext(ctx, kv...)
 }
 
