@@ -1,0 +1,9 @@
+// Package realbuild holds end-to-end tests that build real third-party C and
+// C++ projects (Debian source packages fetched by scripts/corpus/fetch) with
+// make, CMake and Ninja, once plainly and then through rex and a rex-server,
+// and check that every object is byte-identical to the local build, that
+// rebuilds and a second checkout in another directory are cache hits, and
+// that editing a header rebuilds exactly the objects that include it.
+//
+// The tests take minutes; they are skipped under -short.
+package realbuild
