@@ -55,7 +55,7 @@ var passedEnv = []string{
 // know about.
 var localOnlyEnv = []string{"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"}
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function) (*actionPlan, error) {
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (*actionPlan, error) {
 	env := envMap(inv.Env)
 	for _, name := range localOnlyEnv {
 		if _, ok := env[name]; ok {
@@ -94,10 +94,12 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 		// compile prints the exact diagnostics.
 		return nil, localf("dependency scan: %v", err)
 	}
-	inputs, err := collectInputs(l, deps, fn)
+	ph.mark("scan")
+	inputs, err := collectInputs(l, deps, cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
+
 	compilerPath, err := lookPath(argv0, inv.Env)
 	if err != nil {
 		return nil, localf("%v", err)
@@ -106,8 +108,11 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, localf("%v", err)
 	}
+
 	plan.command, plan.portable = buildCommand(p, l, env, plan, filepath.Dir(compilerPath))
-	return plan, plan.finish(fn, cfg, inputs, identity)
+	err = plan.finish(fn, cfg, inputs, identity)
+	ph.mark("key")
+	return plan, err
 }
 
 // buildCommand writes the remote Command. The compiler's own directory leads

@@ -61,7 +61,7 @@ func TestCollectInputs(t *testing.T) {
 	os.WriteFile(sys, []byte("system"), 0o644)
 
 	l := newLayout(root, cwd)
-	set, err := collectInputs(l, []string{"../src/a.cc", "../inc/sub/../x.h", "gen.h", sys, "gen.h"}, digest.SHA256)
+	set, err := collectInputs(l, []string{"../src/a.cc", "../inc/sub/../x.h", "gen.h", sys, "gen.h"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +75,10 @@ func TestCollectInputs(t *testing.T) {
 	if diff := cmp.Diff(want, set.tree); diff != "" {
 		t.Errorf("tree inputs (-want +got):\n%s", diff)
 	}
-	if len(set.system) != 1 || set.system[0].path != sys || set.system[0].digest != digest.SHA256.FromBytes([]byte("system")) {
+	if len(set.system) != 1 || set.system[0].path != sys || set.system[0].digest != digest.BLAKE3.FromBytes([]byte("system")) {
 		t.Errorf("system files = %+v", set.system)
 	}
-	if _, err := collectInputs(l, []string{"../../elsewhere.h"}, digest.SHA256); err == nil {
+	if _, err := collectInputs(l, []string{"../../elsewhere.h"}, ""); err == nil {
 		t.Error("a relative input outside the root was accepted")
 	}
 }

@@ -29,7 +29,8 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, err
 	}
-	plan, err := planAction(ctx, cfg, inv, p, fn)
+	ph := newPhases()
+	plan, err := planAction(ctx, cfg, inv, p, fn, ph)
 	if err != nil {
 		return Result{}, err
 	}
@@ -37,17 +38,23 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, fmt.Errorf("GetActionResult: %w", err)
 	}
-	if cached != nil && complete(cached, plan) {
-		return materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+	ph.mark("lookup")
+	var res Result
+	switch {
+	case cached != nil && complete(cached, plan):
+		res, err = materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+	case cfg.CacheOnly:
+		res, err = compileAndFill(ctx, c, inv, plan)
+	default:
+		var result *repb.ActionResult
+		if result, err = execute(ctx, c, plan); err == nil {
+			ph.mark("execute")
+			res, err = materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
+		}
 	}
-	if cfg.CacheOnly {
-		return compileAndFill(ctx, c, inv, plan)
-	}
-	result, err := execute(ctx, c, plan)
-	if err != nil {
-		return Result{}, err
-	}
-	return materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
+	ph.mark("outputs")
+	res.Phases = ph.String()
+	return res, err
 }
 
 // complete reports whether a cached result can stand for a local compile:

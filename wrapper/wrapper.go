@@ -47,6 +47,8 @@ type Result struct {
 	// Reason says why the compile ran locally (LocalRun) or why the remote
 	// path failed (LocalFallback).
 	Reason error
+	// Phases says where the time went, for --verbose.
+	Phases string
 }
 
 // errLocal marks a compile that is valid but that rex cannot model remotely

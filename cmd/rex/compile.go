@@ -41,7 +41,7 @@ func compile(c *cli.Context) error {
 		if res.Reason != nil {
 			fmt.Fprintf(os.Stderr, "rex: %s: %v\n", res.Outcome, res.Reason)
 		} else {
-			fmt.Fprintf(os.Stderr, "rex: %s\n", res.Outcome)
+			fmt.Fprintf(os.Stderr, "rex: %s (%s)\n", res.Outcome, res.Phases)
 		}
 	}
 	if res.Outcome == stats.LocalFallback && !c.Bool("verbose") {

@@ -58,7 +58,7 @@ func TestConcurrentCompilesUnderEviction(t *testing.T) {
 		}
 	}
 	// Far less than 200 objects, sources, trees and results take.
-	srv := testenv.StartServer(t, "", "--workers", "2", "--max-size", "96KiB")
+	srv := testenv.StartServer(t, "", "--workers", "2", "--max-size", "256KiB")
 	state := t.TempDir()
 	env := append(os.Environ(), "REX_SERVER="+srv.Addr, "REX_DIR="+state)
 	rex := testenv.Bin(t, "rex")
@@ -83,12 +83,35 @@ func TestConcurrentCompilesUnderEviction(t *testing.T) {
 		}
 		identical++
 	}
-	out, _ := exec.Command(rex, "stats", "--json").Output()
+	statsCmd := exec.Command(rex, "stats", "--json")
+	statsCmd.Env = env
+	out, _ := statsCmd.Output()
 	var stats map[string]int
 	json.Unmarshal(out, &stats)
-	t.Logf("%d compiles at once with --max-size 96KiB: %d failed, %d identical to local, %.1f s, %.1f compiles/s; stats %v",
+	t.Logf("%d compiles at once with --max-size 256KiB: %d failed, %d identical to local, %.1f s, %.1f compiles/s; stats %v",
 		compiles, failed, identical, elapsed.Seconds(), compiles/elapsed.Seconds(), stats)
-	if stats["remote_executions"]+stats["cache_hits"] == 0 {
+	stored, objects := storeBytes(t, filepath.Join(srv.Dir, "cas")), int64(0)
+	for i := 0; i < compiles; i++ {
+		if st, err := os.Stat(filepath.Join(dir, fmt.Sprintf("rex%d.o", i))); err == nil {
+			objects += st.Size()
+		}
+	}
+	t.Logf("store holds %d bytes under a 256 KiB bound; the objects alone are %d bytes", stored, objects)
+	if stored > 256<<10 || objects <= 256<<10 {
+		t.Errorf("the test must force eviction and the store must stay bounded")
+	}
+	if stats["remote_executions"]+stats["cache_hits"] == 0 || stats["local_runs"] != 0 {
 		t.Errorf("nothing ran remotely: %v\nserver log:\n%s", stats, srv.Log())
 	}
+}
+
+func storeBytes(t *testing.T, dir string) int64 {
+	var total int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && info.Mode().IsRegular() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total
 }
