@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -206,4 +207,21 @@ func TestServerKilledMidExecuteFallsBack(t *testing.T) {
 		srv.grpc.Stop()
 	}()
 	assertFallback(t, p)
+}
+
+func TestBLAKE3RemoteExecutionAndHit(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.cfg.Client.DigestFunction = digest.BLAKE3
+	p.write("hello.cpp", helloSrc)
+	want := localCompile(t, p.dir, []string{"g++", "-c", "hello.cpp", "-o", "x.o"})
+	for _, outcome := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit} {
+		r := p.run("g++", "-c", "hello.cpp", "-o", "x.o")
+		if r.Outcome != outcome {
+			t.Fatalf("outcome %v (%v), want %v", r.Outcome, r.Reason, outcome)
+		}
+		if got := collect(t, p.dir, nil); !bytes.Equal(got.obj, want.obj) {
+			t.Fatalf("%v: object differs from the local compile", outcome)
+		}
+	}
 }

@@ -108,7 +108,8 @@ func startServerWith(t *testing.T, workers int) *testServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := worker.New(c.Conn(), c, worker.Options{Dir: filepath.Join(dir, "work"), Concurrency: workers, Sandbox: worker.SandboxNone})
+		w := worker.New(c.Conn(), c, worker.Options{Dir: filepath.Join(dir, "work"), Concurrency: workers, Sandbox: worker.SandboxNone,
+			CASFor: worker.CASDialer(client.Config{Server: ts.addr})})
 		go w.Run(ctx)
 	}
 	return ts

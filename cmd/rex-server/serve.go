@@ -14,7 +14,6 @@ import (
 
 	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
-	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/execution"
 	"github.com/rexbuild/rex/server"
 	"github.com/rexbuild/rex/worker"
@@ -92,10 +91,8 @@ func runWorkers(ctx context.Context, cfg config, addr string) error {
 		Platform:    cfg.platform,
 		Concurrency: cfg.workers,
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
-		CASFor: func(fn digest.Function, instance string) (*client.Client, error) {
-			return client.Dial(ctx, client.Config{Server: addr, DigestFunction: fn, Instance: instance})
-		},
-		Logf: log.Printf,
+		CASFor:      worker.CASDialer(client.Config{Server: addr}),
+		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("embedded workers: %w", err)
