@@ -43,7 +43,8 @@ func TestRexBuildbarnRemoteExecution(t *testing.T) {
 	second := buildZlib(t, rex+" gcc", env()...)
 	t.Logf("second build: %+v", second.stats)
 	if n := second.stats.remotable(); n == 0 || float64(second.stats.CacheHits) < 0.99*float64(n) {
-		t.Errorf("rebuild with a fresh REX_DIR: %d cache hits of %d remotable compiles, want >= 99%%", second.stats.CacheHits, n)
+		t.Errorf("rebuild with a fresh REX_DIR: %d cache hits of %d remotable compiles, want >= 99%%\n%s",
+			second.stats.CacheHits, n, tail(second.log, 8000))
 	}
 	sameObjects(t, "second build (cache hits)", ref, second.objects)
 }
@@ -77,7 +78,7 @@ func TestRexBazelRemoteCacheOnly(t *testing.T) {
 	second := buildZlib(t, rex+" gcc", env()...)
 	t.Logf("second build: %+v", second.stats)
 	if n := second.stats.remotable(); n == 0 || second.stats.CacheHits != n {
-		t.Errorf("second build: %d cache hits of %d remotable compiles, want all", second.stats.CacheHits, n)
+		t.Errorf("second build: %d cache hits of %d remotable compiles, want all\n%s", second.stats.CacheHits, n, tail(second.log, 8000))
 	}
 	sameObjects(t, "second build (cache hits)", ref, second.objects)
 }

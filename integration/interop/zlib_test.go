@@ -83,6 +83,12 @@ func buildZlib(t *testing.T, cc string, env ...string) zlibBuild {
 	for _, argv := range [][]string{{"./configure"}, {"make", "-j2"}} {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Dir, cmd.Env = dir, fullEnv
+		if argv[0] == "make" && stateDir != "" {
+			// How each compile ran, for failure reports. Not during configure:
+			// zlib's configure decides features by whether the compiler printed
+			// anything, so rex's messages on stderr would change the build.
+			cmd.Env = append(cmd.Env, "REX_VERBOSE=1")
+		}
 		out, err := cmd.CombinedOutput()
 		log.Write(out)
 		if err != nil {
