@@ -6,6 +6,8 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/genproto/googleapis/rpc/code"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rexbuild/rex/cas"
@@ -55,6 +57,11 @@ func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.Comple
 		res, readErr = s.readResult(ctx, j.key.function, rd)
 	}
 	if c := code.Code(req.GetStatusCode()); c != code.Code_OK {
+		if c == code.Code_FAILED_PRECONDITION {
+			if resp := s.missingInputs(ctx, j); resp != nil {
+				return resp
+			}
+		}
 		resp := failure(c, req.GetStatusMessage())
 		resp.Result = res // the partial result, when it could be read
 		return resp
@@ -89,4 +96,16 @@ func (s *Scheduler) readResult(ctx context.Context, fn digest.Function, rd *work
 		return nil, err
 	}
 	return res, nil
+}
+
+// missingInputs answers a worker that could not stage its inputs: they were
+// evicted between Execute's check and the lease. The response names each
+// missing blob, as the spec asks, so that the client uploads them again
+// rather than giving up. Nil when the inputs are all there after all.
+func (s *Scheduler) missingInputs(ctx context.Context, j *job) *repb.ExecuteResponse {
+	_, err := s.prepareJob(ctx, j.key)
+	if st, ok := status.FromError(err); ok && st.Code() == codes.FailedPrecondition {
+		return &repb.ExecuteResponse{Status: st.Proto()}
+	}
+	return nil
 }

@@ -46,7 +46,12 @@ func fastOptions() Options {
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	blobs := cas.NewMemoryStore()
+	return newEnvWith(t, opts, cas.NewMemoryStore())
+}
+
+// newEnvWith serves the scheduler over the given blob store.
+func newEnvWith(t *testing.T, opts Options, blobs cas.BlobStore) *env {
+	t.Helper()
 	ac, err := cas.NewActionCache(blobs, "")
 	if err != nil {
 		t.Fatal(err)
