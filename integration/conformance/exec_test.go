@@ -288,3 +288,36 @@ func testExecuteMissingInput(t *testing.T, s *session) {
 	}
 	t.Errorf("no PreconditionFailure detail in %v (want MISSING %s)", st.Proto(), want)
 }
+
+// testExecuteUnknownPlatform: an action whose platform no worker offers.
+// Spec (Execute errors): "FAILED_PRECONDITION: One or more errors occurred
+// in setting up the action requested, such as a missing input or command or
+// no worker being available." The answer must come promptly, not after a
+// queue timeout: a client such as rex falls back to a local compile on it.
+func testExecuteUnknownPlatform(t *testing.T, s *session) {
+	c, cancel := context.WithTimeout(ctx(t), 30*time.Second)
+	defer cancel()
+	platform := &repb.Platform{Properties: []*repb.Platform_Property{{Name: "rex-conformance-no-such-property", Value: "1"}}}
+	cmd := s.putMessage(t, c, &repb.Command{Arguments: []string{"/bin/true"}, Platform: platform})
+	root := s.putMessage(t, c, &repb.Directory{})
+	action := s.putMessage(t, c, &repb.Action{
+		CommandDigest: cmd.Proto(), InputRootDigest: root.Proto(), Platform: platform, Salt: randomBytes(t, 16),
+	})
+	resp, err := s.execute(t, c, action)
+	st := status.Convert(err)
+	if err == nil {
+		st = status.FromProto(resp.GetStatus())
+	}
+	if _, ok := deviates(s, pointNoWorker); ok {
+		wantAt(t, s, pointNoWorker, "Execute with a platform no worker offers", st.Err())
+		return
+	}
+	switch st.Code() {
+	case codes.FailedPrecondition, codes.InvalidArgument:
+		t.Logf("answer: %v", st.Err())
+	case codes.DeadlineExceeded:
+		t.Errorf("Execute with a platform no worker offers is still waiting after 30s")
+	default:
+		t.Errorf("Execute with a platform no worker offers: %v, want FAILED_PRECONDITION", st.Err())
+	}
+}

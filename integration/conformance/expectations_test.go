@@ -64,6 +64,17 @@ const (
 	// cache but its scheduler never consults it (Bazel and rex call
 	// GetActionResult first). Both conform (MAY); rex-server serves the hit.
 	pointExecuteCacheLookup = "execute_serves_cache"
+	// Execute of an action whose platform no worker offers. Spec (Execute):
+	// "FAILED_PRECONDITION: One or more errors occurred in setting up the
+	// action requested, such as a missing input or command or no worker
+	// being available", whereas UNAVAILABLE is for "a transient condition,
+	// such as all workers being occupied ... The client should retry."
+	// Decision: FAILED_PRECONDITION (rex-server). Buildbarn answers
+	// UNAVAILABLE ("No workers exist for instance name prefix ... platform"),
+	// which a client may retry as transient. rex with a wrong
+	// REX_REMOTE_PLATFORM_* against Buildbarn still falls back to a local
+	// compile within half a second, naming Buildbarn's message.
+	pointNoWorker = "no_worker_for_platform"
 )
 
 // deviation is what a peer does at a point instead of the spec's answer.
@@ -78,6 +89,7 @@ var deviations = map[string]map[string]deviation{
 		pointReadOffsetRange:    {codes.InvalidArgument},
 		pointDanglingResult:     {codes.OK},
 		pointExecuteCacheLookup: {codes.OK}, // cached_result false
+		pointNoWorker:           {codes.Unavailable},
 	},
 	peerBazelRemote: {
 		pointReadLimit:      {codes.OutOfRange}, // "READ LIMIT EXCEEDED"

@@ -30,6 +30,7 @@ var checks = []check{
 	{name: "ExecuteOutputsV20", exec: true, run: testExecuteOutputsV20},
 	{name: "ExecuteOutputPaths", exec: true, run: testExecuteOutputPaths},
 	{name: "ExecuteMissingInput", exec: true, run: testExecuteMissingInput},
+	{name: "ExecuteUnknownPlatform", exec: true, run: testExecuteUnknownPlatform},
 }
 
 // TestConformance runs every check against one endpoint, for each digest
