@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -223,5 +224,34 @@ func TestBLAKE3RemoteExecutionAndHit(t *testing.T) {
 		if got := collect(t, p.dir, nil); !bytes.Equal(got.obj, want.obj) {
 			t.Fatalf("%v: object differs from the local compile", outcome)
 		}
+	}
+}
+
+// A server that keeps a result whose output blob is gone gives a miss: rex
+// runs the action again (skipping the server's cache) rather than failing.
+func TestHitWithEvictedOutputRunsAgain(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	if r := p.run(compileHello...); r.Outcome != stats.RemoteExecution {
+		t.Fatalf("first compile: %v (%v)", r.Outcome, r.Reason)
+	}
+	want, _ := os.ReadFile(filepath.Join(p.dir, "hello.o"))
+	os.Remove(filepath.Join(p.dir, "hello.o"))
+	var once sync.Once
+	srv.faults.setUnary(methodReadBlob, func(resp any, err error) (any, error) {
+		lost := false
+		once.Do(func() { lost = true })
+		if lost {
+			return nil, status.Error(codes.NotFound, "evicted")
+		}
+		return resp, err
+	})
+	r := p.run(compileHello...)
+	if r.Outcome != stats.RemoteExecution {
+		t.Fatalf("outcome %v (%v), want a remote execution", r.Outcome, r.Reason)
+	}
+	if got, _ := os.ReadFile(filepath.Join(p.dir, "hello.o")); !bytes.Equal(got, want) {
+		t.Fatal("object differs")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -40,14 +42,23 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	}
 	ph.mark("lookup")
 	var res Result
-	switch {
-	case cached != nil && complete(cached, plan):
+	brokenHit := false
+	if cached != nil && complete(cached, plan) {
 		res, err = materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+		// Some servers keep results whose blobs were evicted: that is a
+		// miss, and the server's cache must not answer the Execute.
+		if brokenHit = status.Code(err) == codes.NotFound; !brokenHit {
+			ph.mark("outputs")
+			res.Phases = ph.String()
+			return res, err
+		}
+	}
+	switch {
 	case cfg.CacheOnly:
 		res, err = compileAndFill(ctx, c, inv, plan)
 	default:
 		var result *repb.ActionResult
-		if result, err = execute(ctx, c, plan); err == nil {
+		if result, err = execute(ctx, c, plan, client.ExecuteOptions{SkipCacheLookup: brokenHit}); err == nil {
 			ph.mark("execute")
 			res, err = materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
 		}
@@ -76,17 +87,17 @@ func complete(r *repb.ActionResult, plan *actionPlan) bool {
 	return true
 }
 
-func execute(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, error) {
+func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts client.ExecuteOptions) (*repb.ActionResult, error) {
 	if err := c.Upload(ctx, plan.blobs); err != nil {
 		return nil, fmt.Errorf("upload inputs: %w", err)
 	}
-	resp, err := c.Execute(ctx, plan.actionDigest, client.ExecuteOptions{})
+	resp, err := c.Execute(ctx, plan.actionDigest, opts)
 	if client.IsMissingBlobs(err) {
 		// The server evicted something between FindMissing and Execute.
 		if err := c.Upload(ctx, plan.blobs); err != nil {
 			return nil, fmt.Errorf("upload inputs again: %w", err)
 		}
-		resp, err = c.Execute(ctx, plan.actionDigest, client.ExecuteOptions{})
+		resp, err = c.Execute(ctx, plan.actionDigest, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("Execute: %w", err)
