@@ -31,7 +31,8 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads")}
-	g := grpc.NewServer(server.GRPCServerOptions(opts)...)
+	g := grpc.NewServer(append(server.GRPCServerOptions(opts),
+		grpc.ChainUnaryInterceptor(logUnaryFaults), grpc.ChainStreamInterceptor(logStreamFaults))...)
 	server.Register(g, blobs, ac, opts)
 	sched := execution.New(blobs, ac, execution.Options{})
 	sched.Register(g)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -34,18 +35,19 @@ func compile(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
 	stop()
+	msgs := messages(c.String("log-file"))
 	if err := stats.Record(cfg.StateDir, res.Outcome); err != nil && c.Bool("verbose") {
-		fmt.Fprintf(os.Stderr, "rex: stats: %v\n", err)
+		fmt.Fprintf(msgs, "rex: stats: %v\n", err)
 	}
 	if c.Bool("verbose") {
 		if res.Reason != nil {
-			fmt.Fprintf(os.Stderr, "rex: %s: %v\n", res.Outcome, res.Reason)
+			fmt.Fprintf(msgs, "rex: %s: %v\n", res.Outcome, res.Reason)
 		} else {
-			fmt.Fprintf(os.Stderr, "rex: %s (%s)\n", res.Outcome, res.Phases)
+			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
 		}
 	}
 	if res.Outcome == stats.LocalFallback && !c.Bool("verbose") {
-		warnOnce(cfg.StateDir, res.Reason)
+		warnOnce(msgs, cfg.StateDir, res.Reason)
 	}
 	if res.RunLocal {
 		execLocal(argv)
@@ -62,7 +64,7 @@ const warnQuiet = time.Minute
 
 // warnOnce prints one line about a fallback unless another rex process did
 // so within warnQuiet.
-func warnOnce(dir string, reason error) {
+func warnOnce(w io.Writer, dir string, reason error) {
 	marker := filepath.Join(dir, "last-warning")
 	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < warnQuiet {
 		return
@@ -71,7 +73,7 @@ func warnOnce(dir string, reason error) {
 	os.WriteFile(marker, nil, 0o644)
 	now := time.Now()
 	os.Chtimes(marker, now, now)
-	fmt.Fprintf(os.Stderr, "rex: remote compile failed, compiling locally (%v)\n", reason)
+	fmt.Fprintf(w, "rex: remote compile failed, compiling locally (%v)\n", reason)
 }
 
 // execLocal replaces rex with the real compiler: same argv, environment,
@@ -85,4 +87,18 @@ func execLocal(argv []string) {
 	err = syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
 	os.Exit(127)
+}
+
+// messages is where rex's own lines go: stderr, or the log file when set
+// (appended with one write per line, so parallel rex processes interleave
+// whole lines).
+func messages(logFile string) io.Writer {
+	if logFile == "" {
+		return os.Stderr
+	}
+	f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return os.Stderr
+	}
+	return f
 }

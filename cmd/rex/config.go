@@ -28,6 +28,8 @@ func flags() []cli.Flag {
 			Usage: "compile locally; read and fill the remote cache"},
 		&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
 		&cli.BoolFlag{Name: "verbose", EnvVars: []string{"REX_VERBOSE"}, Usage: "say how each compile ran"},
+		&cli.StringFlag{Name: "log-file", EnvVars: []string{"REX_LOG_FILE"},
+			Usage: "append rex's own messages here instead of stderr (keeps ./configure checks clean)"},
 		&cli.StringFlag{Name: "digest-function", EnvVars: []string{"REX_DIGEST_FUNCTION"}, Value: "sha256",
 			Usage: "sha256, or blake3 when the server offers it"},
 		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},

@@ -17,6 +17,7 @@ func statsCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
 			&cli.BoolFlag{Name: "zero", Usage: "reset the counters"},
+			&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
 		},
 		Action: func(c *cli.Context) error {
 			dir := stateDir(c)
