@@ -46,6 +46,7 @@ func runProject(t *testing.T, p *project) {
 		t.Fatalf("%s: the local build made no objects", p.name)
 	}
 	golden := keepGolden(t, local, want)
+	localFiles := local.files(t)
 	localDeps := local.deps(t)
 	localConfig := readConfigOutputs(t, local)
 	header := filepath.Join(dirA, p.header)
@@ -69,6 +70,9 @@ func runProject(t *testing.T, p *project) {
 	identical := compareObjects(t, "cold", a, golden, want, a.objects(t, pre))
 	if localDeps != nil {
 		compareDeps(t, a, localDeps, a.deps(t))
+	}
+	if d := setDiff(localFiles, a.files(t)); d != "" {
+		t.Errorf("%s: the rex build left a different set of files than the local build (partial outputs, temporaries?): %s", p.name, d)
 	}
 	if cold.Remote == 0 || cold.Fallbacks != 0 {
 		t.Errorf("%s: cold build: want remote executions > 0 and no local fallbacks, got %v", p.name, cold)
@@ -111,7 +115,7 @@ func runProject(t *testing.T, p *project) {
 	}
 	t.Logf("%s: after editing %s: rebuilt %d objects, %v", p.name, p.header, len(rebuilt), edit)
 	if d := setDiff(expect, rebuilt); d != "" {
-		t.Errorf("%s: editing %s rebuilt the wrong objects: %s", p.name, p.header, d)
+		t.Errorf("%s: editing %s rebuilt the wrong objects (missing: not rebuilt; extra: rebuilt needlessly): %s", p.name, p.header, d)
 	}
 	if edit.Hits != 0 || edit.Remote != int64(len(expect)) {
 		t.Errorf("%s: editing %s: want %d remote executions and no hits, got %v", p.name, p.header, len(expect), edit)
@@ -176,5 +180,5 @@ func setDiff(want, got map[string]bool) string {
 	if len(missing)+len(extra) == 0 {
 		return ""
 	}
-	return "not rebuilt: [" + strings.Join(missing, " ") + "]; rebuilt but should not be: [" + strings.Join(extra, " ") + "]"
+	return "missing: [" + strings.Join(limit(missing, 20), " ") + "]; extra: [" + strings.Join(limit(extra, 20), " ") + "]"
 }

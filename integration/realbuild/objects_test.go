@@ -52,6 +52,25 @@ func (tr *tree) objects(t *testing.T, skip map[string]object) map[string]object 
 	return objs
 }
 
+// files lists every file under the source root by relative path: a rex
+// build must leave exactly the files a local build leaves (no temporaries).
+func (tr *tree) files(t *testing.T) map[string]bool {
+	t.Helper()
+	set := map[string]bool{}
+	err := filepath.WalkDir(tr.root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(tr.root, path)
+		set[rel] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
 // keepGolden copies the local build's objects aside, so that a differing
 // object can be shown next to the one the local compiler made.
 func keepGolden(t *testing.T, tr *tree, objs map[string]object) string {
