@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -126,6 +127,11 @@ func listening(hostport string) bool {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("interop: skipped in -short mode (scripts/interop runs it)")
+		os.Exit(0)
+	}
 	code := m.Run()
 	stopBuildbarn()
 	os.Exit(code)
