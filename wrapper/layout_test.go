@@ -25,6 +25,8 @@ func TestLayout(t *testing.T) {
 		filepath.Join(root, "src", "a.cc"): rootMarker + "/src/a.cc",
 		filepath.Join(cwd, "a.o"):          rootMarker + "/build/sub/a.o",
 		root:                               rootMarker,
+		root + "/.":                        rootMarker + "/.",
+		root + "/src/../inc":               rootMarker + "/src/../inc",
 		"/usr/include/stdio.h":             "/usr/include/stdio.h",
 		"rel/x.h":                          "rel/x.h",
 	} {

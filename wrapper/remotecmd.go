@@ -69,6 +69,11 @@ func (l layout) markArg(p string) string {
 	if !strings.HasPrefix(p, "/") {
 		return p
 	}
+	// Keep the spelling after the root ("-I/root/." stays "-I$R/."): the
+	// compiler records include directories as written, in debug info.
+	if rest, ok := strings.CutPrefix(p, l.root); ok && (rest == "" || rest[0] == '/') {
+		return rootMarker + rest
+	}
 	rel, ok := l.inRoot(p)
 	if !ok {
 		return p
