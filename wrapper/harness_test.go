@@ -71,12 +71,12 @@ type testServer struct {
 	grpc   *grpc.Server
 }
 
-func startServer(t *testing.T) *testServer {
+func startServer(t testing.TB) *testServer {
 	return startServerWith(t, 0)
 }
 
 // startServerWith also runs the real worker in process when workers > 0.
-func startServerWith(t *testing.T, workers int) *testServer {
+func startServerWith(t testing.TB, workers int) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	blobs, err := cas.OpenDiskStore(filepath.Join(dir, "store"), cas.DiskOptions{})
@@ -117,12 +117,12 @@ func startServerWith(t *testing.T, workers int) *testServer {
 
 // project is a build directory with sources, and the config to build it.
 type project struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	cfg Config
 }
 
-func newProject(t *testing.T, serverAddr string) *project {
+func newProject(t testing.TB, serverAddr string) *project {
 	t.Helper()
 	if _, err := exec.LookPath("g++"); err != nil {
 		t.Skip("g++ is not installed")

@@ -1,0 +1,41 @@
+package wrapper
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/stats"
+)
+
+const iostreamSrc = "#include <iostream>\nint main() { std::cout << 1; }\n"
+
+// BenchmarkScan is the floor of a cache hit: the compiler's own -M scan.
+// Compare BenchmarkCacheHit with it (same run, same machine).
+func BenchmarkScan(b *testing.B) {
+	p := newProject(b, "unix:///nonexistent")
+	os.WriteFile(p.dir+"/a.cpp", []byte(iostreamSrc), 0o644)
+	inv, _ := compiler.Parse([]string{"g++", "-O2", "-c", "a.cpp", "-o", "a.o"}, p.dir)
+	for b.Loop() {
+		if _, err := depscan.Scan(context.Background(), inv, p.dir, os.Environ()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCacheHit is one whole cache hit of a TU including <iostream>,
+// against the real server in process, without process start-up.
+func BenchmarkCacheHit(b *testing.B) {
+	srv := startServer(b)
+	p := newProject(b, srv.addr)
+	os.WriteFile(p.dir+"/a.cpp", []byte(iostreamSrc), 0o644)
+	argv := []string{"g++", "-O2", "-c", "a.cpp", "-o", "a.o"}
+	p.fill(argv...)
+	for b.Loop() {
+		if r := p.run(argv...); r.Outcome != stats.CacheHit {
+			b.Fatalf("outcome %v (%v)", r.Outcome, r.Reason)
+		}
+	}
+}
