@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // Counters are the outcomes of rex invocations.
@@ -130,4 +132,36 @@ func decode(f *os.File, c *Counters) error {
 		*c = Counters{}
 	}
 	return nil
+}
+
+const lastFallbackFile = "last-fallback"
+
+// RecordFallback remembers why the latest local fallback happened, for
+// `rex stats`; the build itself stays quiet about it unless a person watches.
+func RecordFallback(dir string, reason error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	line := fmt.Sprintf("%s %v\n", time.Now().Format(time.RFC3339), reason)
+	tmp, err := os.CreateTemp(dir, ".fallback-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.WriteString(line)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), filepath.Join(dir, lastFallbackFile))
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
+}
+
+// LastFallback returns "time reason" of the latest fallback, or "".
+func LastFallback(dir string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, lastFallbackFile))
+	return strings.TrimSpace(string(b))
 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -59,5 +60,17 @@ func TestDamagedFileStartsOver(t *testing.T) {
 	}
 	if c, _ := Read(dir); c.LocalRuns != 1 {
 		t.Errorf("counters = %+v", c)
+	}
+}
+
+func TestLastFallback(t *testing.T) {
+	dir := t.TempDir()
+	if got := LastFallback(dir); got != "" {
+		t.Errorf("LastFallback of nothing = %q", got)
+	}
+	RecordFallback(dir, os.ErrNotExist)
+	RecordFallback(dir, os.ErrDeadlineExceeded)
+	if got := LastFallback(dir); !strings.HasSuffix(got, os.ErrDeadlineExceeded.Error()) {
+		t.Errorf("LastFallback = %q, want the latest reason", got)
 	}
 }

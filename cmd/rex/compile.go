@@ -35,7 +35,7 @@ func compile(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
 	stop()
-	msgs := messages(c.String("log-file"))
+	msgs, toTerminal := messages(c.String("log-file"))
 	if err := stats.Record(cfg.StateDir, res.Outcome); err != nil && c.Bool("verbose") {
 		fmt.Fprintf(msgs, "rex: stats: %v\n", err)
 	}
@@ -46,8 +46,11 @@ func compile(c *cli.Context) error {
 			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
 		}
 	}
-	if res.Outcome == stats.LocalFallback && !c.Bool("verbose") {
-		warnOnce(msgs, cfg.StateDir, res.Reason)
+	if res.Outcome == stats.LocalFallback {
+		stats.RecordFallback(cfg.StateDir, res.Reason)
+		if toTerminal && !c.Bool("verbose") {
+			warnOnce(msgs, cfg.StateDir, res.Reason)
+		}
 	}
 	if res.RunLocal {
 		execLocal(argv)
@@ -91,14 +94,17 @@ func execLocal(argv []string) {
 
 // messages is where rex's own lines go: stderr, or the log file when set
 // (appended with one write per line, so parallel rex processes interleave
-// whole lines).
-func messages(logFile string) io.Writer {
-	if logFile == "" {
-		return os.Stderr
+// whole lines). toTerminal says whether a person reads them as they come:
+// the log file, or stderr on a terminal. The fallback warning goes only
+// there: a configure script that captures a compiler's stderr to decide a
+// feature must not see rex speak, or it would configure a different build.
+// `rex stats` always shows the last fallback and why.
+func messages(logFile string) (w io.Writer, toTerminal bool) {
+	if logFile != "" {
+		if f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			return f, true
+		}
 	}
-	f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return os.Stderr
-	}
-	return f
+	st, err := os.Stderr.Stat()
+	return os.Stderr, err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -28,14 +28,21 @@ func statsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			last := stats.LastFallback(dir)
 			if c.Bool("json") {
-				return json.NewEncoder(os.Stdout).Encode(counters)
+				return json.NewEncoder(os.Stdout).Encode(struct {
+					stats.Counters
+					LastFallback string `json:"last_fallback,omitempty"`
+				}{counters, last})
 			}
 			fmt.Printf("cache hits         %d\n", counters.CacheHits)
 			fmt.Printf("remote executions  %d\n", counters.RemoteExecutions)
 			fmt.Printf("cache misses       %d (compiled locally, cache filled)\n", counters.CacheMisses)
 			fmt.Printf("local runs         %d (not remotable)\n", counters.LocalRuns)
 			fmt.Printf("local fallbacks    %d (remote failed)\n", counters.LocalFallbacks)
+			if last != "" {
+				fmt.Printf("last fallback      %s\n", last)
+			}
 			return nil
 		},
 	}
