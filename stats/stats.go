@@ -74,8 +74,9 @@ func Record(dir string, o Outcome) error {
 	return update(dir, func(c *Counters) { c.add(o) })
 }
 
-// Zero resets the counters under dir.
+// Zero resets the counters under dir and forgets the last fallback.
 func Zero(dir string) error {
+	os.Remove(filepath.Join(dir, lastFallbackFile))
 	return update(dir, func(c *Counters) { *c = Counters{} })
 }
 

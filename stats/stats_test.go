@@ -73,4 +73,8 @@ func TestLastFallback(t *testing.T) {
 	if got := LastFallback(dir); !strings.HasSuffix(got, os.ErrDeadlineExceeded.Error()) {
 		t.Errorf("LastFallback = %q, want the latest reason", got)
 	}
+	Zero(dir)
+	if got := LastFallback(dir); got != "" {
+		t.Errorf("after Zero, LastFallback = %q", got)
+	}
 }
