@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -85,6 +86,24 @@ func TestServerDownFallsBack(t *testing.T) {
 	t.Logf("fallback decided in %v: %v", time.Since(start), r.Reason)
 	if p.exists("hello.o") {
 		t.Error("an object was written")
+	}
+	// The next compiles skip the remote path, scan included, for a while.
+	if r := p.run(compileHello...); r.Outcome != stats.LocalFallback || !errors.Is(r.Reason, errRecentlyUnreachable) {
+		t.Errorf("second compile: %v (%v), want a fallback without trying the server", r.Outcome, r.Reason)
+	}
+}
+
+// A server that answers, even with errors, is not "unreachable".
+func TestBusyServerIsNotUnreachable(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	srv.faults.setUnary(methodGetAR, func(any, error) (any, error) {
+		return nil, status.Error(codes.Unavailable, "busy")
+	})
+	p.run(compileHello...)
+	if recentlyUnreachable(p.cfg.StateDir) {
+		t.Error("a busy server was recorded as unreachable")
 	}
 }
 

@@ -22,11 +22,17 @@ import (
 // runRemote looks the action up in the remote cache and, on a miss, runs it
 // remotely (or locally, filling the cache, in cache-only mode).
 func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
+	if recentlyUnreachable(cfg.StateDir) {
+		return Result{}, errRecentlyUnreachable
+	}
 	c, err := client.Dial(ctx, cfg.Client)
 	if err != nil {
 		return Result{}, err
 	}
 	defer c.Close()
+	// Connect while the dependency scan runs: the handshake (TCP, TLS) is
+	// then done by the time the first RPC goes out.
+	c.Conn().Connect()
 	fn, err := c.Function(ctx)
 	if err != nil {
 		return Result{}, err
@@ -37,6 +43,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 		return Result{}, err
 	}
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
+	noteReachability(cfg.StateDir, err, c.Conn().GetState())
 	if err != nil {
 		return Result{}, fmt.Errorf("GetActionResult: %w", err)
 	}
