@@ -19,11 +19,7 @@ type acServer struct {
 }
 
 func (s *acServer) GetActionResult(ctx context.Context, req *repb.GetActionResultRequest) (*repb.ActionResult, error) {
-	f, err := function(req.GetDigestFunction())
-	if err != nil {
-		return nil, err
-	}
-	k, err := key(f, req.GetActionDigest())
+	k, err := requestKey(req.GetDigestFunction(), req.GetActionDigest())
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +28,7 @@ func (s *acServer) GetActionResult(ctx context.Context, req *repb.GetActionResul
 		return nil, err
 	}
 	r = proto.Clone(r).(*repb.ActionResult)
-	if err := s.inline(ctx, f, r, req); err != nil {
+	if err := s.inline(ctx, k.Function, r, req); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -100,11 +96,7 @@ func (s *acServer) inline(ctx context.Context, f digest.Function, r *repb.Action
 }
 
 func (s *acServer) UpdateActionResult(ctx context.Context, req *repb.UpdateActionResultRequest) (*repb.ActionResult, error) {
-	f, err := function(req.GetDigestFunction())
-	if err != nil {
-		return nil, err
-	}
-	k, err := key(f, req.GetActionDigest())
+	k, err := requestKey(req.GetDigestFunction(), req.GetActionDigest())
 	if err != nil {
 		return nil, err
 	}

@@ -20,11 +20,7 @@ const maxTreePage = 1000
 // the spec allows; a missing root is NotFound.
 func (s *casServer) GetTree(req *repb.GetTreeRequest, stream repb.ContentAddressableStorage_GetTreeServer) error {
 	ctx := stream.Context()
-	f, err := function(req.GetDigestFunction())
-	if err != nil {
-		return err
-	}
-	root, err := key(f, req.GetRootDigest())
+	root, err := requestKey(req.GetDigestFunction(), req.GetRootDigest())
 	if err != nil {
 		return err
 	}
@@ -57,7 +53,7 @@ func (s *casServer) GetTree(req *repb.GetTreeRequest, stream repb.ContentAddress
 			return status.Errorf(codes.InvalidArgument, "blob %s is not a Directory: %v", k, err)
 		}
 		for _, sub := range dir.GetDirectories() {
-			sk, err := key(f, sub.GetDigest())
+			sk, err := key(root.Function, sub.GetDigest())
 			if err != nil {
 				return status.Errorf(codes.InvalidArgument, "directory %s, entry %q: %v", k, sub.GetName(), err)
 			}

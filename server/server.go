@@ -74,6 +74,15 @@ func key(f digest.Function, p *repb.Digest) (cas.Key, error) {
 	return cas.Key{Function: f, Digest: d}, nil
 }
 
+// requestKey validates a request's digest under its digest function.
+func requestKey(fn repb.DigestFunction_Value, d *repb.Digest) (cas.Key, error) {
+	f, err := function(fn)
+	if err != nil {
+		return cas.Key{}, err
+	}
+	return key(f, d)
+}
+
 // readAll reads a whole blob.
 func readAll(ctx context.Context, blobs cas.BlobStore, k cas.Key) ([]byte, error) {
 	rc, err := blobs.Get(ctx, k, 0)
