@@ -140,12 +140,14 @@ func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan 
 	return cmd, rc.portable
 }
 
-// unreproducible names an option whose outputs embed the absolute build
-// directory in a way no prefix map undoes (coverage data paths), or "".
+// unreproducible names an option whose outputs embed the build directory
+// in a way no prefix map undoes, or "". The compiler model already runs
+// --coverage and -fprofile-arcs locally; -ftest-coverage alone it models
+// (its .gcno output), but .gcno files record the build directory and a
+// per-compile stamp, so a remote one could never match a local one.
 func unreproducible(args []string) string {
 	for _, a := range args[1:] {
-		switch a {
-		case "--coverage", "-fprofile-arcs", "-ftest-coverage":
+		if a == "-ftest-coverage" {
 			return a
 		}
 	}
