@@ -68,25 +68,8 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	}
 	l := newLayout(cfg.ProjectRoot, inv.Dir)
 	plan := &actionPlan{localRoot: l.root}
-	var err error
-	for _, out := range p.Outputs {
-		rel, err := l.outputPath(out)
-		if err != nil {
-			return nil, err
-		}
-		plan.outputs = append(plan.outputs, rel)
-	}
-	sort.Strings(plan.outputs)
-	if plan.object, _ = l.outputPath(p.Output); plan.object == "" {
-		return nil, localf("no object output")
-	}
-	if p.DepFile != "" {
-		if plan.depFile, err = l.outputPath(p.DepFile); err != nil {
-			return nil, err
-		}
-	}
-	if flag := unreproducible(p.Args); flag != "" {
-		return nil, localf("%s writes the build directory's path into its outputs", flag)
+	if err := plan.setOutputs(l, p); err != nil {
+		return nil, err
 	}
 	deps, err := depscan.Scan(ctx, p, inv.Dir, inv.Env)
 	if err != nil {
@@ -99,7 +82,6 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, err
 	}
-
 	compilerPath, err := lookPath(argv0, inv.Env)
 	if err != nil {
 		return nil, localf("%v", err)
@@ -108,11 +90,37 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, localf("%v", err)
 	}
-
 	plan.command, plan.portable = buildCommand(p, l, env, plan, filepath.Dir(compilerPath))
 	err = plan.finish(fn, cfg, inputs, identity)
 	ph.mark("key")
 	return plan, err
+}
+
+// setOutputs maps the compile's outputs to paths relative to the working
+// directory; an output rex cannot place there keeps the compile local, and
+// so does an option whose outputs no remote compile can reproduce.
+func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
+	for _, out := range p.Outputs {
+		rel, err := l.outputPath(out)
+		if err != nil {
+			return err
+		}
+		plan.outputs = append(plan.outputs, rel)
+	}
+	sort.Strings(plan.outputs)
+	if plan.object, _ = l.outputPath(p.Output); plan.object == "" {
+		return localf("no object output")
+	}
+	if p.DepFile != "" {
+		var err error
+		if plan.depFile, err = l.outputPath(p.DepFile); err != nil {
+			return err
+		}
+	}
+	if flag := unreproducible(p.Args); flag != "" {
+		return localf("%s writes the build directory's path into its outputs", flag)
+	}
+	return nil
 }
 
 // buildCommand writes the remote Command. The compiler's own directory leads

@@ -88,19 +88,10 @@ func lookPath(argv0 string, env []string) (string, error) {
 	return "", fmt.Errorf("compiler %q not found in PATH", argv0)
 }
 
-// writeFileAtomic writes via a temp file and rename, so concurrent rex
-// processes never read a half-written file. Failures only cost a cache entry.
+// writeFileAtomic writes a state file with replaceFile, creating its
+// directory. Failures only cost a cache entry.
 func writeFileAtomic(path string, data []byte) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		os.Remove(tmp.Name())
+	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+		replaceFile(path, data)
 	}
 }
