@@ -48,31 +48,34 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 		return Result{}, fmt.Errorf("GetActionResult: %w", err)
 	}
 	ph.mark("lookup")
-	var res Result
-	brokenHit := false
-	if cached != nil && complete(cached, plan) {
-		res, err = materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
-		// Some servers keep results whose blobs were evicted: that is a
-		// miss, and the server's cache must not answer the Execute.
-		if brokenHit = status.Code(err) == codes.NotFound; !brokenHit {
-			ph.mark("outputs")
-			res.Phases = ph.String()
-			return res, err
-		}
-	}
-	switch {
-	case cfg.CacheOnly:
-		res, err = compileAndFill(ctx, c, inv, plan)
-	default:
-		var result *repb.ActionResult
-		if result, err = execute(ctx, c, plan, client.ExecuteOptions{SkipCacheLookup: brokenHit}); err == nil {
-			ph.mark("execute")
-			res, err = materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
-		}
-	}
+	res, err := serve(ctx, c, cfg, inv, plan, cached, ph)
 	ph.mark("outputs")
 	res.Phases = ph.String()
 	return res, err
+}
+
+// serve turns the lookup's answer into a result: the hit, or on a miss a
+// remote execution (or, cache-only, a local compile that fills the cache).
+func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, ph *phases) (Result, error) {
+	skipCache := false
+	if cached != nil && complete(cached, plan) {
+		res, err := materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+		if status.Code(err) != codes.NotFound {
+			return res, err
+		}
+		// Some servers keep results whose blobs were evicted: that is a
+		// miss, and the server's cache must not answer the Execute.
+		skipCache = true
+	}
+	if cfg.CacheOnly {
+		return compileAndFill(ctx, c, inv, plan)
+	}
+	result, err := execute(ctx, c, plan, client.ExecuteOptions{SkipCacheLookup: skipCache})
+	if err != nil {
+		return Result{}, err
+	}
+	ph.mark("execute")
+	return materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
 }
 
 // complete reports whether a cached result can stand for a local compile:
