@@ -23,8 +23,9 @@ type actionPlan struct {
 	actionDigest digest.Digest
 	command      *repb.Command
 	// blobs holds the input tree, the Command and the Action: everything
-	// the server needs before Execute.
-	blobs []client.Blob
+	// the server needs before Execute. messages is its last part, the
+	// Command and the Action alone.
+	blobs, messages []client.Blob
 	// outputs are the files the compile writes, relative to the cwd (which
 	// is the remote working directory).
 	outputs []string
@@ -194,6 +195,7 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 	plan.blobs = append(treeBlobs,
 		client.Blob{Digest: cmdDigest, Data: cmdBytes},
 		client.Blob{Digest: actionDigest, Data: actionBytes})
+	plan.messages = plan.blobs[len(treeBlobs):]
 	return nil
 }
 

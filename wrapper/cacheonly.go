@@ -89,7 +89,7 @@ func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r
 	}
 	// The Action and Command go up too: some servers check an action
 	// result's action exists, and they make the entry inspectable.
-	blobs = append(blobs, plan.blobs[len(plan.blobs)-2:]...)
+	blobs = append(blobs, plan.messages...)
 	if err := c.Upload(ctx, blobs); err != nil {
 		return err
 	}
