@@ -33,6 +33,10 @@ type actionPlan struct {
 	object string
 	// depFile is the dependency file among outputs, or "".
 	depFile string
+	// pathOutputs are the text outputs that name source paths (the dep
+	// file, -fstack-usage's .su files): no prefix map reaches them, so a
+	// portable command rewrites the worker's root in them.
+	pathOutputs []string
 	// portable is set when the command is the root-independent script:
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
@@ -118,6 +122,14 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 			return err
 		}
 	}
+	for _, out := range plan.outputs {
+		if strings.HasSuffix(out, ".su") && out != plan.depFile {
+			plan.pathOutputs = append(plan.pathOutputs, out)
+		}
+	}
+	if plan.depFile != "" {
+		plan.pathOutputs = append(plan.pathOutputs, plan.depFile) // written last
+	}
 	if flag := unreproducible(p.Args); flag != "" {
 		return localf("%s writes the build directory's path into its outputs", flag)
 	}
@@ -128,7 +140,7 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 // the remote PATH, so the worker runs the same compiler the user's PATH
 // found, not whichever comes first in the standard directories.
 func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan *actionPlan, compilerDir string) (*repb.Command, bool) {
-	rc := buildRemoteArgv(p, l, plan.depFile)
+	rc := buildRemoteArgv(p, l, plan.pathOutputs)
 	cmd := &repb.Command{
 		Arguments:        rc.argv,
 		OutputPaths:      plan.outputs,

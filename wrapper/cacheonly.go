@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -65,7 +66,7 @@ func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r
 	ar := &repb.ActionResult{ExitCode: 0}
 	var blobs []client.Blob
 	for _, out := range plan.outputs {
-		blob, err := outputBlob(fn, filepath.Join(dir, out), plan.portable && out == plan.depFile, plan)
+		blob, err := outputBlob(fn, filepath.Join(dir, out), plan.portable && slices.Contains(plan.pathOutputs, out), plan)
 		if err != nil {
 			return fmt.Errorf("output %s: %w", out, err)
 		}

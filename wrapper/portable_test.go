@@ -143,3 +143,23 @@ func TestScriptQuoting(t *testing.T) {
 func normalizeRule(b []byte) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(string(b), "\\\n", " ")), " ")
 }
+
+// -fstack-usage's .su file names the source as the compiler saw it, which
+// no prefix map changes: it comes back naming the local path.
+func TestStackUsageNamesLocalPaths(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	argv := checkout(t, p, "-fstack-usage")
+	build := filepath.Join(p.dir, "build")
+	local := localCompile(t, build, argv) // removes x.o and x.d, keeps x.su
+	want, err := os.ReadFile(filepath.Join(build, "x.su"))
+	if err != nil || !bytes.Contains(want, []byte(p.dir)) {
+		t.Fatalf("local .su should name the local source: %q, %v", want, err)
+	}
+	os.Remove(filepath.Join(build, "x.su"))
+	got := p.rexCompile(t, argv, stats.RemoteExecution)
+	same(t, "remote execution", got, local)
+	if su, _ := os.ReadFile(filepath.Join(build, "x.su")); !bytes.Equal(su, want) {
+		t.Errorf(".su = %q, want %q", su, want)
+	}
+}

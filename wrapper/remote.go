@@ -148,35 +148,45 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
 }
 
-// writeOutputs writes every output of r under dir. A portable dep file is
-// fetched separately and written with the local root in place of the
-// placeholder; it goes last, so make never sees it beside a missing object.
+// writeOutputs writes every output of r under dir. Portable outputs that
+// name paths are fetched first and written last, with the local root in
+// place of the placeholder: the dep file goes last, so make never sees it
+// beside a missing object.
 func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult) error {
-	if !plan.portable || plan.depFile == "" {
+	if !plan.portable || len(plan.pathOutputs) == 0 {
 		return c.DownloadOutputs(ctx, r, dir)
+	}
+	rewrite := map[string]bool{}
+	for _, out := range plan.pathOutputs {
+		rewrite[out] = true
 	}
 	rest := proto.Clone(r).(*repb.ActionResult)
 	rest.OutputFiles = nil
-	var dep *repb.OutputFile
+	texts := map[string][]byte{}
 	for _, f := range r.GetOutputFiles() {
-		if f.GetPath() == plan.depFile {
-			dep = f
+		if !rewrite[f.GetPath()] {
+			rest.OutputFiles = append(rest.OutputFiles, f)
 			continue
 		}
-		rest.OutputFiles = append(rest.OutputFiles, f)
-	}
-	d, err := digest.FromProto(dep.GetDigest())
-	if err != nil {
-		return fmt.Errorf("dep file: %w", err)
-	}
-	data, err := c.ReadBlob(ctx, d)
-	if err != nil {
-		return fmt.Errorf("dep file: %w", err)
+		d, err := digest.FromProto(f.GetDigest())
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.GetPath(), err)
+		}
+		if texts[f.GetPath()], err = c.ReadBlob(ctx, d); err != nil {
+			return fmt.Errorf("%s: %w", f.GetPath(), err)
+		}
 	}
 	if err := c.DownloadOutputs(ctx, rest, dir); err != nil {
 		return err
 	}
-	return replaceFile(filepath.Join(dir, plan.depFile), plan.localize(data))
+	for _, out := range plan.pathOutputs {
+		if data, ok := texts[out]; ok {
+			if err := replaceFile(filepath.Join(dir, out), plan.localize(data)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // localize puts the local root where a portable result has the placeholder.

@@ -19,8 +19,8 @@ import (
 // compiler would have embedded. The Action names no local path unless it
 // must (see coveringMap), so two checkouts share hits.
 //
-// The script also rewrites R in the dependency file and in stderr to a
-// placeholder, which rex replaces with the local root when it materialises
+// The script also rewrites R in stderr and in the outputs that name paths
+// (the dependency file, .su files) to a placeholder, which rex replaces with the local root when it materialises
 // a result: what is cached does not depend on the worker's directory.
 
 // rootMarker stands for R inside argument strings until the script is
@@ -48,7 +48,7 @@ type remoteCommand struct {
 	portable bool
 }
 
-func buildRemoteArgv(p *compiler.Invocation, l layout, depFile string) remoteCommand {
+func buildRemoteArgv(p *compiler.Invocation, l layout, pathOutputs []string) remoteCommand {
 	args := p.RemoteArgs(l.markArg)
 	args = markPrefixMaps(args, l)
 	if !needsScript(args, p) {
@@ -61,7 +61,7 @@ func buildRemoteArgv(p *compiler.Invocation, l layout, depFile string) remoteCom
 		m := "-ffile-prefix-map=" + rootMarker + "=" + l.root
 		args = append([]string{args[0], m}, args[1:]...)
 	}
-	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, depFile)}, portable: true}
+	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, pathOutputs)}, portable: true}
 }
 
 // markArg turns an absolute path under the root into rootMarker/rel.
@@ -148,7 +148,7 @@ func coveringMap(args []string) bool {
 }
 
 // script writes the sh program that runs args with R substituted.
-func script(args []string, workDir, depFile string) string {
+func script(args []string, workDir string, pathOutputs []string) string {
 	up := "."
 	if workDir != "" {
 		up = strings.TrimSuffix(strings.Repeat("../", strings.Count(workDir, "/")+1), "/")
@@ -165,10 +165,10 @@ func script(args []string, workDir, depFile string) string {
 	fmt.Fprintf(&b, "%s 2>\"$e\"\n", strings.Join(quoted, " "))
 	b.WriteString("s=$?\n")
 	fmt.Fprintf(&b, "sed \"s|$Rq|%s|g\" \"$e\" >&2; rm -f \"$e\"\n", rootPlaceholder)
-	if depFile != "" {
-		d := shellWord(path.Clean(depFile))
-		fmt.Fprintf(&b, "if [ $s -eq 0 ] && [ -f %s ]; then sed \"s|$Rq|%s|g\" %s > %s.rex && mv %s.rex %s || { echo '%sdep file rewrite failed' >&2; exit %d; }; fi\n",
-			d, rootPlaceholder, d, d, d, d, scriptMessage, scriptFailure)
+	for _, out := range pathOutputs {
+		d := shellWord(path.Clean(out))
+		fmt.Fprintf(&b, "if [ $s -eq 0 ] && [ -f %s ]; then sed \"s|$Rq|%s|g\" %s > %s.rex && mv %s.rex %s || { echo '%srewrite of %s failed' >&2; exit %d; }; fi\n",
+			d, rootPlaceholder, d, d, d, d, scriptMessage, out, scriptFailure)
 	}
 	b.WriteString("exit $s\n")
 	return b.String()
