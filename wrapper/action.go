@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,6 +133,11 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 	}
 	if flag := unreproducible(p.Args); flag != "" {
 		return localf("%s writes the build directory's path into its outputs", flag)
+	}
+	if filepath.IsAbs(p.Output) && slices.ContainsFunc(p.Args, func(a string) bool { return strings.HasPrefix(a, "-gsplit-dwarf") }) {
+		// The object names its .dwo by the -o path as written, and no
+		// prefix map rewrites that name.
+		return localf("-gsplit-dwarf with an absolute -o records the .dwo's absolute path")
 	}
 	return nil
 }

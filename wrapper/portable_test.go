@@ -163,3 +163,12 @@ func TestStackUsageNamesLocalPaths(t *testing.T) {
 		t.Errorf(".su = %q, want %q", su, want)
 	}
 }
+
+func TestSplitDwarfWithAbsoluteOutputRunsLocally(t *testing.T) {
+	p := newProject(t, "unix:///nonexistent.sock")
+	p.write("a.cc", "int a() { return 1; }\n")
+	r := p.run("g++", "-g", "-gsplit-dwarf", "-c", "a.cc", "-o", filepath.Join(p.dir, "a.o"))
+	if r.Outcome != stats.LocalRun {
+		t.Errorf("outcome %v (%v), want a local run", r.Outcome, r.Reason)
+	}
+}
