@@ -41,10 +41,7 @@ func local(fam Family, reason string) summary {
 }
 
 func TestParseRemotable(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		want summary
-	}{
+	tests := []parseCase{
 		{"gcc -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"g++ -c src/a.cc -o obj/a.o", ok(GCC, "c++", "src/a.cc", "obj/a.o")},
 		{"/usr/bin/gcc-12 -c a.c -oout.o", ok(GCC, "c", "a.c", "out.o")},
@@ -77,24 +74,11 @@ func TestParseRemotable(t *testing.T) {
 		{"clang -mllvm -inline-threshold=100 -Qunused-arguments -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"gcc -O -Os -Ofast -Og -g0 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.cmd, func(t *testing.T) {
-			inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, summarize(inv)); diff != "" {
-				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
-			}
-		})
-	}
+	runParseTable(t, tests)
 }
 
 func TestParseLocal(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		want summary
-	}{
+	tests := []parseCase{
 		{"gcc a.c -o a", local(GCC, "not a compile (no -c): link")},
 		{"gcc -E a.c", local(GCC, "-E")},
 		{"gcc -S a.c", local(GCC, "-S")},
@@ -148,6 +132,17 @@ func TestParseLocal(t *testing.T) {
 		{"gcc-ar rcs x.a", local(Unknown, "unknown compiler gcc-ar")},
 		{"/opt/icc -c a.c", local(Unknown, "unknown compiler icc")},
 	}
+	runParseTable(t, tests)
+}
+
+// parseCase is one command line and what Parse should make of it.
+type parseCase struct {
+	cmd  string
+	want summary
+}
+
+func runParseTable(t *testing.T, tests []parseCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
 			inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
