@@ -35,20 +35,24 @@ func compile(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
 	stop()
-	msgs, toTerminal := messages(c.String("log-file"))
-	if err := stats.Record(cfg.StateDir, res.Outcome); err != nil && c.Bool("verbose") {
-		fmt.Fprintf(msgs, "rex: stats: %v\n", err)
+	statsErr := stats.Record(cfg.StateDir, res.Outcome)
+	if res.Outcome == stats.LocalFallback {
+		stats.RecordFallback(cfg.StateDir, res.Reason)
 	}
+	// The log file is opened only when there is something to say: most
+	// compiles say nothing.
 	if c.Bool("verbose") {
+		msgs, _ := messages(c.String("log-file"))
+		if statsErr != nil {
+			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
+		}
 		if res.Reason != nil {
 			fmt.Fprintf(msgs, "rex: %s: %v\n", res.Outcome, res.Reason)
 		} else {
 			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
 		}
-	}
-	if res.Outcome == stats.LocalFallback {
-		stats.RecordFallback(cfg.StateDir, res.Reason)
-		if toTerminal && !c.Bool("verbose") {
+	} else if res.Outcome == stats.LocalFallback {
+		if msgs, toTerminal := messages(c.String("log-file")); toTerminal {
 			warnOnce(msgs, cfg.StateDir, res.Reason)
 		}
 	}
