@@ -42,6 +42,8 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, err
 	}
+	// Servers log and trace requests by the action they serve.
+	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
 	noteReachability(cfg.StateDir, err, c.Conn().GetState())
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,9 +120,4 @@ func prefixed(prefix string, rename func(string) string) map[string]string {
 // headerName turns REX_HEADER_X_API_KEY into the header "x-api-key".
 func headerName(s string) string {
 	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
-}
-
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "rex: "+format+"\n", args...)
-	os.Exit(2)
 }
