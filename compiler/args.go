@@ -4,10 +4,9 @@ import "strings"
 
 // RemoteArgs returns the argv for the remote command: Args with every
 // path-valued argument passed through rewrite, each option keeping the form
-// the user wrote. When a dependency file is written and no -MT/-MQ was
-// given, it adds -MQ with the output as written so the dependency file names
-// the same target as a local compile, whatever rewrite does to -o; and when
-// its name comes from -o, it adds -MF with the rewritten name.
+// the user wrote, and without the dependency-file options: the dependency
+// scan, which runs locally with the user's paths, writes the dependency
+// file (see ScanArgs), so it is byte for byte what a local compile writes.
 func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 	rw := func(p string) string {
 		// "=dir" is relative to the sysroot, not a file-system path.
@@ -19,19 +18,22 @@ func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 	out := []string{inv.Compiler}
 	for _, it := range inv.items {
 		v := it.value
+		if it.spec != nil {
+			switch it.spec.role {
+			case roleMD, roleMMD, roleMF, roleTarget, roleMP:
+				continue
+			case roleWp:
+				parts := wpParts(v, rw, false)
+				if len(parts) == 0 {
+					continue
+				}
+				v = joinComma(parts)
+			}
+		}
 		if it.spec == nil || it.spec.path {
 			v = rw(v)
 		}
-		if it.spec != nil && it.spec.role == roleWp {
-			v = joinComma(wpParts(v, rw, true))
-		}
 		out = appendItem(out, it, v)
-	}
-	if inv.addMF {
-		out = append(out, "-MF", rw(inv.DepFile))
-	}
-	if inv.addMQ != "" {
-		out = append(out, "-MQ", inv.addMQ)
 	}
 	return out
 }
@@ -41,16 +43,47 @@ func (inv *Invocation) RemoteArgs(rewrite func(path string) string) []string {
 // without -c, -o, the dependency-file options and options that write
 // auxiliary files.
 func (inv *Invocation) DepsArgs() []string {
+	out := inv.preprocessArgs(false, "")
+	return append(out, "-M")
+}
+
+// ScanArgs returns the argv that preprocesses the source to stdout (whose
+// line markers name every file read) and, when the compile writes a
+// dependency file, writes it to depFile exactly as the compile itself
+// would write it to DepFile: same options, same target.
+func (inv *Invocation) ScanArgs(depFile string) []string {
+	out := inv.preprocessArgs(inv.DepFile != "", depFile)
+	if inv.addMF {
+		out = append(out, "-MF", depFile)
+	}
+	if inv.addMQ != "" {
+		out = append(out, "-MQ", inv.addMQ)
+	}
+	return append(out, "-E")
+}
+
+// preprocessArgs is Args without the options that compile or write
+// auxiliary files; with deps, the dependency options stay and the
+// dependency file becomes depFile.
+func (inv *Invocation) preprocessArgs(deps bool, depFile string) []string {
 	out := []string{inv.Compiler}
 	for _, it := range inv.items {
 		v := it.value
 		if it.spec != nil {
 			switch it.spec.role {
-			case roleCompile, roleOutput, roleMD, roleMMD, roleMF, roleTarget, roleMP,
-				roleSplitDwarf, roleTestCoverage, roleStackUsage:
+			case roleCompile, roleOutput, roleSplitDwarf, roleTestCoverage, roleStackUsage:
 				continue
+			case roleMD, roleMMD, roleTarget, roleMP:
+				if !deps {
+					continue
+				}
+			case roleMF:
+				if !deps {
+					continue
+				}
+				v = depFile
 			case roleWp:
-				parts := wpParts(v, func(s string) string { return s }, false)
+				parts := wpParts(v, func(string) string { return depFile }, deps)
 				if len(parts) == 0 {
 					continue
 				}
@@ -59,7 +92,7 @@ func (inv *Invocation) DepsArgs() []string {
 		}
 		out = appendItem(out, it, v)
 	}
-	return append(out, "-M")
+	return out
 }
 
 func appendItem(out []string, it item, v string) []string {

@@ -21,13 +21,12 @@ func TestRemoteArgs(t *testing.T) {
 			"gcc -c R(a.c) -oR(obj/a.o) -isystem R(s) -isystemR(S) -iquote R(q) -iquoteR(q) -idirafter R(d) -idirafterR(d)"},
 		{"gcc -c a.c --sysroot=/r --sysroot /r -B b -Bb -include c.h -includec.h -imacros m.h -L l -isysroot x",
 			"gcc -c R(a.c) --sysroot=R(/r) --sysroot R(/r) -B R(b) -BR(b) -include R(c.h) -includeR(c.h) -imacros R(m.h) -L R(l) -isysroot R(x)"},
-		// A dependency file without -MT/-MQ gets the local target pinned.
-		{"gcc -c a.c -o /abs/x.o -MD", "gcc -c R(a.c) -o R(/abs/x.o) -MD -MF R(/abs/x.d) -MQ /abs/x.o"},
-		{"gcc -c a.c -MMD -MF d/a.d -MP", "gcc -c R(a.c) -MMD -MF R(d/a.d) -MP -MQ a.o"},
-		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc -c R(a.c) -MD -MFR(d/a.d) -MT t$ -MQq"},
-		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc -c R(a.c) -o R(x.o) -Wp,-MD,R(dep.d)"},
-		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-DX -MQ x.o"},
-		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-MT,t", "clang -c R(a.c) -o R(x.o) -Wp,-MMD,R(dep.d),-MT,t"},
+		// The remote command writes no dependency file: the scan does.
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc -c R(a.c) -o R(/abs/x.o)"},
+		{"gcc -c a.c -MMD -MF d/a.d -MP", "gcc -c R(a.c)"},
+		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc -c R(a.c)"},
+		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc -c R(a.c) -o R(x.o)"},
+		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang -c R(a.c) -o R(x.o) -Wp,-DX"},
 		{"gcc -c a.c -I=inc -isystem =sys --sysroot=/r", "gcc -c R(a.c) -I=inc -isystem =sys --sysroot=R(/r)"},
 		{"gcc -x c++ -c a.txt -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b",
 			"gcc -x c++ -c R(a.txt) -Xclang -fcolor-diagnostics -ffile-prefix-map=/a=b"},
@@ -42,6 +41,31 @@ func TestRemoteArgs(t *testing.T) {
 		}
 		if diff := cmp.Diff(strings.Fields(tt.want), inv.RemoteArgs(mark)); diff != "" {
 			t.Errorf("RemoteArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+		}
+	}
+}
+
+// TestScanArgs: the scan preprocesses to stdout, keeps the dependency
+// options, writes the file to the path given and pins the target a compile
+// would name.
+func TestScanArgs(t *testing.T) {
+	tests := []struct {
+		cmd, want string
+	}{
+		{"gcc -c a.c -o x.o -g -gsplit-dwarf", "gcc a.c -g -E"},
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc a.c -MD -MF D -MQ /abs/x.o -E"},
+		{"gcc -c a.c -MMD -MF d/a.d -MP -g", "gcc a.c -MMD -MF D -MP -g -MQ a.o -E"},
+		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc a.c -MD -MFD -MT t$ -MQq -E"},
+		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc a.c -Wp,-MD,D -E"},
+		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang a.c -Wp,-MMD,D,-DX -MQ x.o -E"},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Fields(tt.want), inv.ScanArgs("D")); diff != "" {
+			t.Errorf("ScanArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
 		}
 	}
 }

@@ -78,6 +78,18 @@ type Invocation struct {
 	addMF bool
 }
 
+// RemoteOutputs lists the files the remote command (RemoteArgs) writes:
+// Outputs without the dependency file, which the scan writes (ScanArgs).
+func (inv *Invocation) RemoteOutputs() []string {
+	var out []string
+	for _, o := range inv.Outputs {
+		if o != inv.DepFile {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // HasDepFile reports whether the compile writes a dependency file.
 func (inv *Invocation) HasDepFile() bool { return inv.DepFile != "" }
 

@@ -50,3 +50,7 @@ func resolveFamily(argv0 string) Family {
 	}
 	return GCC
 }
+
+// IsDriverName reports whether a file name is that of a gcc or clang
+// driver (with an optional target prefix and version suffix).
+func IsDriverName(name string) bool { return driverName.MatchString(name) }

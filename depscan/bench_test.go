@@ -25,7 +25,8 @@ func BenchmarkScan(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := Scan(context.Background(), inv, dir, nil); err != nil {
+		req := Request{Compiler: "/usr/bin/gcc", Inv: inv, Dir: dir, DepFile: filepath.Join(dir, "a.d")}
+		if _, err := Scan(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
 	}

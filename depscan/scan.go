@@ -7,9 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/rexbuild/rex/compiler"
@@ -31,6 +30,13 @@ type Error struct {
 
 func (e *Error) Error() string {
 	first, _, _ := strings.Cut(strings.TrimSpace(string(e.Stderr)), "\n")
+	// -v prints the driver's own lines first: name the diagnostic.
+	for _, line := range strings.Split(string(e.Stderr), "\n") {
+		if strings.Contains(line, "error:") {
+			first = line
+			break
+		}
+	}
 	if first == "" {
 		first = e.Err.Error()
 	}
@@ -39,25 +45,55 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Scan runs inv.DepsArgs() in dir with the environment env (nil: this
-// process's) and returns the prerequisites of the printed rule, as the
-// compiler printed them: relative to dir or absolute. The compiler is
-// looked up in env's PATH.
-func Scan(ctx context.Context, inv *compiler.Invocation, dir string, env []string) ([]string, error) {
+// Request is one dependency scan: the compiler (resolved, see package
+// toolchain) and the invocation to scan, run in Dir with Env.
+type Request struct {
+	Compiler string
+	Inv      *compiler.Invocation
+	Dir      string
+	Env      []string
+	// DepFile, when the invocation writes a dependency file, is where the
+	// scan writes it, byte for byte what the compile would write.
+	DepFile string
+}
+
+// Result is what a scan found.
+type Result struct {
+	// Deps are the files the preprocessor read, as the compiler printed
+	// them: relative to the scan's directory, or absolute.
+	Deps []string
+	// Search is the include search list of the compile.
+	Search SearchList
+	// Stderr is what the scan printed (diagnostics, -v, -H).
+	Stderr []byte
+}
+
+// Scan runs the preprocessor over the invocation's source, writing no file
+// but req.DepFile, and returns every file it read (from the line markers of
+// its output, which it reads as it streams) and the search list.
+func Scan(ctx context.Context, req Request) (*Result, error) {
+	inv := req.Inv
 	if !inv.Remotable {
 		return nil, ErrNotRemotable
 	}
-	args := inv.DepsArgs()
-	path, err := lookPath(args[0], env)
+	args := append(inv.ScanArgs(req.DepFile), "-v")
+	cmd := exec.CommandContext(ctx, req.Compiler, args[1:]...)
+	cmd.Args[0] = args[0]
+	cmd.Dir, cmd.Env = req.Dir, req.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
 		return nil, &Error{Args: args, ExitCode: -1, Err: err}
 	}
-	cmd := exec.CommandContext(ctx, path, args[1:]...)
-	cmd.Args[0] = args[0]
-	cmd.Dir, cmd.Env = dir, env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	files, readErr := readMarkers(stdout)
+	if readErr != nil {
+		io.Copy(io.Discard, stdout)
+	}
+	if err := cmd.Wait(); err != nil {
 		code := -1
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -65,38 +101,15 @@ func Scan(ctx context.Context, inv *compiler.Invocation, dir string, env []strin
 		}
 		return nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
 	}
-	deps, err := ParseRule(stdout.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+	if readErr != nil {
+		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], readErr)
 	}
-	return deps, nil
-}
-
-// lookPath finds a command name without a slash in the PATH of env (the
-// last PATH entry wins, as for exec), or of this process if env is nil.
-// Names with a slash are used as they are (relative ones from the scan
-// directory).
-func lookPath(name string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		return name, nil
-	}
-	pathVar, found := os.Getenv("PATH"), env == nil
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			pathVar, found = v, true
+	// The source comes first, whatever its first marker says.
+	deps := []string{inv.Source}
+	for _, f := range files {
+		if f != inv.Source {
+			deps = append(deps, f)
 		}
 	}
-	if !found {
-		pathVar = ""
-	}
-	for _, d := range filepath.SplitList(pathVar) {
-		if !filepath.IsAbs(d) {
-			continue
-		}
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s: %w", name, exec.ErrNotFound)
+	return &Result{Deps: deps, Search: ParseSearchList(stderr.Bytes()), Stderr: stderr.Bytes()}, nil
 }

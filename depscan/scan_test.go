@@ -24,6 +24,21 @@ func parse(t *testing.T, dir string, argv ...string) *compiler.Invocation {
 	return inv
 }
 
+// scan runs Scan with the compiler argv[0] names in this process's PATH,
+// writing the dependency file, if any, to depFile.
+func scan(t *testing.T, inv *compiler.Invocation, dir, depFile string) ([]string, error) {
+	t.Helper()
+	path, err := exec.LookPath(inv.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), Request{Compiler: path, Inv: inv, Dir: dir, Env: os.Environ(), DepFile: depFile})
+	if err != nil {
+		return nil, err
+	}
+	return res.Deps, nil
+}
+
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, data := range files {
@@ -53,7 +68,7 @@ func TestScanRealCompilers(t *testing.T) {
 		}
 		inv := parse(t, dir, cc, "-O2", "-c", "src/a.cc", "-o", "obj/a.o", "-MD", "-MF", "obj/a.d")
 		start := time.Now()
-		deps, err := Scan(context.Background(), inv, dir, os.Environ())
+		deps, err := scan(t, inv, dir, filepath.Join(t.TempDir(), "a.d"))
 		if err != nil {
 			t.Fatalf("%s: %v", cc, err)
 		}
@@ -83,7 +98,7 @@ func TestScanRealCompilers(t *testing.T) {
 func TestScanFailure(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a.c": "#include \"missing.h\"\n"})
-	_, err := Scan(context.Background(), parse(t, dir, "gcc", "-c", "a.c"), dir, nil)
+	_, err := scan(t, parse(t, dir, "gcc", "-c", "a.c"), dir, "")
 	var se *Error
 	if !errors.As(err, &se) {
 		t.Fatalf("Scan error = %v, want *Error", err)
@@ -96,41 +111,19 @@ func TestScanFailure(t *testing.T) {
 	}
 }
 
-// TestScanUsesEnvPath runs the compiler found in env's PATH, not this
-// process's: a fake gcc prints a fixed rule.
-func TestScanUsesEnvPath(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"bin/gcc": "#!/bin/sh\necho \"$@\" >&2\nprintf 'a.o: a.c fake\\\\ dep.h\\n'\n",
-	})
-	inv := parse(t, dir, "gcc", "-c", "a.c", "-o", "a.o", "-MD")
-	env := []string{"PATH=/nonexistent", "PATH=" + filepath.Join(dir, "bin")}
-	deps, err := Scan(context.Background(), inv, dir, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"a.c", "fake dep.h"}, deps); diff != "" {
-		t.Errorf("deps mismatch (-want +got):\n%s", diff)
-	}
-	_, err = Scan(context.Background(), inv, dir, []string{"PATH=/nonexistent"})
-	var se *Error
-	if !errors.As(err, &se) || se.ExitCode != -1 {
-		t.Errorf("Scan with no gcc on PATH: %v", err)
-	}
-}
-
 func TestScanNotRemotable(t *testing.T) {
 	inv, err := compiler.Parse([]string{"gcc", "-E", "a.c"}, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Scan(context.Background(), inv, ".", nil); !errors.Is(err, ErrNotRemotable) {
+	if _, err := Scan(context.Background(), Request{Compiler: "gcc", Inv: inv, Dir: "."}); !errors.Is(err, ErrNotRemotable) {
 		t.Errorf("Scan = %v, want ErrNotRemotable", err)
 	}
 }
 
-// TestScanMatchesDepFile compiles with -MD and checks that the scan lists
-// the same files the compiler wrote into the dependency file.
+// TestScanMatchesDepFile compiles with -MMD -MP and checks that the scan
+// writes the same dependency file, byte for byte, and lists every file in
+// it plus the system headers it leaves out.
 func TestScanMatchesDepFile(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -157,15 +150,18 @@ func TestScanMatchesDepFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Scan(context.Background(), parse(t, dir, argv...), dir, nil)
+		scanned := filepath.Join(t.TempDir(), "scan.d")
+		got, err := scan(t, parse(t, dir, argv...), dir, scanned)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// -MMD leaves out system headers; the scan (-M) lists them too.
+		if written, _ := os.ReadFile(scanned); string(written) != string(data) {
+			t.Errorf("%s: scan's dep file differs:\n%s\nwant:\n%s", cc, written, data)
+		}
 		var user []string
 		for _, p := range got {
 			if !strings.HasPrefix(p, "/usr/") {
-				user = append(user, p)
+				user = append(user, strings.TrimPrefix(p, "./"))
 			}
 		}
 		if diff := cmp.Diff(want, user); diff != "" {
@@ -174,5 +170,30 @@ func TestScanMatchesDepFile(t *testing.T) {
 		if len(user) == len(got) {
 			t.Errorf("%s: scan lists no system header: %q", cc, got)
 		}
+	}
+}
+
+func TestParseSearchList(t *testing.T) {
+	out := "ignoring nonexistent directory \"/x\"\n#include \"...\" search starts here:\n q\n" +
+		"#include <...> search starts here:\n inc\n /usr/bin/../lib/gcc/x/12/../../../../include/c++/12\n /usr/include\n" +
+		"End of search list.\n"
+	got := ParseSearchList([]byte(out))
+	want := SearchList{Quote: []string{"q"}, Angle: []string{"inc", "/usr/include/c++/12", "/usr/include"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseSearchList mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReadMarkers(t *testing.T) {
+	out := "# 0 \"a.c\"\n# 0 \"<built-in>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\nint x;\n" +
+		"# 1 \"inc/h\\\\x \\\"q\\\".h\" 1\n# 10 \"fake.c\"\n# 3 \"a.c\" 2\n" + strings.Repeat("y", 200000) + "\n# 1 \"late.h\" 1\n" +
+		"  # 1 \"indented.h\" 1\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n"
+	got, err := readMarkers(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("readMarkers mismatch (-want +got):\n%s", diff)
 	}
 }

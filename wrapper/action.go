@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // actionPlan is everything needed to look up, run and materialise one
@@ -32,86 +34,169 @@ type actionPlan struct {
 	outputs []string
 	// object is the main output, removed after a failed compile as gcc does.
 	object string
-	// depFile is the dependency file among outputs, or "".
-	depFile string
-	// pathOutputs are the text outputs that name source paths (the dep
-	// file, -fstack-usage's .su files): no prefix map reaches them, so a
+	// depFile is the dependency file relative to the cwd, or "". The scan
+	// wrote it to depTemp; it is renamed into place after the outputs.
+	depFile, depTemp string
+	// pathOutputs are the text outputs that name source paths
+	// (-fstack-usage's .su files): no prefix map reaches them, so a
 	// portable command rewrites the worker's root in them.
 	pathOutputs []string
+	// inputKeys are the stat data of every project input before it was
+	// hashed, by the path it is read from.
+	inputKeys map[string]string
 	// portable is set when the command is the root-independent script:
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
 }
 
-// remoteEnvPath is the PATH of every remote command. The user's own PATH
-// would fragment the cache; the compiler's identity is in the key anyway.
-const remoteEnvPath = "/usr/local/bin:/usr/bin:/bin"
-
 // passedEnv are the variables that change what a compiler writes (locale of
-// diagnostics, include paths, reproducible timestamps). They are forwarded,
-// and so are part of the key, only when set.
+// diagnostics, reproducible timestamps, diagnostic colours). They are
+// forwarded, and so are part of the key, only when set.
 var passedEnv = []string{
 	"LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LANGUAGE",
-	"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
-	"SOURCE_DATE_EPOCH", "GCC_EXEC_PREFIX", "COMPILER_PATH",
+	"SOURCE_DATE_EPOCH", "GCC_COLORS", "GCC_URLS", "TERM_URLS",
 }
 
-// localOnlyEnv are variables that make the compiler write files rex does not
-// know about.
-var localOnlyEnv = []string{"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"}
+// includePathEnv are the variables that add include directories. Their
+// directories are inputs like -I ones: a project directory in them is
+// uploaded and named under the input root.
+var includePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH"}
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (*actionPlan, error) {
+// localOnlyEnv are variables that make the compiler read or write files
+// rex does not know about: other programs or specs (GCC_EXEC_PREFIX,
+// COMPILER_PATH), extra options (CCC_OVERRIDE_OPTIONS), dependency output.
+var localOnlyEnv = []string{
+	"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "GCC_EXEC_PREFIX", "COMPILER_PATH",
+	"CCC_OVERRIDE_OPTIONS", "GCC_COMPARE_DEBUG",
+}
+
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (plan *actionPlan, err error) {
 	env := envMap(inv.Env)
 	for _, name := range localOnlyEnv {
 		if _, ok := env[name]; ok {
 			return nil, localf("%s is set", name)
 		}
 	}
-	argv0 := p.Args[0]
-	if strings.Contains(argv0, "/") && !filepath.IsAbs(argv0) {
-		return nil, localf("compiler %s is a relative path", argv0)
+	tc, err := toolchain.Load(ctx, cfg.StateDir, p.Args[0], inv.Dir, inv.Env)
+	if err != nil {
+		return nil, localf("%v", err)
 	}
-	l := newLayout(cfg.ProjectRoot, inv.Dir)
-	plan := &actionPlan{localRoot: l.root}
-	if err := plan.setOutputs(l, p); err != nil {
-		return nil, err
+	plan = &actionPlan{}
+	defer func() {
+		if err != nil {
+			plan.discard()
+		}
+	}()
+	if p.DepFile != "" {
+		if plan.depTemp, err = depTempPath(inv.Dir, p.DepFile); err != nil {
+			return nil, err
+		}
 	}
-	deps, err := depscan.Scan(ctx, p, inv.Dir, inv.Env)
+	scan, err := depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
 	if err != nil {
 		// Most often a missing header or a preprocessor error: the local
 		// compile prints the exact diagnostics.
 		return nil, localf("dependency scan: %v", err)
 	}
 	ph.mark("scan")
-	inputs, err := collectInputs(l, deps, cfg.StateDir)
+	set, err := classify(inv.Dir, tc, scan.Deps)
 	if err != nil {
 		return nil, err
 	}
-	compilerPath, err := lookPath(argv0, inv.Env)
-	if err != nil {
+	l := newLayout(cfg.ProjectRoot, inv.Dir)
+	l.isToolchain, l.toolchainDirs = tc.Contains, tc.Dirs
+	if err := widenForCompile(&l, p, set, scan.Search, env); err != nil {
+		return nil, err
+	}
+	if err := set.buildTree(l); err != nil {
+		return nil, err
+	}
+	plan.inputKeys = set.statKeys()
+	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
 		return nil, localf("%v", err)
 	}
-	identity, err := compilerIdentity(ctx, cfg.StateDir, compilerPath)
-	if err != nil {
-		return nil, localf("%v", err)
+	plan.localRoot = l.rootText()
+	if err := plan.setOutputs(l, p); err != nil {
+		return nil, err
 	}
-	plan.command, plan.portable = buildCommand(p, l, env, plan, filepath.Dir(compilerPath))
-	err = plan.finish(fn, cfg, inputs, identity)
+	plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
+	err = plan.finish(fn, cfg, set, tc.Identity)
 	ph.mark("key")
 	return plan, err
+}
+
+// widenForCompile widens the root to hold everything the compile names
+// outside the toolchain: the cwd, its project inputs, its outputs, and every
+// directory or file its options and include variables name (whether it
+// exists or not: a worker must not find one of its own there).
+func widenForCompile(l *layout, p *compiler.Invocation, set inputSet, search depscan.SearchList, env map[string]string) error {
+	var named []string
+	p.RemoteArgs(func(path string) string { named = append(named, path); return path })
+	named = append(named, search.Quote...)
+	named = append(named, search.Angle...)
+	for _, name := range includePathEnv {
+		if v, ok := env[name]; ok {
+			named = append(named, filepath.SplitList(v)...)
+		}
+	}
+	for _, f := range set.project {
+		l.widen(f.clean)
+	}
+	for _, n := range named {
+		if n == "" {
+			continue
+		}
+		abs := l.abs(n)
+		switch {
+		case l.isToolchain(abs) && !filepath.IsAbs(n):
+			return localf("%s names the toolchain by a relative path", n)
+		case l.isToolchain(abs):
+		case l.holdsToolchain(abs):
+			return localf("%s holds toolchain directories", n)
+		default:
+			l.widen(abs)
+		}
+	}
+	return nil
+}
+
+// depTempPath is where the scan writes the dependency file until the
+// compile's outcome is known: beside it, so that a rename puts it in place.
+// The name has no comma, which -Wp,-MD,FILE would split.
+func depTempPath(cwd, depFile string) (string, error) {
+	p := depFile
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	dir := filepath.Dir(p)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", localf("the dependency file's directory %s does not exist", dir)
+	}
+	return filepath.Join(dir, fmt.Sprintf(".rex-%d-%d.d", os.Getpid(), time.Now().UnixNano())), nil
+}
+
+// discard removes what planning left behind for a compile that does not
+// run remotely.
+func (plan *actionPlan) discard() {
+	if plan != nil && plan.depTemp != "" {
+		os.Remove(plan.depTemp)
+	}
 }
 
 // setOutputs maps the compile's outputs to paths relative to the working
 // directory; an output rex cannot place there keeps the compile local, and
 // so does an option whose outputs no remote compile can reproduce.
 func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
-	for _, out := range p.Outputs {
+	for _, out := range p.RemoteOutputs() {
 		rel, err := l.outputPath(out)
 		if err != nil {
 			return err
 		}
 		plan.outputs = append(plan.outputs, rel)
+		if strings.HasSuffix(rel, ".su") {
+			plan.pathOutputs = append(plan.pathOutputs, rel)
+		}
 	}
 	sort.Strings(plan.outputs)
 	if plan.object, _ = l.outputPath(p.Output); plan.object == "" {
@@ -122,14 +207,6 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 		if plan.depFile, err = l.outputPath(p.DepFile); err != nil {
 			return err
 		}
-	}
-	for _, out := range plan.outputs {
-		if strings.HasSuffix(out, ".su") && out != plan.depFile {
-			plan.pathOutputs = append(plan.pathOutputs, out)
-		}
-	}
-	if plan.depFile != "" {
-		plan.pathOutputs = append(plan.pathOutputs, plan.depFile) // written last
 	}
 	if flag := unreproducible(p.Args); flag != "" {
 		return localf("%s writes the build directory's path into its outputs", flag)
@@ -142,29 +219,53 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 	return nil
 }
 
-// buildCommand writes the remote Command. The compiler's own directory leads
-// the remote PATH, so the worker runs the same compiler the user's PATH
-// found, not whichever comes first in the standard directories.
-func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan *actionPlan, compilerDir string) (*repb.Command, bool) {
-	rc := buildRemoteArgv(p, l, plan.pathOutputs)
+// buildCommand writes the remote Command: the compiler the key names, by
+// the path the user's PATH found, with a PATH that finds the programs it
+// runs where the user's finds them.
+func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan *actionPlan, tc *toolchain.Toolchain) (*repb.Command, bool) {
+	exports, pass := includePaths(l, env)
+	rc := buildRemoteArgv(p, l, plan.pathOutputs, exports, tc.Path)
 	cmd := &repb.Command{
 		Arguments:        rc.argv,
 		OutputPaths:      plan.outputs,
 		WorkingDirectory: l.workDir,
 	}
-	path := remoteEnvPath
-	if !strings.HasPrefix(path, compilerDir+":") {
-		path = compilerDir + ":" + path
-	}
-	vars := []*repb.Command_EnvironmentVariable{{Name: "PATH", Value: path}}
+	vars := []*repb.Command_EnvironmentVariable{{Name: "PATH", Value: tc.SearchPath}}
 	for _, name := range passedEnv {
 		if v, ok := env[name]; ok {
-			vars = append(vars, &repb.Command_EnvironmentVariable{Name: name, Value: v})
+			pass = append(pass, &repb.Command_EnvironmentVariable{Name: name, Value: v})
 		}
 	}
+	vars = append(vars, pass...)
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
 	cmd.EnvironmentVariables = vars
 	return cmd, rc.portable
+}
+
+// includePaths maps the include-path variables: one whose directories
+// stay as they are is passed in the Command's environment; one naming a
+// project directory is exported by the portable script, with that
+// directory under the worker's root.
+func includePaths(l layout, env map[string]string) (exports []envExport, pass []*repb.Command_EnvironmentVariable) {
+	for _, name := range includePathEnv {
+		v, ok := env[name]
+		if !ok {
+			continue
+		}
+		dirs := filepath.SplitList(v)
+		marked := false
+		for i, d := range dirs {
+			if m := l.markArg(d); m != d {
+				dirs[i], marked = m, true
+			}
+		}
+		if marked {
+			exports = append(exports, envExport{name: name, value: strings.Join(dirs, ":")})
+		} else {
+			pass = append(pass, &repb.Command_EnvironmentVariable{Name: name, Value: v})
+		}
+	}
+	return exports, pass
 }
 
 // unreproducible names an option whose outputs embed the build directory

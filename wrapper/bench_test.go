@@ -19,7 +19,8 @@ func BenchmarkScan(b *testing.B) {
 	os.WriteFile(p.dir+"/a.cpp", []byte(iostreamSrc), 0o644)
 	inv, _ := compiler.Parse([]string{"g++", "-O2", "-c", "a.cpp", "-o", "a.o"}, p.dir)
 	for b.Loop() {
-		if _, err := depscan.Scan(context.Background(), inv, p.dir, os.Environ()); err != nil {
+		req := depscan.Request{Compiler: "/usr/bin/g++", Inv: inv, Dir: p.dir, Env: os.Environ()}
+		if _, err := depscan.Scan(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -118,3 +118,11 @@ func (c *digestCache) save() {
 	w.Flush()
 	f.Close()
 }
+
+// writeFileAtomic writes a state file with replaceFile, creating its
+// directory. Failures only cost a cache entry.
+func writeFileAtomic(path string, data []byte) {
+	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+		replaceFile(path, data)
+	}
+}

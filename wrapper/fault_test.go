@@ -3,6 +3,7 @@ package wrapper
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,15 +64,35 @@ func TestNotRemotableRunsLocally(t *testing.T) {
 	}
 }
 
-func TestInputOutsideRootRunsLocally(t *testing.T) {
-	p := newProject(t, "unix:///nonexistent.sock")
-	outside := t.TempDir()
-	os.WriteFile(filepath.Join(outside, "side.h"), []byte("#define SIDE 1\n"), 0o644)
-	rel, _ := filepath.Rel(p.dir, outside)
-	p.write("a.cpp", "#include \"side.h\"\nint a = SIDE;\n")
-	r := p.run("g++", "-I"+rel, "-c", "a.cpp", "-o", "a.o")
-	if r.Outcome != stats.LocalRun {
-		t.Fatalf("outcome %v (%v), want a local run for an input reached by a relative path outside the root", r.Outcome, r.Reason)
+// TestInputsOutsideTheProjectAreUploaded: an out-of-tree build of a tree
+// that is no git checkout, with headers in a directory elsewhere named by
+// an absolute -I and by CPATH, runs remotely, and the object and dep file
+// are the local compile's. Editing a header outside changes the result.
+func TestInputsOutsideTheProjectAreUploaded(t *testing.T) {
+	srv := startServerWith(t, 2)
+	p := newProject(t, srv.addr)
+	side, cpath := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(side, "side.h"), []byte("#define SIDE 1\n"), 0o644)
+	os.WriteFile(filepath.Join(cpath, "cp.h"), []byte("#define CP 2\n"), 0o644)
+	p.write("src/a.cpp", "#include \"side.h\"\n#include <cp.h>\nint a = SIDE + CP;\nconst char *f = __FILE__;\n")
+	os.MkdirAll(filepath.Join(p.dir, "build"), 0o755)
+	argv := []string{"g++", "-I" + side, "-c", "../src/a.cpp", "-o", "x.o", "-MD", "-MF", "x.d"}
+	build := p.dir + "/build"
+	p.cfg.ProjectRoot = ""
+	t.Setenv("CPATH", cpath)
+	for round, want := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit, stats.RemoteExecution} {
+		if round == 2 {
+			os.WriteFile(filepath.Join(side, "side.h"), []byte("#define SIDE 7\n"), 0o644)
+		}
+		local := localCompile(t, build, argv)
+		saved := p.dir
+		p.dir = build
+		r := p.run(argv...)
+		p.dir = saved
+		if r.Outcome != want {
+			t.Fatalf("round %d: outcome %v (%v), want %v", round, r.Outcome, r.Reason, want)
+		}
+		same(t, fmt.Sprintf("round %d", round), collect(t, build, r.Stderr), local)
 	}
 }
 

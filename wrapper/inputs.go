@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -11,58 +12,93 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/toolchain"
 )
 
-// systemFile is an input outside the project root. It is not uploaded: the
-// worker is expected to have it at the same absolute path. Its content still
+// systemFile is a toolchain file the compile reads. It is not uploaded: a
+// worker has the toolchain at the same absolute path. Its content still
 // counts in the cache key, so a changed system header is a different action.
 type systemFile struct {
 	path   string
 	digest digest.Digest
 }
 
-// inputSet is what the dependency scan found, split by where it lives.
-type inputSet struct {
-	tree   []client.Input
-	system []systemFile
+// projectFile is any other file the compile reads: it is uploaded, at its
+// place under the input root.
+type projectFile struct {
+	clean   string // absolute, lexically clean: its place in the input root
+	read    string // where to read it: the path as the compiler spelled it
+	printed string // as the compiler printed it, for ".." directories
 }
 
-// collectInputs sorts the scanned dependencies into tree inputs (under the
-// root) and system files (absolute, outside it). A relative path that leaves
-// the root cannot be reproduced remotely, so the compile stays local.
-func collectInputs(l layout, deps []string, stateDir string) (inputSet, error) {
+// inputSet is what the dependency scan found, split by where it lives.
+type inputSet struct {
+	project []projectFile
+	system  []systemFile
+	tree    []client.Input
+}
+
+// classify sorts the scanned dependencies into toolchain and project files.
+// A project file is read where the compiler read it, the path as printed
+// (the kernel resolves "linked/../inc" through the symlink, as the compiler
+// did), and placed at its clean path; two spellings of one clean path that
+// are different files cannot both be placed, so the compile stays local.
+func classify(cwd string, tc *toolchain.Toolchain, deps []string) (inputSet, error) {
 	var set inputSet
-	seen := map[string]bool{}
+	byClean := map[string]string{}
+	for _, dep := range deps {
+		read := dep
+		if !filepath.IsAbs(dep) {
+			read = cwd + "/" + dep
+		}
+		clean := filepath.Clean(read)
+		if tc.Contains(clean) {
+			if !filepath.IsAbs(dep) {
+				return set, localf("input %s is a toolchain file named by a relative path", dep)
+			}
+			set.system = append(set.system, systemFile{path: clean})
+			continue
+		}
+		if prev, ok := byClean[clean]; ok {
+			if prev != read && !sameFile(prev, read) {
+				return set, localf("%s and %s name different files through a symlink and ..", prev, read)
+			}
+			continue
+		}
+		byClean[clean] = read
+		set.project = append(set.project, projectFile{clean: clean, read: read, printed: dep})
+	}
+	return set, nil
+}
+
+func sameFile(a, b string) bool {
+	sa, erra := os.Stat(a)
+	sb, errb := os.Stat(b)
+	return erra == nil && errb == nil && os.SameFile(sa, sb)
+}
+
+// buildTree lays the project files out under the root. The root must hold
+// them all (see layout.widen).
+func (set *inputSet) buildTree(l layout) error {
 	dirs := map[string]bool{}
 	if l.workDir != "" {
 		dirs[l.workDir] = true
 	}
-	for _, dep := range deps {
-		abs := l.abs(dep)
-		if seen[abs] {
-			continue
+	set.tree = set.tree[:0]
+	for _, f := range set.project {
+		rel, ok := relInside(l.root, f.clean)
+		if !ok || rel == "" {
+			return fmt.Errorf("input %s is outside the input root %s", f.clean, l.root)
 		}
-		seen[abs] = true
-		rel, ok := l.inRoot(abs)
-		if !ok {
-			if !filepath.IsAbs(dep) {
-				return set, localf("input %s is outside the project root %s", dep, l.root)
-			}
-			set.system = append(set.system, systemFile{path: abs})
-			continue
-		}
-		set.tree = append(set.tree, client.Input{Path: filepath.ToSlash(rel), Source: abs})
-		addDotDotDirs(l, dep, dirs)
-	}
-	if err := digestSystemFiles(stateDir, set.system); err != nil {
-		return set, err
+		set.tree = append(set.tree, client.Input{Path: filepath.ToSlash(rel), Source: f.read})
+		addDotDotDirs(l, f.printed, dirs)
 	}
 	for d := range dirs {
 		set.tree = append(set.tree, client.Input{Path: d, IsDir: true})
 	}
 	sort.Slice(set.tree, func(i, j int) bool { return set.tree[i].Path < set.tree[j].Path })
 	sort.Slice(set.system, func(i, j int) bool { return set.system[i].path < set.system[j].path })
-	return set, nil
+	return nil
 }
 
 // addDotDotDirs records the directories a path walks through before a "..".
@@ -86,6 +122,28 @@ func addDotDotDirs(l layout, dep string, dirs map[string]bool) {
 			dirs[rel] = true
 		}
 	}
+}
+
+// statKeys records the stat data of every project file, before it is read
+// for its digest: comparing them after a local compile tells whether the
+// compile may have read something else than what the key hashed.
+func (set *inputSet) statKeys() map[string]string {
+	keys := make(map[string]string, len(set.project))
+	for _, f := range set.project {
+		keys[f.read] = fileKey(f.read)
+	}
+	return keys
+}
+
+func fileKey(p string) string {
+	st, err := os.Stat(p)
+	if err != nil {
+		return "missing"
+	}
+	if key, ok := statKey(st); ok {
+		return key
+	}
+	return fmt.Sprint(st.Size(), st.ModTime().UnixNano())
 }
 
 // digestSystemFiles digests the system headers: from the stat-keyed cache

@@ -6,13 +6,35 @@ import (
 	"strings"
 )
 
-// layout maps local paths to the remote input root. Files under the project
-// root are uploaded at their path relative to it, so two checkouts of one
-// project in different directories build identical actions.
+// layout maps local paths to the remote input root. The root is chosen per
+// compile: the project root (REX_PROJECT_ROOT, else the git top level, else
+// the cwd), widened to the common ancestor of everything the compile names
+// outside the toolchain (the cwd, the source, the outputs, every project
+// input and include directory). Files are uploaded at their path relative
+// to it, and the remote working directory mirrors the cwd's place in it, so
+// two checkouts of a project in different directories build identical
+// actions whenever the root is the project's.
 type layout struct {
 	root    string // absolute, clean
 	cwd     string // absolute, clean, under root
 	workDir string // cwd relative to root, "" when they are the same
+	// isToolchain reports whether a clean absolute path is the
+	// toolchain's, which workers have: such paths are never rewritten.
+	isToolchain func(string) bool
+	// toolchainDirs are the directories behind isToolchain.
+	toolchainDirs []string
+}
+
+// holdsToolchain reports whether the clean absolute path p is an ancestor
+// of a toolchain directory: naming it under the worker's root would hide
+// the toolchain from the compiler (--sysroot=/, -I/usr).
+func (l layout) holdsToolchain(p string) bool {
+	for _, d := range l.toolchainDirs {
+		if _, ok := relInside(p, d); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func newLayout(projectRoot, cwd string) layout {
@@ -22,11 +44,29 @@ func newLayout(projectRoot, cwd string) layout {
 		root = findGitTop(cwd)
 	}
 	root, _ = filepath.Abs(root)
-	rel, ok := relInside(root, cwd)
-	if !ok {
-		root, rel = cwd, ""
+	l := layout{root: root, cwd: cwd}
+	l.widen(cwd)
+	return l
+}
+
+// widen makes the root an ancestor of the clean absolute path p.
+func (l *layout) widen(p string) {
+	for {
+		if _, ok := relInside(l.root, p); ok {
+			break
+		}
+		l.root = filepath.Dir(l.root)
 	}
-	return layout{root: root, cwd: cwd, workDir: rel}
+	l.workDir, _ = relInside(l.root, l.cwd)
+}
+
+// rootText is what the root contributes to a path written under it: the
+// root itself, or "" for "/" (so that "/" + "/a" never becomes "//a").
+func (l layout) rootText() string {
+	if l.root == "/" {
+		return ""
+	}
+	return l.root
 }
 
 // findGitTop walks up from dir to the directory holding .git, without
@@ -56,7 +96,8 @@ func relInside(base, path string) (string, bool) {
 	return rel, true
 }
 
-// abs resolves a path the compiler printed or the user typed, relative to cwd.
+// abs resolves a path the compiler printed or the user typed, relative to
+// cwd, lexically: the place it takes in the input root.
 func (l layout) abs(p string) string {
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p)

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 func TestLayout(t *testing.T) {
@@ -46,12 +48,12 @@ func TestLayout(t *testing.T) {
 	if l := newLayout("", t.TempDir()); l.workDir != "" {
 		t.Errorf("outside any git checkout the root is the cwd: %+v", l)
 	}
-	if l := newLayout("/nonexistent/elsewhere", cwd); l.root != cwd {
-		t.Errorf("a root that does not hold the cwd falls back to the cwd: %+v", l)
+	if l := newLayout("/nonexistent/elsewhere", cwd); l.root != "/" || l.workDir != cwd[1:] {
+		t.Errorf("a root that does not hold the cwd widens to their common ancestor: %+v", l)
 	}
 }
 
-func TestCollectInputs(t *testing.T) {
+func TestInputTree(t *testing.T) {
 	root := t.TempDir()
 	cwd := filepath.Join(root, "build")
 	for _, f := range []string{"src/a.cc", "inc/x.h", "build/gen.h"} {
@@ -59,29 +61,61 @@ func TestCollectInputs(t *testing.T) {
 		os.WriteFile(filepath.Join(root, f), []byte(f), 0o644)
 	}
 	os.MkdirAll(filepath.Join(root, "inc", "sub"), 0o755)
-	sys := filepath.Join(t.TempDir(), "sys.h")
+	sysDir := t.TempDir()
+	sys := filepath.Join(sysDir, "sys.h")
 	os.WriteFile(sys, []byte("system"), 0o644)
+	tc := &toolchain.Toolchain{Dirs: []string{sysDir}}
 
-	l := newLayout(root, cwd)
-	set, err := collectInputs(l, []string{"../src/a.cc", "../inc/sub/../x.h", "gen.h", sys, "gen.h"}, "")
+	set, err := classify(cwd, tc, []string{"../src/a.cc", "../inc/sub/../x.h", "gen.h", sys, "gen.h"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLayout(cwd, cwd)
+	for _, f := range set.project {
+		l.widen(f.clean)
+	}
+	if l.root != root || l.workDir != "build" {
+		t.Fatalf("widened layout = %+v, want root %s", l, root)
+	}
+	if err := set.buildTree(l); err != nil {
 		t.Fatal(err)
 	}
 	want := []client.Input{
 		{Path: "build", IsDir: true},
-		{Path: "build/gen.h", Source: filepath.Join(root, "build/gen.h")},
+		{Path: "build/gen.h", Source: cwd + "/gen.h"},
 		{Path: "inc/sub", IsDir: true},
-		{Path: "inc/x.h", Source: filepath.Join(root, "inc/x.h")},
-		{Path: "src/a.cc", Source: filepath.Join(root, "src/a.cc")},
+		{Path: "inc/x.h", Source: cwd + "/../inc/sub/../x.h"},
+		{Path: "src/a.cc", Source: cwd + "/../src/a.cc"},
 	}
 	if diff := cmp.Diff(want, set.tree); diff != "" {
 		t.Errorf("tree inputs (-want +got):\n%s", diff)
 	}
-	if len(set.system) != 1 || set.system[0].path != sys || set.system[0].digest != digest.BLAKE3.FromBytes([]byte("system")) {
+	if len(set.system) != 1 || set.system[0].path != sys {
 		t.Errorf("system files = %+v", set.system)
 	}
-	if _, err := collectInputs(l, []string{"../../elsewhere.h"}, ""); err == nil {
-		t.Error("a relative input outside the root was accepted")
+}
+
+// TestClassifySymlinkDotDot: "linked/../inc/x.h" is read through the
+// symlink, where the compiler read it; a second spelling of the same clean
+// path that is another file cannot be placed, so the compile stays local.
+func TestClassifySymlinkDotDot(t *testing.T) {
+	cwd, other := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(other, "a"), 0o755)
+	os.MkdirAll(filepath.Join(other, "inc"), 0o755)
+	os.MkdirAll(filepath.Join(cwd, "inc"), 0o755)
+	os.WriteFile(filepath.Join(other, "inc", "x.h"), []byte("other"), 0o644)
+	os.WriteFile(filepath.Join(cwd, "inc", "x.h"), []byte("mine"), 0o644)
+	os.Symlink(filepath.Join(other, "a"), filepath.Join(cwd, "linked"))
+	tc := &toolchain.Toolchain{}
+	set, err := classify(cwd, tc, []string{"linked/../inc/x.h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(set.project[0].read); string(data) != "other" {
+		t.Errorf("read %q through %s, want the file behind the symlink", data, set.project[0].read)
+	}
+	if _, err := classify(cwd, tc, []string{"linked/../inc/x.h", "inc/x.h"}); !errors.Is(err, errLocal) {
+		t.Errorf("two files at one clean path: %v, want a local compile", err)
 	}
 }
 

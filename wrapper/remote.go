@@ -42,6 +42,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, err
 	}
+	defer plan.discard()
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
@@ -147,13 +148,19 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 	} else {
 		removeStale(dir, plan.object)
 	}
+	// The dependency file comes last, as the compiler writes it even for a
+	// compile that fails: make must never see it beside a missing object.
+	if plan.depTemp != "" {
+		if err := os.Rename(plan.depTemp, filepath.Join(dir, plan.depFile)); err != nil {
+			return Result{}, fmt.Errorf("dependency file: %w", err)
+		}
+	}
 	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
 }
 
 // writeOutputs writes every output of r under dir. Portable outputs that
 // name paths are fetched first and written last, with the local root in
-// place of the placeholder: the dep file goes last, so make never sees it
-// beside a missing object.
+// place of the placeholder.
 func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult) error {
 	if !plan.portable || len(plan.pathOutputs) == 0 {
 		return c.DownloadOutputs(ctx, r, dir)
@@ -196,8 +203,13 @@ func (plan *actionPlan) localize(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(rootPlaceholder), []byte(plan.localRoot))
 }
 
-// portabilize is localize's inverse, for results compiled locally.
+// portabilize is localize's inverse, for results compiled locally. With
+// "/" as the root every absolute path is under it: the text is kept as it
+// is, which localize leaves unchanged.
 func (plan *actionPlan) portabilize(b []byte) []byte {
+	if plan.localRoot == "" {
+		return b
+	}
 	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/rexbuild/rex/compiler"
@@ -48,30 +49,36 @@ type remoteCommand struct {
 	portable bool
 }
 
-func buildRemoteArgv(p *compiler.Invocation, l layout, pathOutputs []string) remoteCommand {
+// envExport is an environment variable the portable script sets, its
+// value holding rootMarker.
+type envExport struct{ name, value string }
+
+func buildRemoteArgv(p *compiler.Invocation, l layout, pathOutputs []string, exports []envExport, compilerPath string) remoteCommand {
 	args := p.RemoteArgs(l.markArg)
+	args[0] = compilerPath
 	args = markPrefixMaps(args, l)
-	if !needsScript(args, p) {
+	if !needsScript(args, p) && len(exports) == 0 {
 		return remoteCommand{argv: args}
 	}
 	if !coveringMap(args) {
 		// Nothing the user passed maps the root: embed what the local
 		// compiler would, the local root itself. Correct, but this
 		// checkout's actions are its own (see README, -ffile-prefix-map).
-		m := "-ffile-prefix-map=" + rootMarker + "=" + l.root
+		m := "-ffile-prefix-map=" + rootMarker + "=" + l.rootText()
 		args = append([]string{args[0], m}, args[1:]...)
 	}
-	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, pathOutputs)}, portable: true}
+	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, pathOutputs, exports)}, portable: true}
 }
 
 // markArg turns an absolute path under the root into rootMarker/rel.
+// Toolchain paths stay as they are: a worker has them there.
 func (l layout) markArg(p string) string {
-	if !strings.HasPrefix(p, "/") {
+	if !strings.HasPrefix(p, "/") || l.isToolchain != nil && l.isToolchain(filepath.Clean(p)) {
 		return p
 	}
 	// Keep the spelling after the root ("-I/root/." stays "-I$R/."): the
 	// compiler records include directories as written, in debug info.
-	if rest, ok := strings.CutPrefix(p, l.root); ok && (rest == "" || rest[0] == '/') {
+	if rest, ok := strings.CutPrefix(p, l.rootText()); ok && (rest == "" || rest[0] == '/') {
 		return rootMarker + rest
 	}
 	rel, ok := l.inRoot(p)
@@ -84,25 +91,51 @@ func (l layout) markArg(p string) string {
 	return rootMarker + "/" + rel
 }
 
-// markPrefixMaps marks the OLD part of prefix maps that name the root or a
-// path below it; the dep-file target options get the same treatment so the
-// cached rule does not name this checkout.
+// markPrefixMaps rewrites the prefix maps for the worker's tree. A map of
+// the root or of a path below it names the same place under the worker's
+// root. A map of a directory above the root keeps applying to the
+// toolchain's paths, and is followed by its equivalent for the worker's
+// root: gcc lets the last matching map win, clang the longest, so either
+// way the equivalent decides for files under the root. The dep-file
+// target options get the same marking so the cached rule names no checkout.
 func markPrefixMaps(args []string, l layout) []string {
-	out := make([]string, len(args))
+	out := make([]string, 0, len(args))
 	for i, a := range args {
-		out[i] = a
+		out = append(out, a)
 		for _, flag := range prefixMapFlags {
-			if rest, ok := strings.CutPrefix(a, flag); ok {
-				if old, new, ok := strings.Cut(rest, "="); ok {
-					out[i] = flag + l.markArg(old) + "=" + new
-				}
+			rest, ok := strings.CutPrefix(a, flag)
+			if !ok {
+				continue
+			}
+			old, new, ok := strings.Cut(rest, "=")
+			if !ok {
+				continue
+			}
+			if marked := l.markArg(old); marked != old {
+				out[len(out)-1] = flag + marked + "=" + new
+			} else if below, ok := l.belowMapped(old); ok {
+				out = append(out, flag+rootMarker+"="+new+below)
 			}
 		}
 		if i > 0 && (args[i-1] == "-MQ" || args[i-1] == "-MT") {
-			out[i] = l.markArg(a)
+			out[len(out)-1] = l.markArg(a)
 		}
 	}
 	return out
+}
+
+// belowMapped reports whether old, an absolute prefix, is a proper prefix
+// of the root's path, and what of the root follows it: a compiler maps
+// the root's files by replacing that prefix, text for text.
+func (l layout) belowMapped(old string) (string, bool) {
+	if !strings.HasPrefix(old, "/") || l.root == "/" {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(l.root, old)
+	if !ok || rest == "" || !strings.HasSuffix(old, "/") && rest[0] != '/' {
+		return "", false
+	}
+	return rest, true
 }
 
 // needsScript reports whether the remote command depends on where the
@@ -138,9 +171,12 @@ func coveringMap(args []string) bool {
 	debug, macro := false, false
 	for _, a := range args {
 		for _, flag := range prefixMapFlags {
-			if rest, ok := strings.CutPrefix(a, flag); ok && strings.HasPrefix(rest, rootMarker+"=") {
-				debug = debug || flag != "-fmacro-prefix-map="
-				macro = macro || flag != "-fdebug-prefix-map="
+			if rest, ok := strings.CutPrefix(a, flag); ok && strings.HasPrefix(rest, rootMarker) {
+				// "R/" maps every file but not the compile directory, R
+				// itself, which debug info records.
+				old, _, _ := strings.Cut(rest, "=")
+				debug = debug || old == rootMarker && flag != "-fmacro-prefix-map="
+				macro = macro || (old == rootMarker || old == rootMarker+"/") && flag != "-fdebug-prefix-map="
 			}
 		}
 	}
@@ -148,7 +184,7 @@ func coveringMap(args []string) bool {
 }
 
 // script writes the sh program that runs args with R substituted.
-func script(args []string, workDir string, pathOutputs []string) string {
+func script(args []string, workDir string, pathOutputs []string, exports []envExport) string {
 	up := "."
 	if workDir != "" {
 		up = strings.TrimSuffix(strings.Repeat("../", strings.Count(workDir, "/")+1), "/")
@@ -158,6 +194,9 @@ func script(args []string, workDir string, pathOutputs []string) string {
 	fmt.Fprintf(&b, "case $R in *[!A-Za-z0-9/._+-]*) echo '%sunsupported input root path' \"$R\" >&2; exit %d;; esac\n", scriptMessage, scriptFailure)
 	b.WriteString("Rq=$(printf '%s' \"$R\" | sed 's/[.]/\\\\./g')\n")
 	b.WriteString("e=.rex-stderr-$$\n")
+	for _, e := range exports {
+		fmt.Fprintf(&b, "%s=%s; export %s\n", e.name, shellWord(e.value), e.name)
+	}
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = shellWord(a)

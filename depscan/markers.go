@@ -1,0 +1,95 @@
+package depscan
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strconv"
+)
+
+// readMarkers reads preprocessed output and returns the files its line
+// markers enter (`# 12 "inc/h.h" 1`), as the preprocessor spelled them:
+// every file the compile read, system headers included, each once. Only
+// markers with flag 1 enter a file, so a #line directive in the source
+// (which makes a marker without it) names nothing; "<built-in>" and
+// "<command-line>" are not files. The output is read to its end whatever
+// it holds, however long its lines.
+func readMarkers(r io.Reader) ([]string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	seen := map[string]bool{}
+	var files []string
+	atLineStart := true
+	for {
+		line, err := br.ReadSlice('\n')
+		if atLineStart && bytes.HasPrefix(line, []byte("# ")) {
+			if name, ok := parseMarker(line); ok && !seen[name] {
+				seen[name] = true
+				files = append(files, name)
+			}
+		}
+		atLineStart = err != bufio.ErrBufferFull
+		switch {
+		case err == io.EOF:
+			return files, nil
+		case err != nil && err != bufio.ErrBufferFull:
+			return files, err
+		}
+	}
+}
+
+// parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the
+// flags enter a file.
+func parseMarker(line []byte) (string, bool) {
+	rest := bytes.TrimLeft(line[2:], "0123456789")
+	if len(rest) == len(line)-2 || !bytes.HasPrefix(rest, []byte(` "`)) {
+		return "", false
+	}
+	name, flags, ok := unquote(rest[2:])
+	if !ok || name == "" || name[0] == '<' {
+		return "", false
+	}
+	for _, f := range bytes.Fields(flags) {
+		if string(f) == "1" {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// unquote reads a C string body up to its closing quote, as gcc and clang
+// escape file names in markers (\\, \", octal for other bytes), and
+// returns it with what follows.
+func unquote(b []byte) (string, []byte, bool) {
+	var out []byte
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return string(out), b[i+1:], true
+		case c == '\\' && i+1 < len(b):
+			i++
+			if n, width := octal(b[i:]); width > 0 {
+				out = append(out, n)
+				i += width - 1
+			} else {
+				out = append(out, b[i])
+			}
+		case c == '\n':
+			return "", nil, false
+		default:
+			out = append(out, c)
+		}
+	}
+	return "", nil, false
+}
+
+func octal(b []byte) (byte, int) {
+	w := 0
+	for w < 3 && w < len(b) && b[w] >= '0' && b[w] <= '7' {
+		w++
+	}
+	if w == 0 {
+		return 0, 0
+	}
+	n, _ := strconv.ParseUint(string(b[:w]), 8, 8)
+	return byte(n), w
+}

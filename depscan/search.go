@@ -1,0 +1,36 @@
+package depscan
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// SearchList is the include search list a compile uses, as the compiler
+// reports it with -v: the directories searched for #include "..." only,
+// then for both forms, in order. Entries are cleaned; relative ones are
+// relative to the compile's directory.
+type SearchList struct {
+	Quote []string
+	Angle []string
+}
+
+// ParseSearchList reads the search list out of a compiler's -v output
+// (gcc and clang print it alike). Lines it does not know are ignored.
+func ParseSearchList(stderr []byte) SearchList {
+	var sl SearchList
+	var into *[]string
+	for _, line := range strings.Split(string(stderr), "\n") {
+		switch {
+		case strings.HasPrefix(line, `#include "..." search starts here:`):
+			into = &sl.Quote
+		case strings.HasPrefix(line, "#include <...> search starts here:"):
+			into = &sl.Angle
+		case strings.HasPrefix(line, "End of search list."):
+			into = nil
+		case into != nil && strings.HasPrefix(line, " "):
+			dir := strings.TrimSuffix(strings.TrimPrefix(line, " "), " (framework directory)")
+			*into = append(*into, filepath.Clean(dir))
+		}
+	}
+	return sl
+}

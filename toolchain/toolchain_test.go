@@ -1,0 +1,77 @@
+package toolchain
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestResolveFirstInPath: a bare name is the first executable in the
+// user's PATH, a name with a slash is taken relative to the cwd.
+func TestResolveFirstInPath(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		os.WriteFile(filepath.Join(d, "gcc"), []byte("#!/bin/sh\n"), 0o755)
+	}
+	os.WriteFile(filepath.Join(a, "plain"), nil, 0o644)
+	env := []string{"PATH=/nonexistent:" + a + ":" + b}
+	if p, err := Resolve("gcc", "/", env); err != nil || p != filepath.Join(a, "gcc") {
+		t.Errorf("Resolve(gcc) = %q, %v; want the first in PATH", p, err)
+	}
+	if _, err := Resolve("plain", "/", env); !errors.Is(err, exec.ErrNotFound) {
+		t.Errorf("a file that is not executable resolved: %v", err)
+	}
+	if p, err := Resolve("./gcc", b, nil); err != nil || p != filepath.Join(b, "gcc") {
+		t.Errorf("Resolve(./gcc) = %q, %v", p, err)
+	}
+}
+
+// TestWrapperScriptIsNotACompiler: a gcc earlier in PATH that is a script
+// is refused, so the compile runs locally through it.
+func TestWrapperScriptIsNotACompiler(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gcc"), []byte("#!/bin/sh\nexec /usr/bin/gcc -DWRAPPED \"$@\"\n"), 0o755)
+	_, err := Load(context.Background(), t.TempDir(), "gcc", "/", []string{"PATH=" + dir + ":/usr/bin"})
+	if !errors.Is(err, ErrNotCompiler) {
+		t.Errorf("Load of a wrapper script: %v, want ErrNotCompiler", err)
+	}
+}
+
+// TestLoadRealCompilers: the identity names the programs a compile runs,
+// the toolchain holds the built-in include directories, and a second Load
+// comes from the state directory with the same answer.
+func TestLoadRealCompilers(t *testing.T) {
+	for _, cc := range []string{"g++", "clang++"} {
+		if _, err := exec.LookPath(cc); err != nil {
+			if cc == "g++" {
+				t.Fatal(err)
+			}
+			continue
+		}
+		state := t.TempDir()
+		env := []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+		tc, err := Load(context.Background(), state, cc, "/", env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tc.Contains("/usr/include/stdio.h") || tc.Contains("/usr/src/x.h") || tc.Contains("/opt/x/include/a.h") {
+			t.Errorf("%s: toolchain dirs %q", cc, tc.Dirs)
+		}
+		for _, want := range []string{"driver ", "as /usr/bin/as "} {
+			if !strings.Contains(tc.Identity, want) {
+				t.Errorf("%s: identity lacks %q:\n%s", cc, want, tc.Identity)
+			}
+		}
+		if cc == "g++" && !strings.Contains(tc.Identity, "cc1plus ") {
+			t.Errorf("g++ identity lacks cc1plus:\n%s", tc.Identity)
+		}
+		again, err := Load(context.Background(), state, cc, "/", env)
+		if err != nil || again.Identity != tc.Identity || again.SearchPath != tc.SearchPath {
+			t.Errorf("%s: cached load differs: %v", cc, err)
+		}
+	}
+}
