@@ -203,9 +203,12 @@ func requireGxx(t *testing.T) {
 
 // logShows waits (up to a generous bound) for the server to have printed
 // want: its output reaches the test through a pipe, after the RPC answered.
-func logShows(srv *testenv.Server, want string) bool {
+func logShows(srv *testenv.Server, want string) bool { return logCount(srv, want, 1) }
+
+// logCount waits for want to appear at least n times in the server's log.
+func logCount(srv *testenv.Server, want string, n int) bool {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if strings.Contains(srv.Log(), want) {
+		if strings.Count(srv.Log(), want) >= n {
 			return true
 		}
 	}
