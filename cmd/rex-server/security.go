@@ -95,14 +95,14 @@ func serverTLS(s security) (credentials.TransportCredentials, error) {
 // checkExposure refuses to serve beyond this machine with nobody asked who
 // they are: anyone who reaches the port could then read every source and
 // run any command on the workers.
-func checkExposure(s security, addr net.Addr) error {
+func checkExposure(s security, listen string, addr net.Addr) error {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || tcp.IP.IsLoopback() || s.required() || s.insecure {
 		return nil
 	}
 	return fmt.Errorf("refusing to listen on %s without credentials: anyone who can reach it could read the sources "+
 		"and run commands on the workers. Give --tokens FILE (and --tls-cert/--tls-key), or --tls-client-ca for mutual TLS; "+
-		"or --insecure on a network you trust entirely", addr)
+		"or --insecure on a network you trust entirely", listen)
 }
 
 // randomToken is the embedded workers' credential, new at each start and

@@ -45,7 +45,7 @@ func serve(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	if err := checkExposure(cfg.security, lis.Addr()); err != nil {
+	if err := checkExposure(cfg.security, cfg.listen, lis.Addr()); err != nil {
 		lis.Close()
 		return err
 	}
