@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"net"
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -110,5 +111,25 @@ func TestRefusalLogIsBounded(t *testing.T) {
 	}
 	if len(l.lines) != logBurst {
 		t.Errorf("%d lines for 1000 refusals, want %d", len(l.lines), logBurst)
+	}
+}
+
+// BenchmarkAuthorize measures the cost a token check adds to every call,
+// against a tokens file of 100 lines.
+func BenchmarkAuthorize(b *testing.B) {
+	var lines string
+	for i := range 100 {
+		lines += "token-number-" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + " execute\n"
+	}
+	table, err := Parse(strings.NewReader(lines))
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := New(Options{Required: true}, table)
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Bearer token-number-vd"))
+	for b.Loop() {
+		if err := a.Authorize(ctx, "/build.bazel.remote.execution.v2.ActionCache/GetActionResult"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

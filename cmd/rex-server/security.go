@@ -38,13 +38,18 @@ func newAuthorizer(s security, internalToken string) (*auth.Authorizer, error) {
 	}, table), nil
 }
 
+// hangups starts catching SIGHUP. It is called before the server listens:
+// a SIGHUP that came before signal.Notify would kill the process.
+func hangups() (<-chan os.Signal, func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	return hup, func() { signal.Stop(hup) }
+}
+
 // reloadOnHangup re-reads the tokens file on each SIGHUP until ctx ends. A
 // file that does not parse keeps the table in force: a typo must not lock
 // every client out, nor open the server.
-func reloadOnHangup(ctx context.Context, a *auth.Authorizer, path string) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, a *auth.Authorizer, path string) {
 	for {
 		select {
 		case <-ctx.Done():

@@ -24,73 +24,97 @@ import (
 // serve wires the stores, the services and the embedded workers, and runs
 // until ctx is done.
 func serve(ctx context.Context, cfg config) error {
-	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
-	if err != nil {
-		return err
-	}
-	ac, err := cas.NewActionCache(blobs, cfg.dir)
-	if err != nil {
-		return err
-	}
 	internalToken := randomToken()
 	authz, err := newAuthorizer(cfg.security, internalToken)
 	if err != nil {
 		return err
 	}
-	creds, err := serverTLS(cfg.security)
+	svc, err := newServices(cfg, authz)
 	if err != nil {
 		return err
 	}
+	hup, stopHangups := hangups()
+	defer stopHangups()
 	lis, err := listen(cfg.listen)
 	if err != nil {
+		svc.sched.Close()
 		return err
 	}
 	if err := checkExposure(cfg.security, cfg.listen, lis.Addr()); err != nil {
 		lis.Close()
+		svc.sched.Close()
 		return err
 	}
-	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"),
-		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
-	sched := execution.New(blobs, ac, execution.Options{})
-	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
-		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
-			grpc.ChainUnaryInterceptor(authz.UnaryInterceptor, logUnaryFaults),
-			grpc.ChainStreamInterceptor(authz.StreamInterceptor, logStreamFaults)), extra...)...)
-		server.Register(g, blobs, ac, opts)
-		sched.Register(g)
-		return g
-	}
-	var extra []grpc.ServerOption
-	if creds != nil {
-		extra = append(extra, grpc.Creds(creds))
-	}
-	g := newServer(extra...)
-	healthSrv := health.NewServer()
-	healthpb.RegisterHealthServer(g, healthSrv)
-	// The embedded workers have a server of their own on an in-memory
-	// listener: the same services and checks, without TLS or a port.
-	embedded, pipe := newServer(), newPipeListener()
-
 	log.Printf("rex-server %s serving on %s (%s), store %s, %d embedded workers",
-		version, cfg.listen, describeSecurity(cfg.security, creds != nil), cfg.dir, cfg.workers)
+		version, cfg.listen, describeSecurity(cfg.security, cfg.security.tlsCert != ""), cfg.dir, cfg.workers)
 	errc := make(chan error, 3)
-	go func() { errc <- g.Serve(lis) }()
-	go func() { errc <- embedded.Serve(pipe) }()
-	go reloadOnHangup(ctx, authz, cfg.security.tokensFile)
+	go func() { errc <- svc.public.Serve(lis) }()
+	go func() { errc <- svc.embedded.Serve(svc.pipe) }()
+	go reloadOnHangup(ctx, hup, authz, cfg.security.tokensFile)
 	if cfg.workers > 0 {
-		go func() { errc <- runWorkers(ctx, cfg, pipe, internalToken) }()
+		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken) }()
 	}
 	var runErr error
 	select {
 	case <-ctx.Done():
 	case runErr = <-errc:
 	}
-	healthSrv.Shutdown()
+	svc.stop(cfg.shutdownGrace)
+	return runErr
+}
+
+// services are the gRPC servers over one store and one scheduler: the
+// public one, and the embedded workers' own on an in-memory listener (the
+// same services and checks, without TLS or a port).
+type services struct {
+	sched    *execution.Scheduler
+	health   *health.Server
+	public   *grpc.Server
+	embedded *grpc.Server
+	pipe     *pipeListener
+}
+
+func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
+	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
+	if err != nil {
+		return nil, err
+	}
+	ac, err := cas.NewActionCache(blobs, cfg.dir)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := serverTLS(cfg.security)
+	if err != nil {
+		return nil, err
+	}
+	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"),
+		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
+	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), health: health.NewServer(), pipe: newPipeListener()}
+	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
+		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
+			grpc.ChainUnaryInterceptor(authz.UnaryInterceptor, logUnaryFaults),
+			grpc.ChainStreamInterceptor(authz.StreamInterceptor, logStreamFaults)), extra...)...)
+		server.Register(g, blobs, ac, opts)
+		svc.sched.Register(g)
+		return g
+	}
+	if creds != nil {
+		svc.public = newServer(grpc.Creds(creds))
+	} else {
+		svc.public = newServer()
+	}
+	healthpb.RegisterHealthServer(svc.public, svc.health)
+	svc.embedded = newServer()
+	return svc, nil
+}
+
+// stop reports NOT_SERVING, then stops within grace.
+func (svc *services) stop(grace time.Duration) {
+	svc.health.Shutdown()
 	// The scheduler closes first: it ends open Execute streams and Lease
 	// long-polls, which GracefulStop would otherwise wait for.
-	sched.Close()
-	stopWithin(cfg.shutdownGrace, g, embedded)
-	return runErr
+	svc.sched.Close()
+	stopWithin(grace, svc.public, svc.embedded)
 }
 
 // stopWithin lets in-flight calls finish for up to grace, then cuts them:
