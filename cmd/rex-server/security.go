@@ -110,6 +110,14 @@ func checkExposure(s security, listen string, addr net.Addr) error {
 		"or --insecure on a network you trust entirely", listen)
 }
 
+// warnPlaintextTokens says when tokens would cross the network in clear
+// text: anyone on the path could copy them.
+func warnPlaintextTokens(s security, addr net.Addr) {
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && s.tokensFile != "" && s.tlsCert == "" {
+		log.Printf("rex-server: warning: tokens are sent in clear text to %s: give --tls-cert and --tls-key", addr)
+	}
+}
+
 // randomToken is the embedded workers' credential, new at each start and
 // never written anywhere.
 func randomToken() string {

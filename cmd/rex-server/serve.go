@@ -45,6 +45,7 @@ func serve(ctx context.Context, cfg config) error {
 		svc.sched.Close()
 		return err
 	}
+	warnPlaintextTokens(cfg.security, lis.Addr())
 	log.Printf("rex-server %s serving on %s (%s), store %s, %d embedded workers",
 		version, cfg.listen, describeSecurity(cfg.security, cfg.security.tlsCert != ""), cfg.dir, cfg.workers)
 	errc := make(chan error, 3)
