@@ -123,15 +123,20 @@ type caller struct {
 }
 
 // identify collects the roles of the bearer token and of a verified client
-// certificate; a token that is sent but unknown is refused outright, so
-// that a typo is not hidden by a certificate or by the open defaults.
+// certificate. When credentials are required, a token that is sent but
+// unknown (or malformed) is refused outright, so that a stale token is not
+// hidden by a good certificate. Without them, a header meant for another
+// server is ignored: only the internal token means anything.
 func (a *Authorizer) identify(ctx context.Context) (caller, error) {
 	var c caller
-	if token, sent, err := bearer(ctx); err != nil {
+	table := a.table.Load()
+	token, sent, err := bearer(ctx)
+	switch {
+	case err != nil && a.opts.Required:
 		return c, err
-	} else if sent {
+	case err == nil && sent:
 		roles, ok := a.internal.lookup(token)
-		if r, found := a.table.Load().lookup(token); found {
+		if r, found := table.lookup(token); found {
 			roles, ok = roles|r, true
 		}
 		if !ok && a.opts.Required {
@@ -140,7 +145,7 @@ func (a *Authorizer) identify(ctx context.Context) (caller, error) {
 		c = caller{authenticated: ok, roles: roles, what: "the token"}
 	}
 	if cn, ok := verifiedCN(ctx); ok {
-		roles, named := a.table.Load().certRoles(cn)
+		roles, named := table.certRoles(cn)
 		if !named {
 			roles = a.opts.CertRoles
 		}

@@ -55,12 +55,18 @@ func TestUnknownMethodDenied(t *testing.T) {
 	}
 }
 
+// A malformed authorization header is refused when credentials are
+// required, and ignored by an open server (it may be meant for another).
 func TestMalformedAuthorization(t *testing.T) {
-	a := New(Options{}, nil)
+	required, open := New(Options{Required: true}, nil), New(Options{}, nil)
+	caps := "/build.bazel.remote.execution.v2.Capabilities/GetCapabilities"
 	for _, h := range []string{"Basic dXNlcg==", "Bearer ", "bearer tok"} {
 		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", h))
-		if got := status.Code(a.Authorize(ctx, "/build.bazel.remote.execution.v2.Capabilities/GetCapabilities")); got != codes.Unauthenticated {
-			t.Errorf("authorization %q: %v, want Unauthenticated", h, got)
+		if got := status.Code(required.Authorize(ctx, caps)); got != codes.Unauthenticated {
+			t.Errorf("authorization %q, tokens required: %v, want Unauthenticated", h, got)
+		}
+		if err := open.Authorize(ctx, caps); err != nil {
+			t.Errorf("authorization %q, open server: %v", h, err)
 		}
 	}
 }
