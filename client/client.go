@@ -45,15 +45,19 @@ type Config struct {
 
 	// TLS options for grpcs:// (system roots when TLSCAFile is empty).
 	TLSCAFile, TLSCertFile, TLSKeyFile, TLSServerName string
-	// Headers are added to every request (e.g. "authorization").
+	// Headers are added to every request.
 	Headers map[string]string
+	// Token, when set, is sent as "authorization: Bearer <token>" on every
+	// request.
+	Token string
 
 	// ToolVersion and InvocationID fill the RequestMetadata header. An empty
 	// InvocationID gets a random one.
 	ToolVersion, InvocationID string
 
-	// dialer replaces the network dialer (tests use in-memory connections).
-	dialer func(ctx context.Context, addr string) (net.Conn, error)
+	// Dialer replaces the network dialer: tests, and rex-server's embedded
+	// workers, use in-memory connections.
+	Dialer func(ctx context.Context, addr string) (net.Conn, error)
 }
 
 const (

@@ -70,8 +70,8 @@ func newConn(cfg Config, addr string) (*grpc.ClientConn, error) {
 		grpc.WithUnaryInterceptor(md.unary),
 		grpc.WithStreamInterceptor(md.stream),
 	}
-	if cfg.dialer != nil {
-		opts = append(opts, grpc.WithContextDialer(cfg.dialer))
+	if cfg.Dialer != nil {
+		opts = append(opts, grpc.WithContextDialer(cfg.Dialer))
 	}
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
@@ -120,7 +120,13 @@ func baseMetadata(cfg Config) (*outgoing, error) {
 		if k == "" || k == requestMetadataKey {
 			return nil, fmt.Errorf("client: header %q not allowed", k)
 		}
+		if k == "authorization" && cfg.Token != "" {
+			return nil, fmt.Errorf("client: both a token and an authorization header are set")
+		}
 		o.pairs = append(o.pairs, k, v)
+	}
+	if cfg.Token != "" {
+		o.pairs = append(o.pairs, "authorization", "Bearer "+cfg.Token)
 	}
 	b, err := proto.Marshal(o.base)
 	if err != nil {

@@ -99,7 +99,7 @@ func TestSeparateCASServer(t *testing.T) {
 	main, store := newFake(), newFake()
 	lisMain, lisCAS := main.serve(t), store.serve(t)
 	cfg := Config{Server: "grpc://main:1", CASServer: "grpc://cas:1"}
-	cfg.dialer = func(ctx context.Context, addr string) (net.Conn, error) {
+	cfg.Dialer = func(ctx context.Context, addr string) (net.Conn, error) {
 		if addr == "cas:1" {
 			return lisCAS.DialContext(ctx)
 		}

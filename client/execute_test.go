@@ -177,3 +177,23 @@ func TestFunctionChoice(t *testing.T) {
 		t.Errorf("server with BLAKE3: got %v", fn)
 	}
 }
+
+func TestTokenSentAsBearer(t *testing.T) {
+	f := newFake()
+	c := f.start(t, Config{Token: "s3cret", Headers: map[string]string{"x-team": "a"}})
+	if _, err := c.GetActionResult(context.Background(), testAction, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.md) == 0 {
+		t.Fatal("no call reached the server")
+	}
+	for _, md := range f.md {
+		if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer s3cret" || md.Get("x-team")[0] != "a" {
+			t.Errorf("headers %v: want one Bearer s3cret and x-team", md)
+		}
+	}
+	if _, err := Dial(context.Background(), Config{Server: "grpc://127.0.0.1:1", Token: "t",
+		Headers: map[string]string{"Authorization": "Bearer u"}}); err == nil {
+		t.Error("a token and an authorization header were both accepted")
+	}
+}

@@ -72,7 +72,7 @@ func (f *fakeServer) start(t *testing.T, cfg Config) *Client {
 	t.Helper()
 	lis := f.serve(t)
 	cfg.Server = "fake:1"
-	cfg.dialer = func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
+	cfg.Dialer = func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
 	c, err := Dial(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

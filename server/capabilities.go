@@ -16,10 +16,13 @@ var digestFunctions = []repb.DigestFunction_Value{repb.DigestFunction_SHA256, re
 
 func (c *capabilities) GetCapabilities(ctx context.Context, req *repb.GetCapabilitiesRequest) (*repb.ServerCapabilities, error) {
 	zstd := []repb.Compressor_Value{repb.Compressor_ZSTD}
+	// Clients that may not write (Bazel with --remote_cache) then skip the
+	// upload instead of failing it on every action.
+	update := c.opts.CanUpdateActionCache == nil || c.opts.CanUpdateActionCache(ctx)
 	return &repb.ServerCapabilities{
 		CacheCapabilities: &repb.CacheCapabilities{
 			DigestFunctions:                 digestFunctions,
-			ActionCacheUpdateCapabilities:   &repb.ActionCacheUpdateCapabilities{UpdateEnabled: true},
+			ActionCacheUpdateCapabilities:   &repb.ActionCacheUpdateCapabilities{UpdateEnabled: update},
 			MaxBatchTotalSizeBytes:          c.opts.MaxBatchBytes,
 			SymlinkAbsolutePathStrategy:     repb.SymlinkAbsolutePathStrategy_DISALLOWED,
 			SupportedCompressors:            zstd,

@@ -34,6 +34,9 @@ type Options struct {
 	// UploadDir holds partial ByteStream uploads so they can be resumed;
 	// "" means os.TempDir().
 	UploadDir string
+	// CanUpdateActionCache says whether the caller of GetCapabilities may
+	// call UpdateActionResult, for update_enabled; nil means anyone may.
+	CanUpdateActionCache func(ctx context.Context) bool
 }
 
 func (o Options) withDefaults() Options {

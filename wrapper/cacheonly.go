@@ -31,7 +31,7 @@ func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan 
 	}
 	if err := fill(ctx, c, inv.Dir, plan, res); err != nil {
 		res.Outcome = stats.LocalFallback
-		res.Reason = fmt.Errorf("fill the remote cache: %w", err)
+		res.Reason = fmt.Errorf("fill the remote cache: %w", explainRefusal(err))
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -293,5 +294,26 @@ func TestHitWithEvictedOutputRunsAgain(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(p.dir, "hello.o")); !bytes.Equal(got, want) {
 		t.Fatal("object differs")
+	}
+}
+
+// A refused credential falls back at once and says so in plain words.
+func TestRefusedCredentialsFallBack(t *testing.T) {
+	for name, code := range map[string]codes.Code{"unauthenticated": codes.Unauthenticated, "permission denied": codes.PermissionDenied} {
+		t.Run(name, func(t *testing.T) {
+			srv := startServer(t)
+			p := newProject(t, srv.addr)
+			p.write("hello.cpp", helloSrc)
+			srv.faults.setUnary(methodGetAR, func(any, error) (any, error) {
+				return nil, status.Error(code, "no")
+			})
+			r := p.run(compileHello...)
+			if r.Outcome != stats.LocalFallback || !r.RunLocal {
+				t.Fatalf("outcome %v (%v), want a local fallback", r.Outcome, r.Reason)
+			}
+			if !strings.Contains(fmt.Sprint(r.Reason), "the server refused rex's credentials: ") || status.Code(r.Reason) != code {
+				t.Errorf("reason %q (code %v), want it to name the refused credentials and keep %v", r.Reason, status.Code(r.Reason), code)
+			}
+		})
 	}
 }

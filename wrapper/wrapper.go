@@ -75,7 +75,7 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 	case errors.Is(err, errLocal):
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: err}
 	case err != nil:
-		return Result{Outcome: stats.LocalFallback, RunLocal: true, Reason: err}
+		return Result{Outcome: stats.LocalFallback, RunLocal: true, Reason: explainRefusal(err)}
 	}
 	return res
 }

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/auth"
 )
 
 type config struct {
@@ -15,14 +18,34 @@ type config struct {
 	maxSize  int64
 	sandbox  string
 	platform map[string]string
+	security security
+	// shutdownGrace is how long in-flight calls get after SIGTERM.
+	shutdownGrace time.Duration
 }
 
+// security is who may call the server and over what.
+type security struct {
+	tokensFile       string
+	allowCacheWrites bool
+	insecure         bool // allow a non-loopback listener without credentials
+	tlsCert, tlsKey  string
+	tlsClientCA      string
+	certRoles        auth.Roles // of a verified client certificate without a cert: line
+}
+
+// required reports whether every caller must present a credential.
+func (s security) required() bool { return s.tokensFile != "" || s.tlsClientCA != "" }
+
 func configFrom(c *cli.Context) (config, error) {
-	cfg := config{listen: c.String("listen"), dir: c.String("dir"), workers: c.Int("workers"), sandbox: c.String("sandbox")}
+	cfg := config{listen: c.String("listen"), dir: c.String("dir"), workers: c.Int("workers"), sandbox: c.String("sandbox"),
+		shutdownGrace: c.Duration("shutdown-grace")}
 	if cfg.workers < 0 {
 		return cfg, fmt.Errorf("--workers %d: must be 0 or more", cfg.workers)
 	}
 	var err error
+	if cfg.security, err = securityFrom(c); err != nil {
+		return cfg, err
+	}
 	if cfg.maxSize, err = parseSize(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
 	}
@@ -37,6 +60,25 @@ func configFrom(c *cli.Context) (config, error) {
 		cfg.platform[name] = value
 	}
 	return cfg, nil
+}
+
+func securityFrom(c *cli.Context) (security, error) {
+	s := security{tokensFile: c.String("tokens"), allowCacheWrites: c.Bool("allow-cache-writes"), insecure: c.Bool("insecure"),
+		tlsCert: c.String("tls-cert"), tlsKey: c.String("tls-key"), tlsClientCA: c.String("tls-client-ca")}
+	var err error
+	if s.certRoles, err = auth.ParseRoles(c.String("client-cert-roles")); err != nil {
+		return s, fmt.Errorf("--client-cert-roles: %w", err)
+	}
+	switch {
+	case (s.tlsCert == "") != (s.tlsKey == ""):
+		return s, fmt.Errorf("--tls-cert and --tls-key go together")
+	case s.tlsClientCA != "" && s.tlsCert == "":
+		return s, fmt.Errorf("--tls-client-ca needs --tls-cert and --tls-key: client certificates are checked in the TLS handshake")
+	case s.allowCacheWrites && s.required():
+		return s, fmt.Errorf("--allow-cache-writes is for servers without credentials: with --tokens or --tls-client-ca, " +
+			"give the writers the cache-write role instead")
+	}
+	return s, nil
 }
 
 // parseSize reads plain bytes or a number with a KiB/MiB/GiB/TiB suffix

@@ -9,94 +9,166 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/rexbuild/rex/auth"
 	"github.com/rexbuild/rex/cas"
-	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/execution"
 	"github.com/rexbuild/rex/server"
-	"github.com/rexbuild/rex/worker"
 )
 
 // serve wires the stores, the services and the embedded workers, and runs
 // until ctx is done.
 func serve(ctx context.Context, cfg config) error {
-	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
+	internalToken := randomToken()
+	authz, err := newAuthorizer(cfg.security, internalToken)
 	if err != nil {
 		return err
+	}
+	svc, err := newServices(cfg, authz)
+	if err != nil {
+		return err
+	}
+	hup, stopHangups := hangups()
+	defer stopHangups()
+	lis, err := listen(cfg.listen)
+	if err != nil {
+		svc.sched.Close()
+		return err
+	}
+	if err := checkExposure(cfg.security, cfg.listen, lis.Addr()); err != nil {
+		lis.Close()
+		svc.sched.Close()
+		return err
+	}
+	warnPlaintextTokens(cfg.security, lis.Addr())
+	log.Printf("rex-server %s serving on %s (%s), store %s, %d embedded workers",
+		version, cfg.listen, describeSecurity(cfg.security, cfg.security.tlsCert != ""), cfg.dir, cfg.workers)
+	errc := make(chan error, 3)
+	go func() { errc <- svc.public.Serve(lis) }()
+	go func() { errc <- svc.embedded.Serve(svc.pipe) }()
+	go reloadOnHangup(ctx, hup, authz, cfg.security.tokensFile)
+	if cfg.workers > 0 {
+		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken) }()
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	svc.stop(cfg.shutdownGrace)
+	return runErr
+}
+
+// services are the gRPC servers over one store and one scheduler: the
+// public one, and the embedded workers' own on an in-memory listener (the
+// same services and checks, without TLS or a port).
+type services struct {
+	sched    *execution.Scheduler
+	health   *health.Server
+	public   *grpc.Server
+	embedded *grpc.Server
+	pipe     *pipeListener
+}
+
+func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
+	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
+	if err != nil {
+		return nil, err
 	}
 	ac, err := cas.NewActionCache(blobs, cfg.dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads")}
-	g := grpc.NewServer(append(server.GRPCServerOptions(opts),
-		grpc.ChainUnaryInterceptor(logUnaryFaults), grpc.ChainStreamInterceptor(logStreamFaults))...)
-	server.Register(g, blobs, ac, opts)
-	sched := execution.New(blobs, ac, execution.Options{})
-	sched.Register(g)
-
-	lis, dialAddr, err := listen(cfg.listen)
+	creds, err := serverTLS(cfg.security)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	log.Printf("rex-server %s serving on %s, store %s, %d embedded workers", version, cfg.listen, cfg.dir, cfg.workers)
-	errc := make(chan error, 2)
-	go func() { errc <- g.Serve(lis) }()
-	if cfg.workers > 0 {
-		go func() { errc <- runWorkers(ctx, cfg, dialAddr) }()
+	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"),
+		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
+	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), health: health.NewServer(), pipe: newPipeListener()}
+	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
+		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
+			grpc.ChainUnaryInterceptor(authz.UnaryInterceptor, logUnaryFaults),
+			grpc.ChainStreamInterceptor(authz.StreamInterceptor, logStreamFaults)), extra...)...)
+		server.Register(g, blobs, ac, opts)
+		svc.sched.Register(g)
+		return g
 	}
+	if creds != nil {
+		svc.public = newServer(grpc.Creds(creds))
+	} else {
+		svc.public = newServer()
+	}
+	healthpb.RegisterHealthServer(svc.public, svc.health)
+	svc.embedded = newServer()
+	return svc, nil
+}
+
+// stop reports NOT_SERVING, then stops within grace.
+func (svc *services) stop(grace time.Duration) {
+	svc.health.Shutdown()
 	// The scheduler closes first: it ends open Execute streams and Lease
 	// long-polls, which GracefulStop would otherwise wait for.
+	svc.sched.Close()
+	stopWithin(grace, svc.public, svc.embedded)
+}
+
+// stopWithin lets in-flight calls finish for up to grace, then cuts them:
+// a client streaming a large upload must not hold a restart hostage.
+func stopWithin(grace time.Duration, servers ...*grpc.Server) {
+	done := make(chan struct{})
+	go func() {
+		for _, g := range servers {
+			g.GracefulStop()
+		}
+		close(done)
+	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
 	select {
-	case <-ctx.Done():
-		sched.Close()
-		g.GracefulStop()
-		return nil
-	case err := <-errc:
-		sched.Close()
-		g.Stop()
-		return err
+	case <-done:
+	case <-t.C:
+		log.Printf("rex-server: calls still running after %v: cutting them", grace)
+		for _, g := range servers {
+			g.Stop()
+		}
+		<-done
 	}
 }
 
-// listen opens host:port or unix:///path and returns the address the
-// embedded workers dial.
-func listen(addr string) (net.Listener, string, error) {
+// describeSecurity sums up, for the start-up line, what callers face.
+func describeSecurity(s security, useTLS bool) string {
+	parts := []string{"plaintext"}
+	if useTLS {
+		parts[0] = "TLS"
+	}
+	switch {
+	case s.tokensFile != "" && s.tlsClientCA != "":
+		parts = append(parts, "tokens or client certificates required")
+	case s.tokensFile != "":
+		parts = append(parts, "tokens required")
+	case s.tlsClientCA != "":
+		parts = append(parts, "client certificates required")
+	case s.allowCacheWrites:
+		parts = append(parts, "no credentials, anyone may write the cache")
+	default:
+		parts = append(parts, "no credentials, cache writes refused, workers local only")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// listen opens host:port or unix:///path.
+func listen(addr string) (net.Listener, error) {
 	if path, ok := strings.CutPrefix(addr, "unix://"); ok {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, "", fmt.Errorf("remove stale socket: %w", err)
+			return nil, fmt.Errorf("remove stale socket: %w", err)
 		}
-		lis, err := net.Listen("unix", path)
-		return lis, addr, err
+		return net.Listen("unix", path)
 	}
-	lis, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, "", err
-	}
-	return lis, "grpc://" + lis.Addr().String(), nil
-}
-
-// runWorkers runs the embedded workers: the same worker as rex-worker,
-// talking to this server over its own listener.
-func runWorkers(ctx context.Context, cfg config, addr string) error {
-	c, err := client.Dial(ctx, client.Config{Server: addr})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	w := worker.New(c.Conn(), c, worker.Options{
-		ID:          "embedded",
-		Dir:         filepath.Join(cfg.dir, "work"),
-		Platform:    cfg.platform,
-		Concurrency: cfg.workers,
-		Sandbox:     worker.SandboxMode(cfg.sandbox),
-		CASFor:      worker.CASDialer(client.Config{Server: addr}),
-		Logf:        log.Printf,
-	})
-	if err := w.Run(ctx); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("embedded workers: %w", err)
-	}
-	return nil
+	return net.Listen("tcp", addr)
 }

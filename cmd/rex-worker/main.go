@@ -48,13 +48,24 @@ func flags() []cli.Flag {
 			Usage: "worker name reported to the server (default: host name and pid)"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},
 			Usage: "REAPI instance name of the CAS"},
+		&cli.StringFlag{Name: "token", EnvVars: []string{"REX_WORKER_TOKEN"},
+			Usage: "bearer token with the worker role (prefer --token-file)"},
+		&cli.StringFlag{Name: "token-file", EnvVars: []string{"REX_WORKER_TOKEN_FILE"}, Usage: "file holding the token"},
+		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_WORKER_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},
+		&cli.StringFlag{Name: "tls-client-cert", EnvVars: []string{"REX_WORKER_TLS_CLIENT_CERT"}, Usage: "client certificate for grpcs://"},
+		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_WORKER_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
 		&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
 			Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
 	}
 }
 
 func run(c *cli.Context) error {
-	cfg := client.Config{Server: c.String("server"), Instance: c.String("instance"), ToolVersion: "rex-worker/" + version}
+	token, err := client.ReadToken(c.String("token"), c.String("token-file"))
+	if err != nil {
+		return err
+	}
+	cfg := client.Config{Server: c.String("server"), Instance: c.String("instance"), Token: token, ToolVersion: "rex-worker/" + version,
+		TLSCAFile: c.String("tls-ca-cert"), TLSCertFile: c.String("tls-client-cert"), TLSKeyFile: c.String("tls-client-key")}
 	opts, err := optionsFrom(c)
 	if err != nil {
 		return err

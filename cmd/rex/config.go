@@ -34,6 +34,9 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},
 		&cli.StringFlag{Name: "tls-client-cert", EnvVars: []string{"REX_TLS_CLIENT_CERT"}, Usage: "client certificate for grpcs://"},
 		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
+		&cli.StringFlag{Name: "token", EnvVars: []string{"REX_TOKEN"},
+			Usage: "sent as \"authorization: Bearer <token>\" (prefer --token-file: the environment leaks into logs)"},
+		&cli.StringFlag{Name: "token-file", EnvVars: []string{"REX_TOKEN_FILE"}, Usage: "file holding the token"},
 	}
 }
 
@@ -82,8 +85,13 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	if err != nil {
 		return wrapper.Config{}, err
 	}
+	token, err := client.ReadToken(c.String("token"), c.String("token-file"))
+	if err != nil {
+		return wrapper.Config{}, err
+	}
 	return wrapper.Config{
 		Client: client.Config{
+			Token:          token,
 			Server:         c.String("server"),
 			CASServer:      c.String("cas-server"),
 			Instance:       c.String("instance"),

@@ -49,7 +49,8 @@ func openTarget(t *testing.T) *target {
 		t.Fatalf("REX_CONFORMANCE_PROFILE=%q: want %q or %q", tg.profile, profileFull, profileCache)
 	}
 	if tg.addr == "" {
-		srv := testenv.StartServer(t, "", "--workers", "2")
+		// The suite writes the action cache as a client would.
+		srv := testenv.StartServer(t, "", "--workers", "2", "--allow-cache-writes")
 		tg.addr = srv.Addr
 		if tg.peer == "" {
 			tg.peer = peerRex

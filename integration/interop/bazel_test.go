@@ -40,9 +40,10 @@ var bazelTargets = []bazelTarget{
 	}},
 }
 
-// rexServer starts a fresh rex-server with embedded workers.
+// rexServer starts a fresh rex-server with embedded workers. Bazel with
+// --remote_cache fills the cache itself, so writes are allowed.
 func rexServer(t *testing.T) (string, func() string) {
-	s := testenv.StartServer(t, "", "--workers", "2")
+	s := testenv.StartServer(t, "", "--workers", "2", "--allow-cache-writes")
 	return s.Addr, s.Log
 }
 

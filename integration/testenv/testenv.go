@@ -74,8 +74,26 @@ type Server struct {
 	Dir  string
 	Args []string
 	cmd  *exec.Cmd
-	log  *bytes.Buffer
+	log  *lockedBuffer
 	t    testing.TB
+}
+
+// lockedBuffer collects the server's output while tests read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // StartServer starts bin/rex-server on a free loopback port with a data dir
@@ -101,7 +119,7 @@ func StartServer(t testing.TB, dir string, extra ...string) *Server {
 // Start (re)starts the server process with the same address and flags.
 func (s *Server) Start() {
 	s.t.Helper()
-	s.log = &bytes.Buffer{}
+	s.log = &lockedBuffer{}
 	s.cmd = exec.Command(Bin(s.t, "rex-server"), s.Args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
@@ -127,6 +145,14 @@ func (s *Server) Stop() {
 	s.cmd.Process.Kill()
 	s.cmd.Wait()
 	s.cmd = nil
+}
+
+// Signal sends sig to the server process (SIGHUP: reload the tokens file).
+func (s *Server) Signal(sig os.Signal) error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return fmt.Errorf("rex-server is not running")
+	}
+	return s.cmd.Process.Signal(sig)
 }
 
 // Log returns what the server printed so far.
