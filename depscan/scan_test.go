@@ -15,7 +15,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 )
 
-func parse(t *testing.T, dir string, argv ...string) *compiler.Invocation {
+func parse(t testing.TB, dir string, argv ...string) *compiler.Invocation {
 	t.Helper()
 	inv, err := compiler.Parse(argv, dir)
 	if err != nil || !inv.Remotable {
@@ -39,7 +39,7 @@ func scan(t *testing.T, inv *compiler.Invocation, dir, depFile string) ([]string
 	return res.Deps, nil
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, data := range files {
 		p := filepath.Join(dir, name)
