@@ -72,7 +72,9 @@ type Result struct {
 
 // Scan runs the preprocessor over the invocation's source, writing no file
 // but req.DepFile, and returns every file it read (from the line markers of
-// its output, which it reads as it streams) and the search list.
+// its output, which it reads as it streams) and the search list. A listed
+// header that gcc would replace with its precompiled form is an error
+// wrapping ErrPrecompiled.
 func Scan(ctx context.Context, req Request) (*Result, error) {
 	inv := req.Inv
 	if !inv.Remotable {
@@ -112,6 +114,9 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		if f != inv.Source {
 			deps = append(deps, f)
 		}
+	}
+	if err := precompiledSibling(inv, deps, req.Dir); err != nil {
+		return nil, err
 	}
 	return &Result{Deps: deps, Search: ParseSearchList(stderr.Bytes()), Stderr: stderr.Bytes()}, nil
 }

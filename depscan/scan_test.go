@@ -26,7 +26,7 @@ func parse(t testing.TB, dir string, argv ...string) *compiler.Invocation {
 
 // scan runs Scan with the compiler argv[0] names in this process's PATH,
 // writing the dependency file, if any, to depFile.
-func scan(t *testing.T, inv *compiler.Invocation, dir, depFile string) ([]string, error) {
+func scan(t testing.TB, inv *compiler.Invocation, dir, depFile string) ([]string, error) {
 	t.Helper()
 	path, err := exec.LookPath(inv.Args[0])
 	if err != nil {
