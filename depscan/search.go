@@ -1,13 +1,11 @@
 package depscan
 
-import (
-	"path/filepath"
-	"strings"
-)
+import "strings"
 
 // SearchList is the include search list a compile uses, as the compiler
 // reports it with -v: the directories searched for #include "..." only,
-// then for both forms, in order. Entries are cleaned; relative ones are
+// then for both forms, in order. Entries are as the compiler spelled them
+// (a ".." after a symlink is the symlink's parent); relative ones are
 // relative to the compile's directory.
 type SearchList struct {
 	Quote []string
@@ -29,7 +27,7 @@ func ParseSearchList(stderr []byte) SearchList {
 			into = nil
 		case into != nil && strings.HasPrefix(line, " "):
 			dir := strings.TrimSuffix(strings.TrimPrefix(line, " "), " (framework directory)")
-			*into = append(*into, filepath.Clean(dir))
+			*into = append(*into, dir)
 		}
 	}
 	return sl

@@ -201,6 +201,9 @@ func builtinSearchList(ctx context.Context, path string, env []string, lang stri
 		return nil, nil, fmt.Errorf("%s -E -v -x %s: %w: %s", path, lang, err, stderr.Bytes())
 	}
 	sl := depscan.ParseSearchList(stderr.Bytes())
+	for i, d := range sl.Angle {
+		sl.Angle[i] = filepath.Clean(d)
+	}
 	return sl.Quote, sl.Angle, nil
 }
 

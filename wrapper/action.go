@@ -104,6 +104,16 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, err
 	}
+	plan.inputKeys = set.recordStat(nil)
+	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
+		return nil, localf("%v", err)
+	}
+	hits, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	set.addProbeHits(hits, tc.Contains)
+	set.recordStat(plan.inputKeys)
 	l := newLayout(cfg.ProjectRoot, inv.Dir)
 	l.isToolchain, l.toolchainDirs = tc.Contains, tc.Dirs
 	if err := widenForCompile(&l, p, set, scan.Search, env); err != nil {
@@ -111,10 +121,6 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	}
 	if err := set.buildTree(l); err != nil {
 		return nil, err
-	}
-	plan.inputKeys = set.statKeys()
-	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
-		return nil, localf("%v", err)
 	}
 	plan.localRoot = l.rootText()
 	if err := plan.setOutputs(l, p); err != nil {
@@ -296,7 +302,7 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 	plan.action = &repb.Action{
 		CommandDigest:   cmdDigest.Proto(),
 		InputRootDigest: root.Proto(),
-		Salt:            salt(fn, identity, inputs.system),
+		Salt:            salt(fn, identity, inputs.system, inputs.probed),
 		Platform:        platform(cfg.Platform),
 	}
 	if plan.action.Platform != nil {
@@ -319,14 +325,18 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 }
 
 // salt folds what the input tree cannot show into the key: the compiler's
-// identity and the content of every system header the compile reads.
-func salt(fn digest.Function, identity string, system []systemFile) []byte {
+// identity, the content of every system header the compile reads, and the
+// toolchain files its probes found.
+func salt(fn digest.Function, identity string, system []systemFile, probed []string) []byte {
 	var b strings.Builder
-	b.WriteString("rex action v1\n")
+	b.WriteString("rex action v2\n")
 	b.WriteString(identity)
 	b.WriteByte('\n')
 	for _, f := range system {
 		fmt.Fprintf(&b, "%s %s\n", f.path, f.digest)
+	}
+	for _, p := range probed {
+		fmt.Fprintf(&b, "probed %s\n", p)
 	}
 	return []byte(fn.FromBytes([]byte(b.String())).Hash)
 }

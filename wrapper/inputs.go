@@ -36,6 +36,9 @@ type inputSet struct {
 	project []projectFile
 	system  []systemFile
 	tree    []client.Input
+	// probed are toolchain files a __has_include found: their existence
+	// is keyed (see probes.go).
+	probed []string
 }
 
 // classify sorts the scanned dependencies into toolchain and project files.
@@ -124,13 +127,17 @@ func addDotDotDirs(l layout, dep string, dirs map[string]bool) {
 	}
 }
 
-// statKeys records the stat data of every project file, before it is read
-// for its digest: comparing them after a local compile tells whether the
-// compile may have read something else than what the key hashed.
-func (set *inputSet) statKeys() map[string]string {
-	keys := make(map[string]string, len(set.project))
+// recordStat records the stat data of every project file not yet in keys,
+// before it is read: comparing them after a local compile tells whether
+// the compile may have read something else than what the key hashed.
+func (set *inputSet) recordStat(keys map[string]string) map[string]string {
+	if keys == nil {
+		keys = make(map[string]string, len(set.project))
+	}
 	for _, f := range set.project {
-		keys[f.read] = fileKey(f.read)
+		if _, ok := keys[f.read]; !ok {
+			keys[f.read] = fileKey(f.read)
+		}
 	}
 	return keys
 }

@@ -120,10 +120,11 @@ func TestClassifySymlinkDotDot(t *testing.T) {
 }
 
 func TestSaltCoversSystemHeaders(t *testing.T) {
-	a := salt(digest.SHA256, "gcc 12", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("1"))}})
-	b := salt(digest.SHA256, "gcc 12", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("2"))}})
-	c := salt(digest.SHA256, "gcc 13", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("1"))}})
-	if string(a) == string(b) || string(a) == string(c) {
+	a := salt(digest.SHA256, "gcc 12", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("1"))}}, nil)
+	b := salt(digest.SHA256, "gcc 12", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("2"))}}, nil)
+	c := salt(digest.SHA256, "gcc 13", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("1"))}}, nil)
+	d := salt(digest.SHA256, "gcc 12", []systemFile{{"/usr/include/x.h", digest.SHA256.FromBytes([]byte("1"))}}, []string{"/usr/include/y.h"})
+	if string(a) == string(b) || string(a) == string(c) || string(a) == string(d) {
 		t.Error("salt ignores a system header's content or the compiler identity")
 	}
 }

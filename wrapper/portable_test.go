@@ -171,3 +171,26 @@ func TestSplitDwarfWithAbsoluteOutputRunsLocally(t *testing.T) {
 		t.Errorf("outcome %v (%v), want a local run", r.Outcome, r.Reason)
 	}
 }
+
+// TestUserPrefixMaps: the maps users write keep their meaning remotely: a
+// map of a directory above the project, a macro map with a trailing
+// slash, a debug and macro pair. Objects equal a local compile's.
+func TestUserPrefixMaps(t *testing.T) {
+	srv := startServerWith(t, 2)
+	for name, extra := range map[string]func(dir string) []string{
+		"above":          func(dir string) []string { return []string{"-ffile-prefix-map=" + filepath.Dir(dir) + "=/up"} },
+		"above-slash":    func(dir string) []string { return []string{"-ffile-prefix-map=" + filepath.Dir(dir) + "/="} },
+		"trailing-slash": func(dir string) []string { return []string{"-fmacro-prefix-map=" + dir + "/="} },
+		"pair": func(dir string) []string {
+			return []string{"-fdebug-prefix-map=" + dir + "=/d", "-fmacro-prefix-map=" + dir + "=/m"}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := newProject(t, srv.addr)
+			argv := checkout(t, p, extra(p.dir)...)
+			want := localCompile(t, p.dir+"/build", argv)
+			same(t, "remote execution", p.rexCompile(t, argv, stats.RemoteExecution), want)
+			same(t, "cache hit", p.rexCompile(t, argv, stats.CacheHit), want)
+		})
+	}
+}

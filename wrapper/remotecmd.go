@@ -64,8 +64,11 @@ func buildRemoteArgv(p *compiler.Invocation, l layout, pathOutputs []string, exp
 		// Nothing the user passed maps the root: embed what the local
 		// compiler would, the local root itself. Correct, but this
 		// checkout's actions are its own (see README, -ffile-prefix-map).
-		m := "-ffile-prefix-map=" + rootMarker + "=" + l.rootText()
-		args = append([]string{args[0], m}, args[1:]...)
+		// Separate maps, first: a later map of the user's wins (gcc lets
+		// -ffile-prefix-map win over any -fmacro-prefix-map wherever it
+		// stands, so a combined map here would override the user's).
+		m := rootMarker + "=" + l.rootText()
+		args = append([]string{args[0], "-fdebug-prefix-map=" + m, "-fmacro-prefix-map=" + m}, args[1:]...)
 	}
 	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, pathOutputs, exports)}, portable: true}
 }

@@ -1,0 +1,181 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
+)
+
+// Absence is an input. __has_include asks whether a header exists, and
+// no dependency scan lists a header it did not open: yet a header that
+// appears (or disappears) where the compile probes changes its output. So
+// every probe of every file the compile reads is answered here, in every
+// directory the compiler could search for it, and what exists there is an
+// input: a project file is uploaded (its existence is then part of the
+// input tree, and a worker's __has_include finds it too), a toolchain file
+// is named in the salt. The probed places follow from the key (the names
+// from the files' contents, the directories from the options and the
+// toolchain), so a header that later appears there changes the key.
+//
+// A file that reads what no scan lists (.incbin, #embed, __TIMESTAMP__), or
+// probes a name only preprocessing can tell, keeps the compile local.
+
+// probeHits answers the probes of the compile's files. It returns the
+// existing places (clean absolute paths), or a local error.
+func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string) ([]string, error) {
+	cache := loadDirectiveCache(stateDir)
+	defer cache.save()
+	hits := map[string]bool{}
+	visit := func(read string, d depscan.Directives) error {
+		if why := d.LocalReason(); why != "" {
+			return localf("%s: %s", read, why)
+		}
+		for _, p := range d.Probes {
+			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
+				if _, err := os.Stat(place); err == nil {
+					hits[filepath.Clean(place)] = true
+				}
+			}
+		}
+		return nil
+	}
+	for _, f := range set.project {
+		data, err := os.ReadFile(f.read)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", f.read, err)
+		}
+		if err := visit(f.read, depscan.ScanDirectives(data)); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range set.system {
+		d, err := cache.directives(f)
+		if err != nil {
+			return nil, err
+		}
+		if err := visit(f.path, d); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(hits))
+	for h := range hits {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// probePlaces lists where the compiler may look for a probed name: for a
+// quoted name the includer's directory and the quote directories first,
+// then the angle directories. __has_include_next starts after the
+// includer's own directory; searching the whole list is a superset.
+func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.SearchList) []string {
+	if filepath.IsAbs(p.Name) {
+		return []string{p.Name}
+	}
+	var dirs []string
+	if !p.Angle {
+		dirs = append(append(dirs, includerDir), search.Quote...)
+	}
+	dirs = append(dirs, search.Angle...)
+	places := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		// Joined, not cleaned: the kernel resolves "linked/.." through the
+		// symlink, as the compiler does.
+		if !filepath.IsAbs(d) {
+			d = cwd + "/" + d
+		}
+		places = append(places, d+"/"+p.Name)
+	}
+	return places
+}
+
+// directiveCache remembers what the toolchain's headers probe, by content
+// digest: a TU with <iostream> reads 2 MB of them, and they rarely change.
+type directiveCache struct {
+	path    string
+	entries map[string]depscan.Directives
+	added   map[string]depscan.Directives
+}
+
+func loadDirectiveCache(stateDir string) *directiveCache {
+	c := &directiveCache{entries: map[string]depscan.Directives{}, added: map[string]depscan.Directives{}}
+	if stateDir == "" {
+		return c
+	}
+	c.path = filepath.Join(stateDir, "system-directives")
+	if data, err := os.ReadFile(c.path); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if hash, js, ok := strings.Cut(line, "\t"); ok {
+				var d depscan.Directives
+				if json.Unmarshal([]byte(js), &d) == nil {
+					c.entries[hash] = d
+				}
+			}
+		}
+	}
+	return c
+}
+
+func (c *directiveCache) directives(f systemFile) (depscan.Directives, error) {
+	key := f.digest.String()
+	if d, ok := c.entries[key]; ok {
+		return d, nil
+	}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return depscan.Directives{}, fmt.Errorf("system input: %w", err)
+	}
+	// The digest was taken from the file a moment ago; if it changed since,
+	// what was scanned is not what was keyed.
+	if digest.BLAKE3.FromBytes(data) != f.digest {
+		return depscan.Directives{}, localf("%s changed during the compile's planning", f.path)
+	}
+	d := depscan.ScanDirectives(data)
+	c.entries[key], c.added[key] = d, d
+	return d, nil
+}
+
+// save appends what this process learnt; failing costs only a rescan.
+func (c *directiveCache) save() {
+	if c.path == "" || len(c.added) == 0 {
+		return
+	}
+	var b strings.Builder
+	for hash, d := range c.added {
+		js, _ := json.Marshal(d)
+		fmt.Fprintf(&b, "%s\t%s\n", hash, js)
+	}
+	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {
+		os.Remove(c.path)
+	}
+	os.MkdirAll(filepath.Dir(c.path), 0o755)
+	if f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+		f.WriteString(b.String())
+		f.Close()
+	}
+}
+
+// addProbeHits makes the places where a probe found something inputs:
+// project files are uploaded, toolchain files named in the salt.
+func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) {
+	have := map[string]bool{}
+	for _, f := range set.project {
+		have[f.clean] = true
+	}
+	for _, h := range hits {
+		switch {
+		case isToolchain(h):
+			set.probed = append(set.probed, h)
+		case !have[h]:
+			have[h] = true
+			set.project = append(set.project, projectFile{clean: h, read: h, printed: h})
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package wrapper
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rexbuild/rex/stats"
+)
+
+// TestHasIncludeProbeIsAnInput: a header that a __has_include probes
+// appears in an earlier include directory: the object changes locally, and
+// rex must not serve the old one.
+func TestHasIncludeProbeIsAnInput(t *testing.T) {
+	srv := startServerWith(t, 2)
+	p := newProject(t, srv.addr)
+	p.write("a.c", "#if __has_include(<feat.h>)\n#include <feat.h>\nint v = FEAT;\n#else\nint v = 0;\n#endif\n")
+	p.write("late/other.h", "\n")
+	argv := []string{"gcc", "-Iearly", "-Ilate", "-c", "a.c", "-o", "x.o"}
+	os.MkdirAll(filepath.Join(p.dir, "early"), 0o755)
+	for round, want := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit, stats.RemoteExecution} {
+		if round == 2 {
+			p.write("early/feat.h", "#define FEAT 42\n")
+		}
+		local := localCompile(t, p.dir, argv)
+		r := p.run(argv...)
+		if r.Outcome != want {
+			t.Fatalf("round %d: outcome %v (%v), want %v", round, r.Outcome, r.Reason, want)
+		}
+		same(t, fmt.Sprintf("round %d", round), collect(t, p.dir, r.Stderr), local)
+	}
+}
+
+// TestUnlistedReadsRunLocally: .incbin and __TIMESTAMP__ read what no scan
+// lists, and a precompiled header beside a header may replace it.
+func TestUnlistedReadsRunLocally(t *testing.T) {
+	p := newProject(t, "unix:///nonexistent.sock")
+	p.write("data.bin", "payload")
+	p.write("inc.c", "__asm__(\".incbin \\\"data.bin\\\"\");\n")
+	p.write("ts.c", "const char *t = __TIMESTAMP__;\n")
+	p.write("h.h", "#define H 1\n")
+	p.write("h.h.gch", "not really")
+	p.write("pch.c", "#include \"h.h\"\nint h = H;\n")
+	for _, src := range []string{"inc.c", "ts.c", "pch.c"} {
+		r := p.run("gcc", "-c", src, "-o", "x.o")
+		if r.Outcome != stats.LocalRun {
+			t.Errorf("%s: outcome %v (%v), want a local run", src, r.Outcome, r.Reason)
+		}
+	}
+}
