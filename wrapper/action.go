@@ -42,6 +42,10 @@ type actionPlan struct {
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
+	// inputPaths are the absolute paths of the inputs the key hashes;
+	// inputStamps their stat data from before the hashing (cache-only).
+	inputPaths  []string
+	inputStamps inputStamps
 }
 
 // remoteEnvPath is the PATH of every remote command. The user's own PATH
@@ -84,6 +88,8 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 		return nil, localf("dependency scan: %v", err)
 	}
 	ph.mark("scan")
+	plan.inputPaths = inputPaths(l, deps)
+	plan.inputStamps = stampsFor(cfg, plan.inputPaths)
 	inputs, err := collectInputs(l, deps, cfg.StateDir)
 	if err != nil {
 		return nil, err
