@@ -53,15 +53,20 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	res, err := serve(ctx, c, cfg, inv, plan, cached, ph)
 	ph.mark("outputs")
 	res.Phases = ph.String()
+	res.Action = plan.actionDigest.String()
 	return res, err
 }
 
 // serve turns the lookup's answer into a result: the hit, or on a miss a
 // remote execution (or, cache-only, a local compile that fills the cache).
 func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, ph *phases) (Result, error) {
+	var deliver deliverFunc = materialize
+	if sampled(cfg.VerifyRate) {
+		deliver = verifier(inv)
+	}
 	skipCache := false
 	if cached != nil && complete(cached, plan) {
-		res, err := materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+		res, err := deliver(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
 		if status.Code(err) != codes.NotFound {
 			return res, err
 		}
@@ -77,7 +82,7 @@ func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, pl
 		return Result{}, err
 	}
 	ph.mark("execute")
-	return materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
+	return deliver(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
 }
 
 // complete reports whether a cached result can stand for a local compile:
