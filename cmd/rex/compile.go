@@ -35,27 +35,7 @@ func compile(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
 	stop()
-	statsErr := stats.Record(cfg.StateDir, res.Outcome)
-	if res.Outcome == stats.LocalFallback {
-		stats.RecordFallback(cfg.StateDir, res.Reason)
-	}
-	// The log file is opened only when there is something to say: most
-	// compiles say nothing.
-	if c.Bool("verbose") {
-		msgs, _ := messages(c.String("log-file"))
-		if statsErr != nil {
-			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
-		}
-		if res.Reason != nil {
-			fmt.Fprintf(msgs, "rex: %s: %v\n", res.Outcome, res.Reason)
-		} else {
-			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
-		}
-	} else if res.Outcome == stats.LocalFallback {
-		if msgs, toTerminal := messages(c.String("log-file")); toTerminal {
-			warnOnce(msgs, cfg.StateDir, res.Reason)
-		}
-	}
+	report(c, cfg, res)
 	if res.RunLocal {
 		execLocal(argv)
 	}
@@ -63,6 +43,66 @@ func compile(c *cli.Context) error {
 	os.Stderr.Write(res.Stderr)
 	os.Exit(res.ExitCode)
 	return nil
+}
+
+// report records the outcome and says what a person should know: with
+// --verbose how the compile ran; else only a fallback (once a minute) and a
+// verification mismatch (every one), and those only where a person reads
+// them. The log file is opened only when there is something to say: most
+// compiles say nothing.
+func report(c *cli.Context, cfg wrapper.Config, res wrapper.Result) {
+	statsErr := stats.Record(cfg.StateDir, res.Outcome, verdict(res))
+	if res.Outcome == stats.LocalFallback {
+		stats.RecordFallback(cfg.StateDir, res.Reason)
+	}
+	mismatch := ""
+	if res.Mismatch != "" {
+		mismatch = fmt.Sprintf("verify: action %s (%s) differs from the local compile, which was served instead: %s",
+			res.Action, res.Outcome, res.Mismatch)
+		stats.RecordMismatch(cfg.StateDir, mismatch)
+	}
+	verbose := c.Bool("verbose")
+	if !verbose && res.Outcome != stats.LocalFallback && mismatch == "" {
+		return
+	}
+	msgs, toTerminal := messages(c.String("log-file"))
+	if mismatch != "" && toTerminal {
+		fmt.Fprintf(msgs, "rex: %s\n", mismatch)
+	}
+	switch {
+	case verbose:
+		if statsErr != nil {
+			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
+		}
+		fmt.Fprintf(msgs, "rex: %s\n", describe(res))
+	case res.Outcome == stats.LocalFallback && toTerminal:
+		warnOnce(msgs, cfg.StateDir, res.Reason)
+	}
+}
+
+func verdict(res wrapper.Result) stats.Verdict {
+	switch {
+	case res.Mismatch != "":
+		return stats.Mismatch
+	case res.Verified:
+		return stats.Verified
+	}
+	return stats.NotVerified
+}
+
+// describe is the --verbose line: the outcome, and why or where the time went.
+func describe(res wrapper.Result) string {
+	what := res.Outcome.String()
+	if res.Verified {
+		what += ", verified locally"
+	}
+	switch {
+	case res.Reason != nil:
+		return fmt.Sprintf("%s: %v", what, res.Reason)
+	case res.Action != "":
+		return fmt.Sprintf("%s (action %s; %s)", what, res.Action, res.Phases)
+	}
+	return fmt.Sprintf("%s (%s)", what, res.Phases)
 }
 
 // warnQuiet is how long one fallback warning covers: a build whose server
