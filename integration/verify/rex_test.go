@@ -18,6 +18,10 @@ import (
 // Add "--allow-cache-writes" here once rex-server refuses writes without it.
 var cacheWriteFlags = []string{}
 
+// dropped are the variables that would change how a build or rex behaves.
+var dropped = map[string]bool{"PATH": true, "CC": true, "CFLAGS": true, "CPPFLAGS": true, "LDFLAGS": true,
+	"MAKEFLAGS": true, "MFLAGS": true, "MAKELEVEL": true, "LANG": true, "LC_ALL": true}
+
 // rexEnv runs the built rex against one server with its own REX_DIR.
 type rexEnv struct {
 	t   *testing.T
@@ -32,12 +36,12 @@ func newRex(t *testing.T, server, root string) *rexEnv {
 	state := t.TempDir()
 	r := &rexEnv{t: t, bin: bin, log: filepath.Join(state, "rex.log")}
 	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(name, "REX_") && name != "PATH" {
+		if name, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(name, "REX_") && !dropped[name] {
 			r.env = append(r.env, kv)
 		}
 	}
 	r.env = append(r.env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"REX_SERVER="+server, "REX_DIR="+filepath.Join(state, "dir"), "REX_PROJECT_ROOT="+root)
+		"LC_ALL=C", "REX_SERVER="+server, "REX_DIR="+filepath.Join(state, "dir"), "REX_PROJECT_ROOT="+root)
 	return r
 }
 
