@@ -172,3 +172,24 @@ func TestFirstDifference(t *testing.T) {
 		t.Error("sameRule should ignore line wrapping only")
 	}
 }
+
+func TestSampled(t *testing.T) {
+	count := func(rate float64) (n int) {
+		for i := 0; i < 1000; i++ {
+			if sampled(rate) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(0); n != 0 {
+		t.Errorf("rate 0 verified %d of 1000", n)
+	}
+	if n := count(1); n != 1000 {
+		t.Errorf("rate 1 verified %d of 1000", n)
+	}
+	// The chance that 1000 fair draws all land on one side is 2^-999.
+	if n := count(0.5); n == 0 || n == 1000 {
+		t.Errorf("rate 0.5 verified %d of 1000", n)
+	}
+}
