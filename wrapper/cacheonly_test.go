@@ -103,3 +103,26 @@ func TestCacheOnlyHeaderEditedDuringCompile(t *testing.T) {
 		t.Error("the hit's object is not the unedited compile's")
 	}
 }
+
+// A write of the same size in the same timestamp tick leaves stat as it
+// was; a file stamped moments after a change is checked by content too.
+func TestRacyStampChecksContent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gen.h")
+	os.WriteFile(path, []byte("#define V 1\n"), 0o644)
+	paths := []string{path}
+	s := stampsFor(Config{CacheOnly: true}, paths)
+	if !s[path].racy {
+		t.Fatal("a file written just now is not stamped as racy")
+	}
+	if got := s.changed(paths); got != "" {
+		t.Fatalf("an untouched file reads as changed: %s", got)
+	}
+	os.WriteFile(path, []byte("#define V 2\n"), 0o644)
+	// As if the second write had landed in the same tick as the first.
+	stamp := s[path]
+	stamp.stat = statOf(path)
+	s[path] = stamp
+	if got := s.changed(paths); got != path {
+		t.Errorf("changed = %q, want the rewritten file", got)
+	}
+}
