@@ -60,6 +60,9 @@ type remoteAnswer struct {
 	stdout, stderr []byte
 	exitCode       int
 	files          map[string][]byte // by path relative to the cwd
+	// undeclared are outputs the result has and the compile does not
+	// declare; materialize would refuse them, and they are a difference.
+	undeclared []string
 }
 
 func fetchRemote(ctx context.Context, c *client.Client, plan *actionPlan, r *repb.ActionResult) (remoteAnswer, error) {
@@ -67,7 +70,8 @@ func fetchRemote(ctx context.Context, c *client.Client, plan *actionPlan, r *rep
 	if err != nil {
 		return remoteAnswer{}, err
 	}
-	a := remoteAnswer{stdout: stdout, stderr: stderr, exitCode: int(r.GetExitCode()), files: map[string][]byte{}}
+	a := remoteAnswer{stdout: stdout, stderr: stderr, exitCode: int(r.GetExitCode()), files: map[string][]byte{},
+		undeclared: undeclaredOutputs(r, plan)}
 	if a.exitCode != 0 {
 		return a, nil
 	}
@@ -100,6 +104,22 @@ func fetchRemote(ctx context.Context, c *client.Client, plan *actionPlan, r *rep
 	return a, nil
 }
 
+func undeclaredOutputs(r *repb.ActionResult, plan *actionPlan) []string {
+	var paths []string
+	for _, f := range r.GetOutputFiles() {
+		paths = append(paths, f.GetPath())
+	}
+	for _, d := range r.GetOutputDirectories() {
+		paths = append(paths, d.GetPath())
+	}
+	for _, links := range [][]*repb.OutputSymlink{r.GetOutputSymlinks(), r.GetOutputFileSymlinks(), r.GetOutputDirectorySymlinks()} {
+		for _, l := range links {
+			paths = append(paths, l.GetPath())
+		}
+	}
+	return slices.DeleteFunc(paths, func(p string) bool { return slices.Contains(plan.outputs, p) })
+}
+
 // compareResults says what differs between the remote answer and the local
 // compile (which has written its outputs under dir), or "" when nothing does.
 func compareResults(dir string, plan *actionPlan, remote remoteAnswer, local Result) string {
@@ -109,6 +129,9 @@ func compareResults(dir string, plan *actionPlan, remote remoteAnswer, local Res
 	}
 	diffs = appendDiff(diffs, "stdout", remote.stdout, local.Stdout)
 	diffs = appendDiff(diffs, "stderr", remote.stderr, local.Stderr)
+	if len(remote.undeclared) > 0 {
+		diffs = append(diffs, fmt.Sprintf("undeclared remote outputs %q", remote.undeclared))
+	}
 	if remote.exitCode != 0 || local.ExitCode != 0 {
 		return strings.Join(diffs, "; ")
 	}

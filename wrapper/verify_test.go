@@ -150,6 +150,31 @@ func TestVerifyComparesFailures(t *testing.T) {
 	}
 }
 
+// Under verification a lying server's extra outputs are never written, and
+// they count as a difference.
+func TestVerifyReportsUndeclaredOutputs(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	p.fill(compileHello...)
+	srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
+		if r, ok := resp.(*repb.ActionResult); ok {
+			r = proto.Clone(r).(*repb.ActionResult)
+			r.OutputFiles = append(r.OutputFiles, &repb.OutputFile{Path: "../escape.o", Digest: r.OutputFiles[0].Digest})
+			return r, err
+		}
+		return resp, err
+	})
+	p.cfg.VerifyRate = 1
+	r := p.run(compileHello...)
+	if r.Outcome != stats.CacheHit || !r.Verified || !strings.Contains(r.Mismatch, `undeclared remote outputs ["../escape.o"]`) {
+		t.Fatalf("outcome %v (%v), verified %v, mismatch %q; want the undeclared output reported", r.Outcome, r.Reason, r.Verified, r.Mismatch)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(p.dir), "escape.o")); err == nil {
+		t.Fatal("a file was written outside the build directory")
+	}
+}
+
 func mustDigest(t *testing.T, d *repb.Digest) digest.Digest {
 	t.Helper()
 	dd, err := digest.FromProto(d)
