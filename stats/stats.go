@@ -23,6 +23,10 @@ type Counters struct {
 	// CacheMisses counts local compiles in cache-only mode that filled the
 	// remote cache.
 	CacheMisses int64 `json:"cache_misses"`
+	// Verified counts remote outcomes that were compiled locally as well
+	// and compared (REX_VERIFY); VerifyMismatches those that differed.
+	Verified         int64 `json:"verified"`
+	VerifyMismatches int64 `json:"verify_mismatches"`
 }
 
 // Outcome is how one invocation ended.
@@ -69,14 +73,37 @@ func (c *Counters) add(o Outcome) {
 
 const fileName = "stats.json"
 
-// Record adds one outcome to the counters under dir.
-func Record(dir string, o Outcome) error {
-	return update(dir, func(c *Counters) { c.add(o) })
+// Verdict says whether an invocation's remote outcome was checked against
+// a local compile, and how that went.
+type Verdict int
+
+const (
+	NotVerified Verdict = iota
+	Verified
+	Mismatch
+)
+
+func (c *Counters) addVerdict(v Verdict) {
+	switch v {
+	case Verified:
+		c.Verified++
+	case Mismatch:
+		c.Verified++
+		c.VerifyMismatches++
+	}
 }
 
-// Zero resets the counters under dir and forgets the last fallback.
+// Record adds one outcome, and its verdict, to the counters under dir: in
+// one locked update, so a reader never sees one without the other.
+func Record(dir string, o Outcome, v Verdict) error {
+	return update(dir, func(c *Counters) { c.add(o); c.addVerdict(v) })
+}
+
+// Zero resets the counters under dir and forgets the last fallback and
+// mismatch.
 func Zero(dir string) error {
 	os.Remove(filepath.Join(dir, lastFallbackFile))
+	os.Remove(filepath.Join(dir, lastMismatchFile))
 	return update(dir, func(c *Counters) { *c = Counters{} })
 }
 
@@ -135,16 +162,36 @@ func decode(f *os.File, c *Counters) error {
 	return nil
 }
 
-const lastFallbackFile = "last-fallback"
+const (
+	lastFallbackFile = "last-fallback"
+	lastMismatchFile = "last-mismatch"
+)
 
 // RecordFallback remembers why the latest local fallback happened, for
 // `rex stats`; the build itself stays quiet about it unless a person watches.
 func RecordFallback(dir string, reason error) error {
+	return recordLast(dir, lastFallbackFile, reason.Error())
+}
+
+// RecordMismatch remembers the latest verification mismatch, for `rex stats`.
+func RecordMismatch(dir, what string) error {
+	return recordLast(dir, lastMismatchFile, what)
+}
+
+// LastFallback returns "time reason" of the latest fallback, or "".
+func LastFallback(dir string) string { return readLast(dir, lastFallbackFile) }
+
+// LastMismatch returns "time what" of the latest mismatch, or "".
+func LastMismatch(dir string) string { return readLast(dir, lastMismatchFile) }
+
+// recordLast replaces dir/name with one timestamped line, atomically, so a
+// reader sees the previous line or the new one, never half of either.
+func recordLast(dir, name, text string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	line := fmt.Sprintf("%s %v\n", time.Now().Format(time.RFC3339), reason)
-	tmp, err := os.CreateTemp(dir, ".fallback-*")
+	line := fmt.Sprintf("%s %s\n", time.Now().Format(time.RFC3339), text)
+	tmp, err := os.CreateTemp(dir, ".last-*")
 	if err != nil {
 		return err
 	}
@@ -153,7 +200,7 @@ func RecordFallback(dir string, reason error) error {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = os.Rename(tmp.Name(), filepath.Join(dir, lastFallbackFile))
+		werr = os.Rename(tmp.Name(), filepath.Join(dir, name))
 	}
 	if werr != nil {
 		os.Remove(tmp.Name())
@@ -161,8 +208,7 @@ func RecordFallback(dir string, reason error) error {
 	return werr
 }
 
-// LastFallback returns "time reason" of the latest fallback, or "".
-func LastFallback(dir string) string {
-	b, _ := os.ReadFile(filepath.Join(dir, lastFallbackFile))
+func readLast(dir, name string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, name))
 	return strings.TrimSpace(string(b))
 }

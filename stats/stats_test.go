@@ -15,7 +15,7 @@ func TestRecordReadZero(t *testing.T) {
 		t.Fatalf("Read of nothing = %+v, %v", c, err)
 	}
 	for _, o := range []Outcome{CacheHit, CacheHit, RemoteExecution, LocalFallback, LocalRun, CacheMiss} {
-		if err := Record(dir, o); err != nil {
+		if err := Record(dir, o, NotVerified); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -40,7 +40,7 @@ func TestConcurrentRecords(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
-				if err := Record(dir, CacheHit); err != nil {
+				if err := Record(dir, CacheHit, NotVerified); err != nil {
 					t.Error(err)
 				}
 			}
@@ -55,7 +55,7 @@ func TestConcurrentRecords(t *testing.T) {
 func TestDamagedFileStartsOver(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, fileName), []byte("{not json"), 0o644)
-	if err := Record(dir, LocalRun); err != nil {
+	if err := Record(dir, LocalRun, NotVerified); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := Read(dir); c.LocalRuns != 1 {
@@ -76,5 +76,24 @@ func TestLastFallback(t *testing.T) {
 	Zero(dir)
 	if got := LastFallback(dir); got != "" {
 		t.Errorf("after Zero, LastFallback = %q", got)
+	}
+}
+
+func TestVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	Record(dir, CacheHit, Verified)
+	Record(dir, RemoteExecution, Mismatch)
+	Record(dir, CacheHit, NotVerified)
+	RecordMismatch(dir, "action abc/1: hello.o differs")
+	c, _ := Read(dir)
+	if c.CacheHits != 2 || c.RemoteExecutions != 1 || c.Verified != 2 || c.VerifyMismatches != 1 {
+		t.Errorf("counters = %+v, want 2 hits, 1 remote, 2 verified, 1 mismatch", c)
+	}
+	if got := LastMismatch(dir); !strings.HasSuffix(got, "hello.o differs") {
+		t.Errorf("LastMismatch = %q", got)
+	}
+	Zero(dir)
+	if c, _ := Read(dir); c != (Counters{}) || LastMismatch(dir) != "" {
+		t.Errorf("after Zero: %+v, last mismatch %q", c, LastMismatch(dir))
 	}
 }

@@ -41,13 +41,14 @@ type actionPlan struct {
 	// (-fstack-usage's .su files): no prefix map reaches them, so a
 	// portable command rewrites the worker's root in them.
 	pathOutputs []string
-	// inputKeys are the stat data of every project input before it was
-	// hashed, by the path it is read from.
-	inputKeys map[string]string
 	// portable is set when the command is the root-independent script:
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
+	// inputPaths are the absolute paths of the inputs the key hashes;
+	// inputStamps their stat data from before the hashing (cache-only).
+	inputPaths  []string
+	inputStamps inputStamps
 }
 
 // passedEnv are the variables that change what a compiler writes (locale of
@@ -104,7 +105,8 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, err
 	}
-	plan.inputKeys = set.recordStat(nil)
+	plan.inputPaths = set.paths()
+	plan.inputStamps = stampsFor(cfg, plan.inputPaths)
 	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
 		return nil, localf("%v", err)
 	}
@@ -112,8 +114,12 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, err
 	}
-	set.addProbeHits(hits, tc.Contains)
-	set.recordStat(plan.inputKeys)
+	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
+		plan.inputPaths = append(plan.inputPaths, added...)
+		for p, st := range stampsFor(cfg, added) {
+			plan.inputStamps[p] = st
+		}
+	}
 	l := newLayout(cfg.ProjectRoot, inv.Dir)
 	l.isToolchain, l.toolchainDirs = tc.Contains, tc.Dirs
 	if err := widenForCompile(&l, p, set, scan.Search, env); err != nil {

@@ -29,6 +29,12 @@ func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan 
 	if res.ExitCode != 0 {
 		return res, nil
 	}
+	// An input edited while the compile ran (an editor's save during a
+	// build) would put the edited object under the unedited key.
+	if path := plan.inputStamps.changed(plan.inputPaths); path != "" {
+		res.Reason = fmt.Errorf("%w: %s", errInputsChanged, path)
+		return res, nil
+	}
 	if err := fill(ctx, c, inv.Dir, plan, res); err != nil {
 		res.Outcome = stats.LocalFallback
 		res.Reason = fmt.Errorf("fill the remote cache: %w", explainRefusal(err))

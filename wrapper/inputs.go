@@ -127,30 +127,16 @@ func addDotDotDirs(l layout, dep string, dirs map[string]bool) {
 	}
 }
 
-// recordStat records the stat data of every project file not yet in keys,
-// before it is read: comparing them after a local compile tells whether
-// the compile may have read something else than what the key hashed.
-func (set *inputSet) recordStat(keys map[string]string) map[string]string {
-	if keys == nil {
-		keys = make(map[string]string, len(set.project))
-	}
+// paths lists where every input is read: what the key hashes.
+func (set *inputSet) paths() []string {
+	out := make([]string, 0, len(set.project)+len(set.system))
 	for _, f := range set.project {
-		if _, ok := keys[f.read]; !ok {
-			keys[f.read] = fileKey(f.read)
-		}
+		out = append(out, f.read)
 	}
-	return keys
-}
-
-func fileKey(p string) string {
-	st, err := os.Stat(p)
-	if err != nil {
-		return "missing"
+	for _, f := range set.system {
+		out = append(out, f.path)
 	}
-	if key, ok := statKey(st); ok {
-		return key
-	}
-	return fmt.Sprint(st.Size(), st.ModTime().UnixNano())
+	return out
 }
 
 // digestSystemFiles digests the system headers: from the stat-keyed cache

@@ -163,8 +163,9 @@ func (c *directiveCache) save() {
 }
 
 // addProbeHits makes the places where a probe found something inputs:
-// project files are uploaded, toolchain files named in the salt.
-func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) {
+// project files are uploaded, toolchain files named in the salt. It
+// returns the project files it added.
+func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) (added []string) {
 	have := map[string]bool{}
 	for _, f := range set.project {
 		have[f.clean] = true
@@ -176,6 +177,8 @@ func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) 
 		case !have[h]:
 			have[h] = true
 			set.project = append(set.project, projectFile{clean: h, read: h, printed: h})
+			added = append(added, h)
 		}
 	}
+	return added
 }

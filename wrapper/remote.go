@@ -54,15 +54,20 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	res, err := serve(ctx, c, cfg, inv, plan, cached, ph)
 	ph.mark("outputs")
 	res.Phases = ph.String()
+	res.Action = plan.actionDigest.String()
 	return res, err
 }
 
 // serve turns the lookup's answer into a result: the hit, or on a miss a
 // remote execution (or, cache-only, a local compile that fills the cache).
 func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, ph *phases) (Result, error) {
+	var deliver deliverFunc = materialize
+	if sampled(cfg.VerifyRate) {
+		deliver = verifier(inv)
+	}
 	skipCache := false
 	if cached != nil && complete(cached, plan) {
-		res, err := materialize(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
+		res, err := deliver(ctx, c, inv.Dir, plan, cached, stats.CacheHit)
 		if status.Code(err) != codes.NotFound {
 			return res, err
 		}
@@ -78,7 +83,7 @@ func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, pl
 		return Result{}, err
 	}
 	ph.mark("execute")
-	return materialize(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
+	return deliver(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
 }
 
 // complete reports whether a cached result can stand for a local compile:
@@ -124,19 +129,9 @@ func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts clien
 // materialize fetches stdout and stderr first and then writes the outputs,
 // so that a failure to fetch anything leaves the build tree untouched.
 func materialize(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult, outcome stats.Outcome) (Result, error) {
-	stdout, err := c.Stdout(ctx, r)
+	stdout, stderr, err := remoteStreams(ctx, c, plan, r)
 	if err != nil {
-		return Result{}, fmt.Errorf("stdout: %w", err)
-	}
-	stderr, err := c.Stderr(ctx, r)
-	if err != nil {
-		return Result{}, fmt.Errorf("stderr: %w", err)
-	}
-	if plan.portable {
-		if r.GetExitCode() == scriptFailure && bytes.Contains(stderr, []byte(scriptMessage)) {
-			return Result{}, fmt.Errorf("remote command failed: %s", bytes.TrimSpace(stderr))
-		}
-		stdout, stderr = plan.localize(stdout), plan.localize(stderr)
+		return Result{}, err
 	}
 	if r.GetExitCode() == 0 {
 		if !complete(r, plan) {
@@ -156,6 +151,30 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 		}
 	}
 	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
+}
+
+// remoteStreams fetches a result's stdout and stderr as the user would see
+// them (local paths in place of the placeholder), and refuses a failure
+// that is not the source's: one the portable script reports, or one a
+// missing input or a broken worker could explain.
+func remoteStreams(ctx context.Context, c *client.Client, plan *actionPlan, r *repb.ActionResult) (stdout, stderr []byte, err error) {
+	if stdout, err = c.Stdout(ctx, r); err != nil {
+		return nil, nil, fmt.Errorf("stdout: %w", err)
+	}
+	if stderr, err = c.Stderr(ctx, r); err != nil {
+		return nil, nil, fmt.Errorf("stderr: %w", err)
+	}
+	if plan.portable {
+		if r.GetExitCode() == scriptFailure && bytes.Contains(stderr, []byte(scriptMessage)) {
+			return nil, nil, fmt.Errorf("remote command failed: %s", bytes.TrimSpace(stderr))
+		}
+		stdout, stderr = plan.localize(stdout), plan.localize(stderr)
+	}
+	if why := remoteFault(r.GetExitCode(), stderr); why != "" {
+		return nil, nil, fmt.Errorf("remote compile failed (exit %d) in a way rex or the worker may have caused: %s",
+			r.GetExitCode(), why)
+	}
+	return stdout, stderr, nil
 }
 
 // writeOutputs writes every output of r under dir. Portable outputs that

@@ -26,6 +26,9 @@ type Config struct {
 	StateDir string
 	// Platform properties sent with every action.
 	Platform map[string]string
+	// VerifyRate is the share of remote outcomes (0 to 1) that are compiled
+	// locally as well and compared; the local outputs are then served.
+	VerifyRate float64
 }
 
 // Invocation is the compiler command as the user ran it.
@@ -49,6 +52,12 @@ type Result struct {
 	Reason error
 	// Phases says where the time went, for --verbose.
 	Phases string
+	// Action is the action digest of a remote outcome, for the log.
+	Action string
+	// Verified is set when the remote outcome was compiled locally as well
+	// and compared; Mismatch then says what differed, or is "".
+	Verified bool
+	Mismatch string
 }
 
 // errLocal marks a compile that is valid but that rex cannot model remotely

@@ -3,17 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/wrapper"
 )
 
@@ -35,27 +31,7 @@ func compile(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
 	stop()
-	statsErr := stats.Record(cfg.StateDir, res.Outcome)
-	if res.Outcome == stats.LocalFallback {
-		stats.RecordFallback(cfg.StateDir, res.Reason)
-	}
-	// The log file is opened only when there is something to say: most
-	// compiles say nothing.
-	if c.Bool("verbose") {
-		msgs, _ := messages(c.String("log-file"))
-		if statsErr != nil {
-			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
-		}
-		if res.Reason != nil {
-			fmt.Fprintf(msgs, "rex: %s: %v\n", res.Outcome, res.Reason)
-		} else {
-			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
-		}
-	} else if res.Outcome == stats.LocalFallback {
-		if msgs, toTerminal := messages(c.String("log-file")); toTerminal {
-			warnOnce(msgs, cfg.StateDir, res.Reason)
-		}
-	}
+	report(c, cfg, res)
 	if res.RunLocal {
 		execLocal(argv)
 	}
@@ -63,24 +39,6 @@ func compile(c *cli.Context) error {
 	os.Stderr.Write(res.Stderr)
 	os.Exit(res.ExitCode)
 	return nil
-}
-
-// warnQuiet is how long one fallback warning covers: a build whose server
-// is down says so once, not once per file.
-const warnQuiet = time.Minute
-
-// warnOnce prints one line about a fallback unless another rex process did
-// so within warnQuiet.
-func warnOnce(w io.Writer, dir string, reason error) {
-	marker := filepath.Join(dir, "last-warning")
-	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < warnQuiet {
-		return
-	}
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(marker, nil, 0o644)
-	now := time.Now()
-	os.Chtimes(marker, now, now)
-	fmt.Fprintf(w, "rex: remote compile failed, compiling locally (%v)\n", reason)
 }
 
 // execLocal replaces rex with the real compiler: same argv, environment,
@@ -94,21 +52,4 @@ func execLocal(argv []string) {
 	err = syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
 	os.Exit(127)
-}
-
-// messages is where rex's own lines go: stderr, or the log file when set
-// (appended with one write per line, so parallel rex processes interleave
-// whole lines). toTerminal says whether a person reads them as they come:
-// the log file, or stderr on a terminal. The fallback warning goes only
-// there: a configure script that captures a compiler's stderr to decide a
-// feature must not see rex speak, or it would configure a different build.
-// `rex stats` always shows the last fallback and why.
-func messages(logFile string) (w io.Writer, toTerminal bool) {
-	if logFile != "" {
-		if f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-			return f, true
-		}
-	}
-	st, err := os.Stderr.Stat()
-	return os.Stderr, err == nil && st.Mode()&os.ModeCharDevice != 0
 }

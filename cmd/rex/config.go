@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,10 @@ func flags() []cli.Flag {
 			Usage: "files under it are uploaded; the rest must exist on workers (default: git top level, else cwd)"},
 		&cli.BoolFlag{Name: "cache-only", EnvVars: []string{"REX_CACHE_ONLY"},
 			Usage: "compile locally; read and fill the remote cache"},
+		&cli.BoolFlag{Name: "verify", EnvVars: []string{"REX_VERIFY"},
+			Usage: "compile locally as well on every remote outcome, serve the local outputs and report any difference"},
+		&cli.Float64Flag{Name: "verify-rate", EnvVars: []string{"REX_VERIFY_RATE"},
+			Usage: "verify this share (0 to 1) of remote outcomes, chosen at random"},
 		&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
 		&cli.BoolFlag{Name: "verbose", EnvVars: []string{"REX_VERBOSE"}, Usage: "say how each compile ran"},
 		&cli.StringFlag{Name: "log-file", EnvVars: []string{"REX_LOG_FILE"},
@@ -89,6 +94,10 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	if err != nil {
 		return wrapper.Config{}, err
 	}
+	rate, err := verifyRate(c)
+	if err != nil {
+		return wrapper.Config{}, err
+	}
 	return wrapper.Config{
 		Client: client.Config{
 			Token:          token,
@@ -106,7 +115,20 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 		CacheOnly:   c.Bool("cache-only"),
 		StateDir:    stateDir(c),
 		Platform:    prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
+		VerifyRate:  rate,
 	}, nil
+}
+
+// verifyRate is 1 under --verify, else --verify-rate, which must be a share.
+func verifyRate(c *cli.Context) (float64, error) {
+	if c.Bool("verify") {
+		return 1, nil
+	}
+	rate := c.Float64("verify-rate")
+	if !(rate >= 0 && rate <= 1) {
+		return 0, fmt.Errorf("--verify-rate (REX_VERIFY_RATE) %v: want a share from 0 to 1", rate)
+	}
+	return rate, nil
 }
 
 // prefixed collects PREFIX<name>=value variables, naming each by rename.

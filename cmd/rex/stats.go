@@ -28,20 +28,26 @@ func statsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			last := stats.LastFallback(dir)
+			last, lastMismatch := stats.LastFallback(dir), stats.LastMismatch(dir)
 			if c.Bool("json") {
 				return json.NewEncoder(os.Stdout).Encode(struct {
 					stats.Counters
 					LastFallback string `json:"last_fallback,omitempty"`
-				}{counters, last})
+					LastMismatch string `json:"last_mismatch,omitempty"`
+				}{counters, last, lastMismatch})
 			}
 			fmt.Printf("cache hits         %d\n", counters.CacheHits)
 			fmt.Printf("remote executions  %d\n", counters.RemoteExecutions)
 			fmt.Printf("cache misses       %d (compiled locally, cache filled)\n", counters.CacheMisses)
 			fmt.Printf("local runs         %d (not remotable)\n", counters.LocalRuns)
 			fmt.Printf("local fallbacks    %d (remote failed)\n", counters.LocalFallbacks)
+			fmt.Printf("verified           %d (compiled locally as well, compared)\n", counters.Verified)
+			fmt.Printf("verify mismatches  %d\n", counters.VerifyMismatches)
 			if last != "" {
 				fmt.Printf("last fallback      %s\n", last)
+			}
+			if lastMismatch != "" {
+				fmt.Printf("last mismatch      %s\n", lastMismatch)
 			}
 			return nil
 		},

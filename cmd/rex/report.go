@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/wrapper"
+)
+
+// report records the outcome and says what a person should know: with
+// --verbose how the compile ran; else only a fallback (once a minute) and a
+// verification mismatch (every one), and those only where a person reads
+// them. The log file is opened only when there is something to say: most
+// compiles say nothing.
+func report(c *cli.Context, cfg wrapper.Config, res wrapper.Result) {
+	statsErr := stats.Record(cfg.StateDir, res.Outcome, verdict(res))
+	if res.Outcome == stats.LocalFallback {
+		stats.RecordFallback(cfg.StateDir, res.Reason)
+	}
+	mismatch := ""
+	if res.Mismatch != "" {
+		mismatch = fmt.Sprintf("verify: action %s (%s) differs from the local compile, which was served instead: %s",
+			res.Action, res.Outcome, res.Mismatch)
+		stats.RecordMismatch(cfg.StateDir, mismatch)
+	}
+	verbose := c.Bool("verbose")
+	if !verbose && res.Outcome != stats.LocalFallback && mismatch == "" {
+		return
+	}
+	msgs, toTerminal := messages(c.String("log-file"))
+	if mismatch != "" && toTerminal {
+		fmt.Fprintf(msgs, "rex: %s\n", mismatch)
+	}
+	switch {
+	case verbose:
+		if statsErr != nil {
+			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
+		}
+		fmt.Fprintf(msgs, "rex: %s\n", describe(res))
+	case res.Outcome == stats.LocalFallback && toTerminal:
+		warnOnce(msgs, cfg.StateDir, res.Reason)
+	}
+}
+
+func verdict(res wrapper.Result) stats.Verdict {
+	switch {
+	case res.Mismatch != "":
+		return stats.Mismatch
+	case res.Verified:
+		return stats.Verified
+	}
+	return stats.NotVerified
+}
+
+// describe is the --verbose line: the outcome, and why or where the time went.
+func describe(res wrapper.Result) string {
+	what := res.Outcome.String()
+	if res.Verified {
+		what += ", verified locally"
+	}
+	switch {
+	case res.Reason != nil:
+		return fmt.Sprintf("%s: %v", what, res.Reason)
+	case res.Action != "":
+		return fmt.Sprintf("%s (action %s; %s)", what, res.Action, res.Phases)
+	}
+	return fmt.Sprintf("%s (%s)", what, res.Phases)
+}
+
+// warnQuiet is how long one fallback warning covers: a build whose server
+// is down says so once, not once per file.
+const warnQuiet = time.Minute
+
+// warnOnce prints one line about a fallback unless another rex process did
+// so within warnQuiet.
+func warnOnce(w io.Writer, dir string, reason error) {
+	marker := filepath.Join(dir, "last-warning")
+	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < warnQuiet {
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(marker, nil, 0o644)
+	now := time.Now()
+	os.Chtimes(marker, now, now)
+	fmt.Fprintf(w, "rex: remote compile failed, compiling locally (%v)\n", reason)
+}
+
+// messages is where rex's own lines go: stderr, or the log file when set
+// (appended with one write per line, so parallel rex processes interleave
+// whole lines). toTerminal says whether a person reads them as they come:
+// the log file, or stderr on a terminal. The fallback warning goes only
+// there: a configure script that captures a compiler's stderr to decide a
+// feature must not see rex speak, or it would configure a different build.
+// `rex stats` always shows the last fallback and why.
+func messages(logFile string) (w io.Writer, toTerminal bool) {
+	if logFile != "" {
+		if f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			return f, true
+		}
+	}
+	st, err := os.Stderr.Stat()
+	return os.Stderr, err == nil && st.Mode()&os.ModeCharDevice != 0
+}

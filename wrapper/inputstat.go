@@ -1,0 +1,83 @@
+package wrapper
+
+import (
+	"errors"
+	"syscall"
+	"time"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+// fileStat is what stat says about one input: enough to tell that a file
+// changed without reading it. ctime catches an edit that restores the
+// mtime; the inode catches an editor's rename over the file.
+type fileStat struct {
+	exists       bool
+	size         int64
+	mtime, ctime syscall.Timespec
+	dev, ino     uint64
+}
+
+func statOf(path string) fileStat {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return fileStat{}
+	}
+	return fileStat{exists: true, size: st.Size, mtime: st.Mtim, ctime: st.Ctim, dev: uint64(st.Dev), ino: st.Ino}
+}
+
+// fileStamp is an input's stat data from before the key hashed it. A file
+// changed moments before (racy) gets its content digest too: timestamps
+// tick coarsely, so a second write of the same size in the same tick
+// leaves stat unchanged, and only the content can tell.
+type fileStamp struct {
+	stat fileStat
+	racy bool
+	sum  digest.Digest
+}
+
+// inputStamps are the stamps of a compile's inputs, by absolute path.
+type inputStamps map[string]fileStamp
+
+// stampsFor stamps the inputs when the plan is for a cache-only compile,
+// whose local result rex stores under the key: that result must have been
+// computed from what the key hashed. Other modes never store what they
+// compile, and skip the stats.
+func stampsFor(cfg Config, paths []string) inputStamps {
+	if !cfg.CacheOnly {
+		return nil
+	}
+	taken := time.Now()
+	s := make(inputStamps, len(paths))
+	for _, p := range paths {
+		st := fileStamp{stat: statOf(p)}
+		ctime := time.Unix(st.stat.ctime.Unix())
+		if st.stat.exists && taken.Sub(ctime) < racyWindow {
+			st.racy = true
+			st.sum, _ = digest.BLAKE3.FromFile(p) // an error is a zero sum, which no re-hash matches
+		}
+		s[p] = st
+	}
+	return s
+}
+
+// errInputsChanged says that the cache was left unfilled because an input
+// changed between its hashing and the end of the compile.
+var errInputsChanged = errors.New("inputs changed during the compile; the cache is not filled")
+
+// changed returns the first input that is no longer what it was when
+// stamped, or "".
+func (s inputStamps) changed(paths []string) string {
+	for _, p := range paths {
+		before := s[p]
+		if statOf(p) != before.stat {
+			return p
+		}
+		if before.racy {
+			if sum, err := digest.BLAKE3.FromFile(p); err != nil || sum != before.sum {
+				return p
+			}
+		}
+	}
+	return ""
+}
