@@ -1,0 +1,103 @@
+package wrapper
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/toolchain"
+)
+
+// gatherInputs runs the dependency scan (which also writes the dep file,
+// to plan.depTemp) and collects every input of the compile: the files it
+// read, split into toolchain and project files, and the project files its
+// probes found. Each input is stamped before it is read (see inputstat.go).
+func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, ph *phases) (inputSet, depscan.SearchList, error) {
+	var set inputSet
+	if p.DepFile != "" {
+		var err error
+		if plan.depTemp, err = depTempPath(inv.Dir, p.DepFile); err != nil {
+			return set, depscan.SearchList{}, err
+		}
+	}
+	scan, err := depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
+	if err != nil {
+		// Most often a missing header or a preprocessor error: the local
+		// compile prints the exact diagnostics.
+		return set, depscan.SearchList{}, localf("dependency scan: %v", err)
+	}
+	ph.mark("scan")
+	if set, err = classify(inv.Dir, tc, scan.Deps); err != nil {
+		return set, scan.Search, err
+	}
+	plan.inputPaths = set.paths()
+	plan.inputStamps = stampsFor(cfg, plan.inputPaths)
+	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
+		return set, scan.Search, localf("%v", err)
+	}
+	hits, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir)
+	if err != nil {
+		return set, scan.Search, err
+	}
+	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
+		plan.inputPaths = append(plan.inputPaths, added...)
+		for p, st := range stampsFor(cfg, added) {
+			plan.inputStamps[p] = st
+		}
+	}
+	return set, scan.Search, nil
+}
+
+// widenForCompile widens the root to hold everything the compile names
+// outside the toolchain: the cwd, its project inputs, its outputs, and every
+// directory or file its options and include variables name (whether it
+// exists or not: a worker must not find one of its own there).
+func widenForCompile(l *layout, p *compiler.Invocation, set inputSet, search depscan.SearchList, env map[string]string) error {
+	var named []string
+	p.RemoteArgs(func(path string) string { named = append(named, path); return path })
+	named = append(named, search.Quote...)
+	named = append(named, search.Angle...)
+	for _, name := range includePathEnv {
+		if v, ok := env[name]; ok {
+			named = append(named, filepath.SplitList(v)...)
+		}
+	}
+	for _, f := range set.project {
+		l.widen(f.clean)
+	}
+	for _, n := range named {
+		if n == "" {
+			continue
+		}
+		abs := l.abs(n)
+		switch {
+		case l.isToolchain(abs) && !filepath.IsAbs(n):
+			return localf("%s names the toolchain by a relative path", n)
+		case l.isToolchain(abs):
+		case l.holdsToolchain(abs):
+			return localf("%s holds toolchain directories", n)
+		default:
+			l.widen(abs)
+		}
+	}
+	return nil
+}
+
+// depTempPath is where the scan writes the dependency file until the
+// compile's outcome is known: beside it, so that a rename puts it in place.
+// The name has no comma, which -Wp,-MD,FILE would split.
+func depTempPath(cwd, depFile string) (string, error) {
+	p := depFile
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	dir := filepath.Dir(p)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", localf("the dependency file's directory %s does not exist", dir)
+	}
+	return filepath.Join(dir, fmt.Sprintf(".rex-%d-%d.d", os.Getpid(), time.Now().UnixNano())), nil
+}
