@@ -161,9 +161,33 @@ func (k *kase) command(viaRex bool) *exec.Cmd {
 	if k.umask != "" {
 		argv = append([]string{"sh", "-c", "umask " + k.umask + `; exec "$@"`, "sh"}, argv...)
 	}
+	env := k.environ(viaRex)
+	// exec.Command would look the compiler up in the test's PATH, not the
+	// case's: a case about PATH must run what its shell would.
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir, cmd.Env = filepath.Join(k.R, k.dir), k.environ(viaRex)
+	cmd.Path = lookPath(argv[0], env)
+	cmd.Dir, cmd.Env = filepath.Join(k.R, k.dir), env
 	return cmd
+}
+
+// lookPath finds name in env's PATH, as a shell with that environment would.
+func lookPath(name string, env []string) string {
+	if strings.Contains(name, "/") {
+		return name
+	}
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return name
 }
 
 func (k *kase) run(viaRex bool) result {
