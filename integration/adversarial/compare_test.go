@@ -20,6 +20,9 @@ func (k *kase) compare(phase string) {
 	afterRex := k.snapshot()
 	k.restore(before)
 
+	if len(diff(afterLocal, afterRex)) > 0 && !k.reproducible(before, afterLocal) {
+		k.t.Fatalf("%s: two local compiles differ: the case proves nothing", phase)
+	}
 	got := outcome(s0, s1)
 	k.outcomes = append(k.outcomes, phase+": "+got)
 	k.t.Logf("%s: local exit %d, rex exit %d, rex outcome: %s", phase, local.exit, remote.exit, got)
@@ -57,6 +60,16 @@ func classify(phase, outcome string, local, remote result, differs, filesDiffer 
 		return otherDiff
 	}
 	return ""
+}
+
+// reproducible compiles locally once more and says whether it left the
+// same tree: only then is a difference from rex rex's.
+func (k *kase) reproducible(before, afterLocal tree) bool {
+	k.t.Helper()
+	k.run(false)
+	again := k.snapshot()
+	k.restore(before)
+	return len(diff(afterLocal, again)) == 0
 }
 
 func (k *kase) fail(problem string, details []string) {

@@ -130,8 +130,8 @@ func diff(want, got tree) []string {
 		case w.mode != g.mode:
 			out = append(out, fmt.Sprintf("%s: mode %v locally, %v with rex", p, w.mode, g.mode))
 		case !bytes.Equal(w.data, g.data):
-			out = append(out, fmt.Sprintf("%s: %d bytes locally, %d with rex, first difference at byte %d",
-				p, len(w.data), len(g.data), firstDiff(w.data, g.data)))
+			out = append(out, fmt.Sprintf("%s: %d bytes locally, %d with rex, first difference at byte %d%s",
+				p, len(w.data), len(g.data), firstDiff(w.data, g.data), stringDiff(w.data, g.data)))
 		}
 	}
 	for p := range got {
@@ -150,4 +150,46 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return len(a)
+}
+
+// stringDiff names a few printable strings only one side holds: in an
+// object that is usually the path or macro value that went wrong.
+func stringDiff(local, rex []byte) string {
+	l, r := printable(local), printable(rex)
+	var onlyL, onlyR []string
+	for s := range l {
+		if !r[s] && len(onlyL) < 4 {
+			onlyL = append(onlyL, s)
+		}
+	}
+	for s := range r {
+		if !l[s] && len(onlyR) < 4 {
+			onlyR = append(onlyR, s)
+		}
+	}
+	if len(onlyL)+len(onlyR) == 0 {
+		return ""
+	}
+	sort.Strings(onlyL)
+	sort.Strings(onlyR)
+	return fmt.Sprintf("; strings only local: %q, only rex: %q", onlyL, onlyR)
+}
+
+// printable is the set of runs of at least 4 printable bytes, like strings(1).
+func printable(b []byte) map[string]bool {
+	set := map[string]bool{}
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && b[i] >= 0x20 && b[i] < 0x7f {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start >= 4 {
+			set[string(b[start:i])] = true
+		}
+		start = -1
+	}
+	return set
 }
