@@ -15,8 +15,8 @@ func TestRemoteFailure(t *testing.T) {
 		cmd:    []string{"gcc", "-Wall", "-c", "b.c", "-o", "b.o"},
 		mutate: edit("a.c", "int f(void) {\n  int unused;\n  return 0;\n}\n"),
 	}, {
-		name: "absolute source in a sibling of the build directory",
-		files: map[string]string{"src/h.h": "#define HV 9\n", "src/a.c": "#include \"h.h\"\nint v = HV;\n"},
+		name:   "absolute source in a sibling of the build directory",
+		files:  map[string]string{"src/h.h": "#define HV 9\n", "src/a.c": "#include \"h.h\"\nint v = HV;\n"},
 		dir:    "build",
 		cmd:    []string{"gcc", "-c", "{R}/src/a.c", "-o", "a.o"},
 		mutate: edit("src/h.h", "#define HV 10\n"),
