@@ -80,10 +80,12 @@ func TestInterrupt(t *testing.T) {
 	sent := time.Now()
 	cmd.Process.Signal(os.Interrupt)
 	// A local compile rex starts after the signal runs in the case's cwd.
+	// Whichever comes first, that or rex's exit, is when rex stopped
+	// waiting for the worker.
 	_, local := waitCompiler(func(p proc) bool { return p.cwd == cmd.Dir }, done)
+	workerStillRunning := alive(remote.pid)
 	<-done
 	took := time.Since(sent)
-	workerStillRunning := alive(remote.pid)
 	t.Logf("rex exited %v after SIGINT with %s, worker compile still running: %v, rex outcome: %s",
 		took.Round(time.Millisecond), cmd.ProcessState, workerStillRunning, outcome(s0, k.stats()))
 	var problems []string

@@ -26,6 +26,14 @@ func TestUnlisted(t *testing.T) {
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("data.bin", "second, longer blob\n"),
 	}, {
+		// Outside the tree: if a worker can read the host's /opt, it reads
+		// a file no key covers.
+		name: ".incbin of an absolute path outside the tree",
+		files: map[string]string{"{X}/data.bin": "first blob\n",
+			"a.c": "__asm__(\".section .rodata\\n.global blob\\nblob:\\n.incbin \\\"{X}/data.bin\\\"\\n.previous\");\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("{X}/data.bin", "second, longer blob\n"),
+	}, {
 		name:  "-fprofile-use with a .gcda",
 		files: map[string]string{"p.c": profiled},
 		cmd:   []string{"gcc", "-O2", "-fprofile-use", "-c", "p.c", "-o", "p.o"},
@@ -102,6 +110,15 @@ func TestResolver(t *testing.T) {
 		files:  map[string]string{"tools/gcc": "#!/bin/sh\nexec /usr/bin/gcc -DWRAPPED=3 \"$@\"\n", "a.c": src},
 		cmd:    []string{"./tools/gcc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("tools/gcc", "#!/bin/sh\nexec /usr/bin/gcc -DWRAPPED=4 \"$@\"\n"),
+	}, {
+		// A wrapper that reads its own configuration: what it adds is not
+		// in the wrapper's bytes.
+		name: "g++ wrapper under /opt reading a flags file",
+		files: map[string]string{"{X}/bin/g++": "#!/bin/sh\nexec /usr/bin/g++ $(cat {X}/flags) \"$@\"\n",
+			"{X}/flags": "-DWRAPPED=5\n", "a.cc": src},
+		env:    []string{"PATH={X}/bin:{PATH}"},
+		cmd:    []string{"g++", "-c", "a.cc", "-o", "a.o"},
+		mutate: edit("{X}/flags", "-DWRAPPED=6\n"),
 	}} {
 		s.class = "resolver"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
