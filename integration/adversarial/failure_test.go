@@ -75,6 +75,17 @@ func TestBehaviour(t *testing.T) {
 		setup:  func(k *kase) { k.sh("mkdir -p '" + long + "/build/CMakeFiles/a.dir/src'") },
 		mutate: edit(long+"/src/include/some-header-with-a-long-name.h", "#define HV 2\n"),
 	}, {
+		// The same with the sources under the build directory, so that rex
+		// can run it remotely and the dep file itself is what is compared.
+		name: "CMake-style dep file with long absolute paths, sources under the cwd",
+		files: map[string]string{long + "/src/include/some-header-with-a-long-name.h": "#define HV 3\n",
+			long + "/src/a.c": "#include \"some-header-with-a-long-name.h\"\nint v = HV;\n"},
+		dir: long,
+		cmd: []string{"gcc", "-I{R}/" + long + "/src/include", "-MD", "-MT", "CMakeFiles/a.dir/src/a.c.o",
+			"-MF", "CMakeFiles/a.dir/src/a.c.o.d", "-o", "CMakeFiles/a.dir/src/a.c.o", "-c", "{R}/" + long + "/src/a.c"},
+		setup:  func(k *kase) { k.sh("mkdir -p '" + long + "/CMakeFiles/a.dir/src'") },
+		mutate: edit(long+"/src/include/some-header-with-a-long-name.h", "#define HV 4\n"),
+	}, {
 		name:   "GCC_COLORS set",
 		files:  map[string]string{"w.c": "int f(int x) { if (x) return 1; }\n"},
 		cmd:    []string{"gcc", "-fdiagnostics-color=always", "-Wall", "-c", "w.c", "-o", "w.o"},

@@ -129,7 +129,8 @@ func diff(want, got tree) []string {
 			out = append(out, fmt.Sprintf("%s: left by the compiler, missing with rex", p))
 		case w.mode != g.mode:
 			out = append(out, fmt.Sprintf("%s: mode %v locally, %v with rex", p, w.mode, g.mode))
-		case !bytes.Equal(w.data, g.data):
+		}
+		if ok && !bytes.Equal(w.data, g.data) {
 			out = append(out, fmt.Sprintf("%s: %d bytes locally, %d with rex, first difference at byte %d%s",
 				p, len(w.data), len(g.data), firstDiff(w.data, g.data), stringDiff(w.data, g.data)))
 		}
