@@ -43,6 +43,17 @@ func TestAbsence(t *testing.T) {
 			"a.c": "#include \"sub/x.h\"\nint v = YV;\n"},
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("sub/y.h", "#define YV 2\n"),
+	}, {
+		name:   "header created in a CPATH dir shadows a system header",
+		files:  map[string]string{"{X}/include/other.h": "", "a.c": "#include <limits.h>\nint v = CHAR_BIT;\n"},
+		env:    []string{"CPATH={X}/include"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("{X}/include/limits.h", "#define CHAR_BIT 9\n"),
+	}, {
+		name:   "__has_include of a file that appears in an -I dir under /opt",
+		files:  map[string]string{"{X}/include/other.h": "", "a.c": hasInclude},
+		cmd:    []string{"gcc", "-I{X}/include", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("{X}/include/feature.h", "#define FEATURE 4\n"),
 	}} {
 		s.class = "absence"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
