@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,12 @@ func TestMain(m *testing.M) {
 	}
 	tb.cleanups = append(tb.cleanups, func() { os.RemoveAll(dir) })
 	server = testenv.StartServer(tb, dir)
+	if os.Getenv("REX_BIN_DIR") == "" {
+		// testenv builds into a private temp dir per test process and
+		// leaves it behind; this process is done with it when it ends.
+		bin := filepath.Dir(testenv.Bin(tb, "rex"))
+		tb.cleanups = append([]func(){func() { os.RemoveAll(bin) }}, tb.cleanups...)
+	}
 	code := m.Run()
 	fmt.Println(tally.summary())
 	tb.cleanup()
