@@ -1,0 +1,79 @@
+package adversarial
+
+import "testing"
+
+// pathSources embed paths three ways: __FILE__ in the source and in a
+// header, and debug info for both.
+var pathSources = map[string]string{
+	"proj/inc/h.h": "#define HV 1\nstatic const char *hfile = __FILE__;\nstatic inline int hget(void) { return HV; }\n",
+	"proj/a.c":     "#include \"h.h\"\nconst char *afile = __FILE__;\nconst char *get(void) { return hget() ? hfile : afile; }\n",
+}
+
+const pathsEdit = "#define HV 2\nstatic const char *hfile = __FILE__;\nstatic inline int hget(void) { return HV; }\n"
+
+// pathCases are the cases about paths embedded in objects, dep files and
+// diagnostics, for one C compiler.
+func pathCases(cc string) []spec {
+	return []spec{{
+		name: "-ffile-prefix-map of a directory above the tree",
+		cmd:  []string{cc, "-g", "-ffile-prefix-map={R}=/src", "-Iinc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
+		name: "-fmacro-prefix-map of the cwd with a trailing slash",
+		cmd:  []string{cc, "-fmacro-prefix-map={R}/proj/=", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
+		name: "-fdebug-prefix-map and -fmacro-prefix-map pair",
+		cmd: []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-fmacro-prefix-map={R}/proj=.",
+			"-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
+		name: "-g with absolute paths",
+		cmd:  []string{cc, "-g", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "{R}/proj/a.o"},
+	}, {
+		name: "-flto -g",
+		// -frandom-seed: without it gcc names LTO sections at random.
+		cmd: []string{cc, "-flto", "-g", "-O1", "-frandom-seed=a.o", "-Iinc", "-c", "a.c", "-o", "a.o"},
+	}, {
+		name: "-grecord-gcc-switches",
+		cmd:  []string{cc, "-g", "-grecord-gcc-switches", "-Iinc", "-c", "a.c", "-o", "a.o"},
+	}, {
+		name: "warning inside a header",
+		files: map[string]string{
+			"proj/inc/h.h": "#define HV 1\nstatic int hwarn(int x) { if (x) return HV; }\n",
+			"proj/a.c":     "#include \"h.h\"\nint get(int x) { return hwarn(x); }\n",
+		},
+		cmd:    []string{cc, "-Wall", "-Wextra", "-I{R}/proj/inc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("proj/inc/h.h", "#define HV 2\n\nstatic int hwarn(int x) { if (x) return HV; }\n"),
+	}, {
+		name: "-Ilinked/../inc where linked is a symlink",
+		files: map[string]string{
+			"proj/real/sub/keep.txt": "", "proj/linked": "@link:real/sub",
+			"proj/real/inc/h.h": "#define HV 10\n", "proj/inc/h.h": "#define HV 20\n",
+			"proj/a.c": "#include <h.h>\nint v = HV;\n",
+		},
+		cmd:    []string{cc, "-Ilinked/../inc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("proj/real/inc/h.h", "#define HV 11\n"),
+	}}
+}
+
+func TestPaths(t *testing.T) {
+	cases := pathCases("gcc")
+	for _, s := range pathCases("clang") {
+		s.tool = "clang"
+		cases = append(cases, s)
+	}
+	cases = append(cases, spec{
+		tool: "clang",
+		name: "-grecord-command-line",
+		cmd:  []string{"clang", "-g", "-grecord-command-line", "-Iinc", "-c", "a.c", "-o", "a.o"},
+	})
+	for _, s := range cases {
+		s.class, s.dir = "paths", "proj"
+		if s.files == nil {
+			s.files = pathSources
+		}
+		if s.mutate == nil {
+			s.mutate = edit("proj/inc/h.h", pathsEdit)
+		}
+		s.name = s.cmd[0] + " " + s.name
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
