@@ -55,6 +55,7 @@ var passedEnv = []string{
 	"LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LANGUAGE",
 	"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
 	"SOURCE_DATE_EPOCH", "GCC_EXEC_PREFIX", "COMPILER_PATH",
+	"GCC_COLORS", "GCC_URLS", "TERM_URLS", // diagnostics' colours and links: see local.go
 }
 
 // localOnlyEnv are variables that make the compiler write files rex does not

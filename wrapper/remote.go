@@ -22,7 +22,7 @@ import (
 // runRemote looks the action up in the remote cache and, on a miss, runs it
 // remotely (or locally, filling the cache, in cache-only mode).
 func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
-	if recentlyUnreachable(cfg.StateDir) {
+	if recentlyUnreachable(cfg) {
 		return Result{}, errRecentlyUnreachable
 	}
 	c, err := client.Dial(ctx, cfg.Client)
@@ -45,7 +45,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
-	noteReachability(cfg.StateDir, err, c.Conn().GetState())
+	noteReachability(cfg, err, c.Conn().GetState())
 	if err != nil {
 		return Result{}, fmt.Errorf("GetActionResult: %w", err)
 	}
