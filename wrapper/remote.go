@@ -201,13 +201,17 @@ func (plan *actionPlan) portabilize(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
 }
 
-// replaceFile writes data to path atomically (temp file and rename).
+// replaceFile writes data to path atomically (temp file and rename), with
+// the mode the compiler would have given it.
 func replaceFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".rex-*")
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
+	werr := tmp.Chmod(client.OutputMode(false))
+	if werr == nil {
+		_, werr = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
