@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -30,19 +28,44 @@ func compile(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// An interrupt reaches the compiler and the remote calls alike; rex
-	// itself exits through the normal path so nothing is half-written.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
+	ctx, stop := interruptible()
+	res := wrapper.Run(ctx, cfg, wrapper.Invocation{
+		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: isTerminal(os.Stderr),
+	})
 	stop()
-	statsErr := stats.Record(cfg.StateDir, res.Outcome)
-	if res.Outcome == stats.LocalFallback {
-		stats.RecordFallback(cfg.StateDir, res.Reason)
+	if res.Interrupted {
+		// Nothing was written and nothing runs locally: the user stopped
+		// the compile, and the outcome counters do not count it.
+		dieBy(res.Reason)
 	}
-	// The log file is opened only when there is something to say: most
-	// compiles say nothing.
-	if c.Bool("verbose") {
-		msgs, _ := messages(c.String("log-file"))
+	report(c, cfg.StateDir, res)
+	if res.RunLocal {
+		execLocal(argv)
+	}
+	os.Stdout.Write(res.Stdout)
+	os.Stderr.Write(res.Stderr)
+	os.Exit(res.ExitCode)
+	return nil
+}
+
+// report records the outcome and says what a person should read: the
+// --verbose line, or a fallback warning. The log file is opened only when
+// there is something to say: most compiles say nothing.
+func report(c *cli.Context, stateDir string, res wrapper.Result) {
+	statsErr := stats.Record(stateDir, res.Outcome)
+	if res.Outcome == stats.LocalFallback {
+		stats.RecordFallback(stateDir, res.Reason)
+	}
+	verbose := c.Bool("verbose")
+	if !verbose && res.Outcome != stats.LocalFallback {
+		return
+	}
+	msgs, toTerminal := messages(c.String("log-file"))
+	switch {
+	case !toTerminal:
+	case !verbose:
+		warnOnce(msgs, stateDir, res.Reason)
+	default:
 		if statsErr != nil {
 			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
 		}
@@ -51,18 +74,7 @@ func compile(c *cli.Context) error {
 		} else {
 			fmt.Fprintf(msgs, "rex: %s (%s)\n", res.Outcome, res.Phases)
 		}
-	} else if res.Outcome == stats.LocalFallback {
-		if msgs, toTerminal := messages(c.String("log-file")); toTerminal {
-			warnOnce(msgs, cfg.StateDir, res.Reason)
-		}
 	}
-	if res.RunLocal {
-		execLocal(argv)
-	}
-	os.Stdout.Write(res.Stdout)
-	os.Stderr.Write(res.Stderr)
-	os.Exit(res.ExitCode)
-	return nil
 }
 
 // warnQuiet is how long one fallback warning covers: a build whose server
@@ -94,21 +106,4 @@ func execLocal(argv []string) {
 	err = syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
 	os.Exit(127)
-}
-
-// messages is where rex's own lines go: stderr, or the log file when set
-// (appended with one write per line, so parallel rex processes interleave
-// whole lines). toTerminal says whether a person reads them as they come:
-// the log file, or stderr on a terminal. The fallback warning goes only
-// there: a configure script that captures a compiler's stderr to decide a
-// feature must not see rex speak, or it would configure a different build.
-// `rex stats` always shows the last fallback and why.
-func messages(logFile string) (w io.Writer, toTerminal bool) {
-	if logFile != "" {
-		if f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-			return f, true
-		}
-	}
-	st, err := os.Stderr.Stat()
-	return os.Stderr, err == nil && st.Mode()&os.ModeCharDevice != 0
 }
