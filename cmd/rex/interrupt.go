@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // signalError is the cause of a context ended by a signal.
@@ -39,7 +40,10 @@ func dieBy(cause error) {
 	}
 	signal.Reset(sig)
 	syscall.Kill(os.Getpid(), sig)
-	// Not reached unless the signal is ignored or blocked.
+	// The signal reaches some thread of the process, not necessarily this
+	// one, and not necessarily before Kill returns: give it a moment. The
+	// exit below is for a signal that is ignored or blocked.
+	time.Sleep(time.Second)
 	fmt.Fprintf(os.Stderr, "rex: %v\n", cause)
 	os.Exit(128 + int(sig))
 }
