@@ -34,17 +34,17 @@ func (inv *Invocation) HasColorOption() bool {
 
 // AskColor makes RemoteArgs ask for coloured diagnostics, as the compiler
 // gives on a terminal, unless the option would be recorded in the object.
-// It reports whether it did.
-func (inv *Invocation) AskColor() bool {
+// It returns the option it added, or "".
+func (inv *Invocation) AskColor() string {
 	s := gccColorAlways
 	if inv.Family == Clang {
 		if inv.recordsCommandLine() {
-			return false
+			return ""
 		}
 		s = clangColorAlways
 	}
 	inv.items = append(inv.items, item{spec: s, opt: s.name})
-	return true
+	return s.name
 }
 
 // recordsCommandLine reports whether clang writes its command line into

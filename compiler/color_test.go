@@ -42,8 +42,8 @@ func TestAskColor(t *testing.T) {
 		if tt.asked != "" {
 			want = append(append([]string{}, before...), tt.asked)
 		}
-		if asked := inv.AskColor(); asked != (tt.asked != "") {
-			t.Errorf("%s: AskColor = %v", tt.cmd, asked)
+		if asked := inv.AskColor(); asked != tt.asked {
+			t.Errorf("%s: AskColor = %q, want %q", tt.cmd, asked, tt.asked)
 		}
 		if diff := cmp.Diff(want, inv.RemoteArgs(func(p string) string { return p })); diff != "" {
 			t.Errorf("%s: RemoteArgs (-want +got):\n%s", tt.cmd, diff)
@@ -65,7 +65,7 @@ func TestAskColorKeepsObject(t *testing.T) {
 				t.Fatalf("Parse: %v %s", err, inv.Reason)
 			}
 			run(t, dir, argv)
-			if !inv.AskColor() {
+			if inv.AskColor() == "" {
 				t.Fatal("AskColor declined")
 			}
 			colored := inv.RemoteArgs(func(p string) string {
