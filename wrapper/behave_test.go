@@ -47,6 +47,19 @@ func TestMissingOutputDirRunsLocally(t *testing.T) {
 			t.Errorf("%s was created", d)
 		}
 	}
+	// A directory where the object goes, and a directory the user cannot
+	// write (root can write anywhere).
+	os.Mkdir(filepath.Join(p.dir, "x.o"), 0o755)
+	outs := []string{"x.o"}
+	if os.Geteuid() != 0 {
+		os.Mkdir(filepath.Join(p.dir, "ro"), 0o555)
+		outs = append(outs, "ro/hello.o")
+	}
+	for _, out := range outs {
+		if r := p.run("g++", "-c", "hello.cpp", "-o", out); r.Outcome != stats.LocalRun {
+			t.Errorf("-o %s: %v (%v), want a local run", out, r.Outcome, r.Reason)
+		}
+	}
 }
 
 // TestInterruptStartsNoLocalCompile: ctx ends (rex got SIGINT) while the

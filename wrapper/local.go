@@ -5,22 +5,31 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rexbuild/rex/compiler"
 )
 
-// missingOutputDir returns the directory of an output (the dep file
-// included) that does not exist, or "". The compiler does not create
-// directories: it fails, and so must the compile through rex, with the
-// same message and status and nothing created. Only the compiler itself
-// says that exactly, so such a compile runs locally.
-func missingOutputDir(cwd string, p *compiler.Invocation) string {
+// unwritableOutput says why the compiler could not write one of its
+// outputs (the dep file included), or "": its directory does not exist or
+// is not writable, or a directory stands at its path. The compiler fails
+// then, and so must the compile through rex, with the same message and
+// status and nothing created (rex must not make the directory). Only the
+// compiler itself says that exactly, so such a compile runs locally.
+func unwritableOutput(cwd string, p *compiler.Invocation) string {
 	for _, out := range p.Outputs {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(cwd, out)
 		}
 		dir := filepath.Dir(out)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return dir
+		switch st, err := os.Stat(dir); {
+		case err != nil || !st.IsDir():
+			return "output directory " + dir + " does not exist"
+		case unix.Access(dir, unix.W_OK) != nil:
+			return "output directory " + dir + " is not writable"
+		}
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			return "output " + out + " is a directory"
 		}
 	}
 	return ""

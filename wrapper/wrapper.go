@@ -77,8 +77,8 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 	if !parsed.Remotable {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(parsed.Reason)}
 	}
-	if dir := missingOutputDir(inv.Dir, parsed); dir != "" {
-		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: fmt.Errorf("output directory %s does not exist", dir)}
+	if why := unwritableOutput(inv.Dir, parsed); why != "" {
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}
 	inv = askColor(inv, parsed)
 	res, err := runRemote(ctx, cfg, inv, parsed)
