@@ -162,7 +162,7 @@ func (c *Client) fetchToTemp(ctx context.Context, d digest.Digest, path string, 
 			os.Remove(f.Name())
 		}
 	}()
-	if err := f.Chmod(fileMode(executable)); err != nil {
+	if err := f.Chmod(OutputMode(executable)); err != nil {
 		return "", fmt.Errorf("download %s: %w", d, err)
 	}
 	if c.fitsBatch(d.Size) {
@@ -186,11 +186,4 @@ func (c *Client) fetchToTemp(ctx context.Context, d digest.Digest, path string, 
 		return "", err
 	}
 	return f.Name(), nil
-}
-
-func fileMode(executable bool) os.FileMode {
-	if executable {
-		return 0o755
-	}
-	return 0o644
 }

@@ -162,7 +162,7 @@ func TestDownloadFileCorruptWritesNothing(t *testing.T) {
 			if err := c.DownloadFile(ctx, d, out, true); err != nil {
 				t.Fatal(err)
 			}
-			if fi, err := os.Stat(out); err != nil || fi.Size() != int64(size) || fi.Mode().Perm() != 0o755 {
+			if fi, err := os.Stat(out); err != nil || fi.Size() != int64(size) || fi.Mode().Perm() != OutputMode(true) {
 				t.Fatalf("downloaded file: %v %v", fi, err)
 			}
 			f.corrupt[d] = true

@@ -153,7 +153,7 @@ func writeTemp(final string, data []byte, executable bool) (string, error) {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(fileMode(executable))
+		err = f.Chmod(OutputMode(executable))
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -21,7 +21,7 @@ type state struct {
 	reason string
 	lang   string // current -x language, "" for "by extension"
 
-	compile, md, mmd, debug, splitDwarf, coverage, stackUsage, targets bool
+	compile, md, mmd, coverage, stackUsage, targets bool
 
 	sources       []item
 	linkInput     string // an object or library among the inputs
@@ -88,10 +88,6 @@ func (st *state) apply(it item) {
 		if st.lang == "none" {
 			st.lang = ""
 		}
-	case roleDebug:
-		st.debug = true
-	case roleSplitDwarf:
-		st.splitDwarf = true
 	case roleMD:
 		st.md = true
 	case roleMMD:

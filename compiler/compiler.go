@@ -12,8 +12,8 @@
 // directory. -MD/-MMD write the -MF file, else the object path with its last
 // suffix replaced by .d (x.o -> x.d, x -> x.d); the default make target is
 // the -o value quoted like -MQ, except through -Wp,-MD,FILE where gcc names
-// the source basename with .o. -gsplit-dwarf writes OBJ.dwo (clang only with
-// debug info), -ftest-coverage OBJ.gcno, -fstack-usage OBJ.su, where OBJ is
+// the source basename with .o. -gsplit-dwarf writes OBJ.dwo (clang only when
+// debug info ends up on; see dwarf.go), -ftest-coverage OBJ.gcno, -fstack-usage OBJ.su, where OBJ is
 // the object path without its suffix.
 package compiler
 

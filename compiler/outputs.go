@@ -32,8 +32,12 @@ func (st *state) finish() {
 	if inv.DepFile != "" {
 		inv.Outputs = append(inv.Outputs, inv.DepFile)
 	}
-	// gcc writes the .dwo even without -g; clang only with debug info.
-	if st.splitDwarf && (inv.Family != Clang || st.debug) {
+	dwo, why := inv.splitDwarfOutput()
+	if why != "" {
+		st.local(why)
+		return
+	}
+	if dwo {
 		inv.Outputs = append(inv.Outputs, replaceExt(inv.Output, ".dwo"))
 	}
 	if st.coverage {

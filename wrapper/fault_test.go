@@ -124,7 +124,7 @@ func TestBusyServerIsNotUnreachable(t *testing.T) {
 		return nil, status.Error(codes.Unavailable, "busy")
 	})
 	p.run(compileHello...)
-	if recentlyUnreachable(p.cfg.StateDir) {
+	if recentlyUnreachable(p.cfg) {
 		t.Error("a busy server was recorded as unreachable")
 	}
 }

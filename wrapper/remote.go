@@ -22,7 +22,7 @@ import (
 // runRemote looks the action up in the remote cache and, on a miss, runs it
 // remotely (or locally, filling the cache, in cache-only mode).
 func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
-	if recentlyUnreachable(cfg.StateDir) {
+	if recentlyUnreachable(cfg) {
 		return Result{}, errRecentlyUnreachable
 	}
 	c, err := client.Dial(ctx, cfg.Client)
@@ -46,7 +46,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
-	noteReachability(cfg.StateDir, err, c.Conn().GetState())
+	noteReachability(cfg, err, c.Conn().GetState())
 	if err != nil {
 		return Result{}, fmt.Errorf("GetActionResult: %w", err)
 	}
@@ -232,13 +232,17 @@ func (plan *actionPlan) portabilize(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
 }
 
-// replaceFile writes data to path atomically (temp file and rename).
+// replaceFile writes data to path atomically (temp file and rename), with
+// the mode the compiler would have given it.
 func replaceFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".rex-*")
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
+	werr := tmp.Chmod(client.OutputMode(false))
+	if werr == nil {
+		_, werr = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}

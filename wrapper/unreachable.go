@@ -9,6 +9,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
+
+	"github.com/rexbuild/rex/digest"
 )
 
 // A server that cannot be reached stays unreachable for a while: a build
@@ -18,33 +20,43 @@ const unreachableFor = 10 * time.Second
 
 var errRecentlyUnreachable = errors.New("the server was unreachable moments ago")
 
-func unreachableMarker(stateDir string) string {
-	return filepath.Join(stateDir, "server-unreachable")
+// unreachableMarker names the marker of the server cfg talks to: one per
+// server address, CAS address and instance, so a build against one server
+// is never skipped because another was down. "" when there is no state
+// directory.
+func unreachableMarker(cfg Config) string {
+	if cfg.StateDir == "" {
+		return ""
+	}
+	c := cfg.Client
+	key := digest.SHA256.FromBytes([]byte(c.Server + "\x00" + c.CASServer + "\x00" + c.Instance))
+	return filepath.Join(cfg.StateDir, "server-unreachable-"+key.Hash[:16])
 }
 
-// recentlyUnreachable reports whether a rex process found the server
+// recentlyUnreachable reports whether a rex process found cfg's server
 // unreachable within unreachableFor.
-func recentlyUnreachable(stateDir string) bool {
-	if stateDir == "" {
+func recentlyUnreachable(cfg Config) bool {
+	marker := unreachableMarker(cfg)
+	if marker == "" {
 		return false
 	}
-	st, err := os.Stat(unreachableMarker(stateDir))
+	st, err := os.Stat(marker)
 	return err == nil && time.Since(st.ModTime()) < unreachableFor
 }
 
 // noteReachability records a server that could not be connected to (not
 // one that answered Unavailable: that one is up, and busy), or clears the
 // record once a call got through.
-func noteReachability(stateDir string, err error, state connectivity.State) {
-	if stateDir == "" {
+func noteReachability(cfg Config, err error, state connectivity.State) {
+	marker := unreachableMarker(cfg)
+	if marker == "" {
 		return
 	}
-	marker := unreachableMarker(stateDir)
 	switch {
 	case err == nil:
 		os.Remove(marker)
 	case status.Code(err) == codes.Unavailable && state == connectivity.TransientFailure:
-		os.MkdirAll(stateDir, 0o755)
+		os.MkdirAll(cfg.StateDir, 0o755)
 		os.WriteFile(marker, nil, 0o644)
 		now := time.Now()
 		os.Chtimes(marker, now, now)

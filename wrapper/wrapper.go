@@ -36,6 +36,9 @@ type Invocation struct {
 	Argv []string
 	Dir  string   // working directory
 	Env  []string // the user's environment, as os.Environ
+	// StderrIsTerminal says whether rex's stderr is a terminal: the
+	// compiler, run locally there, would colour its diagnostics.
+	StderrIsTerminal bool
 }
 
 // Result says how an invocation ended. When RunLocal is set the caller runs
@@ -58,6 +61,10 @@ type Result struct {
 	// and compared; Mismatch then says what differed, or is "".
 	Verified bool
 	Mismatch string
+	// Interrupted is set when ctx ended (rex got SIGINT or SIGTERM) before
+	// the compile did: the caller stops, runs nothing locally, and
+	// reports the signal. No output was written.
+	Interrupted bool
 }
 
 // errLocal marks a compile that is valid but that rex cannot model remotely
@@ -79,7 +86,16 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 	if !parsed.Remotable {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(parsed.Reason)}
 	}
+	if why := unwritableOutput(inv.Dir, parsed); why != "" {
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
+	}
+	inv = askColor(inv, parsed)
 	res, err := runRemote(ctx, cfg, inv, parsed)
+	if ctx.Err() != nil {
+		// A cancelled call is not a remote failure: falling back would
+		// start the compile the user just stopped.
+		return Result{Interrupted: true, Reason: context.Cause(ctx)}
+	}
 	switch {
 	case errors.Is(err, errLocal):
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: err}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -26,11 +24,16 @@ func compile(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// An interrupt reaches the compiler and the remote calls alike; rex
-	// itself exits through the normal path so nothing is half-written.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	res := wrapper.Run(ctx, cfg, wrapper.Invocation{Argv: argv, Dir: dir, Env: os.Environ()})
+	ctx, stop := interruptible()
+	res := wrapper.Run(ctx, cfg, wrapper.Invocation{
+		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: isTerminal(os.Stderr),
+	})
 	stop()
+	if res.Interrupted {
+		// Nothing was written and nothing runs locally: the user stopped
+		// the compile, and the outcome counters do not count it.
+		dieBy(res.Reason)
+	}
 	report(c, cfg, res)
 	if res.RunLocal {
 		execLocal(argv)

@@ -38,12 +38,13 @@ func report(c *cli.Context, cfg wrapper.Config, res wrapper.Result) {
 		fmt.Fprintf(msgs, "rex: %s\n", mismatch)
 	}
 	switch {
+	case !toTerminal:
 	case verbose:
 		if statsErr != nil {
 			fmt.Fprintf(msgs, "rex: stats: %v\n", statsErr)
 		}
 		fmt.Fprintf(msgs, "rex: %s\n", describe(res))
-	case res.Outcome == stats.LocalFallback && toTerminal:
+	case res.Outcome == stats.LocalFallback:
 		warnOnce(msgs, cfg.StateDir, res.Reason)
 	}
 }
@@ -89,21 +90,4 @@ func warnOnce(w io.Writer, dir string, reason error) {
 	now := time.Now()
 	os.Chtimes(marker, now, now)
 	fmt.Fprintf(w, "rex: remote compile failed, compiling locally (%v)\n", reason)
-}
-
-// messages is where rex's own lines go: stderr, or the log file when set
-// (appended with one write per line, so parallel rex processes interleave
-// whole lines). toTerminal says whether a person reads them as they come:
-// the log file, or stderr on a terminal. The fallback warning goes only
-// there: a configure script that captures a compiler's stderr to decide a
-// feature must not see rex speak, or it would configure a different build.
-// `rex stats` always shows the last fallback and why.
-func messages(logFile string) (w io.Writer, toTerminal bool) {
-	if logFile != "" {
-		if f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-			return f, true
-		}
-	}
-	st, err := os.Stderr.Stat()
-	return os.Stderr, err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,72 @@
+package wrapper
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rexbuild/rex/compiler"
+)
+
+// unwritableOutput says why the compiler could not write one of its
+// outputs (the dep file included), or "": its directory does not exist or
+// is not writable, or a directory stands at its path. The compiler fails
+// then, and so must the compile through rex, with the same message and
+// status and nothing created (rex must not make the directory). Only the
+// compiler itself says that exactly, so such a compile runs locally.
+func unwritableOutput(cwd string, p *compiler.Invocation) string {
+	for _, out := range p.Outputs {
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(cwd, out)
+		}
+		dir := filepath.Dir(out)
+		switch st, err := os.Stat(dir); {
+		case err != nil || !st.IsDir():
+			return "output directory " + dir + " does not exist"
+		case unix.Access(dir, unix.W_OK) != nil:
+			return "output directory " + dir + " is not writable"
+		}
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			return "output " + out + " is a directory"
+		}
+	}
+	return ""
+}
+
+// Of the diagnostic environment, gcc 12 reads GCC_COLORS (the colours;
+// empty turns them off even with =always), GCC_URLS and TERM_URLS (the
+// form of option links, with -fdiagnostics-urls=always) whatever stderr
+// is, so they are forwarded to the remote command, and keyed (passedEnv).
+// TERM, COLORTERM and the like count only for =auto on a terminal, which
+// a remote compile never has: rex reads TERM here instead.
+
+// askColor asks the remote compiler for coloured diagnostics when a local
+// compile would colour them: its stderr is a terminal (gcc and clang's
+// default, -fdiagnostics-color=auto, checks only that and TERM) and the
+// command does not choose. The remote command and the cache key then carry
+// the option, and so does a cache-only local compile, whose stderr rex
+// captures. It returns inv with the option added to its argv, if any.
+func askColor(inv Invocation, p *compiler.Invocation) Invocation {
+	if !inv.StderrIsTerminal || p.HasColorOption() {
+		return inv
+	}
+	if term := envValue(inv.Env, "TERM"); term == "" || term == "dumb" {
+		return inv
+	}
+	if opt := p.AskColor(); opt != "" {
+		inv.Argv = append(inv.Argv[:len(inv.Argv):len(inv.Argv)], opt)
+	}
+	return inv
+}
+
+// envValue is the value of name in env (as os.Environ), "" when unset.
+func envValue(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
