@@ -19,8 +19,12 @@ import (
 
 // execute runs a lease's action and returns the digest of the uploaded
 // ActionResult (zero when the command never ran) and a status error (set
-// when the action could not run, or ran into its timeout).
-func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (digest.Digest, error) {
+// when the action could not run, or ran into its timeout or a limit). Slot
+// is the lease loop's number.
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse, slot int) (digest.Digest, error) {
+	if err := r.sandbox.refuse(); err != nil {
+		return digest.Digest{}, err
+	}
 	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
 	store, fn, err := r.cas.forLease(ctx, lease)
 	if err != nil {
@@ -40,7 +44,7 @@ func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (di
 		return digest.Digest{}, fmt.Errorf("action directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
+	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta, slot: slot}
 	return r.runAction(ctx, a, lease.GetTimeout().AsDuration())
 }
 
@@ -52,6 +56,7 @@ type actionRun struct {
 	cmd    *repb.Command
 	root   string // the input root on disk
 	meta   *repb.ExecutedActionMetadata
+	slot   int
 }
 
 func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (digest.Digest, error) {
@@ -67,13 +72,21 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	if err != nil {
 		return digest.Digest{}, err
 	}
-	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	spec, err := r.execSpec(a, timeout)
 	if err != nil {
 		return digest.Digest{}, err
 	}
+	if spec.Jail != nil {
+		if err := chownTree(a.root, spec.UID, spec.Jail.opts.GID); err != nil {
+			return digest.Digest{}, fmt.Errorf("hand the action directory to its user: %w", err)
+		}
+	}
+	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	res, err := runCommand(ctx, spec)
 	if err != nil {
+		return digest.Digest{}, err
+	}
+	if err := checkQuota(spec, res); err != nil {
 		return digest.Digest{}, err
 	}
 	a.meta.ExecutionStartTimestamp = timestamppb.New(res.Start)
@@ -117,7 +130,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 		timeout = r.opts.DefaultTimeout
 	}
 	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
-		MaxOutput: r.opts.MaxOutputBytes, Isolate: r.isolate}, nil
+		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID + a.slot}, nil
 }
 
 // readAction fetches and decodes the Action and its Command.

@@ -48,18 +48,18 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := resetActionsDir(filepath.Join(opts.Dir, actionsSubdir)); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	isolate, err := chooseSandbox(ctx, opts)
+	sandbox, err := chooseSandbox(ctx, opts)
 	if err != nil {
 		return err
 	}
-	r := &runner{workers: w.workers, opts: opts, isolate: isolate,
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox,
 		cas: &casClients{base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
-	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandboxName(isolate))
+	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
-	for range opts.Concurrency {
+	for slot := range opts.Concurrency {
 		g.Go(func() error {
-			r.leaseLoop(ctx)
+			r.leaseLoop(ctx, slot)
 			return nil
 		})
 	}
@@ -81,12 +81,13 @@ type runner struct {
 	workers workerpb.WorkersClient
 	cas     *casClients
 	opts    Options
-	isolate bool
+	sandbox sandboxState
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to
-// the server are retried with a bounded backoff.
-func (r *runner) leaseLoop(ctx context.Context) {
+// the server are retried with a bounded backoff. Slot numbers the loop
+// among the worker's: in the jail, its actions run as uid UID+slot.
+func (r *runner) leaseLoop(ctx context.Context, slot int) {
 	backoff := firstLeaseErrorBackoff
 	for ctx.Err() == nil {
 		lease, err := r.lease(ctx)
@@ -100,7 +101,7 @@ func (r *runner) leaseLoop(ctx context.Context) {
 		}
 		backoff = firstLeaseErrorBackoff
 		if lease.GetLeaseId() != "" {
-			r.handle(ctx, lease)
+			r.handle(ctx, lease, slot)
 		}
 	}
 }

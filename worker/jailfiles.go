@@ -1,0 +1,65 @@
+package worker
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"google.golang.org/grpc/codes"
+)
+
+// chownTree gives the action's user everything staged under root, so that
+// the action can write its directory as the REAPI allows (replace an input,
+// create outputs anywhere in it); the worker, root, still reads it all.
+func chownTree(root string, uid, gid int) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+}
+
+// treeBytes is the size of the files under root: what an action left there
+// for the disk quota. A file being removed meanwhile counts as nothing.
+func treeBytes(root string) (int64, error) {
+	var total int64
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err == nil {
+			total += fi.Size()
+		}
+		return nil
+	})
+	return total, err
+}
+
+// checkQuota fails a jailed action that wrote past its disk quota: killed
+// by SIGXFSZ for one file too large, or leaving too much in its directory.
+func checkQuota(spec execSpec, res execResult) error {
+	if spec.Jail == nil {
+		return nil
+	}
+	quota := spec.Jail.opts.DiskBytes
+	if res.Signal == syscall.SIGXFSZ {
+		return withCode(codes.ResourceExhausted,
+			fmt.Errorf("the action wrote a file past its disk quota of %d bytes", quota))
+	}
+	n, err := treeBytes(spec.Root)
+	if err != nil {
+		return fmt.Errorf("measure the action directory: %w", err)
+	}
+	if n > quota {
+		return withCode(codes.ResourceExhausted,
+			fmt.Errorf("the action directory holds %d bytes, past its disk quota of %d", n, quota))
+	}
+	return nil
+}
