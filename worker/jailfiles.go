@@ -44,6 +44,8 @@ func treeBytes(root string) (int64, error) {
 
 // checkQuota fails a jailed action that wrote past its disk quota: killed
 // by SIGXFSZ for one file too large, or leaving too much in its directory.
+// Reaching the quota counts: RLIMIT_FSIZE stops a file there, and the shell
+// that ran the writer may well exit 0 or with a code of its own.
 func checkQuota(spec execSpec, res execResult) error {
 	if spec.Jail == nil {
 		return nil
@@ -57,9 +59,9 @@ func checkQuota(spec execSpec, res execResult) error {
 	if err != nil {
 		return fmt.Errorf("measure the action directory: %w", err)
 	}
-	if n > quota {
+	if n >= quota {
 		return withCode(codes.ResourceExhausted,
-			fmt.Errorf("the action directory holds %d bytes, past its disk quota of %d", n, quota))
+			fmt.Errorf("the action directory holds %d bytes, at or past its disk quota of %d", n, quota))
 	}
 	return nil
 }

@@ -1,0 +1,168 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// jailSpec is a shell script run in j as its first slot's user, in a fresh
+// action directory below a fresh actions directory.
+func jailSpec(t *testing.T, j *jail, script string) execSpec {
+	t.Helper()
+	actions := filepath.Join(filepath.Dir(j.mountDir), actionsSubdir)
+	root, err := os.MkdirTemp(actions, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := plainSpec(t, script)
+	spec.Dir, spec.Root, spec.Hide = root, root, actions
+	return jailed(t, spec, j)
+}
+
+func runJailed(t *testing.T, spec execSpec) execResult {
+	t.Helper()
+	res, err := runCommand(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestJailShowsOnlyToolchainAndOwnDirectory(t *testing.T) {
+	j := requireSandbox(t, JailOptions{})
+	hostTmp := t.TempDir() // a host /tmp file the action must not see
+	os.WriteFile(filepath.Join(hostTmp, "f"), []byte("host"), 0o644)
+	workerDir := filepath.Dir(j.mountDir)
+	os.WriteFile(filepath.Join(workerDir, "store-file"), []byte("store"), 0o644)
+	sibling := filepath.Join(workerDir, actionsSubdir, "sibling")
+	os.MkdirAll(sibling, 0o755)
+	os.WriteFile(filepath.Join(sibling, "f"), []byte("other action"), 0o644)
+	paths := []string{"/root", "/home", "/opt", "/srv", "/var", hostTmp + "/f",
+		workerDir + "/store-file", sibling + "/f", "/etc/ssl/private/ssl-cert-snakeoil.key"}
+	var script strings.Builder
+	script.WriteString("id -u; id -G; cat /etc/shadow /etc/gshadow; echo shadow-end; ")
+	for _, p := range paths {
+		fmt.Fprintf(&script, "if cat %[1]s 2>/dev/null || ls -A %[1]s 2>/dev/null | grep -q .; then echo LEAK %[1]s; fi; ", p)
+	}
+	script.WriteString("test -x /usr/bin/gcc && echo gcc-ok; test -r /etc/passwd && echo passwd-ok; ls /proc | grep -c '^[0-9]'")
+	res := runJailed(t, jailSpec(t, j, script.String()))
+	lines := strings.Split(strings.TrimSpace(string(res.Stdout)), "\n")
+	if len(lines) < 3 || lines[0] != "65534" || lines[1] != "65534" || lines[2] != "shadow-end" {
+		t.Fatalf("want uid 65534, only group 65534 and an empty /etc/shadow; stdout %q stderr %q", res.Stdout, res.Stderr)
+	}
+	if shadow, _ := os.ReadFile("/etc/shadow"); len(shadow) == 0 {
+		t.Log("host /etc/shadow is empty: its mask is not tested")
+	}
+	out := string(res.Stdout)
+	if strings.Contains(out, "LEAK") {
+		t.Errorf("the action saw host paths:\n%s", out)
+	}
+	for _, want := range []string{"gcc-ok", "passwd-ok"} {
+		if _, err := os.Stat("/usr/bin/gcc"); want == "gcc-ok" && err != nil {
+			continue
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout %q lacks %q: the toolchain is not exposed (stderr %q)", out, want, res.Stderr)
+		}
+	}
+	// hidepid: of all the host's processes the action sees its own (sh, ls, grep).
+	if n, err := strconv.Atoi(lines[len(lines)-1]); err != nil || n > 5 {
+		t.Errorf("the action sees %q processes in /proc, want only its own", lines[len(lines)-1])
+	}
+}
+
+func TestJailActionsCannotReachEachOther(t *testing.T) {
+	j := requireSandbox(t, JailOptions{})
+	other := jailSpec(t, j, "echo secret > s; exec sleep 20")
+	done := make(chan execResult, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); <-done }()
+	go func() { res, _ := runCommand(ctx, other); done <- res }()
+	for i := 0; ; i++ { // until the other action has written its file
+		if _, err := os.Stat(filepath.Join(other.Root, "s")); err == nil {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the other action did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// An action of the same uid sees the other's process in /proc, and
+	// where its directory is; the next slot's uid does not.
+	script := "ls -l /proc/[0-9]*/cwd 2>/dev/null; cat /proc/[0-9]*/cwd/s 2>/dev/null; true"
+	sameUID := runJailed(t, jailSpec(t, j, script))
+	if !strings.Contains(string(sameUID.Stdout), other.Root) {
+		t.Logf("control: the same uid did not see the other action either (%q)", sameUID.Stdout)
+	}
+	nextSlot := jailSpec(t, j, script)
+	nextSlot.UID++
+	chownTree(nextSlot.Root, nextSlot.UID, j.opts.GID)
+	res := runJailed(t, nextSlot)
+	if out := string(res.Stdout); strings.Contains(out, other.Root) || strings.Contains(out, "secret") {
+		t.Errorf("the next slot saw the other action: %q", out)
+	}
+	if !strings.Contains(string(res.Stdout), nextSlot.Root) {
+		t.Errorf("the next slot's listing %q lacks its own directory: the test shows nothing", res.Stdout)
+	}
+}
+
+func TestJailBoundsProcesses(t *testing.T) {
+	j := requireSandbox(t, JailOptions{Processes: 16})
+	// Forks until refused; the shell, pid 1 of the action, then exits and
+	// takes every sleep with it.
+	res := runJailed(t, jailSpec(t, j, "n=0; while [ $n -lt 1000 ]; do sleep 60 & n=$((n+1)); echo $n; done"))
+	lines := strings.Fields(string(res.Stdout))
+	last := 0
+	if len(lines) > 0 {
+		last, _ = strconv.Atoi(lines[len(lines)-1])
+	}
+	if res.ExitCode == 0 || res.TimedOut || last >= 16 || last < 5 {
+		t.Fatalf("fork loop: exit %d, timed out %v, %d sleeps started, want a refusal below 16 (stderr %q)",
+			res.ExitCode, res.TimedOut, last, res.Stderr)
+	}
+}
+
+func TestJailBoundsMemory(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/perl"); err != nil {
+		t.Skip("no /usr/bin/perl to allocate with")
+	}
+	j := requireSandbox(t, JailOptions{MemoryBytes: 256 << 20})
+	alloc := func(mib int) execResult {
+		return runJailed(t, jailSpec(t, j, fmt.Sprintf(`/usr/bin/perl -e '$x = "a" x (%d << 20); print length($x) >> 20'`, mib)))
+	}
+	if res := alloc(32); res.ExitCode != 0 || string(res.Stdout) != "32" {
+		t.Fatalf("32 MiB under a 256 MiB limit: exit %d %q %q", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if res := alloc(512); res.ExitCode == 0 {
+		t.Fatalf("512 MiB under a 256 MiB limit succeeded: %q", res.Stdout)
+	}
+}
+
+func TestJailDiskQuota(t *testing.T) {
+	j := requireSandbox(t, JailOptions{DiskBytes: 1 << 20})
+	for _, tc := range []struct {
+		name, script string
+		fails        bool
+	}{
+		{"under", "head -c 500000 /dev/zero > f", false},
+		{"one-file", "head -c 2000000 /dev/zero > f", true},
+		{"many-files", "for i in 1 2 3 4; do head -c 400000 /dev/zero > f$i; done", true},
+		{"tmp", "head -c 2000000 /dev/zero > /tmp/f", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := jailSpec(t, j, tc.script)
+			res := runJailed(t, spec)
+			err := checkQuota(spec, res)
+			failed := err != nil || res.ExitCode != 0
+			if failed != tc.fails {
+				t.Errorf("%s: exit %d, quota %v; want failure %v", tc.script, res.ExitCode, err, tc.fails)
+			}
+		})
+	}
+}
