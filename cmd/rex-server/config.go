@@ -7,6 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/cmd/internal/bytesize"
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
+	"github.com/rexbuild/rex/worker"
 )
 
 type config struct {
@@ -15,6 +17,7 @@ type config struct {
 	workers  int
 	maxSize  int64
 	sandbox  string
+	jail     worker.JailOptions
 	platform map[string]string
 }
 
@@ -24,6 +27,9 @@ func configFrom(c *cli.Context) (config, error) {
 		return cfg, fmt.Errorf("--workers %d: must be 0 or more", cfg.workers)
 	}
 	var err error
+	if cfg.jail, err = jailflags.Options(c); err != nil {
+		return cfg, err
+	}
 	if cfg.maxSize, err = bytesize.Parse(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
 	}

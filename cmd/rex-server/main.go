@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
 )
 
 var version = "0.1.0-dev"
@@ -21,7 +23,7 @@ func main() {
 		Name:    "rex-server",
 		Usage:   "a remote-execution (REAPI v2) server with a disk cache and embedded workers",
 		Version: version,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8980", EnvVars: []string{"REX_SERVER_LISTEN"},
 				Usage: "host:port, or unix:///path"},
 			&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_SERVER_DIR"},
@@ -30,9 +32,10 @@ func main() {
 				Usage: "embedded workers (0 for none: standalone rex-worker processes pull work)"},
 			&cli.StringFlag{Name: "max-size", EnvVars: []string{"REX_SERVER_MAX_SIZE"},
 				Usage: "bound on stored blob bytes, e.g. 10GiB (default: unbounded)"},
-			&cli.StringFlag{Name: "sandbox", Value: "auto", Usage: "embedded workers' sandbox: auto or none"},
+			&cli.StringFlag{Name: "sandbox", Value: "auto",
+				Usage: "embedded workers' sandbox: auto (actions fail when it cannot be built), none (unisolated) or namespaces"},
 			&cli.StringSliceFlag{Name: "platform", Usage: "name=value platform property the embedded workers offer"},
-		},
+		}, jailflags.Flags("REX_SERVER_")...),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFrom(c)
 			if err != nil {

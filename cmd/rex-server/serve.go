@@ -92,6 +92,7 @@ func runWorkers(ctx context.Context, cfg config, addr string) error {
 		Platform:    cfg.platform,
 		Concurrency: cfg.workers,
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
+		Jail:        cfg.jail,
 		CASFor:      worker.CASDialer(client.Config{Server: addr}),
 		Logf:        log.Printf,
 	})
