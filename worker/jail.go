@@ -26,6 +26,24 @@ type exposure struct {
 	dir  bool
 }
 
+// jailActionDir is where an action finds its directory in the jail: one
+// path on every worker, which neither names the worker's directory nor
+// varies from run to run (the compiler records its working directory in
+// debug info).
+const jailActionDir = "/rex/action"
+
+// inJail is the path p, a host path that may lie under the action's
+// directory root, as the jailed action sees it.
+func inJail(root, p string) string {
+	if p == root {
+		return jailActionDir
+	}
+	if rest, ok := strings.CutPrefix(p, root+"/"); ok {
+		return jailActionDir + "/" + rest
+	}
+	return p
+}
+
 // jailMountSubdir is the mount point, below the worker's Dir, of each
 // action's private root; every action mounts its own root there, in its
 // own mount namespace.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // JailOptions configure the namespace sandbox. Zero fields take the
@@ -61,8 +62,8 @@ func (j JailOptions) withDefaults() (JailOptions, error) {
 	}
 	exposed := slices.Clone(defaultExposed)
 	for _, p := range j.Expose {
-		if !filepath.IsAbs(p) || filepath.Clean(p) == "/" {
-			return j, fmt.Errorf("worker: sandbox expose %q: want an absolute path other than /", p)
+		if !filepath.IsAbs(p) || filepath.Clean(p) == "/" || strings.HasPrefix(filepath.Clean(p)+"/", "/rex/") {
+			return j, fmt.Errorf("worker: sandbox expose %q: want an absolute path other than / and /rex", p)
 		}
 		exposed = append(exposed, filepath.Clean(p))
 	}

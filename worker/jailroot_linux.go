@@ -21,8 +21,8 @@ var devices = []string{"null", "zero", "full", "random", "urandom", "tty"}
 
 // buildRoot mounts a fresh tmpfs at dir and lays out in it what the action
 // sees: the exposed host paths read-only with the secrets masked, a minimal
-// /dev, a private /tmp, /proc, and its own directory writable, at the same
-// path as on the host. The tmpfs itself ends read-only.
+// /dev, a private /tmp, /proc, and its own directory writable, at
+// jailActionDir. The tmpfs itself ends read-only.
 func buildRoot(j *jail, dir, actionRoot, hide string) error {
 	if err := unix.Mount("tmpfs", dir, "tmpfs", tmpfsFlags, "mode=0755,size=1m"); err != nil {
 		return fmt.Errorf("root tmpfs: %w", err)
@@ -56,7 +56,7 @@ func buildRoot(j *jail, dir, actionRoot, hide string) error {
 	if err := unix.Mount("proc", dir+"/proc", "proc", tmpfsFlags|unix.MS_NOEXEC, "hidepid=2"); err != nil {
 		return fmt.Errorf("/proc: %w", err)
 	}
-	if err := bind(actionRoot, dir+actionRoot, true, tmpfsFlags); err != nil {
+	if err := bind(actionRoot, dir+jailActionDir, true, tmpfsFlags); err != nil {
 		return fmt.Errorf("action directory: %w", err)
 	}
 	if err := unix.Mount("", dir, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|tmpfsFlags, ""); err != nil {

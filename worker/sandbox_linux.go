@@ -39,6 +39,8 @@ func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 		}
 		errc <- startAndWait(func() *exec.Cmd {
 			cmd := newCmd()
+			cmd.Dir = inJail(spec.Root, cmd.Dir)
+			cmd.Path, cmd.Args[0] = inJail(spec.Root, cmd.Path), inJail(spec.Root, cmd.Args[0])
 			attr := cmd.SysProcAttr
 			attr.Cloneflags |= isolatedFlags
 			attr.Pdeathsig = syscall.SIGKILL
