@@ -19,9 +19,8 @@ import (
 
 // execute runs a lease's action and returns the digest of the uploaded
 // ActionResult (zero when the command never ran) and a status error (set
-// when the action could not run, or ran into its timeout or a limit). Slot
-// is the lease loop's number.
-func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse, slot int) (digest.Digest, error) {
+// when the action could not run, or ran into its timeout or a limit).
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (digest.Digest, error) {
 	if err := r.sandbox.refuse(); err != nil {
 		return digest.Digest{}, err
 	}
@@ -44,7 +43,7 @@ func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse, slo
 		return digest.Digest{}, fmt.Errorf("action directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta, slot: slot}
+	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
 	return r.runAction(ctx, a, lease.GetTimeout().AsDuration())
 }
 
@@ -56,7 +55,6 @@ type actionRun struct {
 	cmd    *repb.Command
 	root   string // the input root on disk
 	meta   *repb.ExecutedActionMetadata
-	slot   int
 }
 
 func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (digest.Digest, error) {
@@ -130,7 +128,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 		timeout = r.opts.DefaultTimeout
 	}
 	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
-		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID + a.slot}, nil
+		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID}, nil
 }
 
 // readAction fetches and decodes the Action and its Command.

@@ -153,7 +153,7 @@ func (j *jail) describe() string {
 		paths = append(paths, e.path)
 	}
 	o := j.opts
-	return fmt.Sprintf("namespaces: actions run as uid %d+slot gid %d, no network, see only their "+
+	return fmt.Sprintf("namespaces: actions run as uid %d gid %d, no network, see only their "+
 		"directory, %s read-only (%d secrets masked), a private /tmp, /dev and /proc; limits per "+
 		"action: memory %d bytes per process (RLIMIT_AS), %d processes (RLIMIT_NPROC), disk %d bytes",
 		o.UID, o.GID, strings.Join(paths, " "), len(j.masks), o.MemoryBytes, o.Processes, o.DiskBytes)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -79,11 +81,19 @@ func TestJailShowsOnlyToolchainAndOwnDirectory(t *testing.T) {
 
 func TestJailActionsCannotReachEachOther(t *testing.T) {
 	j := requireSandbox(t, JailOptions{})
+	// Another action and a host daemon, both of the jail's uid.
 	other := jailSpec(t, j, "echo secret > s; exec sleep 20")
 	done := make(chan execResult, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); <-done }()
 	go func() { res, _ := runCommand(ctx, other); done <- res }()
+	daemon := exec.Command("/bin/sleep", "20")
+	daemon.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
+		Uid: uint32(j.opts.UID), Gid: uint32(j.opts.GID), Groups: []uint32{}}}
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { daemon.Process.Kill(); daemon.Wait() }()
 	for i := 0; ; i++ { // until the other action has written its file
 		if _, err := os.Stat(filepath.Join(other.Root, "s")); err == nil {
 			break
@@ -93,22 +103,18 @@ func TestJailActionsCannotReachEachOther(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// Neither an action of the same uid nor one of the next slot's reaches
-	// the other's directory through /proc/PID/cwd; the next slot does not
-	// even see the other's process.
-	script := "ls /proc | grep -c '^[0-9]'; cat /proc/[0-9]*/cwd/s 2>/dev/null; cat s; true"
-	sameUID := runJailed(t, jailSpec(t, j, script))
-	nextSlot := jailSpec(t, j, script)
-	nextSlot.UID++
-	chownTree(nextSlot.Root, nextSlot.UID, j.opts.GID)
-	os.WriteFile(filepath.Join(nextSlot.Root, "s"), []byte("own\n"), 0o644)
-	res := runJailed(t, nextSlot)
-	if strings.Contains(string(sameUID.Stdout), "secret") || strings.Contains(string(res.Stdout), "secret") {
-		t.Errorf("an action read the other's file: same uid %q, next slot %q", sameUID.Stdout, res.Stdout)
-	}
-	// The next slot sees its sh, ls and grep, nothing else, and its own file.
-	if lines := strings.Fields(string(res.Stdout)); len(lines) < 2 || lines[0] != "3" || lines[len(lines)-1] != "own" {
-		t.Errorf("the next slot's process count and own file: %q, want 3 and own (stderr %q)", res.Stdout, res.Stderr)
+	// The action sees its sh, ls and grep in /proc, nothing else, and so
+	// cannot reach the other's directory through /proc/PID/cwd, nor the
+	// host's files through the daemon's /proc/PID/root.
+	planted := filepath.Join(t.TempDir(), "planted")
+	os.WriteFile(planted, []byte("host-only\n"), 0o644)
+	spec := jailSpec(t, j, "ls /proc | grep -c '^[0-9]'; cat /proc/[0-9]*/cwd/s /proc/[0-9]*/root"+planted+" 2>/dev/null; cat s")
+	os.WriteFile(filepath.Join(spec.Root, "s"), []byte("own\n"), 0o644)
+	res := runJailed(t, spec)
+	lines := strings.Fields(string(res.Stdout))
+	out := string(res.Stdout)
+	if strings.Contains(out, "secret") || strings.Contains(out, "host-only") || len(lines) < 2 || lines[0] != "3" || lines[len(lines)-1] != "own" {
+		t.Errorf("stdout %q, want 3 processes, its own file, nothing of the other action or the host (stderr %q)", out, res.Stderr)
 	}
 }
 

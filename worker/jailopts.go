@@ -11,9 +11,9 @@ import (
 // defaults noted.
 type JailOptions struct {
 	// UID and GID are the unprivileged host ids actions run as (default
-	// 65534, nobody). Slot i of a worker runs as UID+i, so that concurrent
-	// actions cannot see each other's processes in /proc nor share one
-	// process limit.
+	// 65534, nobody). Concurrent actions share them but not a user
+	// namespace: none of them can see or signal another's processes, and
+	// each has its own count for Processes.
 	UID, GID int
 	// Expose adds host paths the actions see read-only, e.g. a compiler
 	// installed in /opt, to the default toolchain paths.
@@ -22,7 +22,8 @@ type JailOptions struct {
 	// (RLIMIT_AS; default 4 GiB).
 	MemoryBytes int64
 	// Processes bounds the processes and threads of an action
-	// (RLIMIT_NPROC of its uid; default 256).
+	// (RLIMIT_NPROC, counted in the action's own user namespace; default
+	// 256).
 	Processes int64
 	// DiskBytes bounds an action's directory (its inputs and what it
 	// writes there), each file it writes (RLIMIT_FSIZE), and its private

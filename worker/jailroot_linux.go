@@ -51,8 +51,9 @@ func buildRoot(j *jail, dir, actionRoot, hide string) error {
 	if err := mkdirs(dir + "/proc"); err != nil {
 		return err
 	}
-	// hidepid: the action sees its own processes only, not the worker's
-	// nor (another uid) those of the other slots.
+	// hidepid: the action sees only the processes it may ptrace, its own:
+	// not the worker's, nor those of other actions or host daemons of its
+	// uid, which live in other user namespaces.
 	if err := unix.Mount("proc", dir+"/proc", "proc", tmpfsFlags|unix.MS_NOEXEC, "hidepid=2"); err != nil {
 		return fmt.Errorf("/proc: %w", err)
 	}

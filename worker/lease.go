@@ -19,7 +19,7 @@ var errLeaseLost = errors.New("lease lost or cancelled")
 // handle runs one lease to its end: heart-beating all along, and reporting
 // with Complete unless the lease was lost (then the server has moved on and
 // nothing is reported).
-func (r *runner) handle(ctx context.Context, lease *workerpb.LeaseResponse, slot int) {
+func (r *runner) handle(ctx context.Context, lease *workerpb.LeaseResponse) {
 	leaseCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	beating := make(chan struct{})
@@ -27,7 +27,7 @@ func (r *runner) handle(ctx context.Context, lease *workerpb.LeaseResponse, slot
 		defer close(beating)
 		r.heartbeat(leaseCtx, cancel, lease)
 	}()
-	result, err := r.execute(leaseCtx, lease, slot)
+	result, err := r.execute(leaseCtx, lease)
 	cancel(nil)
 	<-beating
 	if errors.Is(context.Cause(leaseCtx), errLeaseLost) || ctx.Err() != nil {

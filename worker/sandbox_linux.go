@@ -25,7 +25,7 @@ const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLON
 // runIsolated starts a command made by newCmd in spec's jail and waits for
 // it, from a goroutine locked to a thread that first enters a private mount
 // namespace and builds the action's root there (see buildRoot). The command
-// is chrooted into that root and runs as the slot's unprivileged user. The
+// is chrooted into that root and runs as the jail's unprivileged user. The
 // thread is never unlocked, so the Go runtime discards it, and its
 // namespace, when the goroutine returns.
 func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {

@@ -57,9 +57,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
-	for slot := range opts.Concurrency {
+	for range opts.Concurrency {
 		g.Go(func() error {
-			r.leaseLoop(ctx, slot)
+			r.leaseLoop(ctx)
 			return nil
 		})
 	}
@@ -85,9 +85,8 @@ type runner struct {
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to
-// the server are retried with a bounded backoff. Slot numbers the loop
-// among the worker's: in the jail, its actions run as uid UID+slot.
-func (r *runner) leaseLoop(ctx context.Context, slot int) {
+// the server are retried with a bounded backoff.
+func (r *runner) leaseLoop(ctx context.Context) {
 	backoff := firstLeaseErrorBackoff
 	for ctx.Err() == nil {
 		lease, err := r.lease(ctx)
@@ -101,7 +100,7 @@ func (r *runner) leaseLoop(ctx context.Context, slot int) {
 		}
 		backoff = firstLeaseErrorBackoff
 		if lease.GetLeaseId() != "" {
-			r.handle(ctx, lease, slot)
+			r.handle(ctx, lease)
 		}
 	}
 }

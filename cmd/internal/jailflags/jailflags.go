@@ -18,7 +18,7 @@ func Flags(envPrefix string) []cli.Flag {
 	env := func(name string) []string { return []string{envPrefix + name} }
 	return []cli.Flag{
 		&cli.IntFlag{Name: "sandbox-uid", Value: 65534, EnvVars: env("SANDBOX_UID"),
-			Usage: "unprivileged host uid sandboxed actions run as; slot i of a worker uses uid+i"},
+			Usage: "unprivileged host uid sandboxed actions run as"},
 		&cli.IntFlag{Name: "sandbox-gid", Value: 65534, EnvVars: env("SANDBOX_GID"),
 			Usage: "unprivileged host gid sandboxed actions run as"},
 		&cli.StringSliceFlag{Name: "sandbox-expose", EnvVars: env("SANDBOX_EXPOSE"),
