@@ -63,21 +63,17 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	if err != nil {
 		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
 	}
-	if err := stageInputs(ctx, a.store, rootDigest, a.root); err != nil {
+	own := r.sandbox.owner()
+	if err := stageInputs(ctx, a.store, rootDigest, a.root, own); err != nil {
 		return digest.Digest{}, err
 	}
-	outs, err := prepareOutputs(a.cmd, a.root)
+	outs, err := prepareOutputs(a.cmd, a.root, own)
 	if err != nil {
 		return digest.Digest{}, err
 	}
 	spec, err := r.execSpec(a, timeout)
 	if err != nil {
 		return digest.Digest{}, err
-	}
-	if spec.Jail != nil {
-		if err := chownTree(a.root, spec.UID, spec.Jail.opts.GID); err != nil {
-			return digest.Digest{}, fmt.Errorf("hand the action directory to its user: %w", err)
-		}
 	}
 	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	res, err := runCommand(ctx, spec)

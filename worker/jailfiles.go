@@ -10,12 +10,30 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// chownTree gives the action's user everything staged under root, so that
-// the action can write its directory as the REAPI allows (replace an input,
-// create outputs anywhere in it); the worker, root, still reads it all.
+// owner is the jailed action's user, to whom the worker gives each
+// directory it stages, so that the action can create, replace and remove
+// files anywhere in its directory. The input files stay the worker's
+// (world-readable, as staged): changing their owner would cost a system
+// call per file on every action, and an action rewrites an input by
+// replacing it, not in place.
+type owner struct{ uid, gid int }
+
+// claim gives dir to o; a nil owner (no jail) keeps everything the worker's.
+func (o *owner) claim(dir string) error {
+	if o == nil {
+		return nil
+	}
+	if err := os.Lchown(dir, o.uid, o.gid); err != nil {
+		return fmt.Errorf("hand %s to the action's user: %w", dir, err)
+	}
+	return nil
+}
+
+// chownTree gives uid and gid every directory under root, for directories
+// made outside staging (the probe's).
 func chownTree(root string, uid, gid int) error {
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || !d.IsDir() {
 			return err
 		}
 		return os.Lchown(p, uid, gid)

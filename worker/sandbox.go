@@ -51,6 +51,15 @@ func chooseSandbox(ctx context.Context, opts Options) (sandboxState, error) {
 	return sandboxState{unavailable: err}, nil
 }
 
+// owner is who staged directories belong to: the jail's user, or the
+// worker (nil) without a jail.
+func (s sandboxState) owner() *owner {
+	if s.jail == nil {
+		return nil
+	}
+	return &owner{uid: s.jail.opts.UID, gid: s.jail.opts.GID}
+}
+
 // refuse is the error of every action when the jail could not be built.
 func (s sandboxState) refuse() error {
 	if s.unavailable == nil {

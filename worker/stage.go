@@ -22,8 +22,9 @@ type stagedFile struct {
 
 // stageInputs writes the input tree rooted at rootDigest into dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
-// lays out directories and symlinks, then fetches the files in batches.
-func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string) error {
+// lays out directories and symlinks, then fetches the files in batches. own
+// (when not nil) is given the directories.
+func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string, own *owner) error {
 	dirs, err := store.GetTree(ctx, rootDigest)
 	if err != nil {
 		return fmt.Errorf("input tree: %w", missingAsPrecondition(err))
@@ -36,7 +37,7 @@ func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, 
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
 		return withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
 	}
-	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}}
+	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}, own: own}
 	if err := l.layOut(rootDigest, dir); err != nil {
 		return err
 	}
@@ -72,6 +73,7 @@ func countNodes(dirs map[digest.Digest]*repb.Directory, d digest.Digest, memo ma
 type layout struct {
 	dirs  map[digest.Digest]*repb.Directory
 	files map[digest.Digest][]stagedFile // to fetch, by content
+	own   *owner
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
@@ -82,6 +84,9 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", d))
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
+		return err
+	}
+	if err := l.own.claim(path); err != nil {
 		return err
 	}
 	for _, f := range msg.GetFiles() {

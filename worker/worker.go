@@ -1,8 +1,9 @@
 // Package worker owns rex's execution side: it pulls leased actions from a
 // rex-server over the workerpb protocol, stages each action's inputs from
-// the CAS into a fresh directory, runs the command there (in a sandbox of
-// Linux namespaces when it can: no network, a private /tmp, a read-only
-// host), collects and uploads the outputs, and reports the ActionResult.
+// the CAS into a fresh directory, runs the command there (in a jail of Linux
+// namespaces, as an unprivileged user that sees only that directory and the
+// toolchain, with limits; never unisolated unless told to), collects and
+// uploads the outputs, and reports the ActionResult.
 package worker
 
 import (
