@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rexbuild/rex/client"
 )
 
 // jailSpec is a shell script run in j as its first slot's user, in a fresh
@@ -170,5 +172,16 @@ func TestJailDiskQuota(t *testing.T) {
 				t.Errorf("%s: exit %d, quota %v; want failure %v", tc.script, res.ExitCode, err, tc.fails)
 			}
 		})
+	}
+}
+
+func TestJailedActionOwnsItsInputs(t *testing.T) {
+	requireSandbox(t, JailOptions{})
+	e := newEnv(t, Options{})
+	ad := e.upload(t, shCommand("echo changed >> src/in.txt && mkdir -p src/new && echo made > src/new/f && cat src/in.txt",
+		"src/new/f"), []client.Input{{Path: "src/in.txt", Data: []byte("input\n")}})
+	ar := e.result(t, e.run(t, ad, time.Minute))
+	if out := string(e.read(t, ar.GetStdoutDigest())); ar.GetExitCode() != 0 || out != "input\nchanged\n" || len(ar.GetOutputFiles()) != 1 {
+		t.Errorf("exit %d stdout %q outputs %d, stderr %s", ar.GetExitCode(), out, len(ar.GetOutputFiles()), e.read(t, ar.GetStderrDigest()))
 	}
 }

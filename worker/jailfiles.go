@@ -11,20 +11,17 @@ import (
 )
 
 // owner is the jailed action's user, to whom the worker gives each
-// directory it stages, so that the action can create, replace and remove
-// files anywhere in its directory. The input files stay the worker's
-// (world-readable, as staged): changing their owner would cost a system
-// call per file on every action, and an action rewrites an input by
-// replacing it, not in place.
+// directory and file it stages: the action's directory is its own to
+// change, as without a jail. The worker, root, still reads it all.
 type owner struct{ uid, gid int }
 
-// claim gives dir to o; a nil owner (no jail) keeps everything the worker's.
-func (o *owner) claim(dir string) error {
+// give hands p to o; a nil owner (no jail) keeps everything the worker's.
+func (o *owner) give(p string) error {
 	if o == nil {
 		return nil
 	}
-	if err := os.Lchown(dir, o.uid, o.gid); err != nil {
-		return fmt.Errorf("hand %s to the action's user: %w", dir, err)
+	if err := os.Lchown(p, o.uid, o.gid); err != nil {
+		return fmt.Errorf("hand %s to the action's user: %w", p, err)
 	}
 	return nil
 }

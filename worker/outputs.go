@@ -80,7 +80,7 @@ func mkdirInRoot(root, rel string, own *owner) error {
 			if err := os.Mkdir(dir, 0o755); err != nil {
 				return err
 			}
-			if err := own.claim(dir); err != nil {
+			if err := own.give(dir); err != nil {
 				return err
 			}
 			continue

@@ -23,7 +23,7 @@ type stagedFile struct {
 // stageInputs writes the input tree rooted at rootDigest into dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
 // lays out directories and symlinks, then fetches the files in batches. own
-// (when not nil) is given the directories.
+// (when not nil) is given the directories and files.
 func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string, own *owner) error {
 	dirs, err := store.GetTree(ctx, rootDigest)
 	if err != nil {
@@ -41,8 +41,10 @@ func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, 
 	if err := l.layOut(rootDigest, dir); err != nil {
 		return err
 	}
-	files := l.files
-	return fetchFiles(ctx, store, files)
+	if err := fetchFiles(ctx, store, l.files); err != nil {
+		return err
+	}
+	return l.giveFiles()
 }
 
 // maxInputNodes bounds the files, directories and symlinks of one input
@@ -86,7 +88,7 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return err
 	}
-	if err := l.own.claim(path); err != nil {
+	if err := l.own.give(path); err != nil {
 		return err
 	}
 	for _, f := range msg.GetFiles() {
@@ -108,6 +110,21 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		}
 		if err := l.layOut(sd, filepath.Join(path, sub.GetName())); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// giveFiles hands every staged file to the layout's owner, if any.
+func (l *layout) giveFiles() error {
+	if l.own == nil {
+		return nil
+	}
+	for _, copies := range l.files {
+		for _, f := range copies {
+			if err := l.own.give(f.path); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
