@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,7 +55,7 @@ func TestJailShowsOnlyToolchainAndOwnDirectory(t *testing.T) {
 	for _, p := range paths {
 		fmt.Fprintf(&script, "if cat %[1]s 2>/dev/null || ls -A %[1]s 2>/dev/null | grep -q .; then echo LEAK %[1]s; fi; ", p)
 	}
-	script.WriteString("test -x /usr/bin/gcc && echo gcc-ok; test -r /etc/passwd && echo passwd-ok; ls /proc | grep -c '^[0-9]'")
+	script.WriteString("test -x /usr/bin/gcc && echo gcc-ok; test -r /etc/passwd && echo passwd-ok; set -- /proc/[0-9]*; echo $#")
 	res := runJailed(t, jailSpec(t, j, script.String()))
 	lines := strings.Split(strings.TrimSpace(string(res.Stdout)), "\n")
 	if len(lines) < 3 || lines[0] != "65534" || lines[1] != "65534" || lines[2] != "shadow-end" {
@@ -75,8 +76,8 @@ func TestJailShowsOnlyToolchainAndOwnDirectory(t *testing.T) {
 			t.Errorf("stdout %q lacks %q: the toolchain is not exposed (stderr %q)", out, want, res.Stderr)
 		}
 	}
-	// hidepid: of all the host's processes the action sees its own (sh, ls, grep).
-	if n, err := strconv.Atoi(lines[len(lines)-1]); err != nil || n > 5 {
+	// hidepid: of all the host's processes the shell sees only itself.
+	if n, err := strconv.Atoi(lines[len(lines)-1]); err != nil || n != 1 {
 		t.Errorf("the action sees %q processes in /proc, want only its own", lines[len(lines)-1])
 	}
 }
@@ -105,18 +106,18 @@ func TestJailActionsCannotReachEachOther(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// The action sees its sh, ls and grep in /proc, nothing else, and so
+	// The action's shell, globbing /proc itself, sees only itself there, so
 	// cannot reach the other's directory through /proc/PID/cwd, nor the
 	// host's files through the daemon's /proc/PID/root.
 	planted := filepath.Join(t.TempDir(), "planted")
 	os.WriteFile(planted, []byte("host-only\n"), 0o644)
-	spec := jailSpec(t, j, "ls /proc | grep -c '^[0-9]'; cat /proc/[0-9]*/cwd/s /proc/[0-9]*/root"+planted+" 2>/dev/null; cat s")
+	spec := jailSpec(t, j, "set -- /proc/[0-9]*; echo $#; cat /proc/[0-9]*/cwd/s /proc/[0-9]*/root"+planted+" 2>/dev/null; cat s")
 	os.WriteFile(filepath.Join(spec.Root, "s"), []byte("own\n"), 0o644)
 	res := runJailed(t, spec)
 	lines := strings.Fields(string(res.Stdout))
 	out := string(res.Stdout)
-	if strings.Contains(out, "secret") || strings.Contains(out, "host-only") || len(lines) < 2 || lines[0] != "3" || lines[len(lines)-1] != "own" {
-		t.Errorf("stdout %q, want 3 processes, its own file, nothing of the other action or the host (stderr %q)", out, res.Stderr)
+	if strings.Contains(out, "secret") || strings.Contains(out, "host-only") || len(lines) < 2 || lines[0] != "1" || lines[len(lines)-1] != "own" {
+		t.Errorf("stdout %q, want 1 process, its own file, nothing of the other action or the host (stderr %q)", out, res.Stderr)
 	}
 }
 
@@ -183,5 +184,23 @@ func TestJailedActionOwnsItsInputs(t *testing.T) {
 	ar := e.result(t, e.run(t, ad, time.Minute))
 	if out := string(e.read(t, ar.GetStdoutDigest())); ar.GetExitCode() != 0 || out != "input\nchanged\n" || len(ar.GetOutputFiles()) != 1 {
 		t.Errorf("exit %d stdout %q outputs %d, stderr %s", ar.GetExitCode(), out, len(ar.GetOutputFiles()), e.read(t, ar.GetStderrDigest()))
+	}
+}
+
+func TestJailOptionsRefuseExposingWhatTheJailCovers(t *testing.T) {
+	for _, p := range []string{"relative", "/", "/tmp/cc", "/proc", "/rex/x", "/dev"} {
+		if _, err := (JailOptions{Expose: []string{p}}).withDefaults(); err == nil {
+			t.Errorf("expose %q accepted", p)
+		}
+	}
+	j, err := JailOptions{Expose: []string{"/opt/cc/", "/usr"}}.withDefaults()
+	usr := 0
+	for _, p := range j.Expose {
+		if p == "/usr" {
+			usr++
+		}
+	}
+	if err != nil || !slices.Contains(j.Expose, "/opt/cc") || usr != 1 {
+		t.Errorf("expose /opt/cc/ and /usr: %v, %v", j.Expose, err)
 	}
 }

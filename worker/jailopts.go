@@ -63,12 +63,24 @@ func (j JailOptions) withDefaults() (JailOptions, error) {
 	}
 	exposed := slices.Clone(defaultExposed)
 	for _, p := range j.Expose {
-		if !filepath.IsAbs(p) || filepath.Clean(p) == "/" || strings.HasPrefix(filepath.Clean(p)+"/", "/rex/") {
-			return j, fmt.Errorf("worker: sandbox expose %q: want an absolute path other than / and /rex", p)
+		if !filepath.IsAbs(p) || filepath.Clean(p) == "/" || underJailOwn(filepath.Clean(p)) {
+			return j, fmt.Errorf("worker: sandbox expose %q: want an absolute path other than /, "+
+				"and not under the jail's own /rex, /tmp, /dev or /proc", p)
 		}
 		exposed = append(exposed, filepath.Clean(p))
 	}
 	slices.Sort(exposed) // parents before what they hold
 	j.Expose = slices.Compact(exposed)
 	return j, nil
+}
+
+// underJailOwn reports whether p lies where the jail mounts its own
+// directories, which would cover it.
+func underJailOwn(p string) bool {
+	for _, own := range []string{"/rex", "/tmp", "/dev", "/proc"} {
+		if p == own || strings.HasPrefix(p, own+"/") {
+			return true
+		}
+	}
+	return false
 }
