@@ -204,3 +204,21 @@ func TestJailOptionsRefuseExposingWhatTheJailCovers(t *testing.T) {
 		t.Errorf("expose /opt/cc/ and /usr: %v, %v", j.Expose, err)
 	}
 }
+
+func TestJailExposesExtraPathsReadOnly(t *testing.T) {
+	tools, err := os.MkdirTemp("/var/tmp", "rex-expose-") // /tmp could not be exposed
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tools) })
+	os.Chmod(tools, 0o755)
+	os.WriteFile(filepath.Join(tools, "cc"), []byte("#!/bin/sh\necho tool-ran\n"), 0o755)
+	j := requireSandbox(t, JailOptions{Expose: []string{tools}})
+	res := runJailed(t, jailSpec(t, j, tools+"/cc; touch "+tools+"/new 2>/dev/null && echo wrote; ls /var"))
+	if out := string(res.Stdout); !strings.HasPrefix(out, "tool-ran\n") || strings.Contains(out, "wrote") {
+		t.Errorf("stdout %q stderr %q: want the exposed tool run and its directory read-only", out, res.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(tools, "new")); err == nil {
+		t.Error("the action wrote into an exposed directory")
+	}
+}
