@@ -19,8 +19,11 @@ import (
 
 // execute runs a lease's action and returns the digest of the uploaded
 // ActionResult (zero when the command never ran) and a status error (set
-// when the action could not run, or ran into its timeout).
+// when the action could not run, or ran into its timeout or a limit).
 func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (digest.Digest, error) {
+	if err := r.sandbox.refuse(); err != nil {
+		return digest.Digest{}, err
+	}
 	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
 	store, fn, err := r.cas.forLease(ctx, lease)
 	if err != nil {
@@ -60,20 +63,24 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	if err != nil {
 		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
 	}
-	if err := stageInputs(ctx, a.store, rootDigest, a.root); err != nil {
+	own := r.sandbox.owner()
+	if err := stageInputs(ctx, a.store, rootDigest, a.root, own); err != nil {
 		return digest.Digest{}, err
 	}
-	outs, err := prepareOutputs(a.cmd, a.root)
+	outs, err := prepareOutputs(a.cmd, a.root, own)
 	if err != nil {
 		return digest.Digest{}, err
 	}
-	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	spec, err := r.execSpec(a, timeout)
 	if err != nil {
 		return digest.Digest{}, err
 	}
+	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	res, err := runCommand(ctx, spec)
 	if err != nil {
+		return digest.Digest{}, err
+	}
+	if err := checkQuota(spec, res); err != nil {
 		return digest.Digest{}, err
 	}
 	a.meta.ExecutionStartTimestamp = timestamppb.New(res.Start)
@@ -117,7 +124,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 		timeout = r.opts.DefaultTimeout
 	}
 	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
-		MaxOutput: r.opts.MaxOutputBytes, Isolate: r.isolate}, nil
+		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID}, nil
 }
 
 // readAction fetches and decodes the Action and its Command.

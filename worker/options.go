@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +16,8 @@ type SandboxMode string
 
 const (
 	// SandboxAuto isolates with namespaces when the probe at start-up
-	// succeeds, and runs plain commands with a warning otherwise.
+	// succeeds; otherwise the worker keeps running but fails every action
+	// with FAILED_PRECONDITION, never running it unisolated.
 	SandboxAuto SandboxMode = "auto"
 	// SandboxNone runs commands in a process group of their own, unisolated.
 	SandboxNone SandboxMode = "none"
@@ -35,6 +37,9 @@ type Options struct {
 	Concurrency int
 	// Sandbox chooses the isolation (default SandboxAuto).
 	Sandbox SandboxMode
+	// Jail configures the namespace sandbox: who actions run as, what
+	// they see, and their limits.
+	Jail JailOptions
 	// MaxOutputBytes caps stdout and stderr each (default 64 MiB); an
 	// action that writes more fails with RESOURCE_EXHAUSTED.
 	MaxOutputBytes int64
@@ -51,6 +56,10 @@ type Options struct {
 	CASFor func(fn digest.Function, instance string) (*client.Client, error)
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
+
+	// probe replaces the start-up check of the sandbox (tests simulate a
+	// host where it cannot be built).
+	probe func(ctx context.Context, opts Options) error
 }
 
 const (
@@ -100,6 +109,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.DefaultPath == "" {
 		o.DefaultPath = defaultSearchPath
+	}
+	if o.Jail, err = o.Jail.withDefaults(); err != nil {
+		return o, err
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}

@@ -31,13 +31,14 @@ type output struct {
 
 // prepareOutputs checks every output path (nothing absolute, nothing that
 // escapes the input root) and creates the working directory and each
-// output's parent directories, as the REAPI asks, before the command runs.
-func prepareOutputs(cmd *repb.Command, root string) ([]output, error) {
+// output's parent directories, as the REAPI asks, before the command runs;
+// own (when not nil) is given what it creates.
+func prepareOutputs(cmd *repb.Command, root string, own *owner) ([]output, error) {
 	wd, err := cleanRel(cmd.GetWorkingDirectory())
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	if err := mkdirInRoot(root, wd); err != nil {
+	if err := mkdirInRoot(root, wd, own); err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
 	var outs []output
@@ -47,7 +48,7 @@ func prepareOutputs(cmd *repb.Command, root string) ([]output, error) {
 			if err != nil {
 				return err
 			}
-			if err := mkdirInRoot(root, path.Dir(rel)); err != nil {
+			if err := mkdirInRoot(root, path.Dir(rel), own); err != nil {
 				return fmt.Errorf("output %q: %w", p, err)
 			}
 			outs = append(outs, output{declared: p, rel: rel, kind: kind})
@@ -65,8 +66,9 @@ func prepareOutputs(cmd *repb.Command, root string) ([]output, error) {
 
 // mkdirInRoot creates the directories of rel below root one by one,
 // refusing to pass through anything that is not a real directory (a
-// symlink from the input tree could otherwise lead outside the root).
-func mkdirInRoot(root, rel string) error {
+// symlink from the input tree could otherwise lead outside the root). own
+// (when not nil) is given the directories it creates.
+func mkdirInRoot(root, rel string, own *owner) error {
 	if rel == "." {
 		return nil
 	}
@@ -76,6 +78,9 @@ func mkdirInRoot(root, rel string) error {
 		fi, err := os.Lstat(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := os.Mkdir(dir, 0o755); err != nil {
+				return err
+			}
+			if err := own.give(dir); err != nil {
 				return err
 			}
 			continue

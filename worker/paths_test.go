@@ -38,7 +38,7 @@ func TestSymlinkParentsRefused(t *testing.T) {
 	root := t.TempDir()
 	outside := t.TempDir()
 	os.Symlink(outside, filepath.Join(root, "out"))
-	if err := mkdirInRoot(root, "out/sub"); err == nil {
+	if err := mkdirInRoot(root, "out/sub", nil); err == nil {
 		t.Error("mkdirInRoot went through a symlink")
 	}
 	if _, err := os.Stat(filepath.Join(outside, "sub")); err == nil {

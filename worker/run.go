@@ -20,15 +20,17 @@ type execSpec struct {
 	Hide      string // when isolated, a directory made to look empty (all actions)
 	Timeout   time.Duration
 	MaxOutput int64 // per stream
-	Isolate   bool
+	Jail      *jail // nil: run unisolated
+	UID       int   // in the jail, the user the command runs as
 }
 
 // execResult is what a command that ran produced.
 type execResult struct {
 	ExitCode       int32
 	Stdout, Stderr []byte
-	TimedOut       bool // killed at the deadline; the result is partial
-	Overflow       bool // stdout or stderr exceeded MaxOutput
+	Signal         syscall.Signal // what killed the command, if a signal did
+	TimedOut       bool           // killed at the deadline; the result is partial
+	Overflow       bool           // stdout or stderr exceeded MaxOutput
 	Start, End     time.Time
 }
 
@@ -48,10 +50,10 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	newCmd := func() *exec.Cmd { return newExecCmd(runCtx, spec, stdout, stderr) }
 	res := execResult{Start: time.Now()}
 	var err error
-	if spec.Isolate {
-		err = runIsolated(newCmd, spec.Root, spec.Hide)
+	if spec.Jail != nil {
+		err = runIsolated(spec, newCmd)
 	} else {
-		err = startAndWait(newCmd)
+		err = startAndWait(newCmd, nil)
 	}
 	res.End = time.Now()
 	res.Stdout, res.Stderr = stdout.buf, stderr.buf
@@ -65,6 +67,9 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
 	case errors.As(err, &exit):
 		res.ExitCode = exitCode(exit)
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.Signal = ws.Signal()
+		}
 	case res.TimedOut || res.Overflow:
 		res.ExitCode = -1
 	default:
@@ -102,9 +107,10 @@ func killGroup(cmd *exec.Cmd) error {
 // goroutine is forking (golang/go#22315); that clears within milliseconds.
 const startAttempts = 10
 
-// startAndWait starts a command made by newCmd, retrying on ETXTBSY, waits
-// for it, and kills what is left of its process group.
-func startAndWait(newCmd func() *exec.Cmd) error {
+// startAndWait starts a command made by newCmd, retrying on ETXTBSY, calls
+// started (if not nil) with it, waits for it, and kills what is left of its
+// process group.
+func startAndWait(newCmd func() *exec.Cmd, started func(*exec.Cmd) error) error {
 	var cmd *exec.Cmd
 	for i := 0; ; i++ {
 		cmd = newCmd()
@@ -116,6 +122,13 @@ func startAndWait(newCmd func() *exec.Cmd) error {
 			return startError(err)
 		}
 		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	if started != nil {
+		if err := started(cmd); err != nil {
+			killGroup(cmd)
+			cmd.Wait()
+			return err
+		}
 	}
 	err := cmd.Wait()
 	killGroup(cmd)

@@ -106,18 +106,37 @@ func TestResolveProgram(t *testing.T) {
 	}
 }
 
-// requireSandbox skips unless namespaces work here (root on Linux).
-func requireSandbox(t *testing.T) {
+// requireSandbox skips unless the jail works here (root on Linux), and
+// returns one built with jopts in a fresh worker directory.
+func requireSandbox(t testing.TB, jopts JailOptions) *jail {
 	t.Helper()
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, actionsSubdir), 0o755)
-	if err := probeSandbox(context.Background(), dir); err != nil {
+	opts, err := Options{Dir: t.TempDir(), Jail: jopts}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(opts.Dir, actionsSubdir), 0o755)
+	j, err := newJail(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probeSandbox(context.Background(), opts.Dir, j); err != nil {
 		t.Skipf("sandbox unavailable: %v", err)
 	}
+	return j
+}
+
+// jailed makes spec run in j as its first slot's user, handing it spec.Root.
+func jailed(t testing.TB, spec execSpec, j *jail) execSpec {
+	t.Helper()
+	spec.Jail, spec.UID = j, j.opts.UID
+	if err := chownTree(spec.Root, j.opts.UID, j.opts.GID); err != nil {
+		t.Fatal(err)
+	}
+	return spec
 }
 
 func TestSandboxConfinesWrites(t *testing.T) {
-	requireSandbox(t)
+	j := requireSandbox(t, JailOptions{})
 	outside := t.TempDir() // under /tmp: hidden by the private /tmp
 	actions := t.TempDir()
 	os.MkdirAll(filepath.Join(actions, "other"), 0o755)
@@ -128,8 +147,9 @@ func TestSandboxConfinesWrites(t *testing.T) {
 		"touch /var/tmp/rex-escape-marker || echo blocked-var; "+
 		"mount -o remount,rw / 2>/dev/null; touch /rex-escape-marker || echo blocked-remount", outside))
 	spec.Dir = filepath.Join(actions, "mine")
-	spec.Root, spec.Hide, spec.Isolate = spec.Dir, actions, true
+	spec.Root, spec.Hide = spec.Dir, actions
 	os.Mkdir(spec.Dir, 0o755)
+	spec = jailed(t, spec, j)
 	res, err := runCommand(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +171,7 @@ func TestSandboxConfinesWrites(t *testing.T) {
 }
 
 func TestSandboxHasNoNetwork(t *testing.T) {
-	requireSandbox(t)
+	j := requireSandbox(t, JailOptions{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +191,7 @@ func TestSandboxHasNoNetwork(t *testing.T) {
 	script := fmt.Sprintf("exec 3<>/dev/tcp/127.0.0.1/%d && cat <&3", port)
 	spec := plainSpec(t, script)
 	spec.Args = []string{"/bin/bash", "-c", script}
-	spec.Isolate = true
+	spec = jailed(t, spec, j)
 	res, err := runCommand(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +199,7 @@ func TestSandboxHasNoNetwork(t *testing.T) {
 	if strings.Contains(string(res.Stdout), "reached") || res.ExitCode == 0 {
 		t.Fatalf("sandboxed command reached the host loopback: exit %d", res.ExitCode)
 	}
-	spec.Isolate = false // the same command unsandboxed does connect
+	spec.Jail = nil // the same command unsandboxed does connect
 	if res, _ := runCommand(context.Background(), spec); !strings.Contains(string(res.Stdout), "reached") {
 		t.Fatalf("control run did not connect: %q %q", res.Stdout, res.Stderr)
 	}

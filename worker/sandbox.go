@@ -6,48 +6,102 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+
+	"google.golang.org/grpc/codes"
 )
 
 // probeTimeout bounds the start-up check of the sandbox.
 const probeTimeout = 10 * time.Second
 
-// chooseSandbox decides, once at start-up, whether commands run isolated:
-// it runs a small command in the sandbox and checks it could write its own
-// directory. In auto mode a failure falls back to plain process groups.
-func chooseSandbox(ctx context.Context, opts Options) (bool, error) {
-	if opts.Sandbox == SandboxNone {
-		return false, nil
-	}
-	err := probeSandbox(ctx, opts.Dir)
-	if err == nil {
-		return true, nil
-	}
-	if opts.Sandbox == SandboxNamespaces {
-		return false, fmt.Errorf("worker: sandbox unavailable: %w", err)
-	}
-	opts.Logf("worker %s: WARNING: sandbox unavailable, commands run unisolated "+
-		"(network and host files reachable): %v", opts.ID, err)
-	return false, nil
+// sandboxState is what the worker decided at start-up: the jail actions run
+// in, or why there is none. With neither, actions run unisolated, which
+// only an explicit --sandbox none asks for.
+type sandboxState struct {
+	jail        *jail
+	unavailable error // auto mode could not build the jail: every action fails
 }
 
-func probeSandbox(ctx context.Context, dir string) error {
+// chooseSandbox builds the jail once at start-up and checks it by running
+// a small command in it. It never degrades to running actions unisolated:
+// in auto mode a jail that does not work makes every action fail (see
+// refuse); in namespaces mode it stops the worker.
+func chooseSandbox(ctx context.Context, opts Options) (sandboxState, error) {
+	if opts.Sandbox == SandboxNone {
+		return sandboxState{}, nil
+	}
+	j, err := newJail(opts)
+	if err == nil {
+		probe := opts.probe
+		if probe == nil {
+			probe = func(ctx context.Context, _ Options) error { return probeSandbox(ctx, opts.Dir, j) }
+		}
+		err = probe(ctx, opts)
+	}
+	if err == nil {
+		return sandboxState{jail: j}, nil
+	}
+	if opts.Sandbox == SandboxNamespaces {
+		return sandboxState{}, fmt.Errorf("worker: sandbox unavailable: %w", err)
+	}
+	opts.Logf("worker %s: ERROR: the sandbox is unavailable, so every action will fail "+
+		"(start the worker with --sandbox none to run actions unisolated): %v", opts.ID, err)
+	return sandboxState{unavailable: err}, nil
+}
+
+// owner is who staged directories belong to: the jail's user, or the
+// worker (nil) without a jail.
+func (s sandboxState) owner() *owner {
+	if s.jail == nil {
+		return nil
+	}
+	return &owner{uid: s.jail.opts.UID, gid: s.jail.opts.GID}
+}
+
+// refuse is the error of every action when the jail could not be built.
+func (s sandboxState) refuse() error {
+	if s.unavailable == nil {
+		return nil
+	}
+	return withCode(codes.FailedPrecondition, fmt.Errorf("the worker's sandbox is unavailable: %w; "+
+		"start it with --sandbox none to run actions unisolated", s.unavailable))
+}
+
+func (s sandboxState) describe() string {
+	switch {
+	case s.jail != nil:
+		return s.jail.describe()
+	case s.unavailable != nil:
+		return "unavailable: actions fail"
+	}
+	return "none: actions run unisolated, as the worker's user, with its view of the host and network"
+}
+
+// probeSandbox runs a command in the jail that must write its directory
+// and run as the jail's user.
+func probeSandbox(ctx context.Context, dir string, j *jail) error {
 	if !namespacesSupported() {
-		return errors.New("namespaces need root (CAP_SYS_ADMIN) on Linux")
+		return errors.New("namespaces, mounts and a change of user need root on Linux")
 	}
 	probe, err := os.MkdirTemp(filepath.Join(dir, actionsSubdir), sandboxProbeSubdir)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(probe)
+	if err := chownTree(probe, j.opts.UID, j.opts.GID); err != nil {
+		return err
+	}
 	res, err := runCommand(ctx, execSpec{
-		Args:      []string{"/bin/sh", "-c", "echo ok > probe"},
+		Args:      []string{"/bin/sh", "-c", "id -u > probe"},
 		Dir:       probe,
 		Root:      probe,
 		Hide:      filepath.Dir(probe),
 		Timeout:   probeTimeout,
 		MaxOutput: 4096,
-		Isolate:   true,
+		Jail:      j,
+		UID:       j.opts.UID,
 	})
 	if err != nil {
 		return err
@@ -55,15 +109,12 @@ func probeSandbox(ctx context.Context, dir string) error {
 	if res.ExitCode != 0 {
 		return fmt.Errorf("probe command exited %d: %s", res.ExitCode, res.Stderr)
 	}
-	if _, err := os.Stat(filepath.Join(probe, "probe")); err != nil {
+	b, err := os.ReadFile(filepath.Join(probe, "probe"))
+	if err != nil {
 		return fmt.Errorf("probe command could not write its directory: %w", err)
 	}
-	return nil
-}
-
-func sandboxName(isolate bool) string {
-	if isolate {
-		return "namespaces (no network, private /tmp, read-only host)"
+	if got := strings.TrimSpace(string(b)); got != strconv.Itoa(j.opts.UID) {
+		return fmt.Errorf("probe command ran as uid %s, not %d", got, j.opts.UID)
 	}
-	return "none"
+	return nil
 }

@@ -1,10 +1,7 @@
 package worker
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"os/exec"
 	"runtime"
 	"syscall"
@@ -13,99 +10,111 @@ import (
 )
 
 // isolatedFlags are the namespaces every sandboxed command gets on top of
-// the private mount namespace: no network (a fresh network namespace has only
-// a loopback interface, down), no shared IPC, its own PID space so that
-// nothing it starts outlives it, and its own user namespace, with no uid
-// mapping. The last one matters: the command keeps the worker's uid for file
-// access (it sees itself as nobody), but its capabilities no longer reach the
-// mount namespace, which the host's user namespace owns, so it cannot remount
-// anything writable; no mapping also means no write to /proc/PID/uid_map,
-// which the read-only /proc would refuse.
+// the private mount namespace of the thread that starts it: no network (a
+// fresh network namespace has only a loopback interface, down), no shared
+// IPC, its own PID space so that nothing it starts outlives it, its own host
+// name, and its own user namespace. The last one maps only the action's
+// user, and the worker owns it: that lets the worker set the command's
+// limits even without CAP_SYS_RESOURCE (containers drop it), and gives each
+// action its own count of processes. Its capabilities there end at the exec
+// (the user is not root in it) and never reached the mount namespace, which
+// the host's user namespace owns.
 const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWPID |
 	syscall.CLONE_NEWUTS | syscall.CLONE_NEWUSER
 
-// runIsolated starts a command made by newCmd and waits for it from a
-// goroutine locked to a thread that first enters a private mount namespace: there every mount is
-// read-only, /tmp and /dev/shm are fresh tmpfs, hide (the directory of all
-// actions) looks empty, and only writable (this action's directory) can be
-// written. The thread is never unlocked, so the Go runtime
-// discards it, and its namespace, when the goroutine returns.
-func runIsolated(newCmd func() *exec.Cmd, writable, hide string) error {
+// runIsolated starts a command made by newCmd in spec's jail and waits for
+// it, from a goroutine locked to a thread that first enters a private mount
+// namespace and builds the action's root there (see buildRoot). The command
+// is chrooted into that root and runs as the jail's unprivileged user. The
+// thread is never unlocked, so the Go runtime discards it, and its
+// namespace, when the goroutine returns.
+func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := enterPrivateMounts(writable, hide); err != nil {
+		root, err := enterJail(spec)
+		if err != nil {
 			errc <- fmt.Errorf("sandbox: %w", err)
 			return
 		}
 		errc <- startAndWait(func() *exec.Cmd {
 			cmd := newCmd()
+			cmd.Dir = inJail(spec.Root, cmd.Dir)
+			cmd.Path, cmd.Args[0] = inJail(spec.Root, cmd.Path), inJail(spec.Root, cmd.Args[0])
 			attr := cmd.SysProcAttr
 			attr.Cloneflags |= isolatedFlags
 			attr.Pdeathsig = syscall.SIGKILL
+			attr.Chroot = root
+			uid, gid := spec.UID, spec.Jail.opts.GID
+			attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
+			attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
+			// Allowed, so as to drop the worker's supplementary groups.
+			attr.GidMappingsEnableSetgroups = true
+			attr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
+			// Stopped at its exec, the command gets its limits before it
+			// runs a single instruction (see applyLimits).
+			attr.Ptrace = true
 			return cmd
-		})
+		}, func(cmd *exec.Cmd) error { return applyLimits(cmd.Process.Pid, spec.Jail.opts) })
 	}()
 	return <-errc
 }
 
-// enterPrivateMounts moves the calling thread into a new mount namespace and
-// arranges it. Nothing is mounted before the namespace is private, so the
-// host never sees these mounts.
-func enterPrivateMounts(writable, hide string) error {
+// enterJail moves the calling thread into a new mount namespace and builds
+// the action's root in it. Nothing is mounted before the namespace is
+// private, so the host never sees these mounts. No-new-privileges, set on
+// this thread, passes to the command: a set-uid program exposed from /usr
+// cannot give it root back.
+func enterJail(spec execSpec) (string, error) {
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
-		return fmt.Errorf("unshare mount namespace: %w", err)
+		return "", fmt.Errorf("unshare mount namespace: %w", err)
 	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
+		return "", fmt.Errorf("make mounts private: %w", err)
 	}
-	// Keep a writable copy of the action directory aside, before everything
-	// becomes read-only and before what holds it is covered.
-	tree, err := unix.OpenTree(unix.AT_FDCWD, writable,
-		unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
-	if err != nil {
-		return fmt.Errorf("clone %s: %w", writable, err)
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return "", fmt.Errorf("no new privileges: %w", err)
 	}
-	defer unix.Close(tree)
-	ro := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
-	if err := unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, ro); err != nil {
-		return fmt.Errorf("make / read-only: %w", err)
+	root := spec.Jail.mountDir
+	if err := buildRoot(spec.Jail, root, spec.Root, spec.Hide); err != nil {
+		return "", err
 	}
-	// A private /tmp and /dev/shm; the other actions' directories hidden.
-	for _, dir := range []string{"/tmp", "/dev/shm", hide} {
-		if err := coverWithTmpfs(dir); err != nil {
-			return err
+	return root, nil
+}
+
+// applyLimits waits for the command's stop at exec, sets its resource
+// limits, and lets it go. Setting them in the worker before the fork would
+// bound the worker itself; setting them on a running command would let
+// whatever it forked first escape them.
+func applyLimits(pid int, o JailOptions) error {
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
+		return fmt.Errorf("sandbox: wait for the command's exec: %w", err)
+	}
+	if !ws.Stopped() {
+		return fmt.Errorf("sandbox: command did not stop at its exec (status %#x)", ws)
+	}
+	limits := []struct {
+		resource int
+		value    int64
+	}{
+		{unix.RLIMIT_AS, o.MemoryBytes},
+		{unix.RLIMIT_NPROC, o.Processes},
+		{unix.RLIMIT_FSIZE, o.DiskBytes},
+		{unix.RLIMIT_CORE, 0},
+	}
+	for _, l := range limits {
+		rl := unix.Rlimit{Cur: uint64(l.value), Max: uint64(l.value)}
+		if err := unix.Prlimit(pid, l.resource, &rl, nil); err != nil {
+			return fmt.Errorf("sandbox: limit %d: %w", l.resource, err)
 		}
 	}
-	if err := os.MkdirAll(writable, 0o755); err != nil {
-		return fmt.Errorf("mount point %s: %w", writable, err)
-	}
-	err = unix.MoveMount(tree, "", unix.AT_FDCWD, writable, unix.MOVE_MOUNT_F_EMPTY_PATH)
-	if err != nil {
-		return fmt.Errorf("mount %s writable: %w", writable, err)
+	if err := unix.PtraceDetach(pid); err != nil {
+		return fmt.Errorf("sandbox: release the command: %w", err)
 	}
 	return nil
 }
 
-// coverWithTmpfs mounts an empty tmpfs on dir. A dir that does not exist
-// (and cannot be made on the read-only host) has nothing to hide.
-func coverWithTmpfs(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.EROFS) {
-			return nil
-		}
-		return fmt.Errorf("cover %s: %w", dir, err)
-	}
-	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
-		return fmt.Errorf("cover %s: %w", dir, err)
-	}
-	return nil
-}
-
-// namespacesSupported reports whether this process may create namespaces
-// (it must be root: without CAP_SYS_ADMIN a user namespace would be needed,
-// and a threaded Go process cannot enter one).
-func namespacesSupported() bool { return os.Geteuid() == 0 }
+// namespacesSupported reports whether this process may create namespaces,
+// mount, chroot and change user (it must be root).
+func namespacesSupported() bool { return unix.Geteuid() == 0 }

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 )
 
-func runIsolated(newCmd func() *exec.Cmd, writable, hide string) error {
+func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 	return errors.New("sandbox: namespaces need Linux")
 }
 

@@ -22,8 +22,9 @@ type stagedFile struct {
 
 // stageInputs writes the input tree rooted at rootDigest into dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
-// lays out directories and symlinks, then fetches the files in batches.
-func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string) error {
+// lays out directories and symlinks, then fetches the files in batches. own
+// (when not nil) is given the directories and files.
+func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string, own *owner) error {
 	dirs, err := store.GetTree(ctx, rootDigest)
 	if err != nil {
 		return fmt.Errorf("input tree: %w", missingAsPrecondition(err))
@@ -36,12 +37,14 @@ func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, 
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
 		return withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
 	}
-	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}}
+	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}, own: own}
 	if err := l.layOut(rootDigest, dir); err != nil {
 		return err
 	}
-	files := l.files
-	return fetchFiles(ctx, store, files)
+	if err := fetchFiles(ctx, store, l.files); err != nil {
+		return err
+	}
+	return l.giveFiles()
 }
 
 // maxInputNodes bounds the files, directories and symlinks of one input
@@ -72,6 +75,7 @@ func countNodes(dirs map[digest.Digest]*repb.Directory, d digest.Digest, memo ma
 type layout struct {
 	dirs  map[digest.Digest]*repb.Directory
 	files map[digest.Digest][]stagedFile // to fetch, by content
+	own   *owner
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
@@ -82,6 +86,9 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", d))
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
+		return err
+	}
+	if err := l.own.give(path); err != nil {
 		return err
 	}
 	for _, f := range msg.GetFiles() {
@@ -103,6 +110,21 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		}
 		if err := l.layOut(sd, filepath.Join(path, sub.GetName())); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// giveFiles hands every staged file to the layout's owner, if any.
+func (l *layout) giveFiles() error {
+	if l.own == nil {
+		return nil
+	}
+	for _, copies := range l.files {
+		for _, f := range copies {
+			if err := l.own.give(f.path); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

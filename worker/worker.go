@@ -1,8 +1,9 @@
 // Package worker owns rex's execution side: it pulls leased actions from a
 // rex-server over the workerpb protocol, stages each action's inputs from
-// the CAS into a fresh directory, runs the command there (in a sandbox of
-// Linux namespaces when it can: no network, a private /tmp, a read-only
-// host), collects and uploads the outputs, and reports the ActionResult.
+// the CAS into a fresh directory, runs the command there (in a jail of Linux
+// namespaces, as an unprivileged user that sees only that directory and the
+// toolchain, with limits; never unisolated unless told to), collects and
+// uploads the outputs, and reports the ActionResult.
 package worker
 
 import (
@@ -48,14 +49,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := resetActionsDir(filepath.Join(opts.Dir, actionsSubdir)); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	isolate, err := chooseSandbox(ctx, opts)
+	sandbox, err := chooseSandbox(ctx, opts)
 	if err != nil {
 		return err
 	}
-	r := &runner{workers: w.workers, opts: opts, isolate: isolate,
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox,
 		cas: &casClients{base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
-	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandboxName(isolate))
+	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
 	for range opts.Concurrency {
 		g.Go(func() error {
@@ -81,7 +82,7 @@ type runner struct {
 	workers workerpb.WorkersClient
 	cas     *casClients
 	opts    Options
-	isolate bool
+	sandbox sandboxState
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to

@@ -2,13 +2,15 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/auth"
+	"github.com/rexbuild/rex/cmd/internal/bytesize"
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
+	"github.com/rexbuild/rex/worker"
 )
 
 type config struct {
@@ -18,6 +20,7 @@ type config struct {
 	maxSize  int64
 	sandbox  string
 	platform map[string]string
+	jail     worker.JailOptions
 	security security
 	// shutdownGrace is how long in-flight calls get after SIGTERM.
 	shutdownGrace time.Duration
@@ -46,7 +49,10 @@ func configFrom(c *cli.Context) (config, error) {
 	if cfg.security, err = securityFrom(c); err != nil {
 		return cfg, err
 	}
-	if cfg.maxSize, err = parseSize(c.String("max-size")); err != nil {
+	if cfg.jail, err = jailflags.Options(c); err != nil {
+		return cfg, err
+	}
+	if cfg.maxSize, err = bytesize.Parse(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
 	}
 	for _, p := range c.StringSlice("platform") {
@@ -79,40 +85,4 @@ func securityFrom(c *cli.Context) (security, error) {
 			"give the writers the cache-write role instead")
 	}
 	return s, nil
-}
-
-// parseSize reads plain bytes or a number with a KiB/MiB/GiB/TiB suffix
-// (KB/MB/GB/TB and K/M/G/T mean the same binary units). "" is 0: unbounded.
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	units := []struct {
-		suffixes []string
-		mult     int64
-	}{
-		{[]string{"TiB", "TB", "T"}, 1 << 40},
-		{[]string{"GiB", "GB", "G"}, 1 << 30},
-		{[]string{"MiB", "MB", "M"}, 1 << 20},
-		{[]string{"KiB", "KB", "K"}, 1 << 10},
-		{[]string{"B", ""}, 1},
-	}
-	for _, u := range units {
-		for _, suf := range u.suffixes {
-			num, ok := strings.CutSuffix(s, suf)
-			if !ok {
-				continue
-			}
-			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-			if err != nil || n < 0 {
-				return 0, fmt.Errorf("bad size %q", s)
-			}
-			if n > (1<<63-1)/u.mult {
-				return 0, fmt.Errorf("size %q too large", s)
-			}
-			return n * u.mult, nil
-		}
-	}
-	return 0, fmt.Errorf("bad size %q", s)
 }

@@ -75,6 +75,7 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Platform:    cfg.platform,
 		Concurrency: cfg.workers,
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
+		Jail:        cfg.jail,
 		CASFor:      worker.CASDialer(ccfg),
 		Logf:        log.Printf,
 	})

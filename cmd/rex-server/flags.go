@@ -5,11 +5,13 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
 )
 
 // flags declares every option; most may come from a REX_SERVER_* variable.
 func flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8980", EnvVars: []string{"REX_SERVER_LISTEN"},
 			Usage: "host:port, or unix:///path"},
 		&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_SERVER_DIR"},
@@ -18,7 +20,8 @@ func flags() []cli.Flag {
 			Usage: "embedded workers (0 for none: standalone rex-worker processes pull work)"},
 		&cli.StringFlag{Name: "max-size", EnvVars: []string{"REX_SERVER_MAX_SIZE"},
 			Usage: "bound on stored blob bytes, e.g. 10GiB (default: unbounded)"},
-		&cli.StringFlag{Name: "sandbox", Value: "auto", Usage: "embedded workers' sandbox: auto or none"},
+		&cli.StringFlag{Name: "sandbox", Value: "auto",
+			Usage: "embedded workers' sandbox: auto (actions fail when it cannot be built), none (unisolated) or namespaces"},
 		&cli.StringSliceFlag{Name: "platform", Usage: "name=value platform property the embedded workers offer"},
 		&cli.StringFlag{Name: "tokens", EnvVars: []string{"REX_SERVER_TOKENS"},
 			Usage: "file of \"TOKEN ROLE[,ROLE...]\" lines (roles: execute, cache-write, worker); re-read on SIGHUP"},
@@ -34,5 +37,5 @@ func flags() []cli.Flag {
 			Usage: "roles of a verified client certificate whose CN has no cert:CN line in --tokens"},
 		&cli.DurationFlag{Name: "shutdown-grace", Value: 5 * time.Second,
 			Usage: "on SIGTERM, how long in-flight calls may finish before they are cut"},
-	}
+	}, jailflags.Flags("REX_SERVER_")...)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
 	"github.com/rexbuild/rex/worker"
 )
 
@@ -25,12 +26,17 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 	if c.Int("concurrency") < 1 {
 		return worker.Options{}, fmt.Errorf("--concurrency must be at least 1")
 	}
+	jail, err := jailflags.Options(c)
+	if err != nil {
+		return worker.Options{}, err
+	}
 	return worker.Options{
 		ID:             c.String("id"),
 		Dir:            c.String("dir"),
 		Platform:       platform,
 		Concurrency:    c.Int("concurrency"),
 		Sandbox:        mode,
+		Jail:           jail,
 		MaxOutputBytes: c.Int64("max-output-bytes"),
 		Logf:           log.New(c.App.ErrWriter, "", log.LstdFlags).Printf,
 	}, nil

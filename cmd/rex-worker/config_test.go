@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/worker"
@@ -28,14 +29,18 @@ func parse(t *testing.T, args ...string) (worker.Options, error) {
 
 func TestOptionsFromFlags(t *testing.T) {
 	opts, err := parse(t, "--dir", "/w", "--platform", "OSFamily=linux", "--platform", "arch=amd64",
-		"--concurrency", "3", "--sandbox", "none", "--id", "w7", "--max-output-bytes", "1024")
+		"--concurrency", "3", "--sandbox", "none", "--id", "w7", "--max-output-bytes", "1024",
+		"--sandbox-uid", "2000", "--sandbox-expose", "/opt/gcc", "--sandbox-expose", "/opt/clang",
+		"--sandbox-memory", "1GiB", "--sandbox-processes", "64")
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Logf = nil
 	want := worker.Options{ID: "w7", Dir: "/w", Concurrency: 3, Sandbox: worker.SandboxNone, MaxOutputBytes: 1024,
-		Platform: map[string]string{"OSFamily": "linux", "arch": "amd64"}}
-	if diff := cmp.Diff(want, opts); diff != "" {
+		Platform: map[string]string{"OSFamily": "linux", "arch": "amd64"},
+		Jail: worker.JailOptions{UID: 2000, GID: 65534, Expose: []string{"/opt/gcc", "/opt/clang"},
+			MemoryBytes: 1 << 30, Processes: 64, DiskBytes: 4 << 30}}
+	if diff := cmp.Diff(want, opts, cmpopts.IgnoreUnexported(worker.Options{})); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
 }
@@ -58,6 +63,17 @@ func TestBadFlagsRefused(t *testing.T) {
 	} {
 		if _, err := parse(t, args...); err == nil {
 			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+func TestSandboxFlagsRefuseRootAndNonsense(t *testing.T) {
+	for _, args := range [][]string{
+		{"--sandbox-uid", "0"}, {"--sandbox-gid", "-1"}, {"--sandbox-memory", "lots"},
+		{"--sandbox-disk", "0"}, {"--sandbox-processes", "0"},
+	} {
+		if _, err := parse(t, append([]string{"--dir", "/w"}, args...)...); err == nil {
+			t.Errorf("%v accepted", args)
 		}
 	}
 }

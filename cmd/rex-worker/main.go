@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/cmd/internal/jailflags"
 	"github.com/rexbuild/rex/worker"
 )
 
@@ -33,7 +34,7 @@ func main() {
 
 // flags declares every option; each may come from its REX_WORKER_* variable.
 func flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "server", Value: "grpc://127.0.0.1:8980", EnvVars: []string{"REX_WORKER_SERVER"},
 			Usage: "rex-server address: grpc://host:port, grpcs://host:port or unix:///path"},
 		&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_WORKER_DIR"},
@@ -43,7 +44,7 @@ func flags() []cli.Flag {
 		&cli.IntFlag{Name: "concurrency", Value: 1, EnvVars: []string{"REX_WORKER_CONCURRENCY"},
 			Usage: "actions run at once"},
 		&cli.StringFlag{Name: "sandbox", Value: string(worker.SandboxAuto), EnvVars: []string{"REX_WORKER_SANDBOX"},
-			Usage: "auto (namespaces when they work), none, or namespaces (required)"},
+			Usage: "auto (the namespace sandbox; actions fail when it cannot be built), none (unisolated), or namespaces (the worker stops when it cannot be built)"},
 		&cli.StringFlag{Name: "id", EnvVars: []string{"REX_WORKER_ID"},
 			Usage: "worker name reported to the server (default: host name and pid)"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},
@@ -56,7 +57,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_WORKER_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
 		&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
 			Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
-	}
+	}, jailflags.Flags("REX_WORKER_")...)
 }
 
 func run(c *cli.Context) error {

@@ -1,19 +1,19 @@
-package main
+package bytesize
 
 import "testing"
 
-func TestParseSize(t *testing.T) {
+func TestParse(t *testing.T) {
 	for in, want := range map[string]int64{
 		"": 0, "0": 0, "1234": 1234, "10B": 10, "2KiB": 2048, "3MiB": 3 << 20,
 		"1GiB": 1 << 30, "5G": 5 << 30, "7 MB": 7 << 20, "1TiB": 1 << 40,
 	} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := Parse(in); err != nil || got != want {
+			t.Errorf("Parse(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"x", "-1", "1.5GiB", "GiB", "99999999999TiB"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) succeeded", bad)
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) succeeded", bad)
 		}
 	}
 }
