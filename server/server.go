@@ -1,7 +1,8 @@
 // Package server serves rex's storage over REAPI v2: Capabilities, the
 // ContentAddressableStorage, ByteStream and the ActionCache, on top of the
 // cas package. Execution lives in the execution package; this package only
-// advertises it. Every instance name shares one store.
+// advertises it. Blobs are shared by content across instance names; action
+// results are kept per instance (see cas.ActionKey).
 package server
 
 import (

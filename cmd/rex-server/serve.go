@@ -22,14 +22,11 @@ import (
 // serve wires the stores, the services and the embedded workers, and runs
 // until ctx is done.
 func serve(ctx context.Context, cfg config) error {
-	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
+	disk, err := cas.OpenDisk(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
 	if err != nil {
 		return err
 	}
-	ac, err := cas.NewActionCache(blobs, cfg.dir)
-	if err != nil {
-		return err
-	}
+	blobs, ac := disk.Blobs(), disk.ActionCache()
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads")}
 	g := grpc.NewServer(append(server.GRPCServerOptions(opts),
 		grpc.ChainUnaryInterceptor(logUnaryFaults), grpc.ChainStreamInterceptor(logStreamFaults))...)
