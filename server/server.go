@@ -11,6 +11,7 @@ import (
 	"os"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"golang.org/x/sync/semaphore"
 	bspb "google.golang.org/genproto/googleapis/bytestream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -23,7 +24,7 @@ import (
 // DefaultMaxBatchBytes is the batch limit when Options.MaxBatchBytes is 0.
 const DefaultMaxBatchBytes = 4 << 20
 
-// Options configures Register.
+// Options configures Register. Zero values mean the defaults in limits.go.
 type Options struct {
 	// MaxBatchBytes bounds the total blob bytes of one BatchUpdateBlobs or
 	// BatchReadBlobs request, and is advertised as
@@ -35,6 +36,8 @@ type Options struct {
 	// UploadDir holds partial ByteStream uploads so they can be resumed;
 	// "" means os.TempDir().
 	UploadDir string
+	// Limits bound what clients can make the server hold.
+	Limits Limits
 }
 
 func (o Options) withDefaults() Options {
@@ -44,6 +47,7 @@ func (o Options) withDefaults() Options {
 	if o.UploadDir == "" {
 		o.UploadDir = os.TempDir()
 	}
+	o.Limits = o.Limits.withDefaults(o.MaxBatchBytes)
 	return o
 }
 
@@ -52,7 +56,8 @@ func (o Options) withDefaults() Options {
 func Register(s *grpc.Server, blobs cas.BlobStore, ac cas.ActionCache, opts Options) {
 	opts = opts.withDefaults()
 	repb.RegisterCapabilitiesServer(s, &capabilities{opts: opts})
-	repb.RegisterContentAddressableStorageServer(s, &casServer{blobs: blobs, opts: opts})
+	repb.RegisterContentAddressableStorageServer(s, &casServer{blobs: blobs, opts: opts,
+		inflight: semaphore.NewWeighted(opts.Limits.BatchInflightBytes), trees: newTreeCursors()})
 	bspb.RegisterByteStreamServer(s, newByteStream(blobs, opts))
 	repb.RegisterActionCacheServer(s, &acServer{blobs: blobs, ac: ac, opts: opts})
 }
@@ -96,12 +101,4 @@ func readAll(ctx context.Context, blobs cas.BlobStore, k cas.Key) ([]byte, error
 		return nil, status.Errorf(codes.Internal, "read blob %s: %v", k, err)
 	}
 	return b, nil
-}
-
-// GRPCServerOptions returns the options the grpc.Server needs for these
-// services: a receive limit that fits a full batch plus protobuf overhead
-// (gRPC's default of 4 MiB would refuse a full 4 MiB batch).
-func GRPCServerOptions(opts Options) []grpc.ServerOption {
-	opts = opts.withDefaults()
-	return []grpc.ServerOption{grpc.MaxRecvMsgSize(int(opts.MaxBatchBytes) + 1<<20)}
 }
