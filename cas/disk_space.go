@@ -110,15 +110,14 @@ func (s *diskStore) makeRoomLocked(need int64) {
 
 // Reserve counts n bytes held outside the store (a partial upload's temp
 // file) against the bound, evicting to make room. Reservations together may
-// hold at most half the bound, so that stalled uploads cannot evict the
-// whole cache; beyond it, and on a full disk, it is ResourceExhausted.
+// not exceed the bound: beyond it, it is ResourceExhausted.
 func (d *Disk) Reserve(n int64) error {
 	s := d.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.max > 0 && s.reserved+n > s.max/2 {
+	if s.max > 0 && s.reserved+n > s.max {
 		return status.Errorf(codes.ResourceExhausted,
-			"uploads in progress hold %d bytes, the most the store (%d bytes) lends them is half", s.reserved, s.max)
+			"uploads in progress hold %d bytes of the store's %d", s.reserved, s.max)
 	}
 	s.reserved += n
 	s.evictLocked(0)

@@ -84,8 +84,8 @@ func TestActionCacheKeepsInstancesApart(t *testing.T) {
 	}
 }
 
-// Reservations count toward the bound, evicting blobs, and may hold at most
-// half of it.
+// Reservations count toward the bound, evicting blobs, and may not exceed
+// it.
 func TestDiskReserve(t *testing.T) {
 	d, err := OpenDisk(t.TempDir(), DiskOptions{MaxSize: 1000})
 	if err != nil {
@@ -98,11 +98,11 @@ func TestDiskReserve(t *testing.T) {
 	if present(t, d.Blobs(), old) {
 		t.Error("reserving 450 of 1000 bytes kept a 600-byte blob")
 	}
-	if err := d.Reserve(100); status.Code(err) != codes.ResourceExhausted {
-		t.Errorf("Reserve beyond half the bound: %v, want ResourceExhausted", err)
+	if err := d.Reserve(551); status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("Reserve beyond the bound: %v, want ResourceExhausted", err)
 	}
 	d.Release(450)
-	if err := d.Reserve(100); err != nil {
+	if err := d.Reserve(551); err != nil {
 		t.Errorf("Reserve after Release: %v", err)
 	}
 }

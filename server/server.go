@@ -38,6 +38,8 @@ type Options struct {
 	UploadDir string
 	// Limits bound what clients can make the server hold.
 	Limits Limits
+
+	sharedUploadDir bool // UploadDir is os.TempDir, which others may use
 }
 
 func (o Options) withDefaults() Options {
@@ -45,7 +47,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	if o.UploadDir == "" {
-		o.UploadDir = os.TempDir()
+		o.UploadDir, o.sharedUploadDir = os.TempDir(), true
 	}
 	o.Limits = o.Limits.withDefaults(o.MaxBatchBytes)
 	return o

@@ -37,7 +37,9 @@ func start(t *testing.T, blobs cas.BlobStore, opts Options) *env {
 // startWith serves blobs and ac.
 func startWith(t *testing.T, blobs cas.BlobStore, ac cas.ActionCache, opts Options) *env {
 	t.Helper()
-	opts.UploadDir = filepath.Join(t.TempDir(), "uploads") // created by Register
+	if opts.UploadDir == "" {
+		opts.UploadDir = filepath.Join(t.TempDir(), "uploads") // created by Register
+	}
 	lis := bufconn.Listen(1 << 20)
 	s := grpc.NewServer(GRPCServerOptions(opts)...)
 	Register(s, blobs, ac, opts)
