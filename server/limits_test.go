@@ -40,7 +40,7 @@ func TestBatchLimits(t *testing.T) {
 		t.Errorf("read under a lying size: %v, %v; want NotFound without data", resp, err)
 	}
 	for name, ds := range map[string][]*repb.Digest{
-		"negative size": {fd.Proto(), {Hash: fd.Hash, SizeBytes: -max}},
+		"negative size":  {fd.Proto(), {Hash: fd.Hash, SizeBytes: -max}},
 		"over the limit": {fd.Proto(), sha("x")},
 	} {
 		_, err := e.cas.BatchReadBlobs(ctx, &repb.BatchReadBlobsRequest{Digests: ds})
