@@ -139,3 +139,22 @@ func TestNonZeroExitIsNotCached(t *testing.T) {
 	_, err := e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
 	wantCode(t, err, codes.NotFound)
 }
+
+// A result cached under instance "a" answers Execute under "a" only; under
+// "b" the action is queued.
+func TestCacheIsPerInstance(t *testing.T) {
+	e := newEnv(t, fastOptions())
+	ctx := ctxT(t)
+	d := e.action(spec{})
+	res, _ := e.worker("w").result(0, "cached")
+	if err := e.ac.Put(ctx, cas.ActionKey{Instance: "a", Key: cas.Key{Function: digest.SHA256, Digest: d}}, res); err != nil {
+		t.Fatal(err)
+	}
+	under := func(inst string) func(*repb.ExecuteRequest) {
+		return func(r *repb.ExecuteRequest) { r.InstanceName = inst }
+	}
+	if resp := finish(t, e.execute(ctx, d, under("a"))); !resp.GetCachedResult() {
+		t.Errorf("under a: %v, want the cached result", resp)
+	}
+	recv(t, e.execute(ctx, d, under("b")), repb.ExecutionStage_QUEUED)
+}
