@@ -15,6 +15,7 @@ type config struct {
 	maxSize  int64
 	sandbox  string
 	platform map[string]string
+	limits   limitsConfig
 }
 
 func configFrom(c *cli.Context) (config, error) {
@@ -25,6 +26,9 @@ func configFrom(c *cli.Context) (config, error) {
 	var err error
 	if cfg.maxSize, err = parseSize(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
+	}
+	if cfg.limits, err = limitsFrom(c); err != nil {
+		return cfg, err
 	}
 	for _, p := range c.StringSlice("platform") {
 		name, value, ok := strings.Cut(p, "=")

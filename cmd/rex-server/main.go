@@ -21,7 +21,7 @@ func main() {
 		Name:    "rex-server",
 		Usage:   "a remote-execution (REAPI v2) server with a disk cache and embedded workers",
 		Version: version,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8980", EnvVars: []string{"REX_SERVER_LISTEN"},
 				Usage: "host:port, or unix:///path"},
 			&cli.StringFlag{Name: "dir", Required: true, EnvVars: []string{"REX_SERVER_DIR"},
@@ -32,7 +32,7 @@ func main() {
 				Usage: "bound on stored blob bytes, e.g. 10GiB (default: unbounded)"},
 			&cli.StringFlag{Name: "sandbox", Value: "auto", Usage: "embedded workers' sandbox: auto or none"},
 			&cli.StringSliceFlag{Name: "platform", Usage: "name=value platform property the embedded workers offer"},
-		},
+		}, limitFlags...),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFrom(c)
 			if err != nil {

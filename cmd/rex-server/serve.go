@@ -27,7 +27,11 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 	blobs, ac := disk.Blobs(), disk.ActionCache()
-	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads")}
+	if cfg.limits.sharedInstances {
+		ac = cas.NewSharedInstances(ac)
+	}
+	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits}
+	opts.Limits.UploadSpace = disk
 	g := grpc.NewServer(append(server.GRPCServerOptions(opts),
 		grpc.ChainUnaryInterceptor(logUnaryFaults), grpc.ChainStreamInterceptor(logStreamFaults))...)
 	server.Register(g, blobs, ac, opts)
