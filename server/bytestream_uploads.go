@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -9,18 +11,19 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/rexbuild/rex/cas"
 )
 
 const uploadPattern = "rex-upload-*"
 
 // upload is one resumable write. Its bytes are as sent: compressed for
-// compressed-blobs names. Its file is open only while a stream writes it,
-// so that stalled or abandoned uploads hold no descriptor.
+// compressed-blobs names. Its file is opened for each write and closed
+// after it, so that stalled or abandoned uploads hold no descriptor.
 type upload struct {
 	busy      chan struct{} // held by the one stream writing it
 	name      string
 	path      string
-	file      *os.File // set while busy
 	committed atomic.Int64
 	reserved  int64     // bytes lent by Limits.UploadSpace; guarded by byteStream.mu
 	lastUsed  time.Time // guarded by byteStream.mu
@@ -69,23 +72,35 @@ func (b *byteStream) acquire(name string) (*upload, error) {
 	return u, nil
 }
 
-// open opens u's file for the stream that now holds u.busy.
-func (u *upload) open(name string) error {
-	f, err := os.OpenFile(u.path, os.O_RDWR, 0)
+// writeAt writes p at off in u's file.
+func (u *upload) writeAt(p []byte, off int64) error {
+	f, err := u.openFile(os.O_WRONLY)
 	if err != nil {
-		return status.Errorf(codes.Internal, "write %s: %v", name, err)
+		return err
 	}
-	u.file = f
-	return nil
+	_, err = f.WriteAt(p, off)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return cas.StatusWrap(err, "write %s", u.name)
 }
 
-// release closes u's file and lets another stream take u. An upload
+// openFile opens u's file; one gone with its upload, dropped while this
+// stream wrote it (expired, or completed by another stream), is ABORTED.
+func (u *upload) openFile(flag int) (*os.File, error) {
+	f, err := os.OpenFile(u.path, flag, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, status.Errorf(codes.Aborted, "write %s: upload dropped while being written", u.name)
+	}
+	if err != nil {
+		return nil, cas.StatusWrap(err, "write %s", u.name)
+	}
+	return f, nil
+}
+
+// release lets another stream take u. An upload
 // dropped while it was being written returns what it reserved since.
 func (b *byteStream) release(u *upload) {
-	if u.file != nil {
-		u.file.Close()
-		u.file = nil
-	}
 	b.mu.Lock()
 	u.lastUsed = time.Now()
 	if b.uploads[u.name] != u {
@@ -125,7 +140,7 @@ func (b *byteStream) discard(name string) {
 }
 
 // dropLocked forgets an upload, deletes its file and returns its
-// reservation. A stream still writing it keeps its open (unlinked) file.
+// reservation.
 func (b *byteStream) dropLocked(name string) {
 	if u, ok := b.uploads[name]; ok {
 		delete(b.uploads, name)

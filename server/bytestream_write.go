@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -63,9 +64,6 @@ func (b *byteStream) Write(stream bspb.ByteStream_WriteServer) error {
 		return status.FromContextError(ctx.Err()).Err()
 	}
 	defer b.release(u)
-	if err := u.open(name); err != nil {
-		return err
-	}
 	for {
 		if err := b.append(u, name, res, msg); err != nil {
 			return err
@@ -147,8 +145,8 @@ func (b *byteStream) append(u *upload, name string, res digest.Resource, msg *bs
 	off := msg.GetWriteOffset()
 	if off == 0 && u.committed.Load() != 0 {
 		u.committed.Store(0)
-		if err := u.file.Truncate(0); err != nil {
-			return status.Errorf(codes.Internal, "write %s: %v", name, err)
+		if err := os.Truncate(u.path, 0); err != nil {
+			return cas.StatusWrap(err, "write %s", name)
 		}
 		b.mu.Lock()
 		b.unreserveLocked(u)
@@ -160,12 +158,15 @@ func (b *byteStream) append(u *upload, name string, res digest.Resource, msg *bs
 	if off+int64(len(msg.GetData())) > maxUpload(res) {
 		return status.Errorf(codes.InvalidArgument, "write %s: more data than the blob can hold", name)
 	}
-	if err := b.reserve(u, int64(len(msg.GetData()))); err != nil {
-		b.discard(name) // no room: drop it rather than hold what it has
-		return err
+	err := b.reserve(u, int64(len(msg.GetData())))
+	if err == nil {
+		err = u.writeAt(msg.GetData(), off)
 	}
-	if _, err := u.file.WriteAt(msg.GetData(), off); err != nil {
-		return cas.StatusWrap(err, "write %s", name)
+	if status.Code(err) == codes.ResourceExhausted {
+		b.discard(name) // no room: drop it rather than hold what it has
+	}
+	if err != nil {
+		return err
 	}
 	u.committed.Add(int64(len(msg.GetData())))
 	return nil
@@ -184,9 +185,13 @@ func maxUpload(res digest.Resource) int64 {
 // forgets the upload, whatever the outcome: bad data cannot be resumed.
 func (b *byteStream) commit(stream bspb.ByteStream_WriteServer, u *upload, name string, k cas.Key, res digest.Resource) error {
 	defer b.discard(name)
+	f, err := u.openFile(os.O_RDONLY)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	n := u.committed.Load()
-	r := io.NewSectionReader(u.file, 0, n)
-	var err error
+	r := io.NewSectionReader(f, 0, n)
 	if res.Compressor != "" {
 		err = putZstd(stream.Context(), b.blobs, k, r)
 	} else {
