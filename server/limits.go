@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/tap"
 )
 
 // Limits bound what unauthenticated clients can make the server allocate or
@@ -20,6 +21,10 @@ type Limits struct {
 	// BatchInflightBytes bounds the blob bytes that batch reads and writes
 	// hold at once, server-wide (16 full batches); further batches wait.
 	BatchInflightBytes int64
+	// MaxBatchCalls bounds the batch reads and writes in flight,
+	// server-wide (16); beyond it they are RESOURCE_EXHAUSTED before their
+	// requests are read, which clients retry.
+	MaxBatchCalls int
 	// UploadIdle is how long a partial ByteStream upload may sit without
 	// data before its stream is ended and its temp file deleted (5 min).
 	UploadIdle time.Duration
@@ -33,7 +38,9 @@ type Limits struct {
 	// clientKey) (256); beyond it calls are RESOURCE_EXHAUSTED.
 	StreamsPerClient int
 	// MaxConcurrentStreams bounds the concurrent streams of one HTTP/2
-	// connection (1024), so one connection cannot open millions.
+	// connection (128). A finished call's answer counts until it is written
+	// to the connection, so this also bounds the answers a client that does
+	// not read can leave queued: 128 full batches per connection.
 	MaxConcurrentStreams uint32
 }
 
@@ -50,6 +57,9 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 	if l.BatchInflightBytes <= 0 {
 		l.BatchInflightBytes = 16 * maxBatch
 	}
+	if l.MaxBatchCalls <= 0 {
+		l.MaxBatchCalls = 16
+	}
 	if l.UploadIdle <= 0 {
 		l.UploadIdle = 5 * time.Minute
 	}
@@ -60,7 +70,7 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 		l.StreamsPerClient = 256
 	}
 	if l.MaxConcurrentStreams == 0 {
-		l.MaxConcurrentStreams = 1024
+		l.MaxConcurrentStreams = 128
 	}
 	return l
 }
@@ -68,16 +78,14 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 // GRPCServerOptions returns the options the grpc.Server needs for these
 // services: a receive limit that fits a full batch (what Capabilities
 // advertises) plus protobuf overhead, a bound on streams per connection,
-// and the per-client cap on concurrent calls. gRPC's default receive limit
+// and the caps on calls in flight (see callLimiter). gRPC's default receive limit
 // of 4 MiB would refuse a full 4 MiB batch.
 func GRPCServerOptions(opts Options) []grpc.ServerOption {
 	opts = opts.withDefaults()
-	c := newClientLimiter(opts.Limits.StreamsPerClient)
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(opts.MaxBatchBytes) + batchOverhead),
 		grpc.MaxConcurrentStreams(opts.Limits.MaxConcurrentStreams),
-		grpc.ChainUnaryInterceptor(c.unary),
-		grpc.ChainStreamInterceptor(c.stream),
+		grpc.InTapHandle(newCallLimiter(opts.Limits).tap),
 	}
 }
 
@@ -104,51 +112,54 @@ func clientKey(ctx context.Context) string {
 	return "addr:" + host
 }
 
-// clientLimiter counts each client's calls in flight.
-type clientLimiter struct {
-	max int
-	mu  sync.Mutex
-	n   map[string]int
+// callLimiter counts calls in flight per client, and batch calls
+// server-wide. It runs as gRPC's InTapHandle, before a call's request is
+// read, so that a refused call costs no memory: an interceptor would run
+// only after a unary request of up to the receive limit was in memory.
+// A slot is returned when the call's context ends, which gRPC guarantees
+// for every stream it admitted.
+type callLimiter struct {
+	perClient, batches int
+	mu                 sync.Mutex
+	n                  map[string]int
+	batching           int
 }
 
-func newClientLimiter(max int) *clientLimiter {
-	return &clientLimiter{max: max, n: map[string]int{}}
+func newCallLimiter(l Limits) *callLimiter {
+	return &callLimiter{perClient: l.StreamsPerClient, batches: l.MaxBatchCalls, n: map[string]int{}}
 }
 
-// enter counts a call of ctx's client, or refuses it beyond the cap.
-func (c *clientLimiter) enter(ctx context.Context) (string, error) {
-	k := clientKey(ctx)
+// batchMethods are the calls whose requests or answers may be a full batch.
+var batchMethods = map[string]bool{
+	"/build.bazel.remote.execution.v2.ContentAddressableStorage/BatchUpdateBlobs": true,
+	"/build.bazel.remote.execution.v2.ContentAddressableStorage/BatchReadBlobs":   true,
+}
+
+func (c *callLimiter) tap(ctx context.Context, info *tap.Info) (context.Context, error) {
+	k, batch := clientKey(ctx), batchMethods[info.FullMethodName]
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.n[k] >= c.max {
-		return "", status.Errorf(codes.ResourceExhausted, "client %s has %d calls in flight, the most allowed", k, c.max)
+	if c.n[k] >= c.perClient {
+		return ctx, status.Errorf(codes.ResourceExhausted, "client %s has %d calls in flight, the most allowed", k, c.perClient)
+	}
+	if batch && c.batching >= c.batches {
+		return ctx, status.Errorf(codes.ResourceExhausted, "%d batch calls in flight, the most allowed: retry later", c.batches)
 	}
 	c.n[k]++
-	return k, nil
+	if batch {
+		c.batching++
+	}
+	context.AfterFunc(ctx, func() { c.leave(k, batch) })
+	return ctx, nil
 }
 
-func (c *clientLimiter) leave(k string) {
+func (c *callLimiter) leave(k string, batch bool) {
 	c.mu.Lock()
 	if c.n[k]--; c.n[k] <= 0 {
 		delete(c.n, k)
 	}
+	if batch {
+		c.batching--
+	}
 	c.mu.Unlock()
-}
-
-func (c *clientLimiter) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	k, err := c.enter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.leave(k)
-	return h(ctx, req)
-}
-
-func (c *clientLimiter) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-	k, err := c.enter(ss.Context())
-	if err != nil {
-		return err
-	}
-	defer c.leave(k)
-	return h(srv, ss)
 }
