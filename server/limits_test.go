@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -120,4 +122,55 @@ func stalled(t *testing.T, ctx context.Context, e *env, uuid string) string {
 	}
 	waitCommitted(t, e, name, 1)
 	return name
+}
+
+// blockingStore holds every Get until release is closed; the first one
+// signals entered.
+type blockingStore struct {
+	cas.BlobStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *blockingStore) Get(ctx context.Context, k cas.Key, off int64) (io.ReadCloser, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-s.release
+	return s.BlobStore.Get(ctx, k, off)
+}
+
+// With one batch call allowed in flight, a second is RESOURCE_EXHAUSTED
+// while the first runs, other calls still pass, and once the first ends
+// batches are admitted again.
+func TestMaxBatchCalls(t *testing.T) {
+	store := &blockingStore{BlobStore: cas.NewMemoryStore(), entered: make(chan struct{}, 1), release: make(chan struct{})}
+	e := start(t, store, Options{Limits: Limits{MaxBatchCalls: 1}})
+	d := putBlob(t, e, "held")
+	ctx := context.Background()
+	read := func() error {
+		_, err := e.cas.BatchReadBlobs(ctx, &repb.BatchReadBlobsRequest{Digests: []*repb.Digest{d.Proto()}})
+		return err
+	}
+	first := make(chan error)
+	go func() { first <- read() }()
+	<-store.entered
+	if err := read(); status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("second batch call: %v, want ResourceExhausted", err)
+	}
+	if _, err := e.cas.FindMissingBlobs(ctx, &repb.FindMissingBlobsRequest{BlobDigests: []*repb.Digest{d.Proto()}}); err != nil {
+		t.Errorf("FindMissingBlobs beside a batch call: %v", err)
+	}
+	close(store.release)
+	if err := <-first; err != nil {
+		t.Fatalf("first batch call: %v", err)
+	}
+	err := read()
+	for status.Code(err) == codes.ResourceExhausted {
+		err = read() // until the first call's stream has ended
+	}
+	if err != nil {
+		t.Errorf("batch call after the first ended: %v", err)
+	}
 }
