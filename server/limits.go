@@ -22,8 +22,12 @@ type Limits struct {
 	// hold at once, server-wide (16 full batches); further batches wait.
 	BatchInflightBytes int64
 	// MaxBatchCalls bounds the batch reads and writes in flight,
-	// server-wide (16); beyond it they are RESOURCE_EXHAUSTED before their
-	// requests are read, which clients retry.
+	// server-wide (256); beyond it they are RESOURCE_EXHAUSTED before their
+	// requests are read. It is a safety net for the memory of requests
+	// received but waiting for BatchInflightBytes: gRPC reads a unary
+	// request before any handler sees its size, so a count is all that
+	// can be capped there, and most batches are small (clients send many
+	// at once, and rex takes a refused batch for one too large).
 	MaxBatchCalls int
 	// UploadIdle is how long a partial ByteStream upload may sit without
 	// data before its stream is ended and its temp file deleted (5 min).
@@ -35,7 +39,8 @@ type Limits struct {
 	// store's size bound (cas.Disk does); nil leaves them unaccounted.
 	UploadSpace UploadSpace
 	// StreamsPerClient bounds the concurrent calls of one client (see
-	// clientKey) (256); beyond it calls are RESOURCE_EXHAUSTED.
+	// clientKey) (1024: every local client shares the loopback address);
+	// beyond it calls are RESOURCE_EXHAUSTED.
 	StreamsPerClient int
 	// MaxConcurrentStreams bounds the concurrent streams of one HTTP/2
 	// connection (128). A finished call's answer counts until it is written
@@ -58,7 +63,7 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 		l.BatchInflightBytes = 16 * maxBatch
 	}
 	if l.MaxBatchCalls <= 0 {
-		l.MaxBatchCalls = 16
+		l.MaxBatchCalls = 256
 	}
 	if l.UploadIdle <= 0 {
 		l.UploadIdle = 5 * time.Minute
@@ -67,7 +72,7 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 		l.MaxUploads = 1024
 	}
 	if l.StreamsPerClient <= 0 {
-		l.StreamsPerClient = 256
+		l.StreamsPerClient = 1024
 	}
 	if l.MaxConcurrentStreams == 0 {
 		l.MaxConcurrentStreams = 128

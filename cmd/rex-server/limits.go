@@ -14,7 +14,7 @@ import (
 var limitFlags = []cli.Flag{
 	&cli.DurationFlag{Name: "upload-idle", Value: 5 * time.Minute, EnvVars: []string{"REX_SERVER_UPLOAD_IDLE"},
 		Usage: "a partial ByteStream upload with no data for this long is ended and deleted"},
-	&cli.IntFlag{Name: "max-calls-per-client", Value: 256, EnvVars: []string{"REX_SERVER_MAX_CALLS_PER_CLIENT"},
+	&cli.IntFlag{Name: "max-calls-per-client", Value: 1024, EnvVars: []string{"REX_SERVER_MAX_CALLS_PER_CLIENT"},
 		Usage: "concurrent calls one client (peer address) may have in flight; beyond it RESOURCE_EXHAUSTED"},
 	&cli.BoolFlag{Name: "shared-instances", EnvVars: []string{"REX_SERVER_SHARED_INSTANCES"},
 		Usage: "let every instance name share one action cache (by default each instance has its own)"},

@@ -28,7 +28,7 @@ func TestSlowUploadFloodStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: runs the binaries")
 	}
-	srv := testenv.StartServer(t, "", "--workers", "0", "--upload-idle", "3s")
+	srv := testenv.StartServer(t, "", "--workers", "0", "--upload-idle", "3s", "--max-calls-per-client", "256")
 	before := usageOf(t, srv.PID())
 	const conns, perConn, admitted = 8, 50, 256
 	results := make(chan error, conns*perConn)
