@@ -108,6 +108,17 @@ func (b *byteStream) release(u *upload) {
 	}
 	b.mu.Unlock()
 	<-u.busy
+	time.AfterFunc(b.opts.Limits.UploadIdle, func() { b.expire(u) })
+}
+
+// expire drops u if nobody resumed it for Limits.UploadIdle, so that an
+// abandoned upload frees its file and reservation even on a quiet server.
+func (b *byteStream) expire(u *upload) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.uploads[u.name] == u && len(u.busy) == 0 && time.Since(u.lastUsed) >= b.opts.Limits.UploadIdle {
+		b.dropLocked(u.name)
+	}
 }
 
 // reserve accounts for n more bytes of u against the store's bound.

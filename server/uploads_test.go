@@ -45,6 +45,30 @@ func TestUploadIdleExpires(t *testing.T) {
 	}
 }
 
+// A partial upload whose stream ended without finish_write is kept for a
+// resume, and deleted once nobody resumed it for Limits.UploadIdle.
+func TestAbandonedUploadExpires(t *testing.T) {
+	e := start(t, nil, Options{Limits: Limits{UploadIdle: 100 * time.Millisecond}})
+	d := digest.SHA256.FromBytes([]byte("ab"))
+	name := digest.WriteName("", "u1", digest.SHA256, d, "")
+	if _, err := write(context.Background(), e, name, []byte("a"), 0, false); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("partial upload: %v, want InvalidArgument (no finish_write)", err)
+	}
+	for {
+		q, err := e.bs.QueryWriteStatus(context.Background(), &bspb.QueryWriteStatusRequest{ResourceName: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.GetCommittedSize() == 0 {
+			break // expired
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left, _ := os.ReadDir(e.uploads); len(left) != 0 {
+		t.Errorf("upload files left after expiry: %v", left)
+	}
+}
+
 // Beyond Limits.MaxUploads partial uploads a new one is RESOURCE_EXHAUSTED,
 // and a partial upload holds no open file once its stream is gone.
 func TestMaxUploads(t *testing.T) {
