@@ -63,7 +63,7 @@ func (ac *actionCache) Put(ctx context.Context, action ActionKey, r *repb.Action
 	}
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("action %s: %w", action, err)
+		return StatusWrap(err, "action %s", action)
 	}
 	return ac.results.store(action, b)
 }
@@ -116,7 +116,7 @@ func (ac *actionCache) treeFiles(ctx context.Context, t Key) ([]Key, error) {
 	defer rc.Close()
 	b, err := io.ReadAll(rc)
 	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", t, err)
+		return nil, StatusWrap(err, "read tree %s", t)
 	}
 	tree := &repb.Tree{}
 	if err := proto.Unmarshal(b, tree); err != nil {
