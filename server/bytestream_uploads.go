@@ -98,7 +98,7 @@ func (u *upload) openFile(flag int) (*os.File, error) {
 	return f, nil
 }
 
-// release lets another stream take u. An upload
+// release lets another stream take u, and schedules its expiry. An upload
 // dropped while it was being written returns what it reserved since.
 func (b *byteStream) release(u *upload) {
 	b.mu.Lock()

@@ -82,9 +82,9 @@ func (l Limits) withDefaults(maxBatch int64) Limits {
 
 // GRPCServerOptions returns the options the grpc.Server needs for these
 // services: a receive limit that fits a full batch (what Capabilities
-// advertises) plus protobuf overhead, a bound on streams per connection,
-// and the caps on calls in flight (see callLimiter). gRPC's default receive limit
-// of 4 MiB would refuse a full 4 MiB batch.
+// advertises) plus protobuf overhead, as gRPC's default of 4 MiB would
+// refuse a full 4 MiB batch; a bound on streams per connection; and the
+// caps on calls in flight (see callLimiter).
 func GRPCServerOptions(opts Options) []grpc.ServerOption {
 	opts = opts.withDefaults()
 	return []grpc.ServerOption{
