@@ -51,10 +51,7 @@ func (l *logs) logf(format string, args ...any) {
 func startServer(t *testing.T, a *Authorizer) *grpc.ClientConn {
 	t.Helper()
 	blobs := cas.NewMemoryStore()
-	ac, err := cas.NewActionCache(blobs, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ac := cas.NewActionCache(blobs)
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(t.TempDir(), "uploads"),
 		CanUpdateActionCache: func(ctx context.Context) bool { return a.Allows(ctx, CacheWrite) }}
 	g := grpc.NewServer(grpc.ChainUnaryInterceptor(a.UnaryInterceptor), grpc.ChainStreamInterceptor(a.StreamInterceptor))

@@ -2,13 +2,8 @@ package cas
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -18,36 +13,22 @@ import (
 )
 
 // NewActionCache returns an action cache whose results reference blobs in
-// blobs. With dir set, results are files under dir/ac (written to a temp
-// file, fsync'd and renamed, like blobs) and survive restarts; with dir ""
-// they live in memory.
+// blobs and live in memory; Disk.ActionCache keeps them on disk, under the
+// store's bound.
 //
 // The cache is relation-aware: Get treats a result as a miss when any blob
 // it references is gone (output files, output trees and every file inside
 // them, stdout and stderr), and refreshes them all in the blob store so
 // eviction keeps a hit's outputs alive. Put refuses malformed results and
 // results whose blobs are not stored.
-func NewActionCache(blobs BlobStore, dir string) (ActionCache, error) {
-	ac := &actionCache{blobs: blobs}
-	if dir == "" {
-		ac.results = &memoryResults{m: map[Key][]byte{}}
-		return ac, nil
-	}
-	r := &diskResults{dir: filepath.Join(dir, "ac")}
-	if err := os.RemoveAll(r.tmpDir()); err != nil {
-		return nil, fmt.Errorf("open action cache: %w", err)
-	}
-	if err := os.MkdirAll(r.tmpDir(), 0o755); err != nil {
-		return nil, fmt.Errorf("open action cache: %w", err)
-	}
-	ac.results = r
-	return ac, nil
+func NewActionCache(blobs BlobStore) ActionCache {
+	return &actionCache{blobs: blobs, results: &memoryResults{m: map[ActionKey][]byte{}}}
 }
 
 // resultStore keeps serialised results by action key.
 type resultStore interface {
-	load(k Key) ([]byte, error) // NotFound when absent
-	store(k Key, b []byte) error
+	load(k ActionKey) ([]byte, error) // NotFound when absent
+	store(k ActionKey, b []byte) error
 }
 
 type actionCache struct {
@@ -55,7 +36,7 @@ type actionCache struct {
 	results resultStore
 }
 
-func (ac *actionCache) Get(ctx context.Context, action Key) (*repb.ActionResult, error) {
+func (ac *actionCache) Get(ctx context.Context, action ActionKey) (*repb.ActionResult, error) {
 	b, err := ac.results.load(action)
 	if err != nil {
 		return nil, err
@@ -73,7 +54,7 @@ func (ac *actionCache) Get(ctx context.Context, action Key) (*repb.ActionResult,
 	return r, nil
 }
 
-func (ac *actionCache) Put(ctx context.Context, action Key, r *repb.ActionResult) error {
+func (ac *actionCache) Put(ctx context.Context, action ActionKey, r *repb.ActionResult) error {
 	if err := validateResult(r); err != nil {
 		return fmt.Errorf("action %s: %w", action, err)
 	}
@@ -82,7 +63,7 @@ func (ac *actionCache) Put(ctx context.Context, action Key, r *repb.ActionResult
 	}
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("action %s: %w", action, err)
+		return StatusWrap(err, "action %s", action)
 	}
 	return ac.results.store(action, b)
 }
@@ -90,7 +71,7 @@ func (ac *actionCache) Put(ctx context.Context, action Key, r *repb.ActionResult
 // checkBlobs confirms (and, through FindMissing, refreshes) every blob r
 // references, including the files inside its output trees. A missing blob
 // is FailedPrecondition; a malformed digest is InvalidArgument.
-func (ac *actionCache) checkBlobs(ctx context.Context, action Key, r *repb.ActionResult) error {
+func (ac *actionCache) checkBlobs(ctx context.Context, action ActionKey, r *repb.ActionResult) error {
 	direct, trees, err := resultRefs(action.Function, r)
 	if err != nil {
 		return err
@@ -109,7 +90,7 @@ func (ac *actionCache) checkBlobs(ctx context.Context, action Key, r *repb.Actio
 	return ac.requirePresent(ctx, action, inner)
 }
 
-func (ac *actionCache) requirePresent(ctx context.Context, action Key, keys []Key) error {
+func (ac *actionCache) requirePresent(ctx context.Context, action ActionKey, keys []Key) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -135,7 +116,7 @@ func (ac *actionCache) treeFiles(ctx context.Context, t Key) ([]Key, error) {
 	defer rc.Close()
 	b, err := io.ReadAll(rc)
 	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", t, err)
+		return nil, StatusWrap(err, "read tree %s", t)
 	}
 	tree := &repb.Tree{}
 	if err := proto.Unmarshal(b, tree); err != nil {
@@ -157,71 +138,22 @@ func (ac *actionCache) treeFiles(ctx context.Context, t Key) ([]Key, error) {
 // memoryResults keeps results in a map.
 type memoryResults struct {
 	mu sync.RWMutex
-	m  map[Key][]byte
+	m  map[ActionKey][]byte
 }
 
-func (m *memoryResults) load(k Key) ([]byte, error) {
+func (m *memoryResults) load(k ActionKey) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	b, ok := m.m[k]
 	if !ok {
-		return nil, status.Errorf(codes.NotFound, "action %s not in cache", k)
+		return nil, status.Errorf(codes.NotFound, "action %s not in cache", k.Key)
 	}
 	return b, nil
 }
 
-func (m *memoryResults) store(k Key, b []byte) error {
+func (m *memoryResults) store(k ActionKey, b []byte) error {
 	m.mu.Lock()
 	m.m[k] = b
 	m.mu.Unlock()
-	return nil
-}
-
-// diskResults keeps each result in its own file, renamed into place.
-type diskResults struct {
-	dir string
-}
-
-func (d *diskResults) tmpDir() string { return filepath.Join(d.dir, "tmp") }
-
-func (d *diskResults) path(k Key) string {
-	h := k.Digest.Hash
-	return filepath.Join(d.dir, k.Function.Name(), h[:2], h+"-"+strconv.FormatInt(k.Digest.Size, 10))
-}
-
-func (d *diskResults) load(k Key) ([]byte, error) {
-	b, err := os.ReadFile(d.path(k))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, status.Errorf(codes.NotFound, "action %s not in cache", k)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("action %s: %w", k, err)
-	}
-	return b, nil
-}
-
-func (d *diskResults) store(k Key, b []byte) error {
-	dst := d.path(k)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("action %s: %w", k, err)
-	}
-	f, err := os.CreateTemp(d.tmpDir(), "ac-*")
-	if err != nil {
-		return fmt.Errorf("action %s: %w", k, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), dst)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("action %s: %w", k, err)
-	}
 	return nil
 }

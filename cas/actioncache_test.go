@@ -12,16 +12,24 @@ import (
 	"github.com/rexbuild/rex/digest"
 )
 
-func newAC(t *testing.T, blobs BlobStore, dir string) ActionCache {
+func newAC(t *testing.T, blobs BlobStore) ActionCache {
 	t.Helper()
-	ac, err := NewActionCache(blobs, dir)
+	return NewActionCache(blobs)
+}
+
+// openDiskAC opens a disk store and its action cache under dir.
+func openDiskAC(t *testing.T, dir string, max int64) (BlobStore, ActionCache) {
+	t.Helper()
+	d, err := OpenDisk(dir, DiskOptions{MaxSize: max})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ac
+	return d.Blobs(), d.ActionCache()
 }
 
-func actionKey(name string) Key { return keyFor(digest.SHA256, []byte("action "+name)) }
+func actionKey(name string) ActionKey {
+	return ActionKey{Key: keyFor(digest.SHA256, []byte("action "+name))}
+}
 
 func resultWithFile(path string, k Key) *repb.ActionResult {
 	return &repb.ActionResult{OutputFiles: []*repb.OutputFile{{Path: path, Digest: k.Digest.Proto()}}}
@@ -29,7 +37,7 @@ func resultWithFile(path string, k Key) *repb.ActionResult {
 
 func TestActionCachePutValidatesPaths(t *testing.T) {
 	blobs := NewMemoryStore()
-	ac := newAC(t, blobs, "")
+	ac := newAC(t, blobs)
 	out := put(t, blobs, digest.SHA256, "object code")
 	for _, p := range []string{"../x", "a/../../x", "/abs/x.o", ""} {
 		err := ac.Put(context.Background(), actionKey(p), resultWithFile(p, out))
@@ -52,7 +60,7 @@ func TestActionCachePutValidatesPaths(t *testing.T) {
 
 func TestActionCachePutNeedsBlobs(t *testing.T) {
 	blobs := NewMemoryStore()
-	ac := newAC(t, blobs, "")
+	ac := newAC(t, blobs)
 	absent := keyFor(digest.SHA256, []byte("never uploaded"))
 	for name, r := range map[string]*repb.ActionResult{
 		"file":   resultWithFile("a.o", absent),
@@ -84,16 +92,17 @@ func treeBlob(t *testing.T, blobs BlobStore, k Key) Key {
 
 func TestActionCacheSurvivesReopen(t *testing.T) {
 	dir := t.TempDir()
-	blobs := openDisk(t, dir, 0)
+	blobs, ac := openDiskAC(t, dir, 0)
 	out := put(t, blobs, digest.SHA256, "object code")
-	if err := newAC(t, blobs, dir).Put(context.Background(), actionKey("a"), resultWithFile("a.o", out)); err != nil {
+	if err := ac.Put(context.Background(), actionKey("a"), resultWithFile("a.o", out)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := newAC(t, openDisk(t, dir, 0), dir).Get(context.Background(), actionKey("a"))
+	_, ac = openDiskAC(t, dir, 0)
+	r, err := ac.Get(context.Background(), actionKey("a"))
 	if err != nil || r.GetOutputFiles()[0].GetPath() != "a.o" {
 		t.Errorf("after reopen Get = %v, %v", r, err)
 	}
-	if _, err := newAC(t, blobs, dir).Get(context.Background(), actionKey("b")); status.Code(err) != codes.NotFound {
+	if _, err := ac.Get(context.Background(), actionKey("b")); status.Code(err) != codes.NotFound {
 		t.Errorf("Get of unknown action: %v, want NotFound", err)
 	}
 }
@@ -103,11 +112,12 @@ func TestActionCacheSurvivesReopen(t *testing.T) {
 // once the file inside the tree is evicted anyway, the result is a miss.
 func TestActionCacheRefreshesAndMissesOnEviction(t *testing.T) {
 	dir := t.TempDir()
-	blobs := openDisk(t, dir, 300)
+	r0 := &repb.ActionResult{OutputDirectories: []*repb.OutputDirectory{{Path: "d", TreeDigest: keyFor(digest.SHA256, nil).Digest.Proto()}}}
+	resultSize := int64(proto.Size(r0)) // the result counts toward the bound too
+	blobs, ac := openDiskAC(t, dir, 300+resultSize)
 	ctx := context.Background()
 	out := put(t, blobs, digest.SHA256, string(make([]byte, 100)))
 	tree := treeBlob(t, blobs, out) // small: ~80 bytes
-	ac := newAC(t, blobs, dir)
 	r := &repb.ActionResult{OutputDirectories: []*repb.OutputDirectory{{Path: "d", TreeDigest: tree.Digest.Proto()}}}
 	if err := ac.Put(ctx, actionKey("a"), r); err != nil {
 		t.Fatal(err)

@@ -35,12 +35,20 @@ type BlobStore interface {
 	FindMissing(ctx context.Context, keys []Key) ([]Key, error)
 }
 
+// ActionKey names an action result: the action's key under one instance
+// name. Blobs are shared by content across instances, but results are not,
+// so that two instances never answer each other's actions.
+type ActionKey struct {
+	Instance string
+	Key
+}
+
 // ActionCache maps action digests to results.
 type ActionCache interface {
 	// Get returns the result of an action, or NotFound. It never returns a
 	// result whose output blobs are gone, and it refreshes every blob the
 	// result references.
-	Get(ctx context.Context, action Key) (*repb.ActionResult, error)
+	Get(ctx context.Context, action ActionKey) (*repb.ActionResult, error)
 	// Put stores a result after checking it is well formed.
-	Put(ctx context.Context, action Key, result *repb.ActionResult) error
+	Put(ctx context.Context, action ActionKey, result *repb.ActionResult) error
 }

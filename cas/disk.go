@@ -14,10 +14,11 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// DiskOptions configures OpenDiskStore.
+// DiskOptions configures OpenDisk.
 type DiskOptions struct {
-	// MaxSize bounds the bytes of blobs kept; the least recently used are
-	// evicted beyond it. 0 means unbounded.
+	// MaxSize bounds the bytes of blobs, action results and reserved upload
+	// space kept; the least recently used are evicted beyond it. 0 means
+	// unbounded.
 	MaxSize int64
 }
 
@@ -26,24 +27,37 @@ type DiskOptions struct {
 // after a restart, so minute precision is plenty and saves a syscall per hit.
 const touchInterval = time.Minute
 
-// OpenDiskStore opens (creating if needed) a blob store under dir, stacked
-// with the verifying and empty-blob decorators.
+// Disk is a store under one directory whose blobs, action results and
+// reserved upload space share one size bound and one LRU order.
+type Disk struct {
+	s     *diskStore
+	blobs BlobStore
+}
+
+// OpenDisk opens (creating if needed) a store under dir.
 //
-// Blobs live at dir/cas/{function}/{hh}/{hash}-{size}. Each is written to a
-// temp file under dir/tmp, fsync'd, then renamed into place, so a crash
+// Blobs live at dir/cas/{function}/{hh}/{hash}-{size}, action results at
+// dir/ac/{function}/{hh}/{hash}-{size}[-{instance tag}]. Each is written to
+// a temp file under dir/tmp, fsync'd, then renamed into place, so a crash
 // mid-write leaves at worst a temp file, which the next open deletes: a
 // torn blob is never served. Reads trust the rename and only compare the
 // file size with the digest (one stat): the content was verified before the
 // rename, and hashing every read would cost as much as the read itself.
 //
-// With opts.MaxSize > 0 the store evicts least recently used blobs. Access
-// order is kept in memory and rebuilt from file mtimes when reopened.
-func OpenDiskStore(dir string, opts DiskOptions) (BlobStore, error) {
+// With opts.MaxSize > 0 the store evicts least recently used entries.
+// Access order is kept in memory and rebuilt from file mtimes when reopened.
+// A full disk (ENOSPC) evicts to make room and retries once, so a store on
+// a disk smaller than MaxSize keeps serving.
+func OpenDisk(dir string, opts DiskOptions) (*Disk, error) {
 	s := &diskStore{dir: dir, max: opts.MaxSize, idx: newLRUIndex()}
-	if err := os.RemoveAll(s.tmpDir()); err != nil {
-		return nil, fmt.Errorf("open disk store: clear temp files: %w", err)
+	// dir/ac/tmp held the temp files of action results before they moved
+	// to dir/tmp with the blobs'.
+	for _, d := range []string{s.tmpDir(), filepath.Join(dir, "ac", "tmp")} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, fmt.Errorf("open disk store: clear temp files: %w", err)
+		}
 	}
-	for _, d := range []string{s.tmpDir(), filepath.Join(dir, "cas")} {
+	for _, d := range []string{s.tmpDir(), filepath.Join(dir, "cas"), filepath.Join(dir, "ac")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("open disk store: %w", err)
 		}
@@ -52,24 +66,53 @@ func OpenDiskStore(dir string, opts DiskOptions) (BlobStore, error) {
 		return nil, fmt.Errorf("open disk store %s: %w", dir, err)
 	}
 	s.mu.Lock()
-	s.evictLocked()
+	s.evictLocked(0)
 	s.mu.Unlock()
-	return NewVerifyingStore(NewEmptyBlobStore(s)), nil
+	return &Disk{s: s, blobs: NewVerifyingStore(NewEmptyBlobStore(s))}, nil
+}
+
+// OpenDiskStore opens the blob store of OpenDisk alone.
+func OpenDiskStore(dir string, opts DiskOptions) (BlobStore, error) {
+	d, err := OpenDisk(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	return d.Blobs(), nil
+}
+
+// Blobs returns the blob store, stacked with the verifying and empty-blob
+// decorators.
+func (d *Disk) Blobs() BlobStore { return d.blobs }
+
+// ActionCache returns the relation-aware action cache whose results live in
+// this store and count toward its bound.
+func (d *Disk) ActionCache() ActionCache {
+	return &actionCache{blobs: d.blobs, results: diskResults{d.s}}
 }
 
 type diskStore struct {
 	dir string
 	max int64
 
-	mu  sync.Mutex // guards idx and every rename or removal under dir/cas
-	idx *lruIndex
+	mu       sync.Mutex // guards idx, reserved and every rename or removal under dir
+	idx      *lruIndex
+	reserved int64 // bytes held outside the index (partial uploads), see Reserve
 }
 
 func (s *diskStore) tmpDir() string { return filepath.Join(s.dir, "tmp") }
 
-func (s *diskStore) path(k Key) string {
-	h := k.Digest.Hash
-	return filepath.Join(s.dir, "cas", k.Function.Name(), h[:2], h+"-"+strconv.FormatInt(k.Digest.Size, 10))
+func (s *diskStore) path(k Key) string { return s.entryPath(blobEntry(k)) }
+
+func (s *diskStore) entryPath(e entryKey) string {
+	h := e.Digest.Hash
+	area, name := "cas", h+"-"+strconv.FormatInt(e.Digest.Size, 10)
+	if e.result {
+		area = "ac"
+		if e.instance != "" {
+			name += "-" + e.instance
+		}
+	}
+	return filepath.Join(s.dir, area, e.Function.Name(), h[:2], name)
 }
 
 func (s *diskStore) Get(ctx context.Context, k Key, offset int64) (io.ReadCloser, error) {
@@ -82,7 +125,7 @@ func (s *diskStore) Get(ctx context.Context, k Key, offset int64) (io.ReadCloser
 	// Open under the lock: once open, the file stays readable even if
 	// eviction unlinks it, so a reader never sees a torn blob.
 	s.mu.Lock()
-	e, ok := s.idx.touch(k)
+	e, ok := s.idx.touch(blobEntry(k))
 	if !ok {
 		s.mu.Unlock()
 		return nil, status.Errorf(codes.NotFound, "blob %s not found", k)
@@ -91,28 +134,28 @@ func (s *diskStore) Get(ctx context.Context, k Key, offset int64) (io.ReadCloser
 	stale := s.staleLocked(e)
 	s.mu.Unlock()
 	if err != nil {
-		return nil, s.lost(k, err)
+		return nil, s.lost(blobEntry(k), err)
 	}
 	if info, err := f.Stat(); err != nil || info.Size() != k.Digest.Size {
 		f.Close()
-		return nil, s.lost(k, fmt.Errorf("size changed on disk"))
+		return nil, s.lost(blobEntry(k), fmt.Errorf("size changed on disk"))
 	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("blob %s: %w", k, err)
+		return nil, StatusWrap(err, "blob %s", k)
 	}
 	s.touchFiles(stale)
 	return f, nil
 }
 
-// lost drops a blob whose file vanished or changed behind the store's back
-// and reports it as missing.
-func (s *diskStore) lost(k Key, cause error) error {
+// lost drops an entry whose file vanished or changed behind the store's
+// back and reports it as missing.
+func (s *diskStore) lost(e entryKey, cause error) error {
 	s.mu.Lock()
-	s.idx.remove(k)
-	os.Remove(s.path(k))
+	s.idx.remove(e)
+	os.Remove(s.entryPath(e))
 	s.mu.Unlock()
-	return status.Errorf(codes.NotFound, "blob %s lost from disk: %v", k, cause)
+	return status.Errorf(codes.NotFound, "%s lost from disk: %v", e.Key, cause)
 }
 
 // staleLocked returns the path of e's file if its mtime needs a refresh.
@@ -122,7 +165,7 @@ func (s *diskStore) staleLocked(e *lruEntry) []string {
 		return nil
 	}
 	e.diskTime = now
-	return []string{s.path(e.key)}
+	return []string{s.entryPath(e.key)}
 }
 
 func (s *diskStore) touchFiles(paths []string) {
@@ -139,7 +182,7 @@ func (s *diskStore) FindMissing(ctx context.Context, keys []Key) ([]Key, error) 
 	for _, k := range keys {
 		if !validKey(k) {
 			missing = append(missing, k)
-		} else if e, ok := s.idx.touch(k); ok {
+		} else if e, ok := s.idx.touch(blobEntry(k)); ok {
 			stale = append(stale, s.staleLocked(e)...)
 		} else {
 			missing = append(missing, k)
@@ -158,65 +201,16 @@ func (s *diskStore) Put(ctx context.Context, k Key, r io.Reader) error {
 		return status.Errorf(codes.ResourceExhausted, "blob %s is larger than the store (%d bytes)", k, s.max)
 	}
 	s.mu.Lock()
-	_, present := s.idx.touch(k)
+	_, present := s.idx.touch(blobEntry(k))
 	s.mu.Unlock()
 	if present {
 		// Still read it all, so the verifying decorator checks the caller's data.
 		_, err := io.Copy(io.Discard, r)
 		return err
 	}
-	tmp, err := s.writeTemp(k, r)
+	tmp, err := s.writeTemp(k.String(), k.Digest.Size, r)
 	if err != nil {
 		return err
 	}
-	dst := s.path(k)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("blob %s: %w", k, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("blob %s: %w", k, err)
-	}
-	s.idx.add(k, time.Now())
-	s.evictLocked()
-	return nil
-}
-
-// writeTemp copies r into a synced temp file and returns its path.
-func (s *diskStore) writeTemp(k Key, r io.Reader) (string, error) {
-	f, err := os.CreateTemp(s.tmpDir(), "put-*")
-	if err != nil {
-		return "", fmt.Errorf("blob %s: %w", k, err)
-	}
-	n, err := io.Copy(f, r)
-	if err == nil && n != k.Digest.Size {
-		err = status.Errorf(codes.InvalidArgument, "blob %s: got %d bytes", k, n)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write blob %s: %w", k, err)
-	}
-	return f.Name(), nil
-}
-
-// evictLocked removes least recently used blobs until the total fits.
-// Readers that already opened an evicted file keep reading it intact.
-func (s *diskStore) evictLocked() {
-	for s.max > 0 && s.idx.total > s.max {
-		k, ok := s.idx.oldest()
-		if !ok {
-			return
-		}
-		os.Remove(s.path(k))
-		s.idx.remove(k)
-	}
+	return s.commit(blobEntry(k), k.Digest.Size, tmp)
 }

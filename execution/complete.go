@@ -74,8 +74,7 @@ func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.Comple
 	}
 	resp := &repb.ExecuteResponse{Result: res, Status: okStatus()}
 	if res.GetExitCode() == 0 && !j.doNotCache && s.ac != nil {
-		k := cas.Key{Function: j.key.function, Digest: j.key.action}
-		if err := s.ac.Put(ctx, k, res); err != nil {
+		if err := s.ac.Put(ctx, j.key.actionKey(), res); err != nil {
 			resp.Message = "result not cached: " + err.Error()
 		}
 	}

@@ -52,10 +52,7 @@ func newEnv(t *testing.T, opts Options) *env {
 // newEnvWith serves the scheduler over the given blob store.
 func newEnvWith(t *testing.T, opts Options, blobs cas.BlobStore) *env {
 	t.Helper()
-	ac, err := cas.NewActionCache(blobs, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ac := cas.NewActionCache(blobs)
 	s := New(blobs, ac, opts)
 	g := grpc.NewServer()
 	s.Register(g)

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -75,7 +74,7 @@ func (s *Scheduler) lookupCache(ctx context.Context, key jobKey) *repb.ActionRes
 	if s.ac == nil {
 		return nil
 	}
-	res, err := s.ac.Get(ctx, cas.Key{Function: key.function, Digest: key.action})
+	res, err := s.ac.Get(ctx, key.actionKey())
 	if err != nil {
 		return nil
 	}

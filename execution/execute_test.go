@@ -40,7 +40,7 @@ func TestExecuteStreamsQueuedExecutingDone(t *testing.T) {
 	if !proto.Equal(resp.GetResult(), want) {
 		t.Errorf("result = %v, want %v", resp.GetResult(), want)
 	}
-	got, err := e.ac.Get(ctx, cas.Key{Function: digest.SHA256, Digest: d})
+	got, err := e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
 	if err != nil || !proto.Equal(got, want) {
 		t.Errorf("action cache after success = %v, %v; want the result", got, err)
 	}
@@ -51,7 +51,7 @@ func TestCacheHitShortCircuits(t *testing.T) {
 	ctx := ctxT(t)
 	d := e.action(spec{})
 	res, _ := e.worker("w").result(0, "cached")
-	if err := e.ac.Put(ctx, cas.Key{Function: digest.SHA256, Digest: d}, res); err != nil {
+	if err := e.ac.Put(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}}, res); err != nil {
 		t.Fatal(err)
 	}
 	resp := finish(t, e.execute(ctx, d, nil))
@@ -68,7 +68,7 @@ func TestSkipCacheLookupRuns(t *testing.T) {
 	ctx := ctxT(t)
 	d := e.action(spec{})
 	res, _ := e.worker("w").result(0, "cached")
-	if err := e.ac.Put(ctx, cas.Key{Function: digest.SHA256, Digest: d}, res); err != nil {
+	if err := e.ac.Put(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}}, res); err != nil {
 		t.Fatal(err)
 	}
 	stream := e.execute(ctx, d, func(r *repb.ExecuteRequest) { r.SkipCacheLookup = true })
@@ -118,7 +118,7 @@ func TestDoNotCacheIsNeitherMergedNorCached(t *testing.T) {
 	w.mustComplete(l2, 0)
 	finish(t, s1)
 	finish(t, s2)
-	_, err := e.ac.Get(ctx, cas.Key{Function: digest.SHA256, Digest: d})
+	_, err := e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
 	wantCode(t, err, codes.NotFound)
 }
 
@@ -136,6 +136,25 @@ func TestNonZeroExitIsNotCached(t *testing.T) {
 			t.Fatalf("run %d: response %v, want status OK, exit 1, not cached", i, resp)
 		}
 	}
-	_, err := e.ac.Get(ctx, cas.Key{Function: digest.SHA256, Digest: d})
+	_, err := e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
 	wantCode(t, err, codes.NotFound)
+}
+
+// A result cached under instance "a" answers Execute under "a" only; under
+// "b" the action is queued.
+func TestCacheIsPerInstance(t *testing.T) {
+	e := newEnv(t, fastOptions())
+	ctx := ctxT(t)
+	d := e.action(spec{})
+	res, _ := e.worker("w").result(0, "cached")
+	if err := e.ac.Put(ctx, cas.ActionKey{Instance: "a", Key: cas.Key{Function: digest.SHA256, Digest: d}}, res); err != nil {
+		t.Fatal(err)
+	}
+	under := func(inst string) func(*repb.ExecuteRequest) {
+		return func(r *repb.ExecuteRequest) { r.InstanceName = inst }
+	}
+	if resp := finish(t, e.execute(ctx, d, under("a"))); !resp.GetCachedResult() {
+		t.Errorf("under a: %v, want the cached result", resp)
+	}
+	recv(t, e.execute(ctx, d, under("b")), repb.ExecutionStage_QUEUED)
 }

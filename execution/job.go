@@ -7,6 +7,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/code"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -15,6 +16,11 @@ type jobKey struct {
 	instance string
 	function digest.Function
 	action   digest.Digest
+}
+
+// actionKey names the job's result in the action cache: per instance.
+func (k jobKey) actionKey() cas.ActionKey {
+	return cas.ActionKey{Instance: k.instance, Key: cas.Key{Function: k.function, Digest: k.action}}
 }
 
 // property is one platform property, name and value.

@@ -21,6 +21,9 @@ import (
 // the job to queue (not yet queued).
 func (s *Scheduler) prepareJob(ctx context.Context, key jobKey) (*job, error) {
 	var miss missingSet
+	if err := s.opts.Command.checkBlobSize("action", key.action); err != nil {
+		return nil, err
+	}
 	action := &repb.Action{}
 	if err := s.readMessage(ctx, key.function, key.action, action, "action", &miss); err != nil {
 		return nil, err
@@ -31,6 +34,9 @@ func (s *Scheduler) prepareJob(ctx context.Context, key jobKey) (*job, error) {
 	cmdDigest, err := digest.FromProto(action.GetCommandDigest())
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "action %s: command digest: %v", key.action, err)
+	}
+	if err := s.opts.Command.checkBlobSize("command", cmdDigest); err != nil {
+		return nil, fmt.Errorf("action %s: %w", key.action, err)
 	}
 	cmd := &repb.Command{}
 	if err := s.readMessage(ctx, key.function, cmdDigest, cmd, "command", &miss); err != nil {
@@ -45,6 +51,9 @@ func (s *Scheduler) prepareJob(ctx context.Context, key jobKey) (*job, error) {
 	}
 	if miss.any() {
 		return nil, miss.err(key.function)
+	}
+	if err := s.opts.Command.check(cmd); err != nil {
+		return nil, fmt.Errorf("action %s: %w", key.action, err)
 	}
 	if err := checkCommand(cmd); err != nil {
 		return nil, fmt.Errorf("action %s: %w", key.action, err)

@@ -41,6 +41,8 @@ type Options struct {
 	MaxRequeues int
 	// OperationRetention keeps finished operations for WaitExecution (5 min).
 	OperationRetention time.Duration
+	// Command bounds the Action and Command an Execute may name.
+	Command CommandLimits
 }
 
 func (o Options) withDefaults() Options {
@@ -60,6 +62,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxRequeues <= 0 {
 		o.MaxRequeues = 3
 	}
+	o.Command = o.Command.withDefaults()
 	if o.DefaultTimeout > o.MaxTimeout {
 		o.DefaultTimeout = o.MaxTimeout
 	}

@@ -95,7 +95,7 @@ func TestWorkerErrorGoesInExecuteResponse(t *testing.T) {
 	if resp.GetStatus().GetCode() != int32(code.Code_DEADLINE_EXCEEDED) || !proto.Equal(resp.GetResult(), partial) {
 		t.Errorf("response = %v, want DEADLINE_EXCEEDED with the partial result", resp)
 	}
-	_, err = e.ac.Get(ctx, cas.Key{Function: digest.SHA256, Digest: d})
+	_, err = e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
 	wantCode(t, err, codes.NotFound)
 }
 

@@ -23,7 +23,7 @@ func (s *acServer) GetActionResult(ctx context.Context, req *repb.GetActionResul
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.ac.Get(ctx, k)
+	r, err := s.ac.Get(ctx, cas.ActionKey{Instance: req.GetInstanceName(), Key: k})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *acServer) UpdateActionResult(ctx context.Context, req *repb.UpdateActio
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ac.Put(ctx, k, req.GetActionResult()); err != nil {
+	if err := s.ac.Put(ctx, cas.ActionKey{Instance: req.GetInstanceName(), Key: k}, req.GetActionResult()); err != nil {
 		return nil, err
 	}
 	return req.GetActionResult(), nil

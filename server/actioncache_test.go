@@ -27,7 +27,7 @@ func TestActionCacheRoundTripInlines(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{
-		InstanceName: "another", ActionDigest: action, InlineStdout: true, InlineOutputFiles: []string{"obj/a.o"}})
+		InstanceName: "x", ActionDigest: action, InlineStdout: true, InlineOutputFiles: []string{"obj/a.o"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +35,11 @@ func TestActionCacheRoundTripInlines(t *testing.T) {
 		string(got.GetOutputFiles()[0].GetContents()) != "object code" || got.GetOutputFiles()[1].GetContents() != nil {
 		t.Errorf("GetActionResult = %v", got)
 	}
-	plain, err := e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{ActionDigest: action})
+	plain, err := e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{InstanceName: "x", ActionDigest: action})
 	if err != nil || plain.GetStdoutRaw() != nil || plain.GetOutputFiles()[0].GetContents() != nil {
 		t.Errorf("GetActionResult without inlining = %v, %v", plain, err)
 	}
-	_, err = e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{ActionDigest: action, DigestFunction: repb.DigestFunction_BLAKE3})
+	_, err = e.ac.GetActionResult(ctx, &repb.GetActionResultRequest{InstanceName: "x", ActionDigest: action, DigestFunction: repb.DigestFunction_BLAKE3})
 	if status.Code(err) != codes.NotFound {
 		t.Errorf("same hash under BLAKE3: %v, want NotFound", err)
 	}

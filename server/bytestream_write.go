@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bspb "google.golang.org/genproto/googleapis/bytestream"
@@ -19,13 +17,12 @@ import (
 	"github.com/rexbuild/rex/digest"
 )
 
-// uploadIdle is how long an interrupted upload waits to be resumed.
-const uploadIdle = time.Hour
-
 // byteStream is the ByteStream service. Partial uploads are kept in temp
 // files by resource name so that a client whose stream dropped can ask
 // QueryWriteStatus and continue from committed_size. The blob reaches the
 // store only when finish_write arrives, through the verifying store.
+// Uploads are bounded (bytestream_uploads.go): in number, in bytes (they
+// count toward the store's bound), in idle time, and in open files.
 type byteStream struct {
 	bspb.UnimplementedByteStreamServer
 	blobs cas.BlobStore
@@ -36,37 +33,15 @@ type byteStream struct {
 }
 
 func newByteStream(blobs cas.BlobStore, opts Options) *byteStream {
-	sweepUploadDir(opts.UploadDir)
+	sweepUploadDir(opts.UploadDir, opts.sharedUploadDir, opts.Limits.UploadIdle)
 	return &byteStream{blobs: blobs, opts: opts, uploads: map[string]*upload{}}
 }
 
-// sweepUploadDir creates the upload directory and deletes partial uploads
-// left by a previous run that nobody touched for uploadIdle. Younger files
-// may belong to another server sharing the directory (os.TempDir).
-func sweepUploadDir(dir string) {
-	os.MkdirAll(dir, 0o755) // if it fails, CreateTemp reports why
-	old, _ := filepath.Glob(filepath.Join(dir, uploadPattern))
-	for _, p := range old {
-		if info, err := os.Stat(p); err == nil && time.Since(info.ModTime()) > uploadIdle {
-			os.Remove(p)
-		}
-	}
-}
-
-const uploadPattern = "rex-upload-*"
-
-// upload is one resumable write. Its bytes are as sent: compressed for
-// compressed-blobs names.
-type upload struct {
-	busy      chan struct{} // held by the one stream writing it
-	file      *os.File
-	committed atomic.Int64
-	lastUsed  time.Time // guarded by byteStream.mu
-}
-
 func (b *byteStream) Write(stream bspb.ByteStream_WriteServer) error {
-	ctx := stream.Context()
-	msg, err := stream.Recv()
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	recv := b.idleReceiver(ctx, stream)
+	msg, err := recv()
 	if err != nil {
 		return err
 	}
@@ -88,7 +63,7 @@ func (b *byteStream) Write(stream bspb.ByteStream_WriteServer) error {
 	case <-ctx.Done():
 		return status.FromContextError(ctx.Err()).Err()
 	}
-	defer func() { <-u.busy }()
+	defer b.release(u)
 	for {
 		if err := b.append(u, name, res, msg); err != nil {
 			return err
@@ -96,11 +71,52 @@ func (b *byteStream) Write(stream bspb.ByteStream_WriteServer) error {
 		if msg.GetFinishWrite() {
 			return b.commit(stream, u, name, k, res)
 		}
-		if msg, err = stream.Recv(); err != nil {
+		if msg, err = recv(); err != nil {
 			if errors.Is(err, io.EOF) {
 				return status.Errorf(codes.InvalidArgument, "write %s: stream ended without finish_write", name)
 			}
-			return err // keep the upload: the client may resume it
+			if status.Code(err) == codes.DeadlineExceeded {
+				b.discard(name) // idle this long: its client is gone
+			}
+			return err // else keep the upload: the client may resume it
+		}
+	}
+}
+
+// idleReceiver returns a Recv for stream that gives up with
+// DEADLINE_EXCEEDED when no message arrives for Limits.UploadIdle, so that
+// a stalled client cannot hold a stream, its goroutines and its upload
+// forever. Recv runs in its own goroutine, which ends with the stream.
+func (b *byteStream) idleReceiver(ctx context.Context, stream bspb.ByteStream_WriteServer) func() (*bspb.WriteRequest, error) {
+	type received struct {
+		msg *bspb.WriteRequest
+		err error
+	}
+	msgs := make(chan received)
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			select {
+			case msgs <- received{msg, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	idle := b.opts.Limits.UploadIdle
+	return func() (*bspb.WriteRequest, error) {
+		t := time.NewTimer(idle)
+		defer t.Stop()
+		select {
+		case r := <-msgs:
+			return r.msg, r.err
+		case <-t.C:
+			return nil, status.Errorf(codes.DeadlineExceeded, "write: no data for %v", idle)
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 	}
 }
@@ -120,30 +136,6 @@ func (b *byteStream) alreadyStored(stream bspb.ByteStream_WriteServer, k cas.Key
 	return true, stream.SendAndClose(&bspb.WriteResponse{CommittedSize: size})
 }
 
-// acquire returns the upload for name, creating it, and drops uploads that
-// nobody resumed for uploadIdle.
-func (b *byteStream) acquire(name string) (*upload, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := time.Now()
-	for n, u := range b.uploads {
-		if n != name && now.Sub(u.lastUsed) > uploadIdle && len(u.busy) == 0 {
-			b.dropLocked(n)
-		}
-	}
-	if u, ok := b.uploads[name]; ok {
-		u.lastUsed = now
-		return u, nil
-	}
-	f, err := os.CreateTemp(b.opts.UploadDir, uploadPattern)
-	if err != nil {
-		return nil, status.Errorf(codes.Internal, "write %s: %v", name, err)
-	}
-	u := &upload{busy: make(chan struct{}, 1), file: f, lastUsed: now}
-	b.uploads[name] = u
-	return u, nil
-}
-
 // append writes one message's data at its offset. An offset of 0 restarts
 // the upload; otherwise it must equal the bytes committed so far.
 func (b *byteStream) append(u *upload, name string, res digest.Resource, msg *bspb.WriteRequest) error {
@@ -153,9 +145,12 @@ func (b *byteStream) append(u *upload, name string, res digest.Resource, msg *bs
 	off := msg.GetWriteOffset()
 	if off == 0 && u.committed.Load() != 0 {
 		u.committed.Store(0)
-		if err := u.file.Truncate(0); err != nil {
-			return status.Errorf(codes.Internal, "write %s: %v", name, err)
+		if err := os.Truncate(u.path, 0); err != nil {
+			return cas.StatusWrap(err, "write %s", name)
 		}
+		b.mu.Lock()
+		b.unreserveLocked(u)
+		b.mu.Unlock()
 	}
 	if off != u.committed.Load() {
 		return status.Errorf(codes.InvalidArgument, "write %s: write_offset %d, want %d", name, off, u.committed.Load())
@@ -163,8 +158,15 @@ func (b *byteStream) append(u *upload, name string, res digest.Resource, msg *bs
 	if off+int64(len(msg.GetData())) > maxUpload(res) {
 		return status.Errorf(codes.InvalidArgument, "write %s: more data than the blob can hold", name)
 	}
-	if _, err := u.file.WriteAt(msg.GetData(), off); err != nil {
-		return status.Errorf(codes.Internal, "write %s: %v", name, err)
+	err := b.reserve(u, int64(len(msg.GetData())))
+	if err == nil {
+		err = u.writeAt(msg.GetData(), off)
+	}
+	if status.Code(err) == codes.ResourceExhausted {
+		b.discard(name) // no room: drop it rather than hold what it has
+	}
+	if err != nil {
+		return err
 	}
 	u.committed.Add(int64(len(msg.GetData())))
 	return nil
@@ -183,9 +185,13 @@ func maxUpload(res digest.Resource) int64 {
 // forgets the upload, whatever the outcome: bad data cannot be resumed.
 func (b *byteStream) commit(stream bspb.ByteStream_WriteServer, u *upload, name string, k cas.Key, res digest.Resource) error {
 	defer b.discard(name)
+	f, err := u.openFile(os.O_RDONLY)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	n := u.committed.Load()
-	r := io.NewSectionReader(u.file, 0, n)
-	var err error
+	r := io.NewSectionReader(f, 0, n)
 	if res.Compressor != "" {
 		err = putZstd(stream.Context(), b.blobs, k, r)
 	} else {
@@ -195,20 +201,6 @@ func (b *byteStream) commit(stream bspb.ByteStream_WriteServer, u *upload, name 
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return stream.SendAndClose(&bspb.WriteResponse{CommittedSize: n})
-}
-
-func (b *byteStream) discard(name string) {
-	b.mu.Lock()
-	b.dropLocked(name)
-	b.mu.Unlock()
-}
-
-func (b *byteStream) dropLocked(name string) {
-	if u, ok := b.uploads[name]; ok {
-		delete(b.uploads, name)
-		u.file.Close()
-		os.Remove(u.file.Name())
-	}
 }
 
 // QueryWriteStatus reports an upload in progress, a blob already stored

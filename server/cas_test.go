@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"io"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -188,9 +187,6 @@ func TestGetTreePaged(t *testing.T) {
 	rest, _ := collect(tokens[0])
 	if !equal(rest, names[2:]) {
 		t.Errorf("resumed at %q: %v, want %v", tokens[0], rest, names[2:])
-	}
-	if _, err := strconv.Atoi(tokens[0]); err != nil {
-		t.Errorf("token %q", tokens[0])
 	}
 	stream, _ := e.cas.GetTree(context.Background(), &repb.GetTreeRequest{RootDigest: sha("no root")})
 	if _, err := stream.Recv(); status.Code(err) != codes.NotFound {

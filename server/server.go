@@ -1,7 +1,8 @@
 // Package server serves rex's storage over REAPI v2: Capabilities, the
 // ContentAddressableStorage, ByteStream and the ActionCache, on top of the
 // cas package. Execution lives in the execution package; this package only
-// advertises it. Every instance name shares one store.
+// advertises it. Blobs are shared by content across instance names; action
+// results are kept per instance (see cas.ActionKey).
 package server
 
 import (
@@ -10,6 +11,7 @@ import (
 	"os"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"golang.org/x/sync/semaphore"
 	bspb "google.golang.org/genproto/googleapis/bytestream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -22,7 +24,7 @@ import (
 // DefaultMaxBatchBytes is the batch limit when Options.MaxBatchBytes is 0.
 const DefaultMaxBatchBytes = 4 << 20
 
-// Options configures Register.
+// Options configures Register. Zero values mean the defaults in limits.go.
 type Options struct {
 	// MaxBatchBytes bounds the total blob bytes of one BatchUpdateBlobs or
 	// BatchReadBlobs request, and is advertised as
@@ -37,6 +39,10 @@ type Options struct {
 	// CanUpdateActionCache says whether the caller of GetCapabilities may
 	// call UpdateActionResult, for update_enabled; nil means anyone may.
 	CanUpdateActionCache func(ctx context.Context) bool
+	// Limits bound what clients can make the server hold.
+	Limits Limits
+
+	sharedUploadDir bool // UploadDir is os.TempDir, which others may use
 }
 
 func (o Options) withDefaults() Options {
@@ -44,8 +50,9 @@ func (o Options) withDefaults() Options {
 		o.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	if o.UploadDir == "" {
-		o.UploadDir = os.TempDir()
+		o.UploadDir, o.sharedUploadDir = os.TempDir(), true
 	}
+	o.Limits = o.Limits.withDefaults(o.MaxBatchBytes)
 	return o
 }
 
@@ -54,7 +61,8 @@ func (o Options) withDefaults() Options {
 func Register(s *grpc.Server, blobs cas.BlobStore, ac cas.ActionCache, opts Options) {
 	opts = opts.withDefaults()
 	repb.RegisterCapabilitiesServer(s, &capabilities{opts: opts})
-	repb.RegisterContentAddressableStorageServer(s, &casServer{blobs: blobs, opts: opts})
+	repb.RegisterContentAddressableStorageServer(s, &casServer{blobs: blobs, opts: opts,
+		inflight: semaphore.NewWeighted(opts.Limits.BatchInflightBytes), trees: newTreeCursors()})
 	bspb.RegisterByteStreamServer(s, newByteStream(blobs, opts))
 	repb.RegisterActionCacheServer(s, &acServer{blobs: blobs, ac: ac, opts: opts})
 }
@@ -98,12 +106,4 @@ func readAll(ctx context.Context, blobs cas.BlobStore, k cas.Key) ([]byte, error
 		return nil, status.Errorf(codes.Internal, "read blob %s: %v", k, err)
 	}
 	return b, nil
-}
-
-// GRPCServerOptions returns the options the grpc.Server needs for these
-// services: a receive limit that fits a full batch plus protobuf overhead
-// (gRPC's default of 4 MiB would refuse a full 4 MiB batch).
-func GRPCServerOptions(opts Options) []grpc.ServerOption {
-	opts = opts.withDefaults()
-	return []grpc.ServerOption{grpc.MaxRecvMsgSize(int(opts.MaxBatchBytes) + 1<<20)}
 }

@@ -31,11 +31,15 @@ func start(t *testing.T, blobs cas.BlobStore, opts Options) *env {
 	if blobs == nil {
 		blobs = cas.NewMemoryStore()
 	}
-	ac, err := cas.NewActionCache(blobs, "")
-	if err != nil {
-		t.Fatal(err)
+	return startWith(t, blobs, cas.NewActionCache(blobs), opts)
+}
+
+// startWith serves blobs and ac.
+func startWith(t *testing.T, blobs cas.BlobStore, ac cas.ActionCache, opts Options) *env {
+	t.Helper()
+	if opts.UploadDir == "" {
+		opts.UploadDir = filepath.Join(t.TempDir(), "uploads") // created by Register
 	}
-	opts.UploadDir = filepath.Join(t.TempDir(), "uploads") // created by Register
 	lis := bufconn.Listen(1 << 20)
 	s := grpc.NewServer(GRPCServerOptions(opts)...)
 	Register(s, blobs, ac, opts)

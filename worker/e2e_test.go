@@ -31,10 +31,7 @@ func startRealServer(t *testing.T) string {
 		t.Fatal(err)
 	}
 	blobs := cas.NewMemoryStore()
-	ac, err := cas.NewActionCache(blobs, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ac := cas.NewActionCache(blobs)
 	srv := grpc.NewServer()
 	server.Register(srv, blobs, ac, server.Options{Execution: true, UploadDir: t.TempDir()})
 	sched := execution.New(blobs, ac, execution.Options{HeartbeatInterval: 200 * time.Millisecond})

@@ -83,10 +83,7 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 		t.Fatal(err)
 	}
 	blobs := cas.NewMemoryStore()
-	ac, err := cas.NewActionCache(blobs, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ac := cas.NewActionCache(blobs)
 	srv := grpc.NewServer()
 	server.Register(srv, blobs, ac, server.Options{UploadDir: t.TempDir()})
 	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1)}

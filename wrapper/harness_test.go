@@ -79,14 +79,11 @@ func startServer(t testing.TB) *testServer {
 func startServerWith(t testing.TB, workers int) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	blobs, err := cas.OpenDiskStore(filepath.Join(dir, "store"), cas.DiskOptions{})
+	disk, err := cas.OpenDisk(filepath.Join(dir, "store"), cas.DiskOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ac, err := cas.NewActionCache(blobs, filepath.Join(dir, "store"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ac := disk.Blobs(), disk.ActionCache()
 	f := &faults{unary: map[string]func(any, error) (any, error){}, stream: map[string]func(any, grpc.ServerStream) error{}}
 	opts := server.Options{Execution: true}
 	g := grpc.NewServer(append(server.GRPCServerOptions(opts),

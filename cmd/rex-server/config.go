@@ -21,6 +21,7 @@ type config struct {
 	sandbox  string
 	platform map[string]string
 	jail     worker.JailOptions
+	limits   limitsConfig
 	security security
 	// shutdownGrace is how long in-flight calls get after SIGTERM.
 	shutdownGrace time.Duration
@@ -54,6 +55,9 @@ func configFrom(c *cli.Context) (config, error) {
 	}
 	if cfg.maxSize, err = bytesize.Parse(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
+	}
+	if cfg.limits, err = limitsFrom(c); err != nil {
+		return cfg, err
 	}
 	for _, p := range c.StringSlice("platform") {
 		name, value, ok := strings.Cut(p, "=")

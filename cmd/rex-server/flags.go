@@ -37,5 +37,5 @@ func flags() []cli.Flag {
 			Usage: "roles of a verified client certificate whose CN has no cert:CN line in --tokens"},
 		&cli.DurationFlag{Name: "shutdown-grace", Value: 5 * time.Second,
 			Usage: "on SIGTERM, how long in-flight calls may finish before they are cut"},
-	}, jailflags.Flags("REX_SERVER_")...)
+	}, append(jailflags.Flags("REX_SERVER_"), limitFlags...)...)
 }

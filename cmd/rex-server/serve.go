@@ -76,20 +76,21 @@ type services struct {
 }
 
 func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
-	blobs, err := cas.OpenDiskStore(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
+	disk, err := cas.OpenDisk(cfg.dir, cas.DiskOptions{MaxSize: cfg.maxSize})
 	if err != nil {
 		return nil, err
 	}
-	ac, err := cas.NewActionCache(blobs, cfg.dir)
-	if err != nil {
-		return nil, err
+	blobs, ac := disk.Blobs(), disk.ActionCache()
+	if cfg.limits.sharedInstances {
+		ac = cas.NewSharedInstances(ac)
 	}
 	creds, err := serverTLS(cfg.security)
 	if err != nil {
 		return nil, err
 	}
-	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"),
+	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits,
 		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
+	opts.Limits.UploadSpace = disk
 	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), health: health.NewServer(), pipe: newPipeListener()}
 	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
 		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),

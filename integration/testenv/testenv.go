@@ -157,3 +157,7 @@ func (s *Server) Signal(sig os.Signal) error {
 
 // Log returns what the server printed so far.
 func (s *Server) Log() string { return s.log.String() }
+
+// PID is the running server's process id, for tests that read its
+// resource use from /proc.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
