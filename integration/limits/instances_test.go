@@ -20,7 +20,8 @@ func TestInstancesKeepResultsApart(t *testing.T) {
 		t.Skip("integration test: runs the binaries")
 	}
 	for _, shared := range []bool{false, true} {
-		args := []string{"--workers", "0"}
+		// The test writes results as a cache-only client would.
+		args := []string{"--workers", "0", "--allow-cache-writes"}
 		if shared {
 			args = append(args, "--shared-instances")
 		}
