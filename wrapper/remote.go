@@ -3,6 +3,7 @@ package wrapper
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -105,15 +106,18 @@ func complete(r *repb.ActionResult, plan *actionPlan) bool {
 	return true
 }
 
+// uploadAttempts bounds how often a compile uploads its inputs again when
+// the server evicted some between FindMissing and Execute: a store under
+// pressure may do it more than once, and a few rounds cost less than a
+// local compile.
+const uploadAttempts = 4
+
 func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts client.ExecuteOptions) (*repb.ActionResult, error) {
-	if err := c.Upload(ctx, plan.blobs); err != nil {
-		return nil, fmt.Errorf("upload inputs: %w", err)
-	}
-	resp, err := c.Execute(ctx, plan.actionDigest, opts)
-	if client.IsMissingBlobs(err) {
-		// The server evicted something between FindMissing and Execute.
+	var resp *repb.ExecuteResponse
+	err := errors.New("no attempt")
+	for attempt := 0; attempt < uploadAttempts && (attempt == 0 || client.IsMissingBlobs(err)); attempt++ {
 		if err := c.Upload(ctx, plan.blobs); err != nil {
-			return nil, fmt.Errorf("upload inputs again: %w", err)
+			return nil, fmt.Errorf("upload inputs: %w", err)
 		}
 		resp, err = c.Execute(ctx, plan.actionDigest, opts)
 	}
