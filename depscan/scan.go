@@ -1,5 +1,7 @@
 // Package depscan finds the input files of a compile: it runs the compiler
-// with -M (one process, no shell) and parses the make rule it prints.
+// with -M (one process, no shell) and parses the make rule it prints. For
+// what -M does not list, ScanDirectives reads a file's bytes for the
+// __has_include probes and the constructs that read other files.
 package depscan
 
 import (

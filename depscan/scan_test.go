@@ -15,7 +15,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 )
 
-func parse(t *testing.T, dir string, argv ...string) *compiler.Invocation {
+func parse(t testing.TB, dir string, argv ...string) *compiler.Invocation {
 	t.Helper()
 	inv, err := compiler.Parse(argv, dir)
 	if err != nil || !inv.Remotable {
@@ -24,7 +24,7 @@ func parse(t *testing.T, dir string, argv ...string) *compiler.Invocation {
 	return inv
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, data := range files {
 		p := filepath.Join(dir, name)

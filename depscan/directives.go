@@ -1,0 +1,234 @@
+package depscan
+
+import (
+	"bytes"
+	"slices"
+)
+
+// The -M scan lists the files the preprocessor opened for #include. A
+// compile can depend on more than that: __has_include asks whether a header
+// exists (gcc 12 lists a header it finds that way only when it is also
+// #included; a header that is absent is never listed, yet its appearance
+// changes the compile), and some constructs read files the scan never
+// names: the assembler's .incbin and .include, C23's #embed and
+// __has_embed, __TIMESTAMP__ (the source file's mtime), the .gch named by
+// "#pragma GCC pch_preprocess" in a preprocessed file and the file whose
+// mtime "#pragma GCC dependency" compares. ScanDirectives finds them in one
+// file's bytes so that the caller can key the probes or compile locally.
+//
+// #include with a macro argument needs nothing: -M lists what it expands to.
+
+// Probe is one __has_include or __has_include_next test with a literal
+// header name.
+type Probe struct {
+	Name  string // the name between the delimiters, as written
+	Angle bool   // <name> rather than "name"
+	Next  bool   // __has_include_next
+}
+
+// Directives is what one file may make the compiler probe or read beyond
+// what the -M scan lists.
+type Directives struct {
+	// Probes are the literal __has_include probes, in order, without
+	// duplicates.
+	Probes []Probe
+	// Unknown is the first probe whose argument is not a literal header
+	// name (a macro, or __has_include used as a value), as written; the
+	// probed name cannot be known without preprocessing.
+	Unknown string
+	// Reads names the first construct that reads a file the scan does not
+	// list: ".incbin", ".include", "#embed", "__has_embed", "__TIMESTAMP__",
+	// "#pragma GCC pch_preprocess" or "#pragma GCC dependency".
+	Reads string
+}
+
+// LocalReason says why a compile that reads this file cannot be keyed by
+// its -M inputs and probes, or "" when it can.
+func (d Directives) LocalReason() string {
+	switch {
+	case d.Reads != "":
+		return d.Reads + " reads a file the dependency scan does not list"
+	case d.Unknown != "":
+		return d.Unknown + ": probe of a name only preprocessing can tell"
+	}
+	return ""
+}
+
+// needles are the byte strings at least one of which occurs in any
+// construct the C-level parse reports (after splicing). "embed" covers
+
+// needle is a byte string at least one of which occurs in every construct
+// the C-level parse reports, with the offset of its rarest byte in C text:
+// searching for that byte keeps the scan near memchr speed. "embed" covers
+// "#embed", "# embed" and "__has_embed"; "ragma" covers "#pragma" and
+// "_Pragma", on whose lines alone pch_preprocess and dependency count.
+type needle struct {
+	text   string
+	anchor int
+}
+
+var (
+	// directiveNeedles only count on a line that holds a directive: the
+	// probes are valid only in #if, #elif and in macros they expand.
+	directiveNeedles = []needle{{"__has_include", 2}, {"embed", 2}, {"ragma", 2}}
+	// anywhereNeedles count on any line; both hold a 'P', which one search
+	// finds.
+	anywhereNeedles = []needle{{"__TIMESTAMP__", 10}, {"_Pragma", 1}}
+	allNeedles      = append(append([]needle{}, directiveNeedles...), anywhereNeedles...)
+)
+
+// ScanDirectives reports what src (a C, C++ or assembler source or header)
+// may make the compiler probe or read beyond its -M listing. It never fails:
+// what it cannot parse it reports as Unknown. Text in comments is ignored
+// for the C-level constructs, conservatively (a comment that spans lines is
+// not recognised as one); the assembler directives are reported wherever
+// they appear, in any letter case, as gas and clang accept them.
+func ScanDirectives(src []byte) Directives {
+	text := src
+	if bytes.Contains(text, []byte("??")) {
+		text = replaceTrigraphs(text)
+	}
+	s := &dirScan{}
+	if d := asmDirective(text); d != "" {
+		s.read(d)
+	}
+	for _, st := range candidateLines(text) {
+		ln := splice(text[st:logicalEnd(text, st)])
+		if hasNeedle(ln, allNeedles) {
+			s.line(ln)
+		}
+		if d := asmDirective(ln); d != "" {
+			s.read(d) // split by a continuation
+		}
+	}
+	return s.d
+}
+
+// candidateLines returns the starts of the logical lines of text that may
+// hold a construct: a directive line ('#', or the digraph "%:") with a
+// directive needle, any line with another needle, and any line with a
+// continuation (which may split a needle). They come in order, each once.
+func candidateLines(text []byte) []int {
+	var starts []int
+	for _, c := range []byte{'#', '%', '\\'} {
+		for off := 0; ; {
+			i := bytes.IndexByte(text[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			if c == '\\' && spliceLen(text[i:]) == 0 || c == '%' && (i+1 >= len(text) || text[i+1] != ':') ||
+				c == '#' && skippable(text, i) {
+				off = i + 1
+				continue
+			}
+			// The first '#' of a logical line comes before any construct
+			// the directive holds.
+			end := logicalEnd(text, i)
+			if c == '\\' || hasNeedle(text[i:end], directiveNeedles) {
+				starts = append(starts, logicalStart(text, i))
+			}
+			off = end
+		}
+	}
+	for off := 0; ; {
+		i := bytes.IndexByte(text[off:], 'P')
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + 1
+		for _, n := range anywhereNeedles {
+			if at := i - n.anchor; at >= 0 && bytes.HasPrefix(text[at:], []byte(n.text)) {
+				starts = append(starts, logicalStart(text, i))
+				off = logicalEnd(text, i)
+			}
+		}
+	}
+	slices.Sort(starts)
+	return slices.Compact(starts)
+}
+
+// skippable reports whether the '#' at text[i] starts a directive in which
+// no construct counts: half the directive lines of a header are #endif,
+// #include, #else, #ifdef, #ifndef and #undef, which need no further look.
+func skippable(text []byte, i int) bool {
+	for k := i - 1; k >= 0 && text[k] != '\n'; k-- {
+		if !isBlank(text[k]) {
+			return false
+		}
+	}
+	j := i + 1
+	for j < len(text) && isBlank(text[j]) {
+		j++
+	}
+	k := j
+	for k < len(text) && text[k] >= 'a' && text[k] <= 'z' {
+		k++
+	}
+	if k < len(text) && isIdent(text[k]) {
+		return false
+	}
+	switch string(text[j:k]) {
+	case "endif", "include", "else", "ifdef", "ifndef", "undef":
+		return true
+	}
+	return false
+}
+
+// indexAnchored is bytes.Index(s, n.text), searching for the anchor byte.
+func indexAnchored(s []byte, n needle) int {
+	c := n.text[n.anchor]
+	for off := n.anchor; off < len(s); {
+		i := bytes.IndexByte(s[off:], c)
+		if i < 0 {
+			return -1
+		}
+		start := off + i - n.anchor
+		if start+len(n.text) <= len(s) && string(s[start:start+len(n.text)]) == n.text {
+			return start
+		}
+		off += i + 1
+	}
+	return -1
+}
+
+func hasNeedle(ln []byte, needles []needle) bool {
+	for _, n := range needles {
+		if indexAnchored(ln, n) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// asmDirective returns ".incbin" or ".include" if either occurs in text in
+// any letter case, not followed by an identifier character; else "".
+func asmDirective(text []byte) string {
+	for off := 0; ; {
+		i := bytes.IndexByte(text[off:], '.')
+		if i < 0 {
+			return ""
+		}
+		off += i + 1
+		rest := text[off:]
+		for _, w := range asmWords {
+			if len(rest) >= len(w) && equalFold(rest[:len(w)], w) &&
+				(len(rest) == len(w) || !isIdent(rest[len(w)])) {
+				return "." + w
+			}
+		}
+	}
+}
+
+var asmWords = []string{"incbin", "include"}
+
+// equalFold compares ASCII letters without case; w is lower case.
+func equalFold(b []byte, w string) bool {
+	for i := range b {
+		if b[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
+}

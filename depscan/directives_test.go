@@ -1,0 +1,96 @@
+package depscan
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func angle(name string) Probe  { return Probe{Name: name, Angle: true} }
+func quoted(name string) Probe { return Probe{Name: name} }
+func next(p Probe) Probe       { p.Next = true; return p }
+
+func probes(ps ...Probe) Directives { return Directives{Probes: ps} }
+func reads(what string) Directives  { return Directives{Reads: what} }
+
+func TestScanDirectives(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      Directives
+	}{
+		{"nothing", "#include <stdio.h>\nint main(void) { return 0; }\n", Directives{}},
+		{"include with a macro is listed by -M", "#define H <stdio.h>\n#include H\n", Directives{}},
+		{"angle", "#if __has_include(<sys/single_threaded.h>)\n#endif\n", probes(angle("sys/single_threaded.h"))},
+		{"quote", "#if __has_include(\"cfg.h\")\n", probes(quoted("cfg.h"))},
+		{"next", "#if __has_include_next(<limits.h>)\n", probes(next(angle("limits.h")))},
+		{"gcc's internal spelling", "#if __has_include__(<a.h>)\n", probes(angle("a.h"))},
+		{"blanks and comments", "# if __has_include /* x */ ( <a.h> ) && __has_include\t(\"b.h\")\n",
+			probes(angle("a.h"), quoted("b.h"))},
+		{"elif and duplicates", "#if __has_include(<a.h>)\n#elif __has_include(<a.h>) || __has_include(\"a.h\")\n#endif\n",
+			probes(angle("a.h"), quoted("a.h"))},
+		{"continuation", "#if defined(X) || \\\n  __has_include(<x.h>)\n", probes(angle("x.h"))},
+		{"continuation inside the name", "#if __has_\\\ninclude(<x.h>)\n", probes(angle("x.h"))},
+		{"continuation with blanks and CRLF", "#if __has_include( \\  \r\n <x.h>)\r\n", probes(angle("x.h"))},
+		{"trigraph continuation", "#if __has_include(??/\n<t.h>)\n", probes(angle("t.h"))},
+		{"trigraph directive", "??=if __has_include(<t.h>)\n", probes(angle("t.h"))},
+		{"skippable directives", "#endif /* x */\n#include <a.h>\n  # ifdef __has_include\n#else\n", Directives{}},
+		{"in a define", "#define HAVE_TBB __has_include(<tbb/tbb.h>)\n", probes(angle("tbb/tbb.h"))},
+		{"digraph directive", "%:if __has_include(<d.h>)\n", probes(angle("d.h"))},
+		{"macro argument", "#if __has_include(HEADER)\n", Directives{Unknown: "__has_include(HEADER)"}},
+		{"wrapped in a macro", "#define HAS(x) __has_include(x)\n#if HAS(<a.h>)\n", Directives{Unknown: "__has_include(x)"}},
+		{"operator as a value", "#define H __has_include\n#if H(<a.h>)\n", Directives{Unknown: "__has_include without an argument list"}},
+		{"defined test", "#if defined(__has_include) && defined __has_include_next\n#ifdef __has_include\n#endif\n", Directives{}},
+		{"line comment", "#endif // __has_include(<no.h>)\n// #embed \"x\"\n", Directives{}},
+		{"block comment on the line", "/* __has_include(<no.h>) __TIMESTAMP__ */ int x;\n", Directives{}},
+		{"string", "const char *s = \"__has_include(<no.h>) __TIMESTAMP__\";\n", Directives{}},
+		{"after a string with //", "s = \"a//b\"; const char *t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"after a raw string", "s = R\"x(a\" //)x\"; t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"after a digit separator", "int n = 1'000; const char *t = __TIMESTAMP__; char c = 'a';\n", reads("__TIMESTAMP__")},
+		{"probe after a path with //", "#if __has_include(<a//b.h>) || __has_include(<c.h>)\n",
+			probes(angle("a//b.h"), angle("c.h"))},
+		{"multi-line block comment is not known", "/*\n#if __has_include(<doc.h>)\n*/\n", probes(angle("doc.h"))},
+		{"probe outside a directive line", "int x = __has_include(<no.h>);\n", Directives{}},
+		{"directive after a comment's end", "  */ #if __has_include(<c.h>)\n", probes(angle("c.h"))},
+		{"C89 division before a comment", "#if 4 //**/ __has_include(<c89.h>)\n", probes(angle("c89.h"))},
+		{"similar identifiers", "int __has_includes, x__TIMESTAMP__; void dependency(void); int embedded;\n", Directives{}},
+		{"timestamp", "const char *t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"embed", "static const char d[] = {\n#embed \"data.bin\"\n};\n", reads("#embed")},
+		{"embed spaced", "  #  embed <data.bin> limit(4)\n", reads("#embed")},
+		{"has_embed", "#if __has_embed(\"data.bin\")\n", reads("__has_embed")},
+		{"pch_preprocess", "# 1 \"a.c\"\n#pragma GCC pch_preprocess \"/tmp/p.h.gch\"\n", reads("#pragma GCC pch_preprocess")},
+		{"pragma dependency", "#pragma GCC dependency \"parse.y\"\n", reads("#pragma GCC dependency")},
+		{"_Pragma dependency", "_Pragma(\"GCC dependency \\\"parse.y\\\"\")\n", reads("#pragma GCC dependency")},
+		{"incbin in inline asm", "__asm__(\".incbin \\\"blob.bin\\\"\");\n", reads(".incbin")},
+		{"incbin in upper case", "asm(\".INCBIN \\\"blob.bin\\\"\");\n", reads(".incbin")},
+		{"include in a .S file", "\t.IncLude \"macros.inc\"\n", reads(".include")},
+		{"asm directive in a comment is still reported", "// .incbin \"x\"\n", reads(".incbin")},
+		{"not an asm directive", "x.includes = 1; y.incbinary = 2; #include <a.h>\n", Directives{}},
+		{"first read wins, probes still listed", "#if __has_include(<a.h>)\n#embed \"x\"\n#endif\nconst char *t = __TIMESTAMP__;\n",
+			Directives{Probes: []Probe{angle("a.h")}, Reads: "#embed"}},
+		{"unterminated string is code", "x = \"oops; t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"empty name", "#if __has_include(<>)\n", Directives{Unknown: "__has_include(<>)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ScanDirectives([]byte(tt.src))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ScanDirectives(%q) mismatch (-want +got):\n%s", tt.src, diff)
+			}
+		})
+	}
+}
+
+func TestDirectivesLocalReason(t *testing.T) {
+	for _, tt := range []struct {
+		d    Directives
+		want string
+	}{
+		{probes(angle("a.h")), ""},
+		{Directives{Unknown: "__has_include(X)"}, "__has_include(X): probe of a name only preprocessing can tell"},
+		{Directives{Unknown: "__has_include(X)", Reads: ".incbin"}, ".incbin reads a file the dependency scan does not list"},
+	} {
+		if got := tt.d.LocalReason(); got != tt.want {
+			t.Errorf("%+v.LocalReason() = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package depscan
+
+import "bytes"
+
+// dirScan accumulates the Directives of one file.
+type dirScan struct {
+	d    Directives
+	seen map[Probe]bool
+}
+
+func (s *dirScan) read(what string) {
+	if s.d.Reads == "" {
+		s.d.Reads = what
+	}
+}
+
+func (s *dirScan) unknown(what string) {
+	if s.d.Unknown == "" {
+		s.d.Unknown = what
+	}
+}
+
+func (s *dirScan) probe(p Probe) {
+	if s.seen == nil {
+		s.seen = map[Probe]bool{}
+	}
+	if !s.seen[p] {
+		s.seen[p] = true
+		s.d.Probes = append(s.d.Probes, p)
+	}
+}
+
+// lexMode is one reading of the lexical rules that differ between C and
+// C++ standards: raw strings (C++11, GNU C), digit separators (C++14, C23)
+// and // comments (all but C89). A construct is ignored only when every
+// reading puts it inside a comment or a string literal.
+type lexMode struct{ raw, digitSep, lineComments bool }
+
+// line scans one logical line in every lexical reading that can matter.
+func (s *dirScan) line(ln []byte) {
+	raws := []bool{true}
+	if bytes.Contains(ln, []byte(`R"`)) {
+		raws = append(raws, false)
+	}
+	seps := []bool{true}
+	if bytes.IndexByte(ln, '\'') >= 0 {
+		seps = append(seps, false)
+	}
+	// Without // comments (C89), "//" is two divisions, an error unless a
+	// block comment follows: "a //**/ b" is a / b.
+	comments := []bool{true}
+	if bytes.Contains(ln, []byte("//*")) {
+		comments = append(comments, false)
+	}
+	for _, r := range raws {
+		for _, d := range seps {
+			for _, c := range comments {
+				s.lex(ln, lexMode{raw: r, digitSep: d, lineComments: c})
+			}
+		}
+	}
+}
+
+// lex reads one logical line. The lexer starts afresh at the line start,
+// so it can only take too little for a comment or a string, never too
+// much: a literal it cannot close is read as code.
+func (s *dirScan) lex(ln []byte, m lexMode) {
+	name, i := directive(ln)
+	switch name {
+	case "embed":
+		s.read("#embed")
+	case "ifdef", "ifndef", "elifdef", "elifndef", "undef":
+		return // these test whether the operators exist: no probe
+	}
+	pragma := name == "pragma"
+	var prev []byte // the identifier before, if only blanks and '(' follow it
+	for i < len(ln) {
+		c := ln[i]
+		switch {
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '/' && m.lineComments:
+			return
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '*':
+			end := bytes.Index(ln[i+2:], []byte("*/"))
+			if end < 0 {
+				return // the comment goes on past the line
+			}
+			i += end + 4
+		case c == '"':
+			i = stringLit(ln, i, prev, m.raw)
+			prev = nil
+		case c == '\'':
+			i = charLit(ln, i)
+			prev = nil
+		case c >= '0' && c <= '9':
+			i = ppNumber(ln, i, m.digitSep)
+			prev = nil
+		case isIdent(c):
+			j := i
+			for j < len(ln) && isIdent(ln[j]) {
+				j++
+			}
+			word := ln[i:j]
+			i = s.ident(ln, word, j, prev, pragma)
+			prev = word
+		default:
+			if c != ' ' && c != '\t' && c != '(' {
+				prev = nil
+			}
+			i++
+		}
+	}
+}
+
+// ident handles one identifier word that ends at ln[end] and returns where
+// lexing goes on.
+func (s *dirScan) ident(ln, word []byte, end int, prev []byte, pragma bool) int {
+	switch w := string(word); w {
+	case "__has_include", "__has_include__", "__has_include_next", "__has_include_next__":
+		if string(prev) != "defined" {
+			return end + s.hasInclude(ln[end:], w)
+		}
+	case "__has_embed", "__has_embed__":
+		s.read("__has_embed")
+	case "__TIMESTAMP__":
+		s.read("__TIMESTAMP__")
+	case "pch_preprocess", "dependency":
+		if pragma {
+			s.read("#pragma GCC " + w)
+		}
+	case "_Pragma":
+		// _Pragma("GCC dependency \"f\"") is the same as the directive.
+		s.pragmaOperator(ln[end:])
+	}
+	return end
+}
+
+// hasInclude parses the argument of a probe; rest follows the operator. It
+// returns the length of a literal argument list it consumed, else 0.
+func (s *dirScan) hasInclude(rest []byte, op string) int {
+	next := bytes.Contains([]byte(op), []byte("_next"))
+	i := skipBlanks(rest, 0)
+	if i >= len(rest) || rest[i] != '(' {
+		s.unknown(op + " without an argument list")
+		return 0
+	}
+	i = skipBlanks(rest, i+1)
+	if i < len(rest) && (rest[i] == '<' || rest[i] == '"') {
+		closer := byte('>')
+		if rest[i] == '"' {
+			closer = '"'
+		}
+		if j := bytes.IndexByte(rest[i+1:], closer); j > 0 {
+			name := rest[i+1 : i+1+j]
+			k := skipBlanks(rest, i+2+j)
+			if k < len(rest) && rest[k] == ')' {
+				s.probe(Probe{Name: string(name), Angle: closer == '>', Next: next})
+				return k + 1
+			}
+		}
+	}
+	arg := rest[i:]
+	if j := bytes.IndexByte(arg, ')'); j >= 0 {
+		arg = arg[:j]
+	}
+	if len(arg) > 60 {
+		arg = arg[:60]
+	}
+	s.unknown(op + "(" + string(bytes.TrimSpace(arg)) + ")")
+	return 0
+}
+
+// pragmaOperator checks the string of _Pragma("...") for the pragmas that
+// read files.
+func (s *dirScan) pragmaOperator(rest []byte) {
+	i := skipBlanks(rest, 0)
+	if i >= len(rest) || rest[i] != '(' {
+		return
+	}
+	body := rest[i:]
+	for _, w := range []string{"pch_preprocess", "dependency"} {
+		if bytes.Contains(body, []byte(w)) {
+			s.read("#pragma GCC " + w)
+		}
+	}
+}
+
+// directive returns the name of the preprocessing directive ln holds
+// ("" for none) and the offset just after it. '#' may be spelled "%:".
+func directive(ln []byte) (string, int) {
+	i := skipBlanks(ln, 0)
+	switch {
+	case i < len(ln) && ln[i] == '#':
+		i++
+	case i+1 < len(ln) && ln[i] == '%' && ln[i+1] == ':':
+		i += 2
+	default:
+		return "", 0
+	}
+	i = skipBlanks(ln, i)
+	j := i
+	for j < len(ln) && isIdent(ln[j]) {
+		j++
+	}
+	return string(ln[i:j]), j
+}

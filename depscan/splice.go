@@ -1,0 +1,120 @@
+package depscan
+
+import "bytes"
+
+// Two translation phases come before tokens and can hide a needle:
+// trigraphs (??= is '#', ??/ is '\', with -trigraphs or a strict -std) and
+// line splicing (a backslash, optional blanks as gcc and clang accept with
+// a warning, and a newline, also CRLF). ScanDirectives replaces trigraphs
+// in files that hold "??" even when the compile would not (that can only
+// add matches) and splices only the logical lines it reads.
+
+// splice returns ln without its continuations (ln itself when it has none).
+func splice(ln []byte) []byte {
+	if !hasSplice(ln) {
+		return ln
+	}
+	out := make([]byte, 0, len(ln))
+	for len(ln) > 0 {
+		i := bytes.IndexByte(ln, '\\')
+		if i < 0 {
+			out = append(out, ln...)
+			break
+		}
+		out = append(out, ln[:i]...)
+		if n := spliceLen(ln[i:]); n > 0 {
+			ln = ln[i+n:]
+			continue
+		}
+		out = append(out, '\\')
+		ln = ln[i+1:]
+	}
+	return out
+}
+
+// hasSplice reports whether text holds a backslash-newline.
+func hasSplice(text []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(text[off:], '\\')
+		if i < 0 {
+			return false
+		}
+		if spliceLen(text[off+i:]) > 0 {
+			return true
+		}
+		off += i + 1
+	}
+}
+
+// spliceLen returns the length of the continuation b starts with (b[0] is
+// a backslash), or 0.
+func spliceLen(b []byte) int {
+	j := 1
+	for j < len(b) && isBlank(b[j]) {
+		j++
+	}
+	switch {
+	case j < len(b) && b[j] == '\n':
+		return j + 1
+	case j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n':
+		return j + 2
+	}
+	return 0
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\v' }
+
+// logicalStart returns the start of the logical line that holds text[i].
+func logicalStart(text []byte, i int) int {
+	j := bytes.LastIndexByte(text[:i], '\n')
+	for j >= 0 && continued(text, j) {
+		j = bytes.LastIndexByte(text[:j], '\n')
+	}
+	return j + 1
+}
+
+// logicalEnd returns the offset of the newline that ends the logical line
+// holding text[i], or len(text).
+func logicalEnd(text []byte, i int) int {
+	for {
+		j := bytes.IndexByte(text[i:], '\n')
+		if j < 0 {
+			return len(text)
+		}
+		if !continued(text, i+j) {
+			return i + j
+		}
+		i += j + 1
+	}
+}
+
+// continued reports whether the newline at text[nl] ends a continuation.
+func continued(text []byte, nl int) bool {
+	m := nl - 1
+	if m >= 0 && text[m] == '\r' {
+		m--
+	}
+	for m >= 0 && isBlank(text[m]) {
+		m--
+	}
+	return m >= 0 && text[m] == '\\'
+}
+
+var trigraphs = map[byte]byte{
+	'=': '#', '/': '\\', '\'': '^', '(': '[', ')': ']', '!': '|', '<': '{', '>': '}', '-': '~',
+}
+
+func replaceTrigraphs(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		if src[i] == '?' && i+2 < len(src) && src[i+1] == '?' {
+			if c, ok := trigraphs[src[i+2]]; ok {
+				out = append(out, c)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, src[i])
+	}
+	return out
+}
