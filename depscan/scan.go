@@ -44,7 +44,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // Scan runs inv.DepsArgs() in dir with the environment env (nil: this
 // process's) and returns the prerequisites of the printed rule, as the
 // compiler printed them: relative to dir or absolute. The compiler is
-// looked up in env's PATH.
+// looked up in env's PATH. A listed header that gcc would replace with its
+// precompiled form is an error wrapping ErrPrecompiled.
 func Scan(ctx context.Context, inv *compiler.Invocation, dir string, env []string) ([]string, error) {
 	if !inv.Remotable {
 		return nil, ErrNotRemotable
@@ -70,6 +71,9 @@ func Scan(ctx context.Context, inv *compiler.Invocation, dir string, env []strin
 	deps, err := ParseRule(stdout.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+	}
+	if err := precompiledSibling(inv, deps, dir); err != nil {
+		return nil, err
 	}
 	return deps, nil
 }
