@@ -27,6 +27,9 @@ func (st *state) finish() {
 	if !st.haveOutput {
 		inv.Output = replaceExt(filepath.Base(inv.Source), ".o")
 	}
+	if st.checkEmbeddedPaths(); st.reason != "" {
+		return
+	}
 	st.depFile()
 	inv.Outputs = append(inv.Outputs, inv.Output)
 	if inv.DepFile != "" {
