@@ -5,7 +5,9 @@
 //
 // The model is conservative: any option it does not know, and every feature
 // whose outputs or inputs it cannot name exactly, makes the invocation
-// non-remotable so that the wrapper runs it locally.
+// non-remotable so that the wrapper runs it locally. EnvPolicy does the same
+// for the environment: which variables the key must cover, and which make
+// the compile local.
 //
 // Output naming, checked against gcc 12 and clang 14 by the tests: the
 // object is the -o value, else the source basename with .o in the working
