@@ -23,6 +23,9 @@ type state struct {
 
 	compile, md, mmd, debug, splitDwarf, coverage, stackUsage, targets bool
 	lto, sanitize, absInput                                            bool
+	// debugUnknown is a -g option whose effect on clang's debug info is
+	// not known.
+	debugUnknown string
 
 	sources       []item
 	linkInput     string // an object or library among the inputs
@@ -91,7 +94,7 @@ func (st *state) apply(it item) {
 			st.lang = ""
 		}
 	case roleDebug:
-		st.debug = true
+		st.setDebug(it.opt + it.value)
 	case roleSplitDwarf:
 		st.splitDwarf = true
 	case roleMD:

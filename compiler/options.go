@@ -71,7 +71,7 @@ var specTable = []spec{
 	{name: "-x", form: joinedOrNext, role: roleLang},
 	{name: "-O", form: joined}, {name: "-O"},
 	{name: "-g", form: joined, role: roleDebug}, {name: "-g", role: roleDebug},
-	{name: "-g0"},
+	{name: "-g0", role: roleDebug},
 	{name: "-gsplit-dwarf", role: roleSplitDwarf},
 	{name: "-gsplit-dwarf=", form: joined, local: "-gsplit-dwarf="},
 	{name: "-W", form: joined},

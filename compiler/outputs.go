@@ -27,7 +27,9 @@ func (st *state) finish() {
 	if !st.haveOutput {
 		inv.Output = replaceExt(filepath.Base(inv.Source), ".o")
 	}
-	if st.checkEmbeddedPaths(); st.reason != "" {
+	st.checkEmbeddedPaths()
+	st.checkDebug()
+	if st.reason != "" {
 		return
 	}
 	st.depFile()

@@ -78,3 +78,22 @@ func TestParseReadsRemotable(t *testing.T) {
 	}
 	runParseTable(t, tests)
 }
+
+// TestParseDebugOutputs: clang writes a .dwo only with debug info on, and
+// many -g options do not turn it on (checked with clang 14); the last of
+// -g and -g0 wins.
+func TestParseDebugOutputs(t *testing.T) {
+	tests := []parseCase{
+		{"clang -gz -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"clang -gcolumn-info -gno-record-gcc-switches -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"clang -g -g0 -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"clang -g -gsplit-dwarf -gno-split-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o")},
+		{"clang -g0 -ggdb3 -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o", "a.dwo")},
+		{"clang -gdwarf-5 -gz=zlib -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o", "a.dwo")},
+		{"clang -gline-tables-only -gsplit-dwarf -c a.c", ok(Clang, "c", "a.c", "a.o", "a.dwo")},
+		{"gcc -g0 -gsplit-dwarf -c a.c", ok(GCC, "c", "a.c", "a.o", "a.dwo")},
+		{"clang -gfrobnicate -gsplit-dwarf -c a.c", local(Clang, "-gsplit-dwarf with -gfrobnicate")},
+		{"clang -gfrobnicate -c a.c", ok(Clang, "c", "a.c", "a.o")},
+	}
+	runParseTable(t, tests)
+}
