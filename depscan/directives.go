@@ -40,6 +40,11 @@ type Directives struct {
 	// list: ".incbin", ".include", "#embed", "__has_embed", "__TIMESTAMP__",
 	// "#pragma GCC pch_preprocess" or "#pragma GCC dependency".
 	Reads string
+	// Clock names the first use of the compile's own date or time,
+	// "__DATE__" or "__TIME__": an object from another compile carries
+	// another date unless SOURCE_DATE_EPOCH fixes it, which the caller
+	// knows (LocalReason leaves it out).
+	Clock string
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -71,9 +76,9 @@ var (
 	// directiveNeedles only count on a line that holds a directive: the
 	// probes are valid only in #if, #elif and in macros they expand.
 	directiveNeedles = []needle{{"__has_include", 2}, {"embed", 2}, {"ragma", 2}}
-	// anywhereNeedles count on any line; both hold a 'P', which one search
-	// finds.
-	anywhereNeedles = []needle{{"__TIMESTAMP__", 10}, {"_Pragma", 1}}
+	// anywhereNeedles count on any line. "__TIME" covers __TIME__ and
+	// __TIMESTAMP__.
+	anywhereNeedles = []needle{{"__TIME", 4}, {"__DATE__", 2}, {"_Pragma", 1}}
 	allNeedles      = append(append([]needle{}, directiveNeedles...), anywhereNeedles...)
 )
 
@@ -131,18 +136,15 @@ func candidateLines(text []byte) []int {
 			off = end
 		}
 	}
-	for off := 0; ; {
-		i := bytes.IndexByte(text[off:], 'P')
-		if i < 0 {
-			break
-		}
-		i += off
-		off = i + 1
-		for _, n := range anywhereNeedles {
-			if at := i - n.anchor; at >= 0 && bytes.HasPrefix(text[at:], []byte(n.text)) {
-				starts = append(starts, logicalStart(text, i))
-				off = logicalEnd(text, i)
+	for _, n := range anywhereNeedles {
+		for off := 0; ; {
+			i := indexAnchored(text[off:], n)
+			if i < 0 {
+				break
 			}
+			i += off
+			starts = append(starts, logicalStart(text, i))
+			off = logicalEnd(text, i)
 		}
 	}
 	slices.Sort(starts)

@@ -54,6 +54,8 @@ func TestScanDirectives(t *testing.T) {
 		{"C89 division before a comment", "#if 4 //**/ __has_include(<c89.h>)\n", probes(angle("c89.h"))},
 		{"similar identifiers", "int __has_includes, x__TIMESTAMP__; void dependency(void); int embedded;\n", Directives{}},
 		{"timestamp", "const char *t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"clock", "const char *v = \"built \" __TIME__ \" \" __DATE__;\n", Directives{Clock: "__TIME__"}},
+		{"clock in a comment or string", "// __DATE__\nconst char *s = \"__TIME__\"; int __DATE__x;\n", Directives{}},
 		{"embed", "static const char d[] = {\n#embed \"data.bin\"\n};\n", reads("#embed")},
 		{"embed spaced", "  #  embed <data.bin> limit(4)\n", reads("#embed")},
 		{"has_embed", "#if __has_embed(\"data.bin\")\n", reads("__has_embed")},
