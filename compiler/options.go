@@ -178,6 +178,8 @@ var specTable = []spec{
 	{name: "-fsanitize-system-blacklist=", form: joined, local: inputReason},
 	{name: "-fbasic-block-sections=list=", form: joined, local: inputReason},
 	{name: "-fthinlto-index=", form: joined, local: inputReason},
+	{name: "-fembed-offload-object=", form: joined, local: inputReason},
+	{name: "-fmemory-profile-use=", form: joined, local: "profile feedback"},
 	{name: "-fcompare-debug", form: joined, local: dumpReason},
 	{name: "-fproc-stat-report", form: joined, local: dumpReason},
 	{name: "-fdiagnostics-format=json-file", local: dumpReason},

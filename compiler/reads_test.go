@@ -25,6 +25,8 @@ func TestParseReads(t *testing.T) {
 		{"clang -fsanitize-system-ignorelist=x.txt -c a.c", local(Clang, inputReason)},
 		{"clang -fbasic-block-sections=list=bb.txt -c a.c", local(Clang, inputReason)},
 		{"clang -fthinlto-index=x.thinlto.bc -c a.c", local(Clang, inputReason)},
+		{"clang -fembed-offload-object=dev.bin -c a.c", local(Clang, inputReason)},
+		{"clang -fmemory-profile-use=m.memprofdata -c a.c", local(Clang, "profile feedback")},
 		{"gcc -fplugin-arg-foo-bar=1 -c a.c", local(GCC, "compiler plugin")},
 		{"clang -g -grecord-command-line -c a.c", local(Clang, recordReason)},
 		{"clang -g -grecord-gcc-switches -c a.c", local(Clang, recordReason)},
