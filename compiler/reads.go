@@ -34,8 +34,9 @@ func (st *state) applyReads(it item) {
 }
 
 // definedReads lists what a macro given on the command line may hold that
-// probes or reads a file: the directive scan reads files, not arguments.
-var definedReads = []string{"__has_include", "__has_embed", "__TIMESTAMP__", "pch_preprocess", "dependency"}
+// probes or reads a file (_Pragma for "GCC dependency"), or that takes the
+// compile's clock: the directive scan reads files, not arguments.
+var definedReads = []string{"__has_include", "__has_embed", "__TIMESTAMP__", "_Pragma", "__DATE__", "__TIME__"}
 
 // checkDefine checks a -D option (as -DNAME=VALUE) for definedReads.
 func (st *state) checkDefine(def string) {

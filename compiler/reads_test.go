@@ -57,6 +57,8 @@ func TestParseReads(t *testing.T) {
 		{"gcc -D T=__TIMESTAMP__ -c a.c", local(GCC, "macro -DT=__TIMESTAMP__ uses __TIMESTAMP__")},
 		{"gcc -Wp,-DH=__has_include_next(<x.h>) -c a.c", local(GCC, "macro -DH=__has_include_next(<x.h>) uses __has_include")},
 		{"gcc -Xpreprocessor -DE=__has_embed(<x>) -c a.c", local(GCC, "macro -DE=__has_embed(<x>) uses __has_embed")},
+		{"gcc -DD=_Pragma(\"dependency\") -c a.c", local(GCC, "macro -DD=_Pragma(\"dependency\") uses _Pragma")},
+		{"gcc -DBUILT=__DATE__ -c a.c", local(GCC, "macro -DBUILT=__DATE__ uses __DATE__")},
 	}
 	runParseTable(t, tests)
 }
@@ -75,7 +77,7 @@ func TestParseReadsRemotable(t *testing.T) {
 		{"gcc -g -grecord-gcc-switches -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"clang -mllvm -x86-asm-syntax=intel -mllvm -enable-machine-outliner -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"gcc -Xassembler --noexecstack -c a.c", ok(GCC, "c", "a.c", "a.o")},
-		{"gcc -DX=1 -DS=\"a\" -Wp,-DY -Xpreprocessor -DZ -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -DX=1 -DS=\"a\" -Wp,-DY -Xpreprocessor -DZ -DUSE_DEPENDENCY=1 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -march=x86-64-v3 -mtune=generic -c a.c", ok(GCC, "c", "a.c", "a.o")},
 	}
 	runParseTable(t, tests)
