@@ -17,6 +17,7 @@ import (
 var embedCases = []string{
 	"gcc -g -c ABS/a.c",
 	"gcc -g -grecord-gcc-switches -IABS/inc -c a.c",
+	"gcc -frecord-gcc-switches -O2 -IABS/inc -DX=1 -c ABS/a.c",
 	"gcc -flto -frandom-seed=1 -c a.c",
 	"gcc -fsanitize=address -c a.c",
 	"gcc -fsanitize=address -c ABS/a.c",
@@ -26,6 +27,7 @@ var embedCases = []string{
 	"clang -flto -c ABS/a.c",
 	"clang -g -grecord-command-line -c a.c",
 	"clang -fembed-bitcode -c ABS/a.c",
+	"clang -frecord-gcc-switches -c a.c",
 	"clang -fsanitize=undefined -Iinc -c b.c",
 	"clang -fsanitize=address -IABS/inc -c b.c",
 }

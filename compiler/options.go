@@ -122,8 +122,9 @@ var specTable = []spec{
 	{name: "-flto", role: roleLTO}, {name: "-flto=", form: joined, role: roleLTO},
 	{name: "-fno-lto", role: roleNoLTO},
 	{name: "-fsanitize=", form: joined, role: roleSanitize},
-	// gcc records only code generation switches (the default); clang
-	// spells -grecord-command-line so, which records the whole command.
+	// gcc 12 records only code generation switches, no path, no -D and
+	// none of the options rex adds (-g's default, and -frecord-gcc-switches
+	// in .GCC.command.line); clang records the whole command line.
 	{name: "-grecord-gcc-switches", role: roleRecordSwitches},
 	{name: "-grecord-command-line", local: recordReason},
 	{name: "-fembed-bitcode", form: joined, local: recordReason},
@@ -196,7 +197,7 @@ var specTable = []spec{
 	{name: "-fxray-attr-list=", form: joined, local: "extra input file"},
 	{name: "-fxray-always-instrument=", form: joined, local: "extra input file"},
 	{name: "-fxray-never-instrument=", form: joined, local: "extra input file"},
-	{name: "-frecord-gcc-switches", local: recordReason},
+	{name: "-frecord-gcc-switches", role: roleRecordSwitches},
 	{name: "-frecord-command-line", local: recordReason},
 	{name: "-fcrash-diagnostics", form: joined, local: "dump files"},
 	{name: "-print-", form: joined, local: "query"}, {name: "-dump", form: joined, local: "query"},

@@ -123,7 +123,7 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -Xpreprocessor -MD -c a.c", local(GCC, "unsupported -Xpreprocessor -MD")},
 		{"gcc -MD -Wp,-MD,x.d -c a.c", local(GCC, "both -MD and -Wp,-MD")},
 		{"clang -fmodules -c a.c", local(Clang, "modules")},
-		{"gcc -c a.c -frecord-gcc-switches", local(GCC, "command line embedded in object")},
+		{"clang -c a.c -frecord-gcc-switches", local(Clang, "command line embedded in object")},
 		{"gcc -c a.c -fdump-tree-all", local(GCC, "dump files")},
 		{"gcc -c a.c -fsyntax-only", local(GCC, "-fsyntax-only")},
 		{"clang -gsplit-dwarf=single -g -c a.c", local(Clang, "-gsplit-dwarf=")},

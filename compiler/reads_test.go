@@ -80,6 +80,7 @@ func TestParseReadsRemotable(t *testing.T) {
 		{"clang -flto -g -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"clang -flto -fno-lto -c /src/a.c", ok(Clang, "c", "/src/a.c", "a.o")},
 		{"gcc -g -grecord-gcc-switches -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -frecord-gcc-switches -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"clang -mllvm -x86-asm-syntax=intel -mllvm -enable-machine-outliner -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"gcc -Xassembler --noexecstack -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -DX=1 -DS=\"a\" -Wp,-DY -Xpreprocessor -DZ -DUSE_DEPENDENCY=1 -c a.c", ok(GCC, "c", "a.c", "a.o")},
