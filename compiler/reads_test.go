@@ -48,6 +48,8 @@ func TestParseReads(t *testing.T) {
 		{"gcc -Wa,-I,inc -c a.c", local(GCC, "unsupported -Wa,-I,inc")},
 		{"gcc -Xassembler -I -Xassembler inc -c a.c", local(GCC, "unsupported -Xassembler -I")},
 		{"gcc -Xassembler @opts -c a.c", local(GCC, "unsupported -Xassembler @opts")},
+		{"gcc -Wa,-g -c a.c", local(GCC, "unsupported -Wa,-g")},
+		{"gcc -Wa,--MD,x.d -c a.c", local(GCC, "unsupported -Wa,--MD,x.d")},
 		{"clang -mllvm -sample-profile-file=x.prof -c a.c", local(Clang, "unsupported -mllvm -sample-profile-file=x.prof")},
 		{"clang -mllvm -info-output-file=out -c a.c", local(Clang, "unsupported -mllvm -info-output-file=out")},
 		{"clang -mllvm -pass-remarks-output=r.yaml -c a.c", local(Clang, "unsupported -mllvm -pass-remarks-output=r.yaml")},
@@ -83,6 +85,7 @@ func TestParseReadsRemotable(t *testing.T) {
 		{"gcc -frecord-gcc-switches -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"clang -mllvm -x86-asm-syntax=intel -mllvm -enable-machine-outliner -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"gcc -Xassembler --noexecstack -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -Wa,-mbranches-within-32B-boundaries,--fatal-warnings -Wa,-malign-branch-boundary=32 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -DX=1 -DS=\"a\" -Wp,-DY -Xpreprocessor -DZ -DUSE_DEPENDENCY=1 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -march=x86-64-v3 -mtune=generic -c a.c", ok(GCC, "c", "a.c", "a.o")},
 	}

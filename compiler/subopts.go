@@ -74,8 +74,12 @@ func (st *state) checkAssembler(opts []string, written string) {
 	for _, p := range opts {
 		switch {
 		case p == "--noexecstack", p == "--64", p == "--32",
-			strings.HasPrefix(p, "--compress-debug-sections"),
-			strings.HasPrefix(p, "-mrelax-relocations="):
+			strings.HasPrefix(p, "--compress-debug-sections"), p == "--nocompress-debug-sections",
+			strings.HasPrefix(p, "-mrelax-relocations="),
+			// Code layout and warnings: no file, no path.
+			p == "-mbranches-within-32B-boundaries", strings.HasPrefix(p, "-malign-branch"),
+			strings.HasPrefix(p, "-mx86-used-note="), p == "--fatal-warnings", p == "--warn",
+			p == "--no-warn", p == "-W":
 		default:
 			st.local("unsupported " + written)
 			return
