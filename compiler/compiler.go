@@ -47,8 +47,8 @@ func (f Family) String() string {
 // Invocation is one parsed compiler command line.
 type Invocation struct {
 	// Remotable is true for a plain compile that may run remotely; Reason
-	// says why not otherwise. Lang, Source, Output, Outputs and DepFile
-	// are set only for a remotable invocation.
+	// says why not otherwise. Lang, Source, Output, Outputs, DepFile and
+	// DebugInfo are set only for a remotable invocation.
 	Remotable bool
 	Reason    string
 
@@ -69,6 +69,10 @@ type Invocation struct {
 	Outputs []string
 	// DepFile is the dependency file written with -MD/-MMD, or "".
 	DepFile string
+	// DebugInfo reports whether the compile emits debug info: the last -g
+	// option that turns it on or off wins, and options that only tune it
+	// (-gz, -gcolumn-info, -grecord-gcc-switches) leave it as it is.
+	DebugInfo bool
 
 	cwd   string
 	items []item
@@ -116,6 +120,8 @@ func Parse(argv []string, cwd string) (*Invocation, error) {
 	if !inv.Remotable {
 		inv.Lang, inv.Source, inv.Output = "", "", ""
 		inv.Outputs, inv.DepFile, inv.addMQ, inv.addMF = nil, "", "", false
+	} else {
+		inv.DebugInfo = st.debug
 	}
 	return inv, nil
 }

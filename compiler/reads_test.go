@@ -1,6 +1,9 @@
 package compiler
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestParseReads: options after which the compiler reads a file the key
 // does not cover, or embeds a path no prefix map rewrites, run locally.
@@ -109,4 +112,25 @@ func TestParseDebugOutputs(t *testing.T) {
 		{"clang -gfrobnicate -c a.c", ok(Clang, "c", "a.c", "a.o")},
 	}
 	runParseTable(t, tests)
+}
+
+func TestParseDebugInfo(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"gcc -c a.c":                               false,
+		"gcc -g -c a.c":                            true,
+		"gcc -g -g0 -c a.c":                        false,
+		"gcc -g0 -ggdb3 -c a.c":                    true,
+		"clang -gz -gcolumn-info -c a.c":           false,
+		"clang -gdwarf-5 -c a.c":                   true,
+		"gcc -grecord-gcc-switches -c a.c":         false,
+		"clang -gline-tables-only -gz=zlib -c a.c": true,
+	} {
+		inv, err := Parse(strings.Fields(cmd), t.TempDir())
+		if err != nil || !inv.Remotable {
+			t.Fatalf("Parse(%q) = %+v, %v", cmd, inv, err)
+		}
+		if inv.DebugInfo != want {
+			t.Errorf("Parse(%q).DebugInfo = %v, want %v", cmd, inv.DebugInfo, want)
+		}
+	}
 }
