@@ -84,27 +84,31 @@ var (
 
 // ScanDirectives reports what src (a C, C++ or assembler source or header)
 // may make the compiler probe or read beyond its -M listing. It never fails:
-// what it cannot parse it reports as Unknown. Text in comments is ignored
-// for the C-level constructs, conservatively (a comment that spans lines is
-// not recognised as one); the assembler directives are reported wherever
-// they appear, in any letter case, as gas and clang accept them.
+// what it cannot parse it reports as Unknown. Text in comments is ignored,
+// conservatively: a comment that spans lines is not recognised as one. The
+// assembler directives count in any letter case, as gas and clang accept
+// them, in code and in string literals (inline asm).
 func ScanDirectives(src []byte) Directives {
 	text := src
 	if bytes.Contains(text, []byte("??")) {
 		text = replaceTrigraphs(text)
 	}
 	s := &dirScan{}
-	if d := asmDirective(text); d != "" {
-		s.read(d)
+	for off := 0; s.d.Reads == ""; {
+		at, _ := asmDirective(text, off)
+		if at < 0 {
+			break
+		}
+		end := logicalEnd(text, at)
+		s.asmLine(splice(text[logicalStart(text, at):end]))
+		off = end
 	}
 	for _, st := range candidateLines(text) {
 		ln := splice(text[st:logicalEnd(text, st)])
 		if hasNeedle(ln, allNeedles) {
 			s.line(ln)
 		}
-		if d := asmDirective(ln); d != "" {
-			s.read(d) // split by a continuation
-		}
+		s.asmLine(ln) // a directive split by a continuation
 	}
 	return s.d
 }
@@ -204,20 +208,22 @@ func hasNeedle(ln []byte, needles []needle) bool {
 	return false
 }
 
-// asmDirective returns ".incbin" or ".include" if either occurs in text in
-// any letter case, not followed by an identifier character; else "".
-func asmDirective(text []byte) string {
-	for off := 0; ; {
+// asmDirective returns the offset of the first ".incbin" or ".include" in
+// text from off on, in any letter case and not followed by an identifier
+// character, and which one it is; or -1.
+func asmDirective(text []byte, off int) (int, string) {
+	for {
 		i := bytes.IndexByte(text[off:], '.')
 		if i < 0 {
-			return ""
+			return -1, ""
 		}
-		off += i + 1
+		at := off + i
+		off = at + 1
 		rest := text[off:]
 		for _, w := range asmWords {
 			if len(rest) >= len(w) && equalFold(rest[:len(w)], w) &&
 				(len(rest) == len(w) || !isIdent(rest[len(w)])) {
-				return "." + w
+				return at, "." + w
 			}
 		}
 	}
