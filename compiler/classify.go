@@ -22,6 +22,7 @@ type state struct {
 	lang   string // current -x language, "" for "by extension"
 
 	compile, md, mmd, coverage, stackUsage, targets bool
+	lto, sanitize, absInput                         bool
 
 	sources       []item
 	linkInput     string // an object or library among the inputs
@@ -72,6 +73,7 @@ func (st *state) walk(args []string) {
 			it.value, it.sep = args[i], true
 		}
 		st.apply(it)
+		st.noteAbsInput(it)
 		st.inv.items = append(st.inv.items, it)
 	}
 }
@@ -114,6 +116,9 @@ func (st *state) apply(it item) {
 		if !strings.HasPrefix(it.value, "-D") && !strings.HasPrefix(it.value, "-U") {
 			st.local("unsupported -Xpreprocessor " + it.value)
 		}
+		st.checkDefine(it.value)
+	default:
+		st.applyReads(it)
 	}
 }
 

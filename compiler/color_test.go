@@ -19,8 +19,6 @@ func TestAskColor(t *testing.T) {
 		{"gcc -c a.c", false, "-fdiagnostics-color=always"},
 		{"g++ -c a.cc -g", false, "-fdiagnostics-color=always"},
 		{"clang -c a.c", false, "-fcolor-diagnostics"},
-		{"clang -c a.c -g -grecord-command-line", false, ""},
-		{"clang -c a.c -g -grecord-gcc-switches -gno-record-gcc-switches", false, "-fcolor-diagnostics"},
 		{"gcc -c a.c -fdiagnostics-color=never", true, ""},
 		{"gcc -c a.c -fdiagnostics-color", true, ""},
 		{"gcc -c a.c -fno-diagnostics-color", true, ""},

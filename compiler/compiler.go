@@ -5,7 +5,9 @@
 //
 // The model is conservative: any option it does not know, and every feature
 // whose outputs or inputs it cannot name exactly, makes the invocation
-// non-remotable so that the wrapper runs it locally.
+// non-remotable so that the wrapper runs it locally. EnvPolicy does the same
+// for the environment: which variables the key must cover, and which make
+// the compile local.
 //
 // Output naming, checked against gcc 12 and clang 14 by the tests: the
 // object is the -o value, else the source basename with .o in the working
@@ -45,8 +47,8 @@ func (f Family) String() string {
 // Invocation is one parsed compiler command line.
 type Invocation struct {
 	// Remotable is true for a plain compile that may run remotely; Reason
-	// says why not otherwise. Lang, Source, Output, Outputs and DepFile
-	// are set only for a remotable invocation.
+	// says why not otherwise. Lang, Source, Output, Outputs, DepFile and
+	// DebugInfo are set only for a remotable invocation.
 	Remotable bool
 	Reason    string
 
@@ -67,6 +69,10 @@ type Invocation struct {
 	Outputs []string
 	// DepFile is the dependency file written with -MD/-MMD, or "".
 	DepFile string
+	// DebugInfo reports whether the compile emits debug info: the last -g
+	// option that turns it on or off wins, and options that only tune it
+	// (-gz, -gcolumn-info, -grecord-gcc-switches) leave it as it is.
+	DebugInfo bool
 
 	cwd   string
 	items []item
@@ -126,6 +132,8 @@ func Parse(argv []string, cwd string) (*Invocation, error) {
 	if !inv.Remotable {
 		inv.Lang, inv.Source, inv.Output = "", "", ""
 		inv.Outputs, inv.DepFile, inv.addMQ, inv.addMF = nil, "", "", false
+	} else {
+		inv.DebugInfo = inv.debugInfo()
 	}
 	return inv, nil
 }

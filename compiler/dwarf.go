@@ -24,6 +24,24 @@ var (
 	clangDebugNeutral = regexp.MustCompile(`^-g(z|z=.*|(no-)?(column-info|record-gcc-switches|record-command-line|pubnames|gnu-pubnames|strict-dwarf|simple-template-names|embed-source|split-dwarf)|inline-line-tables|dwarf-aranges|codeview)$`)
 )
 
+// debugInfo reports whether the compile emits debug info: the last -g
+// option that turns it on or off decides.
+func (inv *Invocation) debugInfo() bool {
+	debug := false
+	for _, it := range inv.items {
+		if it.spec == nil || !strings.HasPrefix(it.opt, "-g") {
+			continue
+		}
+		switch a := it.opt + it.value; {
+		case clangDebugOn.MatchString(a):
+			debug = true
+		case clangDebugOff.MatchString(a):
+			debug = false
+		}
+	}
+	return debug
+}
+
 // splitDwarfOutput reports whether the compile writes a .dwo beside its
 // object, or why rex cannot tell.
 func (inv *Invocation) splitDwarfOutput() (writes bool, why string) {

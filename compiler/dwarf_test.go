@@ -22,7 +22,7 @@ var splitDwarfCases = []string{
 	"-gsplit-dwarf -ggdb3",
 	"-gsplit-dwarf -gz",
 	"-gsplit-dwarf -gcolumn-info",
-	"-gsplit-dwarf -grecord-gcc-switches",
+	"-gsplit-dwarf -gno-record-gcc-switches",
 	"-g -gsplit-dwarf -g0 -gz",
 	"-g -gsplit-dwarf -g0 -gdwarf-4",
 }

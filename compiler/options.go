@@ -37,9 +37,22 @@ const (
 	roleXclang
 	roleXpre
 	roleInclude
+	roleDefine
+	roleXassembler
+	roleMllvm
+	roleLTO
+	roleNoLTO
+	roleSanitize
+	roleRecordSwitches
 )
 
-const coverageReason = "coverage instrumentation embeds the absolute .gcda path"
+const (
+	coverageReason = "coverage instrumentation embeds the absolute .gcda path"
+	toolsReason    = "the driver takes tools and specs from a directory outside the compiler's installation"
+	recordReason   = "command line embedded in object"
+	inputReason    = "extra input file"
+	dumpReason     = "dump files"
+)
 
 // spec describes one option known to the model.
 type spec struct {
@@ -58,7 +71,7 @@ var specTable = []spec{
 	{name: "-x", form: joinedOrNext, role: roleLang},
 	{name: "-O", form: joined}, {name: "-O"},
 	{name: "-g", form: joined, role: roleDebug}, {name: "-g", role: roleDebug},
-	{name: "-g0"},
+	{name: "-g0", role: roleDebug},
 	{name: "-gsplit-dwarf", role: roleSplitDwarf},
 	{name: "-gsplit-dwarf=", form: joined, local: "-gsplit-dwarf="},
 	{name: "-W", form: joined},
@@ -68,9 +81,9 @@ var specTable = []spec{
 	{name: "-w"}, {name: "-pipe"}, {name: "-pthread"}, {name: "-ansi"},
 	{name: "-pedantic"}, {name: "-pedantic-errors"}, {name: "-p"}, {name: "-pg"},
 	{name: "-f", form: joined}, {name: "-m", form: joined},
-	{name: "-mllvm", form: separate},
+	{name: "-mllvm", form: separate, role: roleMllvm},
 	{name: "-std=", form: joined}, {name: "--std=", form: joined}, {name: "-stdlib=", form: joined},
-	{name: "-D", form: joinedOrNext}, {name: "-U", form: joinedOrNext},
+	{name: "-D", form: joinedOrNext, role: roleDefine}, {name: "-U", form: joinedOrNext},
 	{name: "-I", form: joinedOrNext, path: true},
 	{name: "-isystem", form: joinedOrNext, path: true},
 	{name: "-iquote", form: joinedOrNext, path: true},
@@ -80,7 +93,8 @@ var specTable = []spec{
 	{name: "-imacros", form: joinedOrNext, path: true},
 	{name: "--sysroot", form: separate, path: true},
 	{name: "--sysroot=", form: joined, path: true},
-	{name: "-B", form: joinedOrNext, path: true},
+	// The driver looks for cc1, as and specs in -B directories first.
+	{name: "-B", form: joinedOrNext, local: toolsReason},
 	{name: "-L", form: joinedOrNext, path: true},
 	{name: "-MD", role: roleMD}, {name: "-MMD", role: roleMMD},
 	{name: "-MF", form: joinedOrNext, role: roleMF, path: true},
@@ -92,7 +106,28 @@ var specTable = []spec{
 	{name: "-Xlinker", form: separate},
 	{name: "-target", form: separate}, {name: "--target=", form: joined},
 	{name: "--param", form: separate}, {name: "--param=", form: joined},
-	{name: "--gcc-toolchain=", form: joined},
+	// Another GCC installation: its headers are listed by the scan, but
+	// the toolchain the key assumes is the compiler's own.
+	{name: "--gcc-toolchain=", form: joined, local: "--gcc-toolchain: " + toolsReason},
+	{name: "-gcc-toolchain", form: separate, local: "--gcc-toolchain: " + toolsReason},
+	{name: "--gcc-install-dir=", form: joined, local: "--gcc-toolchain: " + toolsReason},
+	{name: "--gcc-triple=", form: joined, local: "--gcc-toolchain: " + toolsReason},
+	{name: "-iprefix", form: joinedOrNext, local: "include directories from -iprefix"},
+	{name: "-iwithprefix", form: joinedOrNext, local: "include directories from -iprefix"},
+	{name: "-iwithprefixbefore", form: joinedOrNext, local: "include directories from -iprefix"},
+	{name: "-imultilib", form: joinedOrNext, local: "-imultilib"},
+	{name: "-imultiarch", form: joinedOrNext, local: "-imultilib"},
+	{name: "-include-pch", form: separate, local: "precompiled header"},
+	{name: "-Xassembler", form: separate, role: roleXassembler},
+	{name: "-flto", role: roleLTO}, {name: "-flto=", form: joined, role: roleLTO},
+	{name: "-fno-lto", role: roleNoLTO},
+	{name: "-fsanitize=", form: joined, role: roleSanitize},
+	// gcc 12 records only code generation switches, no path, no -D and
+	// none of the options rex adds (-g's default, and -frecord-gcc-switches
+	// in .GCC.command.line); clang records the whole command line.
+	{name: "-grecord-gcc-switches", role: roleRecordSwitches},
+	{name: "-grecord-command-line", local: recordReason},
+	{name: "-fembed-bitcode", form: joined, local: recordReason},
 	// Coverage instrumentation writes the absolute path of the .gcda file
 	// (from the working directory) into the object: a remote compile in
 	// another directory would make a wrong object.
@@ -115,8 +150,9 @@ var specTable = []spec{
 	{name: "-H", local: "-H"}, {name: "-v", local: "-v"}, {name: "-###", local: "-###"},
 	{name: "--help", local: "--help"}, {name: "--version", local: "--version"},
 	{name: "-save-temps", local: "-save-temps"}, {name: "-save-temps=", form: joined, local: "-save-temps"},
-	{name: "-march=native", local: "-march=native"}, {name: "-mtune=native", local: "-mtune=native"},
-	{name: "-mcpu=native", local: "-mcpu=native"},
+	{name: "-march=native", form: joined, local: "-march=native"},
+	{name: "-mtune=native", form: joined, local: "-mtune=native"},
+	{name: "-mcpu=native", form: joined, local: "-mcpu=native"},
 	{name: "-fprofile-", form: joined, local: "profile feedback"},
 	{name: "-fauto-profile", form: joined, local: "profile feedback"},
 	{name: "-fcs-profile-generate", form: joined, local: "profile feedback"},
@@ -139,11 +175,30 @@ var specTable = []spec{
 	{name: "-fsanitize-ignorelist=", form: joined, local: "extra input file"},
 	{name: "-fsanitize-coverage-allowlist=", form: joined, local: "extra input file"},
 	{name: "-fsanitize-coverage-ignorelist=", form: joined, local: "extra input file"},
+	{name: "-fsanitize-system-ignorelist=", form: joined, local: inputReason},
+	{name: "-fsanitize-system-blacklist=", form: joined, local: inputReason},
+	{name: "-fbasic-block-sections=list=", form: joined, local: inputReason},
+	{name: "-fthinlto-index=", form: joined, local: inputReason},
+	{name: "-fembed-offload-object=", form: joined, local: inputReason},
+	{name: "-frewrite-map-file=", form: joined, local: inputReason},
+	{name: "-fsanitize-coverage-whitelist=", form: joined, local: inputReason},
+	{name: "-fsanitize-coverage-blacklist=", form: joined, local: inputReason},
+	{name: "-fthin-link-bitcode=", form: joined, local: dumpReason},
+	{name: "-fvtv-", form: joined, local: dumpReason},
+	{name: "-fimplicit-module-maps", local: "modules"}, {name: "-fbuiltin-module-map", local: "modules"},
+	{name: "-fcxx-modules", local: "modules"},
+	{name: "-fmemory-profile-use=", form: joined, local: "profile feedback"},
+	{name: "-fcompare-debug", form: joined, local: dumpReason},
+	{name: "-fproc-stat-report", form: joined, local: dumpReason},
+	{name: "-fdiagnostics-format=json-file", local: dumpReason},
+	{name: "-fdiagnostics-format=sarif-file", local: dumpReason},
+	{name: "-fdiagnostics-add-output=", form: joined, local: dumpReason},
+	{name: "-fdiagnostics-set-output=", form: joined, local: dumpReason},
 	{name: "-fxray-attr-list=", form: joined, local: "extra input file"},
 	{name: "-fxray-always-instrument=", form: joined, local: "extra input file"},
 	{name: "-fxray-never-instrument=", form: joined, local: "extra input file"},
-	{name: "-frecord-gcc-switches", local: "command line embedded in object"},
-	{name: "-frecord-command-line", local: "command line embedded in object"},
+	{name: "-frecord-gcc-switches", role: roleRecordSwitches},
+	{name: "-frecord-command-line", local: recordReason},
 	{name: "-fcrash-diagnostics", form: joined, local: "dump files"},
 	{name: "-print-", form: joined, local: "query"}, {name: "-dump", form: joined, local: "query"},
 }

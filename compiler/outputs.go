@@ -27,6 +27,10 @@ func (st *state) finish() {
 	if !st.haveOutput {
 		inv.Output = replaceExt(filepath.Base(inv.Source), ".o")
 	}
+	st.checkEmbeddedPaths()
+	if st.reason != "" {
+		return
+	}
 	st.depFile()
 	inv.Outputs = append(inv.Outputs, inv.Output)
 	if inv.DepFile != "" {

@@ -65,7 +65,7 @@ func TestParseRemotable(t *testing.T) {
 		{"gcc -c a.c -o o/x.y.o -ftest-coverage -fstack-usage", ok(GCC, "c", "a.c", "o/x.y.o", "o/x.y.gcno", "o/x.y.su")},
 		{"gcc -c a.c -ftest-coverage", ok(GCC, "c", "a.c", "a.o", "a.gcno")},
 		{"gcc -c a.c -DX -D Y=1 -UZ -U W -Iinc -I inc2 -isystem s -isystemS -iquote q -idirafter d " +
-			"--sysroot=/r --sysroot /r -B b -Bb -include c.h -imacros m.h -includec2.h", ok(GCC, "c", "a.c", "a.o")},
+			"--sysroot=/r --sysroot /r -include c.h -imacros m.h -includec2.h", ok(GCC, "c", "a.c", "a.o")},
 		{"cc -O3 -g3 -ggdb -Wall -Wextra -Werror=format -Wno-unused -fPIC -fno-exceptions -fvisibility=hidden " +
 			"-m64 -march=x86-64-v2 -mtune=generic -pedantic -pthread -pipe -w -std=gnu11 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"c++ -fdiagnostics-color=always -ffile-prefix-map=/a=b -fdebug-prefix-map=/a=b -fmacro-prefix-map=/a=b " +
@@ -123,7 +123,7 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -Xpreprocessor -MD -c a.c", local(GCC, "unsupported -Xpreprocessor -MD")},
 		{"gcc -MD -Wp,-MD,x.d -c a.c", local(GCC, "both -MD and -Wp,-MD")},
 		{"clang -fmodules -c a.c", local(Clang, "modules")},
-		{"gcc -c a.c -frecord-gcc-switches", local(GCC, "command line embedded in object")},
+		{"clang -c a.c -frecord-gcc-switches", local(Clang, "command line embedded in object")},
 		{"gcc -c a.c -fdump-tree-all", local(GCC, "dump files")},
 		{"gcc -c a.c -fsyntax-only", local(GCC, "-fsyntax-only")},
 		{"clang -gsplit-dwarf=single -g -c a.c", local(Clang, "-gsplit-dwarf=")},

@@ -24,6 +24,7 @@ func (st *state) wp(value string) {
 			}
 		case p == "-MP":
 		case len(p) > 2 && (strings.HasPrefix(p, "-D") || strings.HasPrefix(p, "-U")):
+			st.checkDefine(p)
 		default:
 			st.local("unsupported -Wp," + value)
 			return
@@ -64,13 +65,23 @@ func wpParts(value string, rewrite func(string) string, deps bool) []string {
 
 // checkWa accepts assembler options that change no file names.
 func (st *state) checkWa(value string) {
-	for _, p := range strings.Split(value, ",") {
+	st.checkAssembler(strings.Split(value, ","), "-Wa,"+value)
+}
+
+// checkAssembler accepts the assembler options of -Wa and -Xassembler that
+// name no file: -I, --MD, -a=FILE or @FILE would read or write one.
+func (st *state) checkAssembler(opts []string, written string) {
+	for _, p := range opts {
 		switch {
 		case p == "--noexecstack", p == "--64", p == "--32",
-			strings.HasPrefix(p, "--compress-debug-sections"),
-			strings.HasPrefix(p, "-mrelax-relocations="):
+			strings.HasPrefix(p, "--compress-debug-sections"), p == "--nocompress-debug-sections",
+			strings.HasPrefix(p, "-mrelax-relocations="),
+			// Code layout and warnings: no file, no path.
+			p == "-mbranches-within-32B-boundaries", strings.HasPrefix(p, "-malign-branch"),
+			strings.HasPrefix(p, "-mx86-used-note="), p == "--fatal-warnings", p == "--warn",
+			p == "--no-warn", p == "-W":
 		default:
-			st.local("unsupported -Wa," + value)
+			st.local("unsupported " + written)
 			return
 		}
 	}

@@ -40,6 +40,11 @@ type Directives struct {
 	// list: ".incbin", ".include", "#embed", "__has_embed", "__TIMESTAMP__",
 	// "#pragma GCC pch_preprocess" or "#pragma GCC dependency".
 	Reads string
+	// Clock names the first use of the compile's own date or time,
+	// "__DATE__" or "__TIME__": an object from another compile carries
+	// another date unless SOURCE_DATE_EPOCH fixes it, which the caller
+	// knows (LocalReason leaves it out).
+	Clock string
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -71,35 +76,39 @@ var (
 	// directiveNeedles only count on a line that holds a directive: the
 	// probes are valid only in #if, #elif and in macros they expand.
 	directiveNeedles = []needle{{"__has_include", 2}, {"embed", 2}, {"ragma", 2}}
-	// anywhereNeedles count on any line; both hold a 'P', which one search
-	// finds.
-	anywhereNeedles = []needle{{"__TIMESTAMP__", 10}, {"_Pragma", 1}}
+	// anywhereNeedles count on any line. "__TIME" covers __TIME__ and
+	// __TIMESTAMP__.
+	anywhereNeedles = []needle{{"__TIME", 4}, {"__DATE__", 2}, {"_Pragma", 1}}
 	allNeedles      = append(append([]needle{}, directiveNeedles...), anywhereNeedles...)
 )
 
 // ScanDirectives reports what src (a C, C++ or assembler source or header)
 // may make the compiler probe or read beyond its -M listing. It never fails:
-// what it cannot parse it reports as Unknown. Text in comments is ignored
-// for the C-level constructs, conservatively (a comment that spans lines is
-// not recognised as one); the assembler directives are reported wherever
-// they appear, in any letter case, as gas and clang accept them.
+// what it cannot parse it reports as Unknown. Text in comments is ignored,
+// conservatively: a comment that spans lines is not recognised as one. The
+// assembler directives count in any letter case, as gas and clang accept
+// them, in code and in string literals (inline asm).
 func ScanDirectives(src []byte) Directives {
 	text := src
 	if bytes.Contains(text, []byte("??")) {
 		text = replaceTrigraphs(text)
 	}
 	s := &dirScan{}
-	if d := asmDirective(text); d != "" {
-		s.read(d)
+	for off := 0; s.d.Reads == ""; {
+		at, _ := asmDirective(text, off)
+		if at < 0 {
+			break
+		}
+		end := logicalEnd(text, at)
+		s.asmLine(splice(text[logicalStart(text, at):end]))
+		off = end
 	}
 	for _, st := range candidateLines(text) {
 		ln := splice(text[st:logicalEnd(text, st)])
 		if hasNeedle(ln, allNeedles) {
 			s.line(ln)
 		}
-		if d := asmDirective(ln); d != "" {
-			s.read(d) // split by a continuation
-		}
+		s.asmLine(ln) // a directive split by a continuation
 	}
 	return s.d
 }
@@ -131,18 +140,15 @@ func candidateLines(text []byte) []int {
 			off = end
 		}
 	}
-	for off := 0; ; {
-		i := bytes.IndexByte(text[off:], 'P')
-		if i < 0 {
-			break
-		}
-		i += off
-		off = i + 1
-		for _, n := range anywhereNeedles {
-			if at := i - n.anchor; at >= 0 && bytes.HasPrefix(text[at:], []byte(n.text)) {
-				starts = append(starts, logicalStart(text, i))
-				off = logicalEnd(text, i)
+	for _, n := range anywhereNeedles {
+		for off := 0; ; {
+			i := indexAnchored(text[off:], n)
+			if i < 0 {
+				break
 			}
+			i += off
+			starts = append(starts, logicalStart(text, i))
+			off = logicalEnd(text, i)
 		}
 	}
 	slices.Sort(starts)
@@ -202,20 +208,22 @@ func hasNeedle(ln []byte, needles []needle) bool {
 	return false
 }
 
-// asmDirective returns ".incbin" or ".include" if either occurs in text in
-// any letter case, not followed by an identifier character; else "".
-func asmDirective(text []byte) string {
-	for off := 0; ; {
+// asmDirective returns the offset of the first ".incbin" or ".include" in
+// text from off on, in any letter case and not followed by an identifier
+// character, and which one it is; or -1.
+func asmDirective(text []byte, off int) (int, string) {
+	for {
 		i := bytes.IndexByte(text[off:], '.')
 		if i < 0 {
-			return ""
+			return -1, ""
 		}
-		off += i + 1
+		at := off + i
+		off = at + 1
 		rest := text[off:]
 		for _, w := range asmWords {
 			if len(rest) >= len(w) && equalFold(rest[:len(w)], w) &&
 				(len(rest) == len(w) || !isIdent(rest[len(w)])) {
-				return "." + w
+				return at, "." + w
 			}
 		}
 	}

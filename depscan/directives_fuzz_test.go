@@ -21,6 +21,7 @@ var inserted = []struct {
 	{"\t.include \"fz.s\"", hasRead},
 	{"#pragma GCC pch_preprocess \"fz.h.gch\"", hasRead},
 	{"#pragma GCC dependency \"fz.y\"", hasRead},
+	{"static const char fz[] = __DATE__;", func(d Directives) bool { return d.Clock != "" }},
 }
 
 func hasRead(d Directives) bool { return d.Reads != "" }

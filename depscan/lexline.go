@@ -36,8 +36,8 @@ func (s *dirScan) probe(p Probe) {
 // reading puts it inside a comment or a string literal.
 type lexMode struct{ raw, digitSep, lineComments bool }
 
-// line scans one logical line in every lexical reading that can matter.
-func (s *dirScan) line(ln []byte) {
+// modes returns the lexical readings of ln that can differ.
+func modes(ln []byte) []lexMode {
 	raws := []bool{true}
 	if bytes.Contains(ln, []byte(`R"`)) {
 		raws = append(raws, false)
@@ -52,13 +52,77 @@ func (s *dirScan) line(ln []byte) {
 	if bytes.Contains(ln, []byte("//*")) {
 		comments = append(comments, false)
 	}
+	var ms []lexMode
 	for _, r := range raws {
 		for _, d := range seps {
 			for _, c := range comments {
-				s.lex(ln, lexMode{raw: r, digitSep: d, lineComments: c})
+				ms = append(ms, lexMode{raw: r, digitSep: d, lineComments: c})
 			}
 		}
 	}
+	return ms
+}
+
+// line scans one logical line in every lexical reading that can matter.
+func (s *dirScan) line(ln []byte) {
+	for _, m := range modes(ln) {
+		s.lex(ln, m)
+	}
+}
+
+// asmLine reports the first assembler directive of one logical line that
+// is not inside a C comment in every reading. Text after "//" or in "/* */"
+// is no directive to the assembler either: gas treats both as comments or,
+// on x86 in mid-line, "//" as an error.
+func (s *dirScan) asmLine(ln []byte) {
+	for off := 0; ; {
+		at, word := asmDirective(ln, off)
+		if at < 0 {
+			return
+		}
+		off = at + 1
+		commented := true
+		for _, m := range modes(ln) {
+			commented = commented && commentAt(ln, at, m)
+		}
+		if !commented {
+			s.read(word)
+			return
+		}
+	}
+}
+
+// commentAt reports whether ln[pos] lies in a comment in reading m.
+func commentAt(ln []byte, pos int, m lexMode) bool {
+	var prev []byte
+	for i := 0; i <= pos && i < len(ln); {
+		c := ln[i]
+		switch {
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '/' && m.lineComments:
+			return true
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '*':
+			end := bytes.Index(ln[i+2:], []byte("*/"))
+			if end < 0 || pos < i+end+4 {
+				return true
+			}
+			i += end + 4
+		case c == '"':
+			i, prev = stringLit(ln, i, prev, m.raw), nil
+		case c == '\'':
+			i, prev = charLit(ln, i), nil
+		case c >= '0' && c <= '9':
+			i, prev = ppNumber(ln, i, m.digitSep), nil
+		case isIdent(c):
+			j := i
+			for j < len(ln) && isIdent(ln[j]) {
+				j++
+			}
+			i, prev = j, ln[i:j]
+		default:
+			i, prev = i+1, nil
+		}
+	}
+	return false
 }
 
 // lex reads one logical line. The lexer starts afresh at the line start,
@@ -123,6 +187,10 @@ func (s *dirScan) ident(ln, word []byte, end int, prev []byte, pragma bool) int 
 		s.read("__has_embed")
 	case "__TIMESTAMP__":
 		s.read("__TIMESTAMP__")
+	case "__DATE__", "__TIME__":
+		if s.d.Clock == "" {
+			s.d.Clock = w
+		}
 	case "pch_preprocess", "dependency":
 		if pragma {
 			s.read("#pragma GCC " + w)
