@@ -50,10 +50,8 @@ type actionPlan struct {
 
 func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (plan *actionPlan, err error) {
 	env := envMap(inv.Env)
-	for _, name := range localOnlyEnv {
-		if _, ok := env[name]; ok {
-			return nil, localf("%s is set", name)
-		}
+	if err := envRunsLocally(env); err != nil {
+		return nil, err
 	}
 	tc, err := toolchain.Load(ctx, cfg.StateDir, p.Args[0], inv.Dir, inv.Env)
 	if err != nil {

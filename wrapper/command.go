@@ -12,25 +12,37 @@ import (
 	"github.com/rexbuild/rex/toolchain"
 )
 
-// passedEnv are the variables that change what a compiler writes (locale of
-// diagnostics, reproducible timestamps, diagnostic colours). They are
-// forwarded, and so are part of the key, only when set.
-var passedEnv = []string{
-	"LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LANGUAGE",
-	"SOURCE_DATE_EPOCH", "GCC_COLORS", "GCC_URLS", "TERM_URLS",
-}
-
 // includePathEnv are the variables that add include directories. Their
 // directories are inputs like -I ones: a project directory in them is
 // uploaded and named under the input root.
-var includePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH"}
+var includePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"}
 
-// localOnlyEnv are variables that make the compiler read or write files
-// rex does not know about: other programs or specs (GCC_EXEC_PREFIX,
-// COMPILER_PATH), extra options (CCC_OVERRIDE_OPTIONS), dependency output.
-var localOnlyEnv = []string{
-	"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "GCC_EXEC_PREFIX", "COMPILER_PATH",
-	"CCC_OVERRIDE_OPTIONS", "GCC_COMPARE_DEBUG",
+// envRunsLocally names a variable of env that makes the compiler read or
+// write what rex cannot key (compiler.EnvPolicy decides), and why.
+func envRunsLocally(env map[string]string) error {
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, why := compiler.EnvPolicy(name); why != "" {
+			return localf("%s is set: %s", name, why)
+		}
+	}
+	return nil
+}
+
+// keyedEnv are the variables of env, other than the include paths, that
+// the remote command gets and the key covers (compiler.EnvPolicy).
+func keyedEnv(env map[string]string) []*repb.Command_EnvironmentVariable {
+	var vars []*repb.Command_EnvironmentVariable
+	for name, v := range env {
+		if keyed, _ := compiler.EnvPolicy(name); keyed && !slices.Contains(includePathEnv, name) {
+			vars = append(vars, &repb.Command_EnvironmentVariable{Name: name, Value: v})
+		}
+	}
+	return vars
 }
 
 // setOutputs maps the compile's outputs to paths relative to the working
@@ -80,12 +92,7 @@ func buildCommand(p *compiler.Invocation, l layout, env map[string]string, plan 
 		WorkingDirectory: l.workDir,
 	}
 	vars := []*repb.Command_EnvironmentVariable{{Name: "PATH", Value: tc.SearchPath}}
-	for _, name := range passedEnv {
-		if v, ok := env[name]; ok {
-			pass = append(pass, &repb.Command_EnvironmentVariable{Name: name, Value: v})
-		}
-	}
-	vars = append(vars, pass...)
+	vars = append(append(vars, pass...), keyedEnv(env)...)
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
 	cmd.EnvironmentVariables = vars
 	return cmd, rc.portable

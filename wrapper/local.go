@@ -38,7 +38,7 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 // Of the diagnostic environment, gcc 12 reads GCC_COLORS (the colours;
 // empty turns them off even with =always), GCC_URLS and TERM_URLS (the
 // form of option links, with -fdiagnostics-urls=always) whatever stderr
-// is, so they are forwarded to the remote command, and keyed (passedEnv).
+// is, so they are forwarded to the remote command, and keyed (compiler.EnvPolicy).
 // TERM, COLORTERM and the like count only for =auto on a terminal, which
 // a remote compile never has: rex reads TERM here instead.
 
