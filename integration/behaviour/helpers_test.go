@@ -1,9 +1,7 @@
 package behaviour
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,16 +43,8 @@ type result struct {
 
 func (tr *tree) run(argv ...string) result {
 	tr.t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir, cmd.Env = tr.dir, tr.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		tr.t.Fatalf("%v: %v", argv, err)
-	}
-	return result{out.String(), errb.String(), cmd.ProcessState.ExitCode()}
+	r := testenv.Run(tr.t, tr.dir, tr.env, argv...)
+	return result{r.Stdout, r.Stderr, r.Exit}
 }
 
 // rex runs argv through rex.

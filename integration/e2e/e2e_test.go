@@ -5,7 +5,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,16 +45,8 @@ type run struct {
 
 func (u *user) run(argv ...string) run {
 	u.t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir, cmd.Env = u.dir, u.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		u.t.Fatalf("%v: %v", argv, err)
-	}
-	return run{out.String(), errb.String(), cmd.ProcessState.ExitCode()}
+	r := testenv.Run(u.t, u.dir, u.env, argv...)
+	return run{r.Stdout, r.Stderr, r.Exit}
 }
 
 func (u *user) rex(args ...string) run {

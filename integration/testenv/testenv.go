@@ -4,6 +4,7 @@ package testenv
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -161,3 +162,25 @@ func (s *Server) Log() string { return s.log.String() }
 // PID is the running server's process id, for tests that read its
 // resource use from /proc.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Result is what one command left: its output and exit status.
+type Result struct {
+	Stdout, Stderr string
+	Exit           int
+}
+
+// Run runs argv in dir with the environment env, as a user's shell would.
+// A command that cannot start fails the test; a non-zero exit is a result.
+func Run(t testing.TB, dir string, env []string, argv ...string) Result {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir, cmd.Env = dir, env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("%v: %v", argv, err)
+	}
+	return Result{out.String(), errb.String(), cmd.ProcessState.ExitCode()}
+}
