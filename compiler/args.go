@@ -1,6 +1,9 @@
 package compiler
 
-import "strings"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // RemoteArgs returns the argv for the remote command: Args with every
 // path-valued argument passed through rewrite, each option keeping the form
@@ -59,7 +62,27 @@ func (inv *Invocation) ScanArgs(depFile string) []string {
 	if inv.addMQ != "" {
 		out = append(out, "-MQ", inv.addMQ)
 	}
+	// gcc handles the directives alone, which opens the same files and
+	// writes the same dependency file, at less than the cost of -M.
+	if inv.Family == GCC && !inv.preprocessedSource() {
+		out = append(out, "-fdirectives-only")
+	}
 	return append(out, "-E")
+}
+
+// preprocessedSource reports whether the source is already preprocessed
+// (.i, .ii, -x cpp-output).
+func (inv *Invocation) preprocessedSource() bool {
+	switch filepath.Ext(inv.Source) {
+	case ".i", ".ii":
+		return true
+	}
+	for _, it := range inv.items {
+		if it.spec != nil && it.spec.role == roleLang && strings.HasSuffix(it.value, "cpp-output") {
+			return true
+		}
+	}
+	return false
 }
 
 // preprocessArgs is Args without the options that compile or write

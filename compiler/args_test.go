@@ -52,11 +52,13 @@ func TestScanArgs(t *testing.T) {
 	tests := []struct {
 		cmd, want string
 	}{
-		{"gcc -c a.c -o x.o -g -gsplit-dwarf", "gcc a.c -g -E"},
-		{"gcc -c a.c -o /abs/x.o -MD", "gcc a.c -MD -MF D -MQ /abs/x.o -E"},
-		{"gcc -c a.c -MMD -MF d/a.d -MP -g", "gcc a.c -MMD -MF D -MP -g -MQ a.o -E"},
-		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc a.c -MD -MFD -MT t$ -MQq -E"},
-		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc a.c -Wp,-MD,D -E"},
+		{"gcc -c a.c -o x.o -g -gsplit-dwarf", "gcc a.c -g -fdirectives-only -E"},
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc a.c -MD -MF D -MQ /abs/x.o -fdirectives-only -E"},
+		{"gcc -c a.c -MMD -MF d/a.d -MP -g", "gcc a.c -MMD -MF D -MP -g -MQ a.o -fdirectives-only -E"},
+		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc a.c -MD -MFD -MT t$ -MQq -fdirectives-only -E"},
+		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc a.c -Wp,-MD,D -fdirectives-only -E"},
+		{"gcc -c a.i", "gcc a.i -E"},
+		{"g++ -x c++-cpp-output -c a.x", "g++ -x c++-cpp-output a.x -E"},
 		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang a.c -Wp,-MMD,D,-DX -MQ x.o -E"},
 	}
 	for _, tt := range tests {

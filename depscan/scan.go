@@ -72,7 +72,8 @@ type Result struct {
 
 // Scan runs the preprocessor over the invocation's source, writing no file
 // but req.DepFile, and returns every file it read (from the line markers of
-// its output, which it reads as it streams) and the search list. A listed
+// its output, which it reads as it streams, or from clang's -M rule) and
+// the search list. A listed
 // header that gcc would replace with its precompiled form is an error
 // wrapping ErrPrecompiled.
 func Scan(ctx context.Context, req Request) (*Result, error) {
@@ -80,7 +81,15 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	if !inv.Remotable {
 		return nil, ErrNotRemotable
 	}
-	args := append(inv.ScanArgs(req.DepFile), "-v")
+	// clang's -M, which lists every file, is cheaper than its -E; with a
+	// dependency file the user's options decide what it lists (-MMD leaves
+	// system headers out), so the line markers of -E must.
+	byRule := inv.Family == compiler.Clang && inv.DepFile == ""
+	args := inv.ScanArgs(req.DepFile)
+	if byRule {
+		args = inv.DepsArgs()
+	}
+	args = append(args, "-v")
 	cmd := exec.CommandContext(ctx, req.Compiler, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Dir, cmd.Env = req.Dir, req.Env
@@ -93,7 +102,16 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, &Error{Args: args, ExitCode: -1, Err: err}
 	}
-	files, readErr := readMarkers(stdout)
+	var files []string
+	var readErr error
+	if byRule {
+		var out []byte
+		if out, readErr = io.ReadAll(stdout); readErr == nil {
+			files, readErr = ParseRule(out)
+		}
+	} else {
+		files, readErr = readMarkers(stdout)
+	}
 	if readErr != nil {
 		io.Copy(io.Discard, stdout)
 	}
