@@ -5,7 +5,9 @@ import "testing"
 // These builds run as their users run them, without REX_PROJECT_ROOT, on
 // unpacked sources with no .git above: rex must find an input root that
 // holds sources it reaches through "..", and the objects must still be
-// byte-identical to a plain build's.
+// byte-identical to a plain build's. CMake is given CC=gcc CXX=g++: the
+// compilers it would find as cc and c++ here, named so that the builds stay
+// on gcc where clang is installed too.
 
 // leveldb, "mkdir build && cd build && cmake .. && make": a build directory
 // inside the source, the default generator (Unix Makefiles), which runs
