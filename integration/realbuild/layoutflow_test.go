@@ -43,7 +43,15 @@ func runLayout(t *testing.T, l *layout) {
 	rb := newLayoutBuild(t, l, src, base, &rexEnv{bin: rex, server: srv.Addr, dir: t.TempDir()})
 	rexTime := rb.configure(t)
 	rb.tr.zeroStats(t)
+	built := false
+	defer func() {
+		// A failed build step ends the test; still say how its compiles ran.
+		if !built {
+			t.Logf("%s: rex build failed; its compiles so far: %v", l.name, rb.tr.stats(t))
+		}
+	}()
 	rexTime += rb.run(t, "rex-build", l.make(rb.c))
+	built = true
 	s := rb.tr.stats(t)
 	for name, got := range rb.readConfig(t) {
 		if got != localConfig[name] {
