@@ -5,5 +5,11 @@
 // rebuilds and a second checkout in another directory are cache hits, and
 // that editing a header rebuilds exactly the objects that include it.
 //
+// The layout tests (layouts_test.go) build further projects the way their
+// users lay them out, with rex's default input root: CMake build
+// directories inside and beside the source, Meson, autotools out of tree
+// and the Linux kernel's tinyconfig, each checked object by object against
+// a plain build and for a floor of remote compiles.
+//
 // The tests take minutes; they are skipped under -short.
 package realbuild
