@@ -179,6 +179,8 @@ func (st *state) langOf(name string) (lang, why string) {
 		return "c++", ""
 	case "c-header", "c++-header":
 		return "", "precompiled header"
+	case "assembler-with-cpp":
+		return "assembler-with-cpp", ""
 	case "":
 	default:
 		return "", "language " + st.lang
@@ -191,6 +193,11 @@ func (st *state) langOf(name string) (lang, why string) {
 		return "c", ""
 	case ".cc", ".cpp", ".cxx", ".c++", ".C", ".cp", ".CPP", ".ii":
 		return "c++", ""
+	case ".S", ".sx":
+		// Preprocessed, then assembled: the scan lists what the
+		// preprocessor reads, and the directive scan finds .incbin and
+		// .include, which the assembler reads.
+		return "assembler-with-cpp", ""
 	case ".h", ".hh", ".hpp", ".hxx", ".H", ".h++", ".HPP", ".tcc":
 		return "", "precompiled header"
 	}

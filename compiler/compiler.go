@@ -54,7 +54,7 @@ type Invocation struct {
 
 	Compiler string // argv[0] as typed
 	Family   Family
-	Lang     string // "c" or "c++" (of the source), "" when unknown
+	Lang     string // "c", "c++" or "assembler-with-cpp" (of the source), "" when unknown
 
 	// Args is argv with @response files expanded.
 	Args []string

@@ -196,3 +196,32 @@ func under(dir, p string) string {
 	}
 	return filepath.Join(dir, p)
 }
+
+// TestAssemblerWithCppRemotely: a .S source with -g and absolute paths,
+// compiled as the remote command would be (another directory, the root
+// mapped with prefix maps), gives the local object: gcc passes the maps to
+// the assembler.
+func TestAssemblerWithCppRemotely(t *testing.T) {
+	requireCompiler(t, "gcc")
+	local, remote := t.TempDir(), t.TempDir()
+	for _, d := range []string{local, remote} {
+		os.MkdirAll(filepath.Join(d, "inc"), 0o755)
+		os.WriteFile(filepath.Join(d, "inc", "v.h"), []byte("#define V 7\n"), 0o644)
+		os.WriteFile(filepath.Join(d, "a.S"), []byte("#include \"v.h\"\n.text\n.globl f\nf:\n\tmovl $V, %eax\n\tret\n"), 0o644)
+	}
+	argv := func(d string, extra ...string) []string {
+		return append([]string{"gcc", "-g", "-Wa,-mtune=generic32", "-I" + d + "/inc", "-c", d + "/a.S", "-o", "a.o"}, extra...)
+	}
+	inv, err := Parse(argv(local), local)
+	if err != nil || !inv.Remotable {
+		t.Fatalf("Parse: %v, not remotable: %s", err, inv.Reason)
+	}
+	run(t, local, argv(local))
+	m := remote + "=" + local
+	run(t, remote, append([]string{"gcc", "-fdebug-prefix-map=" + m, "-fmacro-prefix-map=" + m}, argv(remote)[1:]...))
+	a, _ := os.ReadFile(filepath.Join(local, "a.o"))
+	b, _ := os.ReadFile(filepath.Join(remote, "a.o"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Errorf("the .S object compiled elsewhere with the root mapped differs (%d vs %d bytes)", len(a), len(b))
+	}
+}

@@ -79,6 +79,7 @@ func (st *state) checkAssembler(opts []string, written string) {
 			// Code layout and warnings: no file, no path.
 			p == "-mbranches-within-32B-boundaries", strings.HasPrefix(p, "-malign-branch"),
 			strings.HasPrefix(p, "-mx86-used-note="), p == "--fatal-warnings", p == "--warn",
+			strings.HasPrefix(p, "-mtune="), strings.HasPrefix(p, "-march=") && !strings.Contains(p, "native"),
 			p == "--no-warn", p == "-W":
 		default:
 			st.local("unsupported " + written)
