@@ -85,9 +85,10 @@ var (
 // ScanDirectives reports what src (a C, C++ or assembler source or header)
 // may make the compiler probe or read beyond its -M listing. It never fails:
 // what it cannot parse it reports as Unknown. Text in comments is ignored,
-// conservatively: a comment that spans lines is not recognised as one. The
-// assembler directives count in any letter case, as gas and clang accept
-// them, in code and in string literals (inline asm).
+// conservatively: a comment that spans lines is recognised as one only for
+// the assembler directives (see inBlockComment). The assembler directives
+// count in any letter case, as gas and clang accept them, in code and in
+// string literals (inline asm).
 func ScanDirectives(src []byte) Directives {
 	text := src
 	if bytes.Contains(text, []byte("??")) {
@@ -100,7 +101,9 @@ func ScanDirectives(src []byte) Directives {
 			break
 		}
 		end := logicalEnd(text, at)
-		s.asmLine(splice(text[logicalStart(text, at):end]))
+		if !inBlockComment(text, at) {
+			s.asmLine(splice(text[logicalStart(text, at):end]))
+		}
 		off = end
 	}
 	for _, st := range candidateLines(text) {

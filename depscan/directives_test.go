@@ -68,7 +68,7 @@ func TestScanDirectives(t *testing.T) {
 		{"asm directive in a comment", "// .incbin \"x\"\nint x; /* .include \"y\" */\n", Directives{}},
 		{"asm directive in a string after //", "asm(\"nop // x\\n.incbin \\\"f\\\"\"); // .include\n", reads(".incbin")},
 		{"asm directive after a closed comment", "/* c */ asm(\".include \\\"m.s\\\"\");\n", reads(".include")},
-		{"asm directive in a multi-line comment is not known", "/*\n  .incbin data\n*/\n", reads(".incbin")},
+		{"asm directive in a multi-line comment reads nothing", "/*\n  .incbin data\n*/\n", Directives{}},
 		{"asm directive split by a continuation", "asm(\".inc\\\nbin \\\"f\\\"\");\n", reads(".incbin")},
 		{"not an asm directive", "x.includes = 1; y.incbinary = 2; #include <a.h>\n", Directives{}},
 		{"first read wins, probes still listed", "#if __has_include(<a.h>)\n#embed \"x\"\n#endif\nconst char *t = __TIMESTAMP__;\n",
@@ -97,6 +97,26 @@ func TestDirectivesLocalReason(t *testing.T) {
 	} {
 		if got := tt.d.LocalReason(); got != tt.want {
 			t.Errorf("%+v.LocalReason() = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+// TestAsmDirectiveInBlockComment: a header's comment block that quotes an
+// assembler directive reads nothing; one after a "/*" that is no comment
+// still counts.
+func TestAsmDirectiveInBlockComment(t *testing.T) {
+	for src, want := range map[string]string{
+		"/*\n * from C via asm(\".include <asm/x.h>\")\n */\nint x;\n": "",
+		"/* one line */\nasm(\".incbin \\\"d\\\"\");\n":                ".incbin",
+		"const char *s = \"/*\";\nasm(\".incbin \\\"d\\\"\");\n":       ".incbin",
+		"// no /* comment\nasm(\".incbin \\\"d\\\"\");\n":              ".incbin",
+		"auto r = R\"(/*)\";\nasm(\".incbin \\\"d\\\"\");\n":           ".incbin",
+		"/* open\n */ asm(\".incbin \\\"d\\\"\");\n":                   ".incbin",
+		"/* a */ /* b\n .incbin inside\n */\n":                         "",
+		"x = 1; /* trailing\n .include \"y\" still comment\n */\n":     "",
+	} {
+		if got := ScanDirectives([]byte(src)).Reads; got != want {
+			t.Errorf("ScanDirectives(%q).Reads = %q, want %q", src, got, want)
 		}
 	}
 }
