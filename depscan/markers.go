@@ -8,7 +8,8 @@ import (
 )
 
 // readMarkers reads preprocessed output and returns the files its line
-// markers enter (`# 12 "inc/h.h" 1`), as the preprocessor spelled them:
+// markers enter (`# 12 "inc/h.h" 1`, maybe indented), as the preprocessor
+// spelled them:
 // every file the compile read, system headers included, each once. Only
 // markers with flag 1 enter a file, so a #line directive in the source
 // (which makes a marker without it) names nothing; "<built-in>" and
@@ -21,8 +22,10 @@ func readMarkers(r io.Reader) ([]string, error) {
 	atLineStart := true
 	for {
 		line, err := br.ReadSlice('\n')
-		if atLineStart && bytes.HasPrefix(line, []byte("# ")) {
-			if name, ok := parseMarker(line); ok && !seen[name] {
+		// gcc's -fdirectives-only keeps a directive's indentation, also on
+		// the marker of a file it includes.
+		if trimmed := bytes.TrimLeft(line, " \t"); atLineStart && bytes.HasPrefix(trimmed, []byte("# ")) {
+			if name, ok := parseMarker(trimmed); ok && !seen[name] {
 				seen[name] = true
 				files = append(files, name)
 			}

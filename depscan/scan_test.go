@@ -192,8 +192,33 @@ func TestReadMarkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h"}
+	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h", "indented.h"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("readMarkers mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestScanIndentedInclude: an #include indented inside a declaration (the
+// kernel's lsm_hooks.h) is listed, with gcc's directives-only scan too.
+func TestScanIndentedInclude(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.c":     "union u {\n\t#define X(n) int n;\n\t#include \"defs.h\"\n\t#undef X\n};\n",
+		"defs.h":  "X(a)\nX(b)\n",
+		"obj/.ok": "",
+	})
+	for _, cc := range []string{"gcc", "clang"} {
+		if _, err := exec.LookPath(cc); err != nil && cc != "gcc" {
+			continue
+		}
+		for _, argv := range [][]string{{cc, "-c", "a.c"}, {cc, "-c", "a.c", "-o", "obj/a.o", "-MMD"}} {
+			deps, err := scan(t, parse(t, dir, argv...), dir, filepath.Join(t.TempDir(), "a.d"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(deps, func(p string) bool { return strings.HasSuffix(p, "defs.h") }) {
+				t.Errorf("%q: deps %q lack defs.h", argv, deps)
+			}
+		}
 	}
 }

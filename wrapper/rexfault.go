@@ -42,8 +42,14 @@ func remoteFault(exitCode int32, stderr []byte) string {
 		return fmt.Sprintf("exit code %d is not a compile error's", exitCode)
 	}
 	for _, m := range faultMarkers {
-		if bytes.Contains(stderr, []byte(m)) {
-			return fmt.Sprintf("stderr says %q", m)
+		if i := bytes.Index(stderr, []byte(m)); i >= 0 {
+			// The whole line names what was missing.
+			start := bytes.LastIndexByte(stderr[:i], '\n') + 1
+			end := bytes.IndexByte(stderr[i:], '\n')
+			if end < 0 {
+				end = len(stderr) - i
+			}
+			return fmt.Sprintf("stderr says %q", bytes.TrimSpace(stderr[start:i+end]))
 		}
 	}
 	return ""
