@@ -48,7 +48,7 @@ type actionPlan struct {
 	inputStamps inputStamps
 }
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (plan *actionPlan, err error) {
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
 	env := envMap(inv.Env)
 	if err := envRunsLocally(env); err != nil {
 		return nil, err
@@ -57,7 +57,9 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err != nil {
 		return nil, localf("%v", err)
 	}
-	plan = &actionPlan{}
+	// Not the named result: "return nil, err" clears that before the
+	// deferred call runs, and the scan's dep file would be left behind.
+	plan := &actionPlan{}
 	defer func() {
 		if err != nil {
 			plan.discard()
