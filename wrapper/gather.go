@@ -19,10 +19,7 @@ import (
 func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, ph *phases) (inputSet, depscan.SearchList, error) {
 	var set inputSet
 	if p.DepFile != "" {
-		var err error
-		if plan.depTemp, err = depTempPath(inv.Dir, p.DepFile); err != nil {
-			return set, depscan.SearchList{}, err
-		}
+		plan.depTemp = depTempPath(inv.Dir, p.DepFile)
 	}
 	scan, err := depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
 	if err != nil {
@@ -90,14 +87,11 @@ func widenForCompile(l *layout, p *compiler.Invocation, set inputSet, search dep
 // depTempPath is where the scan writes the dependency file until the
 // compile's outcome is known: beside it, so that a rename puts it in place.
 // The name has no comma, which -Wp,-MD,FILE would split.
-func depTempPath(cwd, depFile string) (string, error) {
+func depTempPath(cwd, depFile string) string {
 	p := depFile
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(cwd, p)
 	}
-	dir := filepath.Dir(p)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", localf("the dependency file's directory %s does not exist", dir)
-	}
-	return filepath.Join(dir, fmt.Sprintf(".rex-%d-%d.d", os.Getpid(), time.Now().UnixNano())), nil
+	// Its directory exists: Run compiles locally otherwise (unwritableOutput).
+	return filepath.Join(filepath.Dir(p), fmt.Sprintf(".rex-%d-%d.d", os.Getpid(), time.Now().UnixNano()))
 }

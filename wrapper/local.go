@@ -3,7 +3,6 @@ package wrapper
 import (
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -52,21 +51,11 @@ func askColor(inv Invocation, p *compiler.Invocation) Invocation {
 	if !inv.StderrIsTerminal || p.HasColorOption() {
 		return inv
 	}
-	if term := envValue(inv.Env, "TERM"); term == "" || term == "dumb" {
+	if term := envMap(inv.Env)["TERM"]; term == "" || term == "dumb" {
 		return inv
 	}
 	if opt := p.AskColor(); opt != "" {
 		inv.Argv = append(inv.Argv[:len(inv.Argv):len(inv.Argv)], opt)
 	}
 	return inv
-}
-
-// envValue is the value of name in env (as os.Environ), "" when unset.
-func envValue(env []string, name string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
