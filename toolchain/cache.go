@@ -58,7 +58,8 @@ func loadCached(file, path string) *Toolchain {
 	}
 	for p, key := range tc.Programs {
 		st, err := os.Stat(p)
-		if err != nil || statKey(st) != key {
+		switch {
+		case key == absent && err == nil, key != absent && (err != nil || statKey(st) != key):
 			return nil
 		}
 	}

@@ -95,6 +95,9 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 		searchDirs = append(searchDirs, filepath.Dir(p))
 	}
 	tc.Dirs = installDirs(run)
+	if err := tc.addSpecs(&id); err != nil {
+		return nil, err
+	}
 	for _, lang := range []string{"c", "c++"} {
 		_, angle, err := builtinSearchList(ctx, path, env, lang)
 		if err != nil {
@@ -145,6 +148,26 @@ func (tc *Toolchain) addProgram(id *strings.Builder, name, p string) error {
 	}
 	tc.Programs[real] = statKey(st)
 	fmt.Fprintf(id, "%s %s %s\n", name, p, d)
+	return nil
+}
+
+// absent marks, in Programs, a file whose absence the identity records.
+const absent = "absent"
+
+// addSpecs keys gcc's specs file in the installation directory, which the
+// driver reads when it exists: one that appears changes every compile, so
+// its absence is remembered too and checked on every load.
+func (tc *Toolchain) addSpecs(id *strings.Builder) error {
+	for _, d := range tc.Dirs {
+		p := filepath.Join(d, "specs")
+		if _, err := os.Stat(p); err != nil {
+			tc.Programs[p] = absent
+			continue
+		}
+		if err := tc.addProgram(id, "specs", p); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

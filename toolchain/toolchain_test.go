@@ -75,3 +75,39 @@ func TestLoadRealCompilers(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecsFileAppearing: gcc reads a specs file in its installation
+// directory when there is one, so one appearing must probe again.
+func TestSpecsFileAppearing(t *testing.T) {
+	state := t.TempDir()
+	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+	tc, err := Load(context.Background(), state, "gcc", "/", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := ""
+	for p, key := range tc.Programs {
+		if key == absent && filepath.Base(p) == "specs" {
+			specs = p
+		}
+	}
+	if specs == "" {
+		t.Fatalf("no absent specs file recorded: %v", tc.Programs)
+	}
+	file := filepath.Join(state, "toolchains")
+	entries, _ := os.ReadDir(file)
+	if len(entries) != 1 {
+		t.Fatalf("cache entries: %v", entries)
+	}
+	cached := filepath.Join(file, entries[0].Name())
+	if loadCached(cached, tc.Path) == nil {
+		t.Fatal("the cached toolchain is not used while nothing changed")
+	}
+	// Simulate the specs file appearing by recording another absent path
+	// that exists: the entry must then be refused.
+	tc.Programs[t.TempDir()] = absent
+	save(cached, tc)
+	if loadCached(cached, tc.Path) != nil {
+		t.Error("a cached toolchain whose absent file exists was used")
+	}
+}
