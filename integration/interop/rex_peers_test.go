@@ -20,7 +20,7 @@ func TestRexBuildbarnRemoteExecution(t *testing.T) {
 	rex := testenv.Bin(t, "rex")
 	ref := localZlib(t)
 	env := func() []string {
-		return []string{"REX_SERVER=" + addr, "REX_DIR=" + t.TempDir(), "REX_PROJECT_ROOT=" + zlibDir(t)}
+		return []string{"REX_SERVER=" + addr, "REX_DIR=" + t.TempDir()}
 	}
 	defer func() {
 		if t.Failed() {
@@ -59,7 +59,7 @@ func TestRexBazelRemoteCacheOnly(t *testing.T) {
 	rex := testenv.Bin(t, "rex")
 	ref := localZlib(t)
 	env := func() []string {
-		return []string{"REX_SERVER=" + addr, "REX_CACHE_ONLY=1", "REX_DIR=" + t.TempDir(), "REX_PROJECT_ROOT=" + zlibDir(t)}
+		return []string{"REX_SERVER=" + addr, "REX_CACHE_ONLY=1", "REX_DIR=" + t.TempDir()}
 	}
 
 	first := buildZlib(t, rex+" gcc", env()...)

@@ -46,7 +46,7 @@ type rexEnv struct {
 // tree is one checkout of a project, built either plainly or through rex.
 type tree struct {
 	p    *project
-	root string // source root; also REX_PROJECT_ROOT
+	root string // source root (rex finds its input root itself)
 	rex  *rexEnv
 	env  []string
 	logs string // directory holding one log file per step
@@ -70,7 +70,7 @@ func newTree(t *testing.T, p *project, src, root string, r *rexEnv) *tree {
 	if r != nil {
 		tr.env = append(tr.env,
 			"PATH="+filepath.Dir(r.bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"REX_SERVER="+r.server, "REX_DIR="+r.dir, "REX_PROJECT_ROOT="+root)
+			"REX_SERVER="+r.server, "REX_DIR="+r.dir)
 	} else {
 		tr.env = append(tr.env, "PATH="+os.Getenv("PATH"))
 	}

@@ -77,8 +77,7 @@ func TestZlibWithExecuteToken(t *testing.T) {
 	}
 	srv, _ := tokensServer(t, teamTokens, "--workers", "2")
 	rexEnv := func(dir string, extra ...string) []string {
-		return append([]string{"REX_SERVER=" + srv.Addr, "REX_TOKEN=" + execToken, "REX_DIR=" + filepath.Join(base, "state-"+filepath.Base(dir)),
-			"REX_PROJECT_ROOT=" + dir}, extra...)
+		return append([]string{"REX_SERVER=" + srv.Addr, "REX_TOKEN=" + execToken, "REX_DIR=" + filepath.Join(base, "state-"+filepath.Base(dir))}, extra...)
 	}
 	dir := filepath.Join(base, "rex")
 	z := newZlibTree(t, src, dir, rexEnv(dir))

@@ -40,7 +40,7 @@ func newRex(t *testing.T, server, root string) *rexEnv {
 		}
 	}
 	r.env = append(r.env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"LC_ALL=C", "REX_SERVER="+server, "REX_DIR="+filepath.Join(state, "dir"), "REX_PROJECT_ROOT="+root)
+		"LC_ALL=C", "REX_SERVER="+server, "REX_DIR="+filepath.Join(state, "dir"))
 	return r
 }
 
