@@ -178,7 +178,8 @@ func TestParseSearchList(t *testing.T) {
 		"#include <...> search starts here:\n inc\n /usr/bin/../lib/gcc/x/12/../../../../include/c++/12\n /usr/include\n" +
 		"End of search list.\n"
 	got := ParseSearchList([]byte(out))
-	want := SearchList{Quote: []string{"q"}, Angle: []string{"inc", "/usr/bin/../lib/gcc/x/12/../../../../include/c++/12", "/usr/include"}}
+	want := SearchList{Quote: []string{"q"}, Angle: []string{"inc", "/usr/bin/../lib/gcc/x/12/../../../../include/c++/12", "/usr/include"},
+		Ignored: []string{"/x"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ParseSearchList mismatch (-want +got):\n%s", diff)
 	}

@@ -10,6 +10,10 @@ import "strings"
 type SearchList struct {
 	Quote []string
 	Angle []string
+	// Ignored are the directories the compiler was given but left out of
+	// the search (nonexistent, or duplicates): one that appears later
+	// joins the search.
+	Ignored []string
 }
 
 // ParseSearchList reads the search list out of a compiler's -v output
@@ -25,6 +29,10 @@ func ParseSearchList(stderr []byte) SearchList {
 			into = &sl.Angle
 		case strings.HasPrefix(line, "End of search list."):
 			into = nil
+		case strings.HasPrefix(line, "ignoring ") && strings.HasSuffix(line, `"`):
+			if _, dir, ok := strings.Cut(line, ` directory "`); ok {
+				sl.Ignored = append(sl.Ignored, strings.TrimSuffix(dir, `"`))
+			}
 		case into != nil && strings.HasPrefix(line, " "):
 			dir := strings.TrimSuffix(strings.TrimPrefix(line, " "), " (framework directory)")
 			*into = append(*into, dir)
