@@ -1,0 +1,144 @@
+// Package manifest keeps rex's direct-mode records. A record says, for one
+// compile context (compiler, arguments, working directory, environment),
+// which files a compile read, with their content digests and the stat data
+// that tells cheaply that they did not change, and which places the
+// compiler would have searched and found empty: a header that appears in an
+// earlier include directory, or where a __has_include looked, changes the
+// compile as surely as an edit does. While every fact holds, the compile's
+// action digest is the one recorded, and rex can skip the dependency scan.
+package manifest
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+// Stamp is what stat says about a file or directory. A zero Stamp matches
+// nothing: the fact is then checked the slow way every time.
+type Stamp struct {
+	Size         int64
+	Mtime, Ctime int64 // nanoseconds since the epoch
+	Dev, Ino     uint64
+}
+
+// StampOf stats path (following symlinks, as the compiler's open does).
+func StampOf(path string) (Stamp, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return Stamp{}, err
+	}
+	return stampFrom(&st), nil
+}
+
+func lstampOf(path string) (Stamp, error) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		return Stamp{}, err
+	}
+	return stampFrom(&st), nil
+}
+
+func stampFrom(st *syscall.Stat_t) Stamp {
+	return Stamp{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}
+}
+
+// racy reports whether s was changed so recently, against since, that a
+// second change in the same timestamp tick would leave it unchanged.
+func (s Stamp) racy(since time.Time) bool {
+	limit := since.Add(-RacyWindow).UnixNano()
+	return s.Mtime >= limit || s.Ctime >= limit
+}
+
+// RacyWindow is how recent a change must be for its stat data to be
+// distrusted: file timestamps tick coarsely, and on some filesystems
+// (NFS) much more coarsely than the clock.
+const RacyWindow = 2 * time.Second
+
+// File is a file the compile read. Hash is its BLAKE3 digest, which a
+// changed Stamp falls back to.
+type File struct {
+	Path  string
+	Stamp Stamp
+	Hash  digest.Digest
+}
+
+// Dir is a directory whose entries Absent (paths relative to it) must not
+// exist. While its Stamp holds, none was created; otherwise each is checked.
+type Dir struct {
+	Path   string
+	Stamp  Stamp
+	Absent []string
+}
+
+// Present is a place the compiler might have searched that exists but was
+// not read (a later entry in the search path, or a superset's guess): it
+// must stay exactly as it was, by lstat.
+type Present struct {
+	Path  string
+	Stamp Stamp
+}
+
+// Entry is one record: the facts, and what they lead to.
+type Entry struct {
+	Files   []File
+	Dirs    []Dir
+	Present []Present
+	// Action is the action digest the facts lead to; Replay is the
+	// caller's data needed to serve it without planning (opaque here).
+	Action string
+	Replay []byte
+}
+
+// Holds reports whether every fact of e is still true.
+func (e *Entry) Holds() bool {
+	for i := range e.Files {
+		if !e.Files[i].holds() {
+			return false
+		}
+	}
+	for i := range e.Present {
+		if st, err := lstampOf(e.Present[i].Path); err != nil || st != e.Present[i].Stamp {
+			return false
+		}
+	}
+	for i := range e.Dirs {
+		if !e.Dirs[i].holds() {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *File) holds() bool {
+	st, err := StampOf(f.Path)
+	if err != nil {
+		return false
+	}
+	if st == f.Stamp {
+		return true
+	}
+	d, err := digest.BLAKE3.FromFile(f.Path)
+	return err == nil && d == f.Hash
+}
+
+func (d *Dir) holds() bool {
+	if st, err := StampOf(d.Path); err == nil && st == d.Stamp {
+		return true
+	}
+	for _, rel := range d.Absent {
+		if !absent(join(d.Path, rel)) {
+			return false
+		}
+	}
+	return true
+}
+
+// absent reports whether nothing, not even a dangling symlink, is at path.
+func absent(path string) bool {
+	_, err := lstampOf(path)
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
