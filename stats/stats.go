@@ -23,6 +23,9 @@ type Counters struct {
 	// CacheMisses counts local compiles in cache-only mode that filled the
 	// remote cache.
 	CacheMisses int64 `json:"cache_misses"`
+	// LocalCacheHits counts results served from the local cache under
+	// REX_DIR, without the server.
+	LocalCacheHits int64 `json:"local_cache_hits"`
 	// Verified counts remote outcomes that were compiled locally as well
 	// and compared (REX_VERIFY); VerifyMismatches those that differed.
 	Verified         int64 `json:"verified"`
@@ -38,6 +41,7 @@ const (
 	LocalFallback
 	LocalRun
 	CacheMiss
+	LocalCacheHit
 )
 
 func (o Outcome) String() string {
@@ -52,6 +56,8 @@ func (o Outcome) String() string {
 		return "local run"
 	case CacheMiss:
 		return "cache miss, compiled locally"
+	case LocalCacheHit:
+		return "local cache hit"
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
@@ -68,6 +74,8 @@ func (c *Counters) add(o Outcome) {
 		c.LocalRuns++
 	case CacheMiss:
 		c.CacheMisses++
+	case LocalCacheHit:
+		c.LocalCacheHits++
 	}
 }
 
