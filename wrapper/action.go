@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -46,20 +47,22 @@ type actionPlan struct {
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string
 	inputStamps inputStamps
+	// function names the digest function of actionDigest; inputs is what
+	// the key covers and facts what the scan learnt, for the compile's
+	// direct-mode record (nil when direct mode is off).
+	function string
+	inputs   inputSet
+	facts    *directFacts
 }
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
 	env := envMap(inv.Env)
-	if err := envRunsLocally(env); err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.Load(ctx, cfg.StateDir, p.Args[0], inv.Dir, inv.Env)
-	if err != nil {
-		return nil, localf("%v", err)
-	}
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
-	plan := &actionPlan{}
+	plan := &actionPlan{function: fn.Name()}
+	if cfg.Direct {
+		plan.facts = &directFacts{since: time.Now()}
+	}
 	defer func() {
 		if err != nil {
 			plan.discard()
@@ -83,6 +86,7 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	}
 	plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
 	err = plan.finish(fn, cfg, set, tc.Identity)
+	plan.inputs = set
 	ph.mark("key")
 	return plan, err
 }

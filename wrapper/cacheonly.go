@@ -42,6 +42,19 @@ func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan 
 	return res, nil
 }
 
+// compileForCache is the miss path with no server: compile locally; the
+// caller keeps a successful result in the local cache unless an input
+// changed while the compile ran (Reason says so).
+func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Result, error) {
+	res, err := compileLocally(ctx, inv)
+	if err == nil && res.ExitCode == 0 {
+		if path := plan.inputStamps.changed(plan.inputPaths); path != "" {
+			res.Reason = fmt.Errorf("%w: %s", errInputsChanged, path)
+		}
+	}
+	return res, err
+}
+
 // compileLocally runs the compiler with the user's argv, capturing its
 // output for the cache and for replay.
 func compileLocally(ctx context.Context, inv Invocation) (Result, error) {

@@ -144,11 +144,49 @@ func assertFallback(t *testing.T, p *project) {
 	}
 }
 
+// withoutInline makes the server answer GetActionResult without inline
+// output content, as a server may: the outputs are then fetched.
+func withoutInline(srv *testServer) {
+	srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
+		if r, ok := resp.(*repb.ActionResult); ok {
+			for _, f := range r.OutputFiles {
+				f.Contents = nil
+			}
+		}
+		return resp, err
+	})
+}
+
+// A corrupt inline output is refused like a corrupt fetched one.
+func TestCorruptInlineOutputFallsBack(t *testing.T) {
+	srv := startServer(t)
+	p := newProject(t, srv.addr)
+	p.write("hello.cpp", helloSrc)
+	p.fill(compileHello...)
+	inlined := false
+	srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
+		if r, ok := resp.(*repb.ActionResult); ok {
+			for _, f := range r.OutputFiles {
+				if len(f.Contents) > 0 {
+					f.Contents[len(f.Contents)/2] ^= 0xff
+					inlined = true
+				}
+			}
+		}
+		return resp, err
+	})
+	assertFallback(t, p)
+	if !inlined {
+		t.Fatal("the server inlined no output: the hit took two calls")
+	}
+}
+
 func TestCorruptOutputBlobFallsBack(t *testing.T) {
 	srv := startServer(t)
 	p := newProject(t, srv.addr)
 	p.write("hello.cpp", helloSrc)
 	p.fill(compileHello...)
+	withoutInline(srv)
 	srv.faults.setUnary(methodReadBlob, func(resp any, err error) (any, error) {
 		if r, ok := resp.(*repb.BatchReadBlobsResponse); ok {
 			for _, b := range r.Responses {
@@ -279,6 +317,7 @@ func TestHitWithEvictedOutputRunsAgain(t *testing.T) {
 	}
 	want, _ := os.ReadFile(filepath.Join(p.dir, "hello.o"))
 	os.Remove(filepath.Join(p.dir, "hello.o"))
+	withoutInline(srv)
 	var once sync.Once
 	srv.faults.setUnary(methodReadBlob, func(resp any, err error) (any, error) {
 		lost := false

@@ -28,21 +28,30 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		return set, depscan.SearchList{}, localf("dependency scan: %v", err)
 	}
 	ph.mark("scan")
+	if plan.facts != nil {
+		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
+		if plan.depTemp != "" {
+			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
+		}
+	}
 	if set, err = classify(inv.Dir, tc, scan.Deps); err != nil {
 		return set, scan.Search, err
 	}
 	plan.inputPaths = set.paths()
-	plan.inputStamps = stampsFor(cfg, plan.inputPaths)
+	plan.inputStamps = stampsFor(plan.inputPaths)
 	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	hits, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir)
+	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir)
 	if err != nil {
 		return set, scan.Search, err
 	}
+	if plan.facts != nil {
+		plan.facts.probed = places
+	}
 	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
 		plan.inputPaths = append(plan.inputPaths, added...)
-		for p, st := range stampsFor(cfg, added) {
+		for p, st := range stampsFor(added) {
 			plan.inputStamps[p] = st
 		}
 	}

@@ -39,14 +39,11 @@ type fileStamp struct {
 // inputStamps are the stamps of a compile's inputs, by absolute path.
 type inputStamps map[string]fileStamp
 
-// stampsFor stamps the inputs when the plan is for a cache-only compile,
-// whose local result rex stores under the key: that result must have been
-// computed from what the key hashed. Other modes never store what they
-// compile, and skip the stats.
-func stampsFor(cfg Config, paths []string) inputStamps {
-	if !cfg.CacheOnly {
-		return nil
-	}
+// stampsFor stamps the inputs before the key hashes them. A compile run
+// locally whose result rex stores under the key (cache-only, or with no
+// server) must have been computed from what the key hashed; a direct-mode
+// record states the inputs with these stamps.
+func stampsFor(paths []string) inputStamps {
 	taken := time.Now()
 	s := make(inputStamps, len(paths))
 	for _, p := range paths {

@@ -28,18 +28,19 @@ import (
 
 // probeHits answers the probes of the compile's files. It returns the
 // existing places (clean absolute paths), or a local error.
-func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string) ([]string, error) {
+func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string) (hits, places []string, err error) {
 	cache := loadDirectiveCache(stateDir)
 	defer cache.save()
-	hits := map[string]bool{}
+	found := map[string]bool{}
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
 		}
 		for _, p := range d.Probes {
 			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
+				places = append(places, place)
 				if _, err := os.Stat(place); err == nil {
-					hits[filepath.Clean(place)] = true
+					found[filepath.Clean(place)] = true
 				}
 			}
 		}
@@ -48,33 +49,34 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir str
 	for _, f := range set.project {
 		data, err := os.ReadFile(f.read)
 		if err != nil {
-			return nil, fmt.Errorf("input %s: %w", f.read, err)
+			return nil, nil, fmt.Errorf("input %s: %w", f.read, err)
 		}
 		if err := visit(f.read, depscan.ScanDirectives(data)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for _, f := range set.system {
 		d, err := cache.directives(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := visit(f.path, d); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	out := make([]string, 0, len(hits))
-	for h := range hits {
-		out = append(out, h)
+	for h := range found {
+		hits = append(hits, h)
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(hits)
+	return hits, places, nil
 }
 
 // probePlaces lists where the compiler may look for a probed name: for a
 // quoted name the includer's directory and the quote directories first,
 // then the angle directories. __has_include_next starts after the
-// includer's own directory; searching the whole list is a superset.
+// includer's own directory; searching the whole list is a superset. The
+// directories the compiler ignored (nonexistent) come last: nothing is
+// found there, but a direct-mode record must see one appear.
 func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.SearchList) []string {
 	if filepath.IsAbs(p.Name) {
 		return []string{p.Name}
@@ -83,7 +85,7 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 	if !p.Angle {
 		dirs = append(append(dirs, includerDir), search.Quote...)
 	}
-	dirs = append(dirs, search.Angle...)
+	dirs = append(append(dirs, search.Angle...), search.Ignored...)
 	places := make([]string, 0, len(dirs))
 	for _, d := range dirs {
 		// Joined, not cleaned: the kernel resolves "linked/.." through the

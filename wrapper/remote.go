@@ -17,53 +17,220 @@ import (
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // runRemote looks the action up in the remote cache and, on a miss, runs it
 // remotely (or locally, filling the cache, in cache-only mode).
 func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
-	if recentlyUnreachable(cfg) {
-		return Result{}, errRecentlyUnreachable
-	}
-	c, err := client.Dial(ctx, cfg.Client)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.Close()
-	// Connect while the dependency scan runs: the handshake (TCP, TLS) is
-	// then done by the time the first RPC goes out.
-	c.Conn().Connect()
-	fn, err := c.Function(ctx)
-	if err != nil {
-		return Result{}, err
-	}
 	ph := newPhases()
-	plan, err := planAction(ctx, cfg, inv, p, fn, ph)
-	if err != nil {
+	env := envMap(inv.Env)
+	if err := envRunsLocally(env); err != nil {
 		return Result{}, err
+	}
+	tc, err := toolchain.Load(ctx, cfg.StateDir, p.Args[0], inv.Dir, inv.Env)
+	if err != nil {
+		return Result{}, localf("%v", err)
+	}
+	ph.mark("toolchain")
+	s := &session{cfg: cfg, inv: inv, ph: ph, verify: sampled(cfg.VerifyRate)}
+	defer s.close()
+	s.openCache()
+	if cfg.Direct && s.cache != nil && !s.verify {
+		s.key = directContext(cfg, inv, tc, env)
+		if res, ok := s.serveRecorded(ctx); ok {
+			return s.finish(res, nil)
+		}
+	}
+	return s.finish(s.runPlanned(ctx, p, tc))
+}
+
+// session is one compile's way through the caches and the server: the
+// client is dialled once, when first needed.
+type session struct {
+	cfg    Config
+	inv    Invocation
+	ph     *phases
+	verify bool
+	cache  *localcache.Store
+	key    string // the direct-mode context, or ""
+	c      *client.Client
+	plan   *actionPlan
+	// results says whether the local cache keeps and serves results; it
+	// may hold only direct-mode records.
+	results bool
+}
+
+// recordsBound bounds the local cache when it keeps only direct-mode
+// records (results are off).
+const recordsBound = 256 << 20
+
+func (s *session) openCache() {
+	limit := s.cfg.LocalCacheSize
+	s.results = limit > 0 && !s.verify
+	if !s.cfg.Direct && !s.results {
+		return
+	}
+	s.cache = localcache.Open(filepath.Join(s.cfg.StateDir, "cache"), max(limit, recordsBound))
+}
+
+// resultCache is the local cache when it serves results, else nil.
+func (s *session) resultCache() *localcache.Store {
+	if !s.results {
+		return nil
+	}
+	return s.cache
+}
+
+func (s *session) close() {
+	if s.c != nil {
+		s.c.Close()
+	}
+}
+
+func (s *session) finish(res Result, err error) (Result, error) {
+	s.ph.mark("outputs")
+	res.Phases = s.ph.String()
+	if s.plan != nil {
+		res.Action = s.plan.actionDigest.String()
+	}
+	return res, err
+}
+
+// noServer says whether the compile has no server to use: none is
+// configured.
+func (s *session) noServer() bool { return s.cfg.Client.Server == "" }
+
+// client dials the server, unless it was found unreachable moments ago.
+func (s *session) client(ctx context.Context) (*client.Client, error) {
+	if s.c != nil {
+		return s.c, nil
+	}
+	if recentlyUnreachable(s.cfg) {
+		return nil, errRecentlyUnreachable
+	}
+	c, err := client.Dial(ctx, s.cfg.Client)
+	if err != nil {
+		return nil, err
+	}
+	s.c = c
+	return c, nil
+}
+
+// lookup asks the server's action cache, with the outputs inline so that
+// a small hit needs no second call.
+func (s *session) lookup(ctx context.Context, plan *actionPlan) (*repb.ActionResult, error) {
+	c, err := s.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
+	noteReachability(s.cfg, err, c.Conn().GetState())
+	if err != nil {
+		return nil, fmt.Errorf("GetActionResult: %w", err)
+	}
+	s.ph.mark("lookup")
+	return cached, nil
+}
+
+// serveRecorded serves a compile from its direct-mode record: from the
+// local cache, else from the server's cache. ok is false when it could not
+// (no record holds, a miss, any failure): the full path then runs, and
+// nothing was written.
+func (s *session) serveRecorded(ctx context.Context) (Result, bool) {
+	plan := directPlan(s.cache, s.key, s.inv.Dir)
+	if plan == nil {
+		return Result{}, false
 	}
 	defer plan.discard()
+	s.ph.mark("direct")
+	if res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan); ok {
+		s.plan = plan
+		return res, true
+	}
+	if s.noServer() {
+		return Result{}, false
+	}
+	c, err := s.client(ctx)
+	if err != nil {
+		return Result{}, false
+	}
+	if fn, err := c.Function(ctx); err != nil || fn.Name() != plan.function {
+		return Result{}, false
+	}
+	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
+	cached, err := s.lookup(ctx, plan)
+	if err != nil || cached == nil || !complete(cached, plan) {
+		return Result{}, false
+	}
+	res, err := materialize(ctx, c, s.inv.Dir, plan, cached, stats.CacheHit)
+	if err != nil {
+		return Result{}, false
+	}
+	keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+	s.plan = plan
+	return res, true
+}
+
+// runPlanned is the full path: scan, key, then the local cache, the
+// server's cache, and a remote execution (or a local compile that fills
+// the caches).
+func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *toolchain.Toolchain) (Result, error) {
+	fn := digest.SHA256
+	if !s.noServer() {
+		c, err := s.client(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		// Connect while the dependency scan runs: the handshake (TCP,
+		// TLS) is then done by the time the first RPC goes out.
+		c.Conn().Connect()
+		if fn, err = c.Function(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	plan, err := planAction(ctx, s.cfg, s.inv, p, tc, fn, s.ph)
+	if err != nil {
+		return Result{}, err
+	}
+	s.plan = plan
+	defer plan.discard()
+	if res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan); ok {
+		plan.record(s.cache, s.key, s.inv.Dir)
+		return res, nil
+	}
+	res, err := s.serveRemote(ctx, plan)
+	if err == nil && res.ExitCode == 0 && !res.Verified && res.Reason == nil {
+		keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+	}
+	if err == nil {
+		plan.record(s.cache, s.key, s.inv.Dir)
+	}
+	return res, err
+}
+
+// serveRemote serves a planned compile through the server, or with no
+// server compiles it locally for the local cache.
+func (s *session) serveRemote(ctx context.Context, plan *actionPlan) (Result, error) {
+	if s.noServer() {
+		return compileForCache(ctx, s.inv, plan)
+	}
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
-	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
-	noteReachability(cfg, err, c.Conn().GetState())
+	cached, err := s.lookup(ctx, plan)
 	if err != nil {
-		return Result{}, fmt.Errorf("GetActionResult: %w", err)
+		return Result{}, err
 	}
-	ph.mark("lookup")
-	res, err := serve(ctx, c, cfg, inv, plan, cached, ph)
-	ph.mark("outputs")
-	res.Phases = ph.String()
-	res.Action = plan.actionDigest.String()
-	return res, err
+	return serve(ctx, s.c, s.cfg, s.inv, plan, cached, s.verify, s.ph)
 }
 
 // serve turns the lookup's answer into a result: the hit, or on a miss a
 // remote execution (or, cache-only, a local compile that fills the cache).
-func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, ph *phases) (Result, error) {
+func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, verify bool, ph *phases) (Result, error) {
 	var deliver deliverFunc = materialize
-	if sampled(cfg.VerifyRate) {
+	if verify {
 		deliver = verifier(inv)
 	}
 	skipCache := false

@@ -17,6 +17,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // plantWrongObject puts in the server's cache, under the action digest rex
@@ -39,7 +40,11 @@ func plantWrongObject(t *testing.T, p *project, argv []string, obj string, off i
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := planAction(ctx, p.cfg, Invocation{Argv: argv, Dir: p.dir, Env: os.Environ()}, parsed, fn, nil)
+	tc, err := toolchain.Load(ctx, p.cfg.StateDir, argv[0], p.dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := planAction(ctx, p.cfg, Invocation{Argv: argv, Dir: p.dir, Env: os.Environ()}, parsed, tc, fn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,12 @@ type Config struct {
 	// VerifyRate is the share of remote outcomes (0 to 1) that are compiled
 	// locally as well and compared; the local outputs are then served.
 	VerifyRate float64
+	// Direct skips the dependency scan of a compile whose record says
+	// nothing it depends on changed (see direct.go).
+	Direct bool
+	// LocalCacheSize bounds the local result cache under StateDir; 0 turns
+	// it off (direct mode then keeps only its records there).
+	LocalCacheSize int64
 }
 
 // Invocation is the compiler command as the user ran it.

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/cmd/internal/bytesize"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/wrapper"
 )
@@ -19,7 +20,11 @@ import (
 func flags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "server", EnvVars: []string{"REX_SERVER"}, Value: "grpc://127.0.0.1:8980",
-			Usage: "REAPI server: grpc://host:port, grpcs://host:port or unix:///path"},
+			Usage: "REAPI server: grpc://host:port, grpcs://host:port or unix:///path; \"none\" for the local cache alone"},
+		&cli.BoolFlag{Name: "direct", EnvVars: []string{"REX_DIRECT"}, Value: true,
+			Usage: "skip the dependency scan when nothing the compile read or searched has changed"},
+		&cli.StringFlag{Name: "local-cache-size", EnvVars: []string{"REX_LOCAL_CACHE_SIZE"}, Value: "4GiB",
+			Usage: "bound of the local result cache under --dir (bytes, or with KiB/MiB/GiB); 0 turns it off"},
 		&cli.StringFlag{Name: "cas-server", EnvVars: []string{"REX_CAS_SERVER"}, Usage: "separate CAS server, if any"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_INSTANCE"}, Usage: "REAPI instance name"},
 		&cli.StringFlag{Name: "project-root", EnvVars: []string{"REX_PROJECT_ROOT"},
@@ -98,10 +103,18 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	if err != nil {
 		return wrapper.Config{}, err
 	}
+	localSize, err := bytesize.Parse(c.String("local-cache-size"))
+	if err != nil {
+		return wrapper.Config{}, fmt.Errorf("--local-cache-size (REX_LOCAL_CACHE_SIZE): %w", err)
+	}
+	server := c.String("server")
+	if server == "none" {
+		server = ""
+	}
 	return wrapper.Config{
 		Client: client.Config{
 			Token:          token,
-			Server:         c.String("server"),
+			Server:         server,
 			CASServer:      c.String("cas-server"),
 			Instance:       c.String("instance"),
 			DigestFunction: fn,
@@ -111,11 +124,13 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 			Headers:        prefixed("REX_HEADER_", headerName),
 			ToolVersion:    version,
 		},
-		ProjectRoot: c.String("project-root"),
-		CacheOnly:   c.Bool("cache-only"),
-		StateDir:    stateDir(c),
-		Platform:    prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
-		VerifyRate:  rate,
+		ProjectRoot:    c.String("project-root"),
+		CacheOnly:      c.Bool("cache-only"),
+		StateDir:       stateDir(c),
+		Platform:       prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
+		VerifyRate:     rate,
+		Direct:         c.Bool("direct"),
+		LocalCacheSize: localSize,
 	}, nil
 }
 

@@ -1,0 +1,213 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/manifest"
+	"github.com/rexbuild/rex/toolchain"
+)
+
+// Direct mode skips the dependency scan of a compile that rex has seen
+// before: a record (package manifest) per compile context lists what the
+// compile read and where the compiler searched and found nothing; while all
+// of that holds, the action digest is the one recorded, and its result is
+// served without running the compiler or reading a header. Any doubt (a
+// fact that does not hold, a record that could not be written soundly) is
+// a scan, as without direct mode.
+
+// directContext is the key of a compile's record: everything besides files
+// that decides what the compile reads and which action it is. The files
+// (the source among them) are the record's facts.
+func directContext(cfg Config, inv Invocation, tc *toolchain.Toolchain, env map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rex direct v1\x00%s\x00%s\x00%s\x00", tc.Identity, tc.Path, inv.Dir)
+	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", cfg.ProjectRoot, cfg.Client.DigestFunction.Name(), cfg.CacheOnly)
+	for _, a := range inv.Argv {
+		b.WriteString(a)
+		b.WriteByte(0)
+	}
+	b.WriteString("platform\x00")
+	for _, k := range sortedNames(cfg.Platform) {
+		fmt.Fprintf(&b, "%s=%s\x00", k, cfg.Platform[k])
+	}
+	b.WriteString("env\x00")
+	for _, k := range sortedNames(env) {
+		if keyed, local := compiler.EnvPolicy(k); keyed || local != "" || k == "PATH" || slices.Contains(includePathEnv, k) {
+			fmt.Fprintf(&b, "%s=%s\x00", k, env[k])
+		}
+	}
+	return digest.BLAKE3.FromBytes([]byte(b.String())).Hash
+}
+
+func sortedNames(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// replay is what serving a recorded action needs besides its result: the
+// plan's outputs and the dependency file the scan wrote.
+type replay struct {
+	Function    string   `json:"fn"`
+	Outputs     []string `json:"outputs"`
+	Object      string   `json:"object"`
+	DepFile     string   `json:"dep_file,omitempty"`
+	Dep         []byte   `json:"dep,omitempty"`
+	PathOutputs []string `json:"path_outputs,omitempty"`
+	Portable    bool     `json:"portable,omitempty"`
+	LocalRoot   string   `json:"local_root,omitempty"`
+}
+
+// directPlan returns the plan a record leads to when its facts hold, with
+// the dependency file written aside as the scan would have, or nil.
+func directPlan(cache *localcache.Store, key, dir string) *actionPlan {
+	data, ok := cache.Get(localcache.Manifests, key)
+	if !ok {
+		return nil
+	}
+	e, ok := manifest.Lookup(data)
+	if !ok {
+		return nil
+	}
+	var r replay
+	d, err := digest.Parse(e.Action)
+	if err != nil || json.Unmarshal(e.Replay, &r) != nil {
+		return nil
+	}
+	plan := &actionPlan{actionDigest: d, outputs: r.Outputs, object: r.Object, depFile: r.DepFile,
+		pathOutputs: r.PathOutputs, portable: r.Portable, localRoot: r.LocalRoot, function: r.Function}
+	if r.DepFile != "" {
+		plan.depTemp = depTempPath(dir, r.DepFile)
+		if replaceFile(plan.depTemp, r.Dep) != nil {
+			plan.discard()
+			return nil
+		}
+	}
+	return plan
+}
+
+// directFacts is what the full path learns that a record needs.
+type directFacts struct {
+	since  time.Time
+	deps   []string // as the compiler printed them
+	search depscan.SearchList
+	probed []string // every place a __has_include looked
+	dep    []byte   // the dependency file the scan wrote
+}
+
+// record writes the compile's record, when its facts can be stated
+// soundly. It runs after the compile's outputs are in place.
+func (plan *actionPlan) record(cache *localcache.Store, key, cwd string) {
+	f := plan.facts
+	if cache == nil || key == "" || f == nil || plan.actionDigest.IsZero() {
+		return
+	}
+	reads, ok := plan.readFacts(plan.inputs)
+	if !ok {
+		return
+	}
+	places := append(searchPlaces(cwd, f.deps, f.search), f.probed...)
+	e, ok := manifest.Gather(f.since, reads, places)
+	if !ok {
+		return
+	}
+	r := replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object, DepFile: plan.depFile,
+		PathOutputs: plan.pathOutputs, Portable: plan.portable, LocalRoot: plan.localRoot}
+	if plan.depTemp != "" {
+		if f.dep == nil {
+			return
+		}
+		r.Dep = f.dep
+	}
+	e.Action = plan.actionDigest.String()
+	e.Replay, _ = json.Marshal(r)
+	old, _ := cache.Get(localcache.Manifests, key)
+	cache.Put(localcache.Manifests, key, manifest.Add(old, e))
+}
+
+// readFacts states the files the key hashed, with the stamps taken before
+// the hashing. A file whose stat changed since, or that changed too
+// recently for its stat to tell, makes the record unsound: none is made.
+func (plan *actionPlan) readFacts(set inputSet) ([]manifest.File, bool) {
+	var reads []manifest.File
+	add := func(path string, d digest.Digest) bool {
+		st, ok := plan.inputStamps[path]
+		if !ok || !st.stat.exists || st.racy || statOf(path) != st.stat {
+			return false
+		}
+		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d})
+		return true
+	}
+	for _, f := range set.system {
+		if !add(f.path, f.digest) {
+			return nil, false
+		}
+	}
+	for _, f := range set.project {
+		d, err := digest.BLAKE3.FromFile(f.read)
+		if err != nil || !add(f.read, d) {
+			return nil, false
+		}
+	}
+	return reads, true
+}
+
+func (s fileStat) stamp() manifest.Stamp {
+	return manifest.Stamp{Size: s.size, Mtime: s.mtime.Nano(), Ctime: s.ctime.Nano(), Dev: s.dev, Ino: s.ino}
+}
+
+// searchPlaces lists where the compiler may have looked for the files it
+// read: every name it could have asked for, in every directory it could
+// have searched. The compiler prints a file it found as the searched
+// directory joined with the name, so a file's names are its path relative
+// to each directory that prefixes it; the directories are the search list,
+// the cwd and the directory of every file read (the quote includes' own
+// directories). The product is a superset of the lookups the compile made,
+// kept as the compiler spelled it (a ".." is resolved by the filesystem,
+// through symlinks, as the compiler resolved it).
+func searchPlaces(cwd string, deps []string, search depscan.SearchList) []string {
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return cwd + "/" + p
+	}
+	dirSet := map[string]bool{cwd: true}
+	for _, d := range append(append(append([]string{}, search.Quote...), search.Angle...), search.Ignored...) {
+		dirSet[strings.TrimRight(abs(d), "/")] = true
+	}
+	for _, dep := range deps {
+		p := abs(dep)
+		dirSet[p[:strings.LastIndexByte(p, '/')]] = true
+	}
+	delete(dirSet, "")
+	names := map[string]bool{}
+	for _, dep := range deps {
+		p := abs(dep)
+		for d := range dirSet {
+			if strings.HasPrefix(p, d+"/") {
+				names[p[len(d)+1:]] = true
+			}
+		}
+	}
+	places := make([]string, 0, len(dirSet)*len(names))
+	for d := range dirSet {
+		for n := range names {
+			places = append(places, d+"/"+n)
+		}
+	}
+	return places
+}
