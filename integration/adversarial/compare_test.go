@@ -52,7 +52,7 @@ func classify(phase, outcome string, local, remote result, differs, filesDiffer 
 	switch {
 	case local.exit == 0 && remote.exit != 0:
 		return failedBuild
-	case phase != "base" && strings.HasPrefix(outcome, "cache hit") && differs:
+	case phase != "base" && strings.Contains(outcome, "cache hit") && differs:
 		return staleHit
 	case filesDiffer:
 		return wrongObject

@@ -81,6 +81,9 @@ type counts struct {
 	// compile succeeded and rex's did not; other: stdout, stderr, exit
 	// code or an expected outcome differs.
 	wrong, stale, failed, other int
+	// directHits counts the cases whose compile before the mutation was
+	// served by direct mode.
+	directHits int
 }
 
 var tally = &counts{perClass: map[string]int{}}
@@ -114,6 +117,12 @@ func (c *counts) add(problem string) {
 	}
 }
 
+func (c *counts) direct() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.directHits++
+}
+
 func (c *counts) summary() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -126,6 +135,6 @@ func (c *counts) summary() string {
 		}
 	}
 	sort.Strings(c.verdicts)
-	return fmt.Sprintf("%s\nadversarial: %d cases (%s), %d wrong objects, %d stale hits, %d failed builds, %d other differences",
-		strings.Join(c.verdicts, "\n"), total, strings.Join(parts, ", "), c.wrong, c.stale, c.failed, c.other)
+	return fmt.Sprintf("%s\nadversarial: %d cases (%s), %d wrong objects, %d stale hits, %d failed builds, %d other differences; %d mutations met a direct-mode record",
+		strings.Join(c.verdicts, "\n"), total, strings.Join(parts, ", "), c.wrong, c.stale, c.failed, c.other, c.directHits)
 }

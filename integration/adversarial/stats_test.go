@@ -15,6 +15,7 @@ type rexStats struct {
 	LocalFallbacks   int    `json:"local_fallbacks"`
 	LocalRuns        int    `json:"local_runs"`
 	CacheMisses      int    `json:"cache_misses"`
+	LocalCacheHits   int    `json:"local_cache_hits"`
 	LastFallback     string `json:"last_fallback"`
 }
 
@@ -41,6 +42,7 @@ func outcome(before, after rexStats) string {
 		d    int
 	}{
 		{"cache hit", after.CacheHits - before.CacheHits},
+		{"local cache hit", after.LocalCacheHits - before.LocalCacheHits},
 		{"remote execution", after.RemoteExecutions - before.RemoteExecutions},
 		{"local run", after.LocalRuns - before.LocalRuns},
 		{"cache miss", after.CacheMisses - before.CacheMisses},
