@@ -47,10 +47,11 @@ func stampFrom(st *syscall.Stat_t) Stamp {
 }
 
 // racy reports whether s was changed so recently, against since, that a
-// second change in the same timestamp tick would leave it unchanged.
+// second change in the same timestamp tick would leave it unchanged. Only
+// the ctime tells: every change sets it to the clock, while an mtime may
+// be anything (an unpacked tarball's, in the future).
 func (s Stamp) racy(since time.Time) bool {
-	limit := since.Add(-RacyWindow).UnixNano()
-	return s.Mtime >= limit || s.Ctime >= limit
+	return s.Ctime >= since.Add(-RacyWindow).UnixNano()
 }
 
 // RacyWindow is how recent a change must be for its stat data to be

@@ -28,11 +28,13 @@ import (
 // directContext is the key of a compile's record: everything besides files
 // that decides what the compile reads and which action it is. The files
 // (the source among them) are the record's facts.
-func directContext(cfg Config, inv Invocation, tc *toolchain.Toolchain, env map[string]string) string {
+func directContext(cfg Config, inv Invocation, args []string, tc *toolchain.Toolchain, env map[string]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rex direct v1\x00%s\x00%s\x00%s\x00", tc.Identity, tc.Path, inv.Dir)
 	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", cfg.ProjectRoot, cfg.Client.DigestFunction.Name(), cfg.CacheOnly)
-	for _, a := range inv.Argv {
+	// The arguments with response files expanded: a response file's
+	// content is the compile's as much as argv is.
+	for _, a := range args {
 		b.WriteString(a)
 		b.WriteByte(0)
 	}

@@ -39,7 +39,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	defer s.close()
 	s.openCache()
 	if cfg.Direct && s.cache != nil && !s.verify {
-		s.key = directContext(cfg, inv, tc, env)
+		s.key = directContext(cfg, inv, p.Args, tc, env)
 		if res, ok := s.serveRecorded(ctx); ok {
 			return s.finish(res, nil)
 		}
