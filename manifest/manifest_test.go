@@ -1,0 +1,180 @@
+package manifest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+// write creates path with its directories.
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFact(t *testing.T, path string) File {
+	t.Helper()
+	st, err := StampOf(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := digest.BLAKE3.FromFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return File{Path: path, Stamp: st, Hash: d}
+}
+
+// since is a planning start long after the files were written, so that
+// their stamps count (as if they had aged past the racy window).
+func since() time.Time { return time.Now().Add(2 * RacyWindow) }
+
+func TestFactsHoldUntilSomethingChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(dir string)
+		holds  bool
+	}{
+		{"nothing", func(string) {}, true},
+		{"header edited", func(d string) { os.WriteFile(d+"/b/h.h", []byte("#define X 2\n"), 0o644) }, false},
+		{"header touched, same content", func(d string) {
+			now := time.Now().Add(time.Hour)
+			os.Chtimes(d+"/b/h.h", now, now)
+		}, true},
+		{"header removed", func(d string) { os.Remove(d + "/b/h.h") }, false},
+		{"shadow in an earlier dir", func(d string) { os.WriteFile(d+"/a/h.h", nil, 0o644) }, false},
+		{"shadow in a dir that did not exist", func(d string) { write(t, d+"/none/sub/h.h", "") }, false},
+		{"dangling symlink in an earlier dir", func(d string) { os.Symlink("nowhere", d+"/a/h.h") }, false},
+		{"unrelated file in an earlier dir", func(d string) { os.WriteFile(d+"/a/other.h", nil, 0o644) }, true},
+		{"present place changed", func(d string) { os.WriteFile(d+"/c/h.h", []byte("later"), 0o644) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir+"/b/h.h", "#define X 1\n")
+			write(t, dir+"/c/h.h", "")
+			os.MkdirAll(dir+"/a", 0o755)
+			places := []string{dir + "/a/h.h", dir + "/none/sub/h.h", dir + "/c/h.h"}
+			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, places)
+			if !ok {
+				t.Fatal("Gather refused")
+			}
+			if !e.Holds() {
+				t.Fatal("facts do not hold before any change")
+			}
+			tc.change(dir)
+			if got := e.Holds(); got != tc.holds {
+				t.Errorf("Holds() = %v after %s, want %v", got, tc.name, tc.holds)
+			}
+		})
+	}
+}
+
+// A directory changed within the racy window is not trusted by its
+// stamp: each of its places is checked, so a later change in the same
+// timestamp tick is still seen.
+func TestRacyDirectoryChecksEachPlace(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/b/h.h", "x")
+	os.MkdirAll(dir+"/a", 0o755)
+	e, ok := Gather(time.Now(), []File{readFact(t, dir+"/b/h.h")}, []string{dir + "/a/h.h"})
+	if !ok {
+		t.Fatal("Gather refused")
+	}
+	for _, d := range e.Dirs {
+		if d.Stamp != (Stamp{}) {
+			t.Errorf("racy directory %s kept its stamp", d.Path)
+		}
+	}
+	if e.Files[0].Stamp != (Stamp{}) {
+		t.Error("racy file kept its stamp")
+	}
+	if !e.Holds() {
+		t.Fatal("racy facts do not hold")
+	}
+	os.WriteFile(dir+"/a/h.h", nil, 0o644)
+	if e.Holds() {
+		t.Fatal("a place filled within the racy window went unseen")
+	}
+}
+
+// A place that exists and changed during the compile cannot be stated.
+func TestGatherRefusesRacyPresentPlace(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/a/h.h", "")
+	if _, ok := Gather(time.Now(), nil, []string{dir + "/a/h.h"}); ok {
+		t.Fatal("Gather recorded a place that appeared during the compile")
+	}
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/h.h", "x")
+	os.MkdirAll(dir+"/a/many", 0o755)
+	var places []string
+	for _, n := range []string{"x.h", "y.h", "sub/z.h"} {
+		places = append(places, dir+"/a/"+n)
+	}
+	for i := 0; i < 20; i++ { // enough lookups for a directory listing
+		places = append(places, filepath.Join(dir, "a/many", string(rune('a'+i))+".h"))
+	}
+	e, ok := Gather(since(), []File{readFact(t, dir+"/h.h")}, append(places, "/"+filepath.Base(dir)+"-nope.h"))
+	if !ok {
+		t.Fatal("Gather refused")
+	}
+	e.Action, e.Replay = "ab/3", []byte("replay\x00data")
+	got := Decode(Encode([]Entry{e}))
+	if len(got) != 1 {
+		t.Fatalf("decoded %d entries", len(got))
+	}
+	if diff := cmp.Diff(e, got[0]); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	if Decode([]byte("rex manifest 1\nf 1 2 3\n")) != nil || Decode([]byte("garbage")) != nil {
+		t.Error("a damaged record decoded")
+	}
+}
+
+func TestAddKeepsNewestAndBounds(t *testing.T) {
+	var data []byte
+	for i := 0; i < MaxEntries+3; i++ {
+		data = Add(data, Entry{Action: string(rune('a'+i)) + "/1"})
+	}
+	data = Add(data, Entry{Action: "c/1"}) // again: moves to the front
+	got := Decode(data)
+	if len(got) != MaxEntries || got[0].Action != "c/1" {
+		t.Fatalf("entries %d, newest %q", len(got), got[0].Action)
+	}
+	seen := map[string]bool{}
+	for _, e := range got {
+		if seen[e.Action] {
+			t.Errorf("action %s kept twice", e.Action)
+		}
+		seen[e.Action] = true
+	}
+}
+
+// Lookup takes the newest entry whose facts hold: a branch switched back
+// finds its older record.
+func TestLookupFindsAnOlderEntry(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/h.h", "one")
+	one := readFact(t, dir+"/h.h")
+	one.Stamp = Stamp{} // checked by content
+	two := one
+	two.Hash = digest.BLAKE3.FromBytes([]byte("two"))
+	data := Add(Add(nil, Entry{Files: []File{one}, Action: "1/1"}), Entry{Files: []File{two}, Action: "2/1"})
+	e, ok := Lookup(data)
+	if !ok || e.Action != "1/1" {
+		t.Fatalf("Lookup = %q, %v; want the entry for the content on disk", e.Action, ok)
+	}
+}
