@@ -46,6 +46,8 @@ type actionPlan struct {
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string
 	inputStamps inputStamps
+	// key describes what actionDigest covers, for `rex explain`.
+	key *Key
 }
 
 func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
@@ -128,6 +130,7 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 		client.Blob{Digest: cmdDigest, Data: cmdBytes},
 		client.Blob{Digest: actionDigest, Data: actionBytes})
 	plan.messages = plan.blobs[len(treeBlobs):]
+	plan.key = plan.describe(inputs, identity, cfg.Platform, treeBlobs)
 	return nil
 }
 

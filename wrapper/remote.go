@@ -49,13 +49,14 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, nil)
 	noteReachability(cfg, err, c.Conn().GetState())
 	if err != nil {
-		return Result{}, fmt.Errorf("GetActionResult: %w", err)
+		return Result{Key: plan.key}, fmt.Errorf("GetActionResult: %w", err)
 	}
 	ph.mark("lookup")
 	res, err := serve(ctx, c, cfg, inv, plan, cached, ph)
 	ph.mark("outputs")
 	res.Phases = ph.String()
 	res.Action = plan.actionDigest.String()
+	res.Key = plan.key
 	return res, err
 }
 
@@ -154,7 +155,8 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 			return Result{}, fmt.Errorf("dependency file: %w", err)
 		}
 	}
-	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
+	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode()),
+		CompileTime: executionTime(r)}, nil
 }
 
 // remoteStreams fetches a result's stdout and stderr as the user would see
