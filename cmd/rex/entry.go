@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/wrapper"
 )
@@ -54,9 +55,9 @@ func dashO(argv []string) string {
 }
 
 // entry is the invocation as the counters and the build log record it.
-func entry(c *cli.Context, call invocation, res wrapper.Result, wall time.Duration) stats.Entry {
+func entry(c *cli.Context, output string, res wrapper.Result, wall time.Duration) stats.Entry {
 	e := stats.Entry{
-		Outcome: res.Outcome, Verdict: verdict(res), Output: call.object(), Build: c.String("build-id"),
+		Outcome: res.Outcome, Verdict: verdict(res), Output: output, Build: c.String("build-id"),
 		Wall: wall, Sent: res.BytesSent, Received: res.BytesReceived,
 	}
 	if res.Reason != nil {
@@ -66,4 +67,23 @@ func entry(c *cli.Context, call invocation, res wrapper.Result, wall time.Durati
 		e.Saved = res.CompileTime - wall
 	}
 	return e
+}
+
+// remember keeps the output's record for `rex explain`: how this compile
+// ran, and its key when it planned an action. A failure to write it costs
+// an explanation, never the compile.
+func remember(stateDir, output string, res wrapper.Result, wall time.Duration) {
+	if output == "" {
+		return
+	}
+	run := explain.Run{
+		Output: output, Time: time.Now().UTC(), Outcome: res.Outcome.Key(), WallMs: wall.Milliseconds(),
+	}
+	if res.Reason != nil {
+		run.Reason = res.Reason.Error()
+	}
+	if res.Key != nil {
+		run.Action = res.Key.Action
+	}
+	explain.NewStore(stateDir).Save(run, res.Key)
 }

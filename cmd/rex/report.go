@@ -19,7 +19,9 @@ import (
 // them. The log file is opened only when there is something to say: most
 // compiles say nothing.
 func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, wall time.Duration) {
-	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, call, res, wall))
+	output := call.object()
+	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall))
+	remember(cfg.StateDir, output, res, wall)
 	if res.Outcome == stats.LocalFallback {
 		stats.RecordFallback(cfg.StateDir, res.Reason)
 	}
