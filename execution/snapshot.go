@@ -33,6 +33,10 @@ func (s *Scheduler) tellFinished(j *job, resp *repb.ExecuteResponse) {
 		f.Worker = j.lease.workerID
 	}
 	m := resp.GetResult().GetExecutionMetadata()
+	if f.Worker == "" {
+		// Complete forgets the lease before the result is read.
+		f.Worker = m.GetWorker()
+	}
 	if start, end := m.GetWorkerStartTimestamp(), m.GetWorkerCompletedTimestamp(); start != nil && end != nil {
 		f.Duration = max(end.AsTime().Sub(start.AsTime()), 0)
 	}
