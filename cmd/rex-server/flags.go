@@ -23,6 +23,8 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "sandbox", Value: "auto",
 			Usage: "embedded workers' sandbox: auto (actions fail when it cannot be built), none (unisolated) or namespaces"},
 		&cli.StringSliceFlag{Name: "platform", Usage: "name=value platform property the embedded workers offer"},
+		&cli.StringSliceFlag{Name: "instance-name",
+			Usage: "an instance name this server serves (repeat for several); requests for others are refused (default: any)"},
 		&cli.StringFlag{Name: "http", EnvVars: []string{"REX_SERVER_HTTP"},
 			Usage: "serve Prometheus metrics (/metrics) and a status page (/) on this host:port"},
 		&cli.StringFlag{Name: "log-format", Value: "text", EnvVars: []string{"REX_SERVER_LOG_FORMAT"},

@@ -107,8 +107,9 @@ func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
 	svc.sched = execution.New(blobs, ac, execution.Options{Finished: svc.monitor.Finished})
 	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
 		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
-			grpc.ChainUnaryInterceptor(svc.monitor.UnaryInterceptor, authz.UnaryInterceptor, logUnaryFaults),
-			grpc.ChainStreamInterceptor(svc.monitor.StreamInterceptor, authz.StreamInterceptor, logStreamFaults)), extra...)...)
+			grpc.ChainUnaryInterceptor(svc.monitor.UnaryInterceptor, authz.UnaryInterceptor, cfg.instances.unary, logUnaryFaults),
+			grpc.ChainStreamInterceptor(svc.monitor.StreamInterceptor, authz.StreamInterceptor, cfg.instances.stream,
+				logStreamFaults)), extra...)...)
 		server.Register(g, blobs, ac, opts)
 		svc.sched.Register(g)
 		return g
