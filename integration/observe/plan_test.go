@@ -90,4 +90,3 @@ func fetchCorpus(t *testing.T, pkg string) string {
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	return lines[len(lines)-1]
 }
-
