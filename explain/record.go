@@ -46,19 +46,20 @@ func (s Store) name(output, ext string) string {
 
 // Save records run, and key when it is one the output was not last
 // compiled under. A compile under its last key (every hit of an unchanged
-// file) writes only the small run file.
+// file) reads and writes only the small run file: hits stay cheap.
 func (s Store) Save(run Run, key *wrapper.Key) error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
-	if key != nil {
+	if last, ok := s.Last(run.Output); key != nil && ok && last.Action == key.Action {
+		run.Seen = true
+	} else if key != nil {
 		keys := s.Keys(run.Output)
 		for _, k := range keys {
 			run.Seen = run.Seen || k.Action == key.Action
 		}
 		if len(keys) == 0 || keys[0].Action != key.Action {
-			keys = prepend(keys, *key)
-			if err := writeJSON(s.name(run.Output, ".keys"), keys); err != nil {
+			if err := writeJSON(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
 				return err
 			}
 		}
