@@ -73,8 +73,12 @@ func TestStoreBounded(t *testing.T) {
 	out := "/b/a.o"
 	for i := 0; i < keep+3; i++ {
 		k := key(fmt.Sprint(i), nil)
-		if err := s.Save(Run{Output: out, Outcome: "remote_executions", Action: k.Action}, &k); err != nil {
+		why, err := s.Save(Run{Output: out, Outcome: "remote_executions", Action: k.Action}, &k)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if want := map[bool]string{true: "new output", false: "unrecorded key fact changed"}[i == 0]; why != want {
+			t.Errorf("save %d: miss reason %q, want %q", i, why, want)
 		}
 	}
 	keys := s.Keys(out)
@@ -110,5 +114,23 @@ func TestExplain(t *testing.T) {
 	s.Save(Run{Output: out, Outcome: "local_runs", Reason: "-E"}, nil)
 	if e, _ := s.Explain(out); !strings.Contains(e.Why, "-E") {
 		t.Errorf("a local run explained as %q", e.Why)
+	}
+}
+
+func TestMissReason(t *testing.T) {
+	old := key("1", nil)
+	for want, k := range map[string]wrapper.Key{
+		"new output":          key("2", nil),
+		"input changed":       key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "zz/1" }),
+		"environment changed": key("2", func(k *wrapper.Key) { k.Env["LANG"] = "C" }),
+		"same key as before (result gone from the cache)": key("1", nil),
+	} {
+		earlier := []wrapper.Key{old}
+		if want == "new output" {
+			earlier = nil
+		}
+		if got := MissReason(earlier, k); got != want {
+			t.Errorf("MissReason = %q, want %q", got, want)
+		}
 	}
 }

@@ -45,26 +45,47 @@ func (s Store) name(output, ext string) string {
 }
 
 // Save records run, and key when it is one the output was not last
-// compiled under. A compile under its last key (every hit of an unchanged
-// file) reads and writes only the small run file: hits stay cheap.
-func (s Store) Save(run Run, key *wrapper.Key) error {
+// compiled under, and says in a few words why a compile under key would
+// miss (see MissReason). A compile under its last key (every hit of an
+// unchanged file) reads and writes only the small run file: hits stay
+// cheap.
+func (s Store) Save(run Run, key *wrapper.Key) (missReason string, err error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	if last, ok := s.Last(run.Output); key != nil && ok && last.Action == key.Action {
-		run.Seen = true
+		run.Seen, missReason = true, resultGone
 	} else if key != nil {
 		keys := s.Keys(run.Output)
-		for _, k := range keys {
-			run.Seen = run.Seen || k.Action == key.Action
-		}
+		missReason = MissReason(keys, *key)
+		run.Seen = missReason == resultGone
 		if len(keys) == 0 || keys[0].Action != key.Action {
 			if err := writeJSON(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
-				return err
+				return missReason, err
 			}
 		}
 	}
-	return writeJSON(s.name(run.Output, ".run"), run)
+	return missReason, writeJSON(s.name(run.Output, ".run"), run)
+}
+
+const resultGone = "same key as before (result gone from the cache)"
+
+// MissReason is why a compile under k misses, as a stats category: the
+// kind of the first difference from the output's closest earlier key.
+func MissReason(earlier []wrapper.Key, k wrapper.Key) string {
+	for _, e := range earlier {
+		if e.Action == k.Action {
+			return resultGone
+		}
+	}
+	_, diffs, ok := Closest(k, earlier)
+	switch {
+	case !ok:
+		return "new output"
+	case len(diffs) == 0:
+		return "unrecorded key fact changed"
+	}
+	return diffs[0].Kind + " changed"
 }
 
 // prepend puts k first, dropping an older copy of it and the oldest keys

@@ -55,13 +55,17 @@ func dashO(argv []string) string {
 }
 
 // entry is the invocation as the counters and the build log record it.
-func entry(c *cli.Context, output string, res wrapper.Result, wall time.Duration) stats.Entry {
+// A miss counts under why it missed (missed, from the output's record).
+func entry(c *cli.Context, output string, res wrapper.Result, wall time.Duration, missed string) stats.Entry {
 	e := stats.Entry{
 		Outcome: res.Outcome, Verdict: verdict(res), Output: output, Build: c.String("build-id"),
 		Wall: wall, Sent: res.BytesSent, Received: res.BytesReceived,
 	}
-	if res.Reason != nil {
+	switch {
+	case res.Reason != nil:
 		e.Reason = res.Reason.Error()
+	case res.Outcome == stats.RemoteExecution || res.Outcome == stats.CacheMiss:
+		e.Reason = missed
 	}
 	if res.Outcome.IsHit() && res.CompileTime > 0 {
 		e.Saved = res.CompileTime - wall
@@ -70,11 +74,11 @@ func entry(c *cli.Context, output string, res wrapper.Result, wall time.Duration
 }
 
 // remember keeps the output's record for `rex explain`: how this compile
-// ran, and its key when it planned an action. A failure to write it costs
-// an explanation, never the compile.
-func remember(stateDir, output string, res wrapper.Result, wall time.Duration) {
+// ran, and its key when it planned an action; it returns why a miss
+// missed. A failure to write it costs an explanation, never the compile.
+func remember(stateDir, output string, res wrapper.Result, wall time.Duration) (missed string) {
 	if output == "" {
-		return
+		return ""
 	}
 	run := explain.Run{
 		Output: output, Time: time.Now().UTC(), Outcome: res.Outcome.Key(), WallMs: wall.Milliseconds(),
@@ -85,5 +89,6 @@ func remember(stateDir, output string, res wrapper.Result, wall time.Duration) {
 	if res.Key != nil {
 		run.Action = res.Key.Action
 	}
-	explain.NewStore(stateDir).Save(run, res.Key)
+	missed, _ = explain.NewStore(stateDir).Save(run, res.Key)
+	return missed
 }

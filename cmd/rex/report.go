@@ -20,8 +20,8 @@ import (
 // compiles say nothing.
 func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, wall time.Duration) {
 	output := call.object()
-	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall))
-	remember(cfg.StateDir, output, res, wall)
+	missed := remember(cfg.StateDir, output, res, wall)
+	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall, missed))
 	if res.Outcome == stats.LocalFallback {
 		stats.RecordFallback(cfg.StateDir, res.Reason)
 	}

@@ -52,7 +52,10 @@ func TestStatsExactUnderConcurrency(t *testing.T) {
 	s := tr.summary()
 	want := stats.Counters{
 		CacheHits: 32, RemoteExecutions: 32, LocalRuns: 64,
-		Reasons: map[string]map[string]int64{"local_runs": {"-E": 32, "several sources": 32}},
+		Reasons: map[string]map[string]int64{
+			"local_runs":        {"-E": 32, "several sources": 32},
+			"remote_executions": {"new output": 32},
+		},
 	}
 	got := s.Counters
 	got.TimeMs, got.TimeSavedMs, got.BytesUploaded, got.BytesDownloaded = nil, 0, 0, 0
