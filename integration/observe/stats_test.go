@@ -25,30 +25,8 @@ func TestStatsExactUnderConcurrency(t *testing.T) {
 		files[fmt.Sprintf("f%d.c", i)] = fmt.Sprintf("#include \"common.h\"\nint f%d(void) { return N + %d; }\n", i, i)
 	}
 	tr := newTree(t, srv.Addr, files)
-	// Each process: a remotable compile (a remote execution the first
-	// time), or a local run: -E, or two sources at once.
-	argv := func(i int) []string {
-		switch i % 4 {
-		case 1:
-			return []string{"gcc", "-E", fmt.Sprintf("f%d.c", i), "-o", fmt.Sprintf("f%d.i", i)}
-		case 3:
-			return []string{"gcc", "-c", fmt.Sprintf("f%d.c", i), fmt.Sprintf("f%d.c", i-1)}
-		}
-		return []string{"gcc", "-c", fmt.Sprintf("f%d.c", i), "-o", fmt.Sprintf("f%d.o", i)}
-	}
-	runAll := func(build string) {
-		var wg sync.WaitGroup
-		for i := 0; i < concurrent; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tr.compile([]string{"REX_BUILD_ID=" + build}, argv(i)...)
-			}()
-		}
-		wg.Wait()
-	}
-	runAll("first")
-	runAll("second")
+	tr.compileAll("first")
+	tr.compileAll("second")
 	s := tr.summary()
 	want := stats.Counters{
 		CacheHits: 32, RemoteExecutions: 32, LocalRuns: 64,
@@ -106,4 +84,28 @@ func TestStatsJSONAndZero(t *testing.T) {
 	if report.Compiles != 0 {
 		t.Errorf("after --zero the build log still holds %d compiles", report.Compiles)
 	}
+}
+
+// compileAll runs concurrent rex processes at once, each one compile of
+// build: a remotable compile (a remote execution the first time), or a
+// local run: -E, or two sources at once.
+func (tr *tree) compileAll(build string) {
+	argv := func(i int) []string {
+		switch i % 4 {
+		case 1:
+			return []string{"gcc", "-E", fmt.Sprintf("f%d.c", i), "-o", fmt.Sprintf("f%d.i", i)}
+		case 3:
+			return []string{"gcc", "-c", fmt.Sprintf("f%d.c", i), fmt.Sprintf("f%d.c", i-1)}
+		}
+		return []string{"gcc", "-c", fmt.Sprintf("f%d.c", i), "-o", fmt.Sprintf("f%d.o", i)}
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < concurrent; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr.compile([]string{"REX_BUILD_ID=" + build}, argv(i)...)
+		}()
+	}
+	wg.Wait()
 }
