@@ -134,3 +134,18 @@ func TestMissReason(t *testing.T) {
 		}
 	}
 }
+
+// Packing keeps every key's inputs exactly.
+func TestPackUnpack(t *testing.T) {
+	keys := []wrapper.Key{
+		key("3", func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/1" }),
+		key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "bb/1" }),
+		key("1", nil),
+	}
+	if d := cmp.Diff(keys, unpack(pack(keys))); d != "" {
+		t.Errorf("(-packed +unpacked):\n%s", d)
+	}
+	if n := len(pack(keys)[1].InputsDelta); n != 2 {
+		t.Errorf("the second key's delta has %d entries, want 2 (a.c changed, a.h absent)", n)
+	}
+}

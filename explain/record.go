@@ -60,7 +60,7 @@ func (s Store) Save(run Run, key *wrapper.Key) (missReason string, err error) {
 		missReason = MissReason(keys, *key)
 		run.Seen = missReason == resultGone
 		if len(keys) == 0 || keys[0].Action != key.Action {
-			if err := writeJSON(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
+			if err := writeKeys(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
 				return missReason, err
 			}
 		}
@@ -107,11 +107,7 @@ func (s Store) Last(output string) (Run, bool) {
 }
 
 // Keys are the keys output was compiled under, latest first.
-func (s Store) Keys(output string) []wrapper.Key {
-	var keys []wrapper.Key
-	readJSON(s.name(output, ".keys"), &keys)
-	return keys
-}
+func (s Store) Keys(output string) []wrapper.Key { return readKeys(s.name(output, ".keys")) }
 
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
@@ -121,13 +117,17 @@ func readJSON(path string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// writeJSON replaces path atomically: a reader sees the old record or the
-// new one. No fsync: a record lost in a crash costs one explanation.
 func writeJSON(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
+	return writeFile(path, b)
+}
+
+// writeFile replaces path atomically: a reader sees the old record or the
+// new one. No fsync: a record lost in a crash costs one explanation.
+func writeFile(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".rec-*")
 	if err != nil {
 		return err
