@@ -13,7 +13,7 @@ func TestWrapperImportsNoServerCode(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, pkg := range strings.Fields(string(out)) {
-		for _, banned := range []string{"/server", "/cas", "/worker", "/execution"} {
+		for _, banned := range []string{"/server", "/cas", "/worker", "/execution", "/monitor"} {
 			if strings.HasPrefix(pkg, "github.com/rexbuild/rex"+banned) {
 				t.Errorf("cmd/rex imports %s", pkg)
 			}

@@ -97,6 +97,7 @@ type diskStore struct {
 	mu       sync.Mutex // guards idx, reserved and every rename or removal under dir
 	idx      *lruIndex
 	reserved int64 // bytes held outside the index (partial uploads), see Reserve
+	evicted  int64 // entries evicted since open, see Usage
 }
 
 func (s *diskStore) tmpDir() string { return filepath.Join(s.dir, "tmp") }

@@ -91,6 +91,7 @@ func (s *diskStore) evictOldestLocked() bool {
 	}
 	os.Remove(s.entryPath(e))
 	s.idx.remove(e)
+	s.evicted++
 	return true
 }
 

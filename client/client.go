@@ -55,6 +55,9 @@ type Config struct {
 	// InvocationID gets a random one.
 	ToolVersion, InvocationID string
 
+	// Traffic, when set, counts the bytes sent and received.
+	Traffic *Traffic
+
 	// Dialer replaces the network dialer: tests, and rex-server's embedded
 	// workers, use in-memory connections.
 	Dialer func(ctx context.Context, addr string) (net.Conn, error)

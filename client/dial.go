@@ -73,6 +73,9 @@ func newConn(cfg Config, addr string) (*grpc.ClientConn, error) {
 	if cfg.Dialer != nil {
 		opts = append(opts, grpc.WithContextDialer(cfg.Dialer))
 	}
+	if cfg.Traffic != nil {
+		opts = append(opts, grpc.WithStatsHandler(trafficHandler{cfg.Traffic}))
+	}
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("client: dial %s: %w", addr, err)

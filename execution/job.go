@@ -79,6 +79,7 @@ func (s *Scheduler) finishLocked(j *job, resp *repb.ExecuteResponse) {
 	if j.done() {
 		return
 	}
+	s.tellFinished(j, resp)
 	if j.lease != nil {
 		delete(s.leases, j.lease.id)
 		j.lease = nil

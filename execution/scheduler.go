@@ -43,6 +43,9 @@ type Options struct {
 	OperationRetention time.Duration
 	// Command bounds the Action and Command an Execute may name.
 	Command CommandLimits
+	// Finished, when set, is told of every action that ends (its metrics,
+	// the status page). It runs under the scheduler's lock: keep it short.
+	Finished func(Finished)
 }
 
 func (o Options) withDefaults() Options {

@@ -1,6 +1,8 @@
 // Package stats keeps rex's outcome counters in a small JSON file under the
-// client state directory. Many rex processes run at once (make -j), so every
-// update holds an exclusive flock on the file while it reads and rewrites it.
+// client state directory, with the reasons, times and bytes behind them, and
+// a bounded log of recent compiles for build reports. Many rex processes run
+// at once (make -j), so every update holds an exclusive flock on the file
+// while it reads and rewrites it, and appends to the log under that lock.
 package stats
 
 import (
@@ -9,27 +11,37 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 )
 
-// Counters are the outcomes of rex invocations.
+// Counters are the outcomes of rex invocations, and what they cost.
 type Counters struct {
-	CacheHits        int64 `json:"cache_hits"`
+	CacheHits int64 `json:"cache_hits"`
+	// LocalCacheHits are hits served from the client's own cache under
+	// REX_DIR, without asking the server.
+	LocalCacheHits   int64 `json:"local_cache_hits"`
 	RemoteExecutions int64 `json:"remote_executions"`
 	LocalFallbacks   int64 `json:"local_fallbacks"`
 	LocalRuns        int64 `json:"local_runs"`
 	// CacheMisses counts local compiles in cache-only mode that filled the
 	// remote cache.
 	CacheMisses int64 `json:"cache_misses"`
-	// LocalCacheHits counts results served from the local cache under
-	// REX_DIR, without the server.
-	LocalCacheHits int64 `json:"local_cache_hits"`
 	// Verified counts remote outcomes that were compiled locally as well
 	// and compared (REX_VERIFY); VerifyMismatches those that differed.
 	Verified         int64 `json:"verified"`
 	VerifyMismatches int64 `json:"verify_mismatches"`
+	// Reasons counts, per outcome (its JSON name), why compiles ended so:
+	// a short category of each reason ("-E", "server unreachable").
+	Reasons map[string]map[string]int64 `json:"reasons"`
+	// TimeMs is rex's wall time per outcome, in milliseconds. A local run
+	// or fallback is timed until the compiler takes over.
+	TimeMs map[string]int64 `json:"time_ms"`
+	// TimeSavedMs is, over the hits, what the compile cost when it ran
+	// (the worker's or the local compile's time) less what the hit cost.
+	TimeSavedMs     int64 `json:"time_saved_ms"`
+	BytesUploaded   int64 `json:"bytes_uploaded"`
+	BytesDownloaded int64 `json:"bytes_downloaded"`
 }
 
 // Outcome is how one invocation ended.
@@ -44,39 +56,57 @@ const (
 	LocalCacheHit
 )
 
+var outcomeNames = []struct{ text, key string }{
+	CacheHit:        {"cache hit", "cache_hits"},
+	RemoteExecution: {"remote execution", "remote_executions"},
+	LocalFallback:   {"local fallback", "local_fallbacks"},
+	LocalRun:        {"local run", "local_runs"},
+	CacheMiss:       {"cache miss, compiled locally", "cache_misses"},
+	LocalCacheHit:   {"local cache hit", "local_cache_hits"},
+}
+
 func (o Outcome) String() string {
-	switch o {
-	case CacheHit:
-		return "cache hit"
-	case RemoteExecution:
-		return "remote execution"
-	case LocalFallback:
-		return "local fallback"
-	case LocalRun:
-		return "local run"
-	case CacheMiss:
-		return "cache miss, compiled locally"
-	case LocalCacheHit:
-		return "local cache hit"
+	if o >= 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o].text
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
 
-func (c *Counters) add(o Outcome) {
+// Key is the outcome's counter name in the JSON.
+func (o Outcome) Key() string {
+	if o >= 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o].key
+	}
+	return "unknown"
+}
+
+// Count is the counter of outcome o.
+func (c *Counters) Count(o Outcome) int64 {
+	if n := c.counter(o); n != nil {
+		return *n
+	}
+	return 0
+}
+
+// IsHit says whether the outcome came from a cache.
+func (o Outcome) IsHit() bool { return o == CacheHit || o == LocalCacheHit }
+
+func (c *Counters) counter(o Outcome) *int64 {
 	switch o {
 	case CacheHit:
-		c.CacheHits++
-	case RemoteExecution:
-		c.RemoteExecutions++
-	case LocalFallback:
-		c.LocalFallbacks++
-	case LocalRun:
-		c.LocalRuns++
-	case CacheMiss:
-		c.CacheMisses++
+		return &c.CacheHits
 	case LocalCacheHit:
-		c.LocalCacheHits++
+		return &c.LocalCacheHits
+	case RemoteExecution:
+		return &c.RemoteExecutions
+	case LocalFallback:
+		return &c.LocalFallbacks
+	case LocalRun:
+		return &c.LocalRuns
+	case CacheMiss:
+		return &c.CacheMisses
 	}
+	return nil
 }
 
 const fileName = "stats.json"
@@ -101,18 +131,21 @@ func (c *Counters) addVerdict(v Verdict) {
 	}
 }
 
-// Record adds one outcome, and its verdict, to the counters under dir: in
-// one locked update, so a reader never sees one without the other.
+// Record adds one outcome, and its verdict, to the counters under dir.
 func Record(dir string, o Outcome, v Verdict) error {
-	return update(dir, func(c *Counters) { c.add(o); c.addVerdict(v) })
+	return RecordEntry(dir, Entry{Outcome: o, Verdict: v})
 }
 
-// Zero resets the counters under dir and forgets the last fallback and
-// mismatch.
+// Zero resets the counters under dir and forgets the last fallback, the
+// last mismatch and the log of recent compiles.
 func Zero(dir string) error {
 	os.Remove(filepath.Join(dir, lastFallbackFile))
 	os.Remove(filepath.Join(dir, lastMismatchFile))
-	return update(dir, func(c *Counters) { *c = Counters{} })
+	return update(dir, func(c *Counters, f *os.File) error {
+		*c = Counters{}
+		os.Remove(filepath.Join(dir, eventsFile+".1"))
+		return os.Remove(filepath.Join(dir, eventsFile))
+	})
 }
 
 // Read returns the counters under dir; all zero when none were recorded.
@@ -132,7 +165,9 @@ func Read(dir string) (Counters, error) {
 	return c, decode(f, &c)
 }
 
-func update(dir string, change func(*Counters)) error {
+// update applies change to the counters under an exclusive lock, which
+// change may use for other files that must stay consistent with them.
+func update(dir string, change func(*Counters, *os.File) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -148,7 +183,9 @@ func update(dir string, change func(*Counters)) error {
 	if err := decode(f, &c); err != nil {
 		return err
 	}
-	change(&c)
+	if err := change(&c, f); err != nil && !os.IsNotExist(err) {
+		return err
+	}
 	b, _ := json.Marshal(c)
 	if err := f.Truncate(0); err != nil {
 		return err
@@ -170,53 +207,5 @@ func decode(f *os.File, c *Counters) error {
 	return nil
 }
 
-const (
-	lastFallbackFile = "last-fallback"
-	lastMismatchFile = "last-mismatch"
-)
-
-// RecordFallback remembers why the latest local fallback happened, for
-// `rex stats`; the build itself stays quiet about it unless a person watches.
-func RecordFallback(dir string, reason error) error {
-	return recordLast(dir, lastFallbackFile, reason.Error())
-}
-
-// RecordMismatch remembers the latest verification mismatch, for `rex stats`.
-func RecordMismatch(dir, what string) error {
-	return recordLast(dir, lastMismatchFile, what)
-}
-
-// LastFallback returns "time reason" of the latest fallback, or "".
-func LastFallback(dir string) string { return readLast(dir, lastFallbackFile) }
-
-// LastMismatch returns "time what" of the latest mismatch, or "".
-func LastMismatch(dir string) string { return readLast(dir, lastMismatchFile) }
-
-// recordLast replaces dir/name with one timestamped line, atomically, so a
-// reader sees the previous line or the new one, never half of either.
-func recordLast(dir, name, text string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	line := fmt.Sprintf("%s %s\n", time.Now().Format(time.RFC3339), text)
-	tmp, err := os.CreateTemp(dir, ".last-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.WriteString(line)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), filepath.Join(dir, name))
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
-}
-
-func readLast(dir, name string) string {
-	b, _ := os.ReadFile(filepath.Join(dir, name))
-	return strings.TrimSpace(string(b))
-}
+// ms is a duration in whole milliseconds.
+func ms(d time.Duration) int64 { return d.Milliseconds() }

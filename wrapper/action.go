@@ -53,6 +53,8 @@ type actionPlan struct {
 	function string
 	inputs   inputSet
 	facts    *directFacts
+	// key describes what actionDigest covers, for `rex explain`.
+	key *Key
 }
 
 func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
@@ -132,6 +134,7 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 		client.Blob{Digest: cmdDigest, Data: cmdBytes},
 		client.Blob{Digest: actionDigest, Data: actionBytes})
 	plan.messages = plan.blobs[len(treeBlobs):]
+	plan.key = plan.describe(inputs, identity, cfg.Platform, treeBlobs)
 	return nil
 }
 

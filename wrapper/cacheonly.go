@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -62,7 +63,9 @@ func compileLocally(ctx context.Context, inv Invocation) (Result, error) {
 	cmd := exec.CommandContext(ctx, inv.Argv[0], inv.Argv[1:]...)
 	cmd.Dir, cmd.Env = inv.Dir, inv.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, &stdout, &stderr
+	start := time.Now()
 	err := cmd.Run()
+	took := time.Since(start)
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.ExitCode() >= 0:
@@ -74,6 +77,8 @@ func compileLocally(ctx context.Context, inv Invocation) (Result, error) {
 		Stdout:   stdout.Bytes(),
 		Stderr:   stderr.Bytes(),
 		ExitCode: cmd.ProcessState.ExitCode(),
+		// The compile's time, for the stats, travels with the result.
+		CompileTime: took,
 	}, nil
 }
 
@@ -82,7 +87,7 @@ func fill(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r
 	if err != nil {
 		return err
 	}
-	ar := &repb.ActionResult{ExitCode: 0}
+	ar := &repb.ActionResult{ExitCode: 0, ExecutionMetadata: localMetadata(res.CompileTime)}
 	var blobs []client.Blob
 	for _, out := range plan.outputs {
 		blob, err := outputBlob(fn, filepath.Join(dir, out), plan.portable && slices.Contains(plan.pathOutputs, out), plan)

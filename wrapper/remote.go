@@ -95,6 +95,7 @@ func (s *session) finish(res Result, err error) (Result, error) {
 	res.Phases = s.ph.String()
 	if s.plan != nil {
 		res.Action = s.plan.actionDigest.String()
+		res.Key = s.plan.key
 	}
 	return res, err
 }
@@ -321,7 +322,8 @@ func materialize(ctx context.Context, c *client.Client, dir string, plan *action
 			return Result{}, fmt.Errorf("dependency file: %w", err)
 		}
 	}
-	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode())}, nil
+	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode()),
+		CompileTime: executionTime(r)}, nil
 }
 
 // remoteStreams fetches a result's stdout and stderr as the user would see

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
@@ -67,6 +68,15 @@ type Result struct {
 	// and compared; Mismatch then says what differed, or is "".
 	Verified bool
 	Mismatch string
+	// Key describes what the action digest covers, for `rex explain`; nil
+	// when no action was planned.
+	Key *Key
+	// CompileTime is what the compile cost where it ran: the worker's time
+	// for a remote or cached result, the local compile's for a cache-only
+	// miss; 0 when unknown.
+	CompileTime time.Duration
+	// BytesSent and BytesReceived are what the compile's RPCs carried.
+	BytesSent, BytesReceived int64
 	// Interrupted is set when ctx ended (rex got SIGINT or SIGTERM) before
 	// the compile did: the caller stops, runs nothing locally, and
 	// reports the signal. No output was written.
@@ -96,7 +106,10 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}
 	inv = askColor(inv, parsed)
+	traffic := &client.Traffic{}
+	cfg.Client.Traffic = traffic
 	res, err := runRemote(ctx, cfg, inv, parsed)
+	res.BytesSent, res.BytesReceived = traffic.Sent(), traffic.Received()
 	if ctx.Err() != nil {
 		// A cancelled call is not a remote failure: falling back would
 		// start the compile the user just stopped.
@@ -106,7 +119,8 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 	case errors.Is(err, errLocal):
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: err}
 	case err != nil:
-		return Result{Outcome: stats.LocalFallback, RunLocal: true, Reason: explainRefusal(err)}
+		return Result{Outcome: stats.LocalFallback, RunLocal: true, Reason: explainRefusal(err),
+			Key: res.Key, BytesSent: res.BytesSent, BytesReceived: res.BytesReceived}
 	}
 	return res
 }

@@ -25,6 +25,10 @@ type config struct {
 	security security
 	// shutdownGrace is how long in-flight calls get after SIGTERM.
 	shutdownGrace time.Duration
+	// http is where metrics and the status page are served ("": nowhere).
+	http string
+	// instances are the instance names served (empty: any).
+	instances instanceNames
 }
 
 // security is who may call the server and over what.
@@ -42,7 +46,7 @@ func (s security) required() bool { return s.tokensFile != "" || s.tlsClientCA !
 
 func configFrom(c *cli.Context) (config, error) {
 	cfg := config{listen: c.String("listen"), dir: c.String("dir"), workers: c.Int("workers"), sandbox: c.String("sandbox"),
-		shutdownGrace: c.Duration("shutdown-grace")}
+		shutdownGrace: c.Duration("shutdown-grace"), http: c.String("http"), instances: c.StringSlice("instance-name")}
 	if cfg.workers < 0 {
 		return cfg, fmt.Errorf("--workers %d: must be 0 or more", cfg.workers)
 	}

@@ -26,6 +26,9 @@ func main() {
 			if err != nil {
 				return err
 			}
+			if err := setLogFormat(c.String("log-format")); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, cfg)

@@ -18,6 +18,7 @@ import (
 	"github.com/rexbuild/rex/auth"
 	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/execution"
+	"github.com/rexbuild/rex/monitor"
 	"github.com/rexbuild/rex/server"
 )
 
@@ -55,6 +56,14 @@ func serve(ctx context.Context, cfg config) error {
 	if cfg.workers > 0 {
 		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken) }()
 	}
+	if cfg.http != "" {
+		stopHTTP, err := serveHTTP(cfg.http, svc.monitor.Handler(), errc)
+		if err != nil {
+			svc.stop(0)
+			return err
+		}
+		defer stopHTTP()
+	}
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -73,6 +82,7 @@ type services struct {
 	public   *grpc.Server
 	embedded *grpc.Server
 	pipe     *pipeListener
+	monitor  *monitor.Monitor
 }
 
 func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
@@ -91,11 +101,15 @@ func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits,
 		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
 	opts.Limits.UploadSpace = disk
-	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), health: health.NewServer(), pipe: newPipeListener()}
+	svc := &services{health: health.NewServer(), pipe: newPipeListener()}
+	svc.monitor = monitor.New(monitor.Sources{Scheduler: func() execution.Snapshot { return svc.sched.Snapshot() },
+		Store: disk.Usage, Version: "rex-server " + version})
+	svc.sched = execution.New(blobs, ac, execution.Options{Finished: svc.monitor.Finished})
 	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
 		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
-			grpc.ChainUnaryInterceptor(authz.UnaryInterceptor, logUnaryFaults),
-			grpc.ChainStreamInterceptor(authz.StreamInterceptor, logStreamFaults)), extra...)...)
+			grpc.ChainUnaryInterceptor(svc.monitor.UnaryInterceptor, authz.UnaryInterceptor, cfg.instances.unary, logUnaryFaults),
+			grpc.ChainStreamInterceptor(svc.monitor.StreamInterceptor, authz.StreamInterceptor, cfg.instances.stream,
+				logStreamFaults)), extra...)...)
 		server.Register(g, blobs, ac, opts)
 		svc.sched.Register(g)
 		return g

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,6 +25,7 @@ func compile(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	ctx, stop := interruptible()
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{
 		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: isTerminal(os.Stderr),
@@ -34,7 +36,7 @@ func compile(c *cli.Context) error {
 		// the compile, and the outcome counters do not count it.
 		dieBy(res.Reason)
 	}
-	report(c, cfg, res)
+	report(c, cfg, inv(argv, dir), res, time.Since(start))
 	if res.RunLocal {
 		execLocal(argv)
 	}

@@ -47,6 +47,8 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "token", EnvVars: []string{"REX_TOKEN"},
 			Usage: "sent as \"authorization: Bearer <token>\" (prefer --token-file: the environment leaks into logs)"},
 		&cli.StringFlag{Name: "token-file", EnvVars: []string{"REX_TOKEN_FILE"}, Usage: "file holding the token"},
+		&cli.StringFlag{Name: "build-id", EnvVars: []string{"REX_BUILD_ID"},
+			Usage: "groups one build's compiles for `rex stats --build ID`"},
 	}
 }
 

@@ -18,10 +18,10 @@ func main() {
 	app := &cli.App{
 		Name:      "rex",
 		Usage:     "run C and C++ compiles through a remote cache and remote execution",
-		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero]",
+		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero] [--since TIME] [--build ID]\n   rex explain [--json] OUTPUT\n   rex doctor [--json]\n   rex plan [--json] [--list] compile_commands.json",
 		Version:   version,
 		Flags:     flags(),
-		Commands:  []*cli.Command{statsCommand()},
+		Commands:  []*cli.Command{statsCommand(), explainCommand(), doctorCommand(), planCommand()},
 		Action:    compile,
 		// Everything from the compiler on belongs to the compiler.
 		HideHelpCommand: true,

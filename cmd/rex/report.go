@@ -18,8 +18,10 @@ import (
 // verification mismatch (every one), and those only where a person reads
 // them. The log file is opened only when there is something to say: most
 // compiles say nothing.
-func report(c *cli.Context, cfg wrapper.Config, res wrapper.Result) {
-	statsErr := stats.Record(cfg.StateDir, res.Outcome, verdict(res))
+func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, wall time.Duration) {
+	output := call.object()
+	missed := remember(cfg.StateDir, output, res, wall)
+	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall, missed))
 	if res.Outcome == stats.LocalFallback {
 		stats.RecordFallback(cfg.StateDir, res.Reason)
 	}

@@ -1,0 +1,151 @@
+package explain
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rexbuild/rex/wrapper"
+)
+
+func key(action string, edit func(*wrapper.Key)) wrapper.Key {
+	k := wrapper.Key{
+		Action:   action,
+		Compiler: []string{"driver /usr/bin/gcc abc", "version 12.2.0"},
+		Argv:     []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		Env:      map[string]string{"PATH": "/usr/bin"},
+		Inputs:   map[string]string{"a.c": "aa/1", "/usr/include/stdio.h": "ss/2"},
+	}
+	if edit != nil {
+		edit(&k)
+	}
+	return k
+}
+
+func TestCompare(t *testing.T) {
+	base := key("1", nil)
+	for name, tc := range map[string]struct {
+		edit func(*wrapper.Key)
+		want []Difference
+	}{
+		"input content": {func(k *wrapper.Key) { k.Inputs["a.c"] = "bb/1" },
+			[]Difference{{Kind: "input", Name: "a.c", Old: "aa/1", New: "bb/1"}}},
+		"new header": {func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/3" },
+			[]Difference{{Kind: "input", Name: "a.h", New: "hh/3"}}},
+		"argument": {func(k *wrapper.Key) { k.Argv = []string{"gcc", "-O2", "-c", "a.c", "-o", "a.o"} },
+			[]Difference{{Kind: "argument", New: "-O2"}}},
+		"argument order": {func(k *wrapper.Key) { k.Argv = []string{"gcc", "-c", "a.c", "a.o", "-o"} },
+			[]Difference{{Kind: "argument", Old: "gcc -c a.c -o a.o", New: "gcc -c a.c a.o -o"}}},
+		"environment": {func(k *wrapper.Key) { k.Env["LC_ALL"] = "C" },
+			[]Difference{{Kind: "environment", Name: "LC_ALL", New: "C"}}},
+		"compiler": {func(k *wrapper.Key) { k.Compiler[1] = "version 12.3.0" },
+			[]Difference{{Kind: "compiler", Old: "version 12.2.0"}, {Kind: "compiler", New: "version 12.3.0"}}},
+		"platform": {func(k *wrapper.Key) { k.Platform = map[string]string{"OSFamily": "linux"} },
+			[]Difference{{Kind: "platform", Name: "OSFamily", New: "linux"}}},
+		"probe": {func(k *wrapper.Key) { k.Probes = []string{"/usr/include/x.h"} },
+			[]Difference{{Kind: "probe", New: "/usr/include/x.h"}}},
+	} {
+		got := Compare(base, key("2", tc.edit))
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", name, d)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	now := key("3", func(k *wrapper.Key) { k.Inputs["a.c"] = "cc/1" })
+	far := key("1", func(k *wrapper.Key) { k.Inputs["a.c"] = "xx/1"; k.Env["LANG"] = "C" })
+	near := key("2", nil)
+	best, diffs, ok := Closest(now, []wrapper.Key{now, far, near})
+	if !ok || best.Action != "2" || len(diffs) != 1 {
+		t.Errorf("closest = %s with %v, want 2 with one difference", best.Action, diffs)
+	}
+}
+
+// A record keeps at most keep keys, the latest first, and a compile under
+// its last key writes only the run file.
+func TestStoreBounded(t *testing.T) {
+	s := NewStore(t.TempDir())
+	out := "/b/a.o"
+	for i := 0; i < keep+3; i++ {
+		k := key(fmt.Sprint(i), nil)
+		why, err := s.Save(Run{Output: out, Outcome: "remote_executions", Action: k.Action}, &k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: "new output", false: "unrecorded key fact changed"}[i == 0]; why != want {
+			t.Errorf("save %d: miss reason %q, want %q", i, why, want)
+		}
+	}
+	keys := s.Keys(out)
+	if len(keys) != keep || keys[0].Action != fmt.Sprint(keep+2) {
+		t.Fatalf("%d keys, first %s", len(keys), keys[0].Action)
+	}
+	st, _ := os.Stat(s.name(out, ".keys"))
+	last := key(fmt.Sprint(keep+2), nil)
+	s.Save(Run{Output: out, Outcome: "cache_hits", Action: last.Action}, &last)
+	if st2, _ := os.Stat(s.name(out, ".keys")); !os.SameFile(st, st2) {
+		t.Errorf("a hit under the last key rewrote the keys")
+	}
+	if r, _ := s.Last(out); !r.Seen || r.Outcome != "cache_hits" {
+		t.Errorf("last run = %+v", r)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	dir := t.TempDir()
+	s := NewStore(dir)
+	out := filepath.Join(dir, "a.o")
+	if _, err := s.Explain(out); err == nil {
+		t.Error("an output without a record explained")
+	}
+	k1 := key("1", nil)
+	s.Save(Run{Output: out, Outcome: "remote_executions", Action: "1"}, &k1)
+	k2 := key("2", func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/3" })
+	s.Save(Run{Output: out, Outcome: "remote_executions", Action: "2"}, &k2)
+	e, err := s.Explain(out)
+	if err != nil || e.Earlier != "1" || len(e.Differences) != 1 || !strings.Contains(e.Differences[0].String(), "input a.h appeared") {
+		t.Errorf("explanation = %+v, %v", e, err)
+	}
+	s.Save(Run{Output: out, Outcome: "local_runs", Reason: "-E"}, nil)
+	if e, _ := s.Explain(out); !strings.Contains(e.Why, "-E") {
+		t.Errorf("a local run explained as %q", e.Why)
+	}
+}
+
+func TestMissReason(t *testing.T) {
+	old := key("1", nil)
+	for want, k := range map[string]wrapper.Key{
+		"new output":          key("2", nil),
+		"input changed":       key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "zz/1" }),
+		"environment changed": key("2", func(k *wrapper.Key) { k.Env["LANG"] = "C" }),
+		"same key as before (result gone from the cache)": key("1", nil),
+	} {
+		earlier := []wrapper.Key{old}
+		if want == "new output" {
+			earlier = nil
+		}
+		if got := MissReason(earlier, k); got != want {
+			t.Errorf("MissReason = %q, want %q", got, want)
+		}
+	}
+}
+
+// Packing keeps every key's inputs exactly.
+func TestPackUnpack(t *testing.T) {
+	keys := []wrapper.Key{
+		key("3", func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/1" }),
+		key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "bb/1" }),
+		key("1", nil),
+	}
+	if d := cmp.Diff(keys, unpack(pack(keys))); d != "" {
+		t.Errorf("(-packed +unpacked):\n%s", d)
+	}
+	if n := len(pack(keys)[1].InputsDelta); n != 2 {
+		t.Errorf("the second key's delta has %d entries, want 2 (a.c changed, a.h absent)", n)
+	}
+}

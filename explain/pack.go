@@ -1,0 +1,102 @@
+package explain
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+
+	"github.com/rexbuild/rex/wrapper"
+)
+
+// storedKey is a key as the keys file holds it. Keys of one output share
+// most inputs (a C++ compile reads some 200 toolchain headers), so only
+// the latest holds its inputs in full; an older one holds what differs
+// from it ("" for a file the older key did not read). With gzip on top, a
+// record of four keys takes a few kilobytes.
+type storedKey struct {
+	wrapper.Key
+	InputsDelta map[string]string `json:"inputs_delta,omitempty"`
+}
+
+func pack(keys []wrapper.Key) []storedKey {
+	out := make([]storedKey, len(keys))
+	for i, k := range keys {
+		out[i].Key = k
+		if i == 0 {
+			continue
+		}
+		latest := keys[0].Inputs
+		out[i].Inputs, out[i].InputsDelta = nil, map[string]string{}
+		for p, d := range k.Inputs {
+			if latest[p] != d {
+				out[i].InputsDelta[p] = d
+			}
+		}
+		for p := range latest {
+			if _, ok := k.Inputs[p]; !ok {
+				out[i].InputsDelta[p] = ""
+			}
+		}
+	}
+	return out
+}
+
+func unpack(stored []storedKey) []wrapper.Key {
+	out := make([]wrapper.Key, len(stored))
+	for i, s := range stored {
+		out[i] = s.Key
+		if i == 0 {
+			continue
+		}
+		inputs := make(map[string]string, len(stored[0].Inputs))
+		for p, d := range stored[0].Inputs {
+			inputs[p] = d
+		}
+		for p, d := range s.InputsDelta {
+			if d == "" {
+				delete(inputs, p)
+			} else {
+				inputs[p] = d
+			}
+		}
+		out[i].Inputs = inputs
+	}
+	return out
+}
+
+// writeKeys stores keys, packed and compressed.
+func writeKeys(path string, keys []wrapper.Key) error {
+	b, err := json.Marshal(pack(keys))
+	if err != nil {
+		return err
+	}
+	var z bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+	w.Write(b)
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return writeFile(path, z.Bytes())
+}
+
+// readKeys reads what writeKeys stored; nothing when there is no record
+// or it does not read.
+func readKeys(path string) []wrapper.Key {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	r, err := gzip.NewReader(f)
+	if err != nil {
+		return nil
+	}
+	b, err := io.ReadAll(r)
+	var stored []storedKey
+	if err != nil || json.Unmarshal(b, &stored) != nil {
+		return nil
+	}
+	return unpack(stored)
+}

@@ -1,0 +1,146 @@
+// Package explain keeps a small record per output under the client state
+// directory (how its last compile ran, and the last few keys it was
+// compiled under) and compares keys, so that `rex explain OUTPUT` can say
+// why a compile missed: which input, argument, environment variable,
+// compiler fact or platform property differs from the closest earlier key.
+package explain
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/wrapper"
+)
+
+// Run is how the last compile of an output ran.
+type Run struct {
+	Output  string    `json:"output"`
+	Time    time.Time `json:"time"`
+	Outcome string    `json:"outcome"`
+	Reason  string    `json:"reason,omitempty"`
+	// Action is the action digest of that compile, "" when it planned none.
+	Action string `json:"action,omitempty"`
+	WallMs int64  `json:"wall_ms"`
+	// Seen says the output was compiled under this key before.
+	Seen bool `json:"seen_before,omitempty"`
+}
+
+// keep is how many distinct keys a record holds per output: enough to find
+// the one a miss is closest to (the last edit, the configuration before a
+// switch), small enough to rewrite when a new key comes.
+const keep = 4
+
+// Store holds the records under one state directory.
+type Store struct{ dir string }
+
+// NewStore names the store under the client state directory.
+func NewStore(stateDir string) Store { return Store{filepath.Join(stateDir, "records")} }
+
+// name is where the records of output live: its absolute path, hashed.
+func (s Store) name(output, ext string) string {
+	return filepath.Join(s.dir, digest.SHA256.FromBytes([]byte(output)).Hash[:32]+ext)
+}
+
+// Save records run, and key when it is one the output was not last
+// compiled under, and says in a few words why a compile under key would
+// miss (see MissReason). A compile under its last key (every hit of an
+// unchanged file) reads and writes only the small run file: hits stay
+// cheap.
+func (s Store) Save(run Run, key *wrapper.Key) (missReason string, err error) {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return "", err
+	}
+	if last, ok := s.Last(run.Output); key != nil && ok && last.Action == key.Action {
+		run.Seen, missReason = true, resultGone
+	} else if key != nil {
+		keys := s.Keys(run.Output)
+		missReason = MissReason(keys, *key)
+		run.Seen = missReason == resultGone
+		if len(keys) == 0 || keys[0].Action != key.Action {
+			if err := writeKeys(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
+				return missReason, err
+			}
+		}
+	}
+	return missReason, writeJSON(s.name(run.Output, ".run"), run)
+}
+
+const resultGone = "same key as before (result gone from the cache)"
+
+// MissReason is why a compile under k misses, as a stats category: the
+// kind of the first difference from the output's closest earlier key.
+func MissReason(earlier []wrapper.Key, k wrapper.Key) string {
+	for _, e := range earlier {
+		if e.Action == k.Action {
+			return resultGone
+		}
+	}
+	_, diffs, ok := Closest(k, earlier)
+	switch {
+	case !ok:
+		return "new output"
+	case len(diffs) == 0:
+		return "unrecorded key fact changed"
+	}
+	return diffs[0].Kind + " changed"
+}
+
+// prepend puts k first, dropping an older copy of it and the oldest keys
+// past keep.
+func prepend(keys []wrapper.Key, k wrapper.Key) []wrapper.Key {
+	out := []wrapper.Key{k}
+	for _, old := range keys {
+		if old.Action != k.Action && len(out) < keep {
+			out = append(out, old)
+		}
+	}
+	return out
+}
+
+// Last is the last run recorded for output.
+func (s Store) Last(output string) (Run, bool) {
+	var r Run
+	return r, readJSON(s.name(output, ".run"), &r) == nil
+}
+
+// Keys are the keys output was compiled under, latest first.
+func (s Store) Keys(output string) []wrapper.Key { return readKeys(s.name(output, ".keys")) }
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, b)
+}
+
+// writeFile replaces path atomically: a reader sees the old record or the
+// new one. No fsync: a record lost in a crash costs one explanation.
+func writeFile(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rec-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
+}
