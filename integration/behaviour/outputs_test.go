@@ -59,8 +59,15 @@ func TestOutputsFollowUmask(t *testing.T) {
 			if r := plain.run(append(argv, compile...)...); r.exit != 0 {
 				t.Fatalf("gcc: %+v", r)
 			}
-			rexArgv := append(append(argv, testenv.Bin(t, "rex")), compile...)
-			for i, outcome := range []string{"remote execution", "cache hit"} {
+			// Three ways of writing an output: from a remote execution,
+			// from the local cache, and from the server's cache.
+			for i, step := range []struct {
+				outcome string
+				env     []string
+			}{{"remote execution", nil}, {"local cache hit", nil}, {"cache hit", []string{"REX_LOCAL_CACHE_SIZE=0"}}} {
+				rexArgv := append(append(append(argv, "env"), step.env...), testenv.Bin(t, "rex"))
+				rexArgv = append(rexArgv, compile...)
+				outcome := step.outcome
 				os.Remove(viaRex.dir + "/a.o")
 				os.Remove(viaRex.dir + "/a.d")
 				if r := viaRex.run(rexArgv...); r.exit != 0 {
@@ -71,7 +78,9 @@ func TestOutputsFollowUmask(t *testing.T) {
 						t.Errorf("umask %s, %s: %s is %v, gcc made it %v", mask, outcome, out, got, want)
 					}
 				}
-				if s := viaRex.stats(); s.RemoteExecutions != 1 || s.CacheHits != int64(i) {
+				s := viaRex.stats()
+				if s.RemoteExecutions != 1 || s.LocalCacheHits+s.CacheHits != int64(i) ||
+					outcome == "cache hit" && s.CacheHits != 1 {
 					t.Fatalf("after the %s: %+v", outcome, s)
 				}
 			}

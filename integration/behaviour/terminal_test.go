@@ -74,7 +74,7 @@ func TestMessagesOnlyWherePeopleRead(t *testing.T) {
 	for _, tt := range []struct {
 		name, env, line string // line: what the second run logs
 	}{
-		{"verbose", "REX_VERBOSE=1", "rex: cache hit"},
+		{"verbose", "REX_VERBOSE=1", "cache hit (action"},
 		{"fallback", down, "rex: remote compile failed, compiling locally"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

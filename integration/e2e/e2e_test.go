@@ -75,6 +75,7 @@ type counters struct {
 	RemoteExecutions int `json:"remote_executions"`
 	LocalFallbacks   int `json:"local_fallbacks"`
 	LocalRuns        int `json:"local_runs"`
+	LocalCacheHits   int `json:"local_cache_hits"`
 }
 
 func (u *user) stats() counters {
@@ -125,23 +126,21 @@ func endToEnd(t *testing.T, compiler string) {
 
 	compile := func(step string, wantStats func(counters) bool) {
 		t.Helper()
-		os.Remove(filepath.Join(u.dir, "hello.o"))
-		r := u.rex(compiler, "-c", "hello.cpp", "-o", "hello.o")
-		if r.exit != 0 {
-			t.Fatalf("%s: rex exit %d: %s\nserver log:\n%s", step, r.exit, r.stderr, srv.Log())
-		}
-		if got := u.read("hello.o"); !bytes.Equal(got, want) {
-			t.Fatalf("%s: object differs from a local compile (%d vs %d bytes)", step, len(got), len(want))
-		}
-		if c := u.stats(); !wantStats(c) {
-			t.Fatalf("%s: unexpected stats %+v\nstderr: %s", step, c, r.stderr)
-		}
+		compileAs(t, u, srv, step, compiler, want, wantStats)
 	}
 	compile("miss", func(c counters) bool { return c.RemoteExecutions == 1 && c.CacheHits == 0 })
-	compile("hit", func(c counters) bool { return c.RemoteExecutions == 1 && c.CacheHits == 1 })
+	compile("hit", func(c counters) bool { return c.RemoteExecutions == 1 && c.LocalCacheHits == 1 })
 	srv.Stop()
+	// Served from the local cache, the server down or not.
+	compile("hit with the server down", func(c counters) bool { return c.LocalCacheHits == 2 && c.LocalFallbacks == 0 })
 	srv.Start()
-	compile("hit after restart", func(c counters) bool { return c.CacheHits == 2 && c.LocalFallbacks == 0 })
+	// A second machine (its own state, its own checkout) hits the server's
+	// cache, which survived the restart.
+	other := newUser(t, srv.Addr)
+	other.write("hello.cpp", helloSrc)
+	compileAs(t, other, srv, "hit after restart", compiler, want, func(c counters) bool {
+		return c.CacheHits == 1 && c.RemoteExecutions == 0 && c.LocalFallbacks == 0
+	})
 
 	u.write("bad.cpp", badSrc)
 	local := u.run(compiler, "-c", "bad.cpp", "-o", "bad.o")
@@ -154,6 +153,9 @@ func endToEnd(t *testing.T, compiler string) {
 	}
 
 	srv.Stop()
+	// A compile the local cache has not seen falls back.
+	u.write("hello.cpp", helloSrc+"// changed\n")
+	want = u.localObject(compiler, "hello.cpp", "hello.o")
 	compile("server down", func(c counters) bool { return c.LocalFallbacks == 1 })
 
 	r := u.rex(compiler, "hello.o", "-o", "hello")
@@ -165,5 +167,22 @@ func endToEnd(t *testing.T, compiler string) {
 	}
 	if c := u.stats(); c.LocalRuns != 1 {
 		t.Fatalf("the link should count as a local run: %+v", c)
+	}
+}
+
+// compileAs compiles hello.cpp through rex as u and checks the object and
+// the counters.
+func compileAs(t *testing.T, u *user, srv *testenv.Server, step, compiler string, want []byte, wantStats func(counters) bool) {
+	t.Helper()
+	os.Remove(filepath.Join(u.dir, "hello.o"))
+	r := u.rex(compiler, "-c", "hello.cpp", "-o", "hello.o")
+	if r.exit != 0 {
+		t.Fatalf("%s: rex exit %d: %s\nserver log:\n%s", step, r.exit, r.stderr, srv.Log())
+	}
+	if got := u.read("hello.o"); !bytes.Equal(got, want) {
+		t.Fatalf("%s: object differs from a local compile (%d vs %d bytes)", step, len(got), len(want))
+	}
+	if c := u.stats(); !wantStats(c) {
+		t.Fatalf("%s: unexpected stats %+v\nstderr: %s", step, c, r.stderr)
 	}
 }
