@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -61,6 +62,8 @@ type session struct {
 	// results says whether the local cache keeps and serves results; it
 	// may hold only direct-mode records.
 	results bool
+	// defaultDown is set once the default server was found not running.
+	defaultDown bool
 }
 
 // recordsBound bounds the local cache when it keeps only direct-mode
@@ -101,8 +104,20 @@ func (s *session) finish(res Result, err error) (Result, error) {
 }
 
 // noServer says whether the compile has no server to use: none is
-// configured.
-func (s *session) noServer() bool { return s.cfg.Client.Server == "" }
+// configured, or the default one is not there.
+func (s *session) noServer() bool { return s.cfg.Client.Server == "" || s.defaultDown }
+
+// defaultIsDown says whether err means that the default server is not
+// running (nothing configured one), and so that this compile has none.
+func (s *session) defaultIsDown(err error) bool {
+	if !s.cfg.ServerImplicit {
+		return false
+	}
+	unreachable := errors.Is(err, errRecentlyUnreachable) ||
+		status.Code(err) == codes.Unavailable && s.c != nil && s.c.Conn().GetState() == connectivity.TransientFailure
+	s.defaultDown = unreachable
+	return unreachable
+}
 
 // client dials the server, unless it was found unreachable moments ago.
 func (s *session) client(ctx context.Context) (*client.Client, error) {
@@ -182,14 +197,16 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	fn := digest.SHA256
 	if !s.noServer() {
 		c, err := s.client(ctx)
-		if err != nil {
+		if err != nil && !s.defaultIsDown(err) {
 			return Result{}, err
 		}
-		// Connect while the dependency scan runs: the handshake (TCP,
-		// TLS) is then done by the time the first RPC goes out.
-		c.Conn().Connect()
-		if fn, err = c.Function(ctx); err != nil {
-			return Result{}, err
+		if c != nil {
+			// Connect while the dependency scan runs: the handshake
+			// (TCP, TLS) is then done by the time the first RPC goes out.
+			c.Conn().Connect()
+			if fn, err = c.Function(ctx); err != nil {
+				return Result{}, err
+			}
 		}
 	}
 	plan, err := planAction(ctx, s.cfg, s.inv, p, tc, fn, s.ph)
@@ -221,6 +238,9 @@ func (s *session) serveRemote(ctx context.Context, plan *actionPlan) (Result, er
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	cached, err := s.lookup(ctx, plan)
+	if err != nil && s.defaultIsDown(err) {
+		return compileForCache(ctx, s.inv, plan)
+	}
 	if err != nil {
 		return Result{}, err
 	}

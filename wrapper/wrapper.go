@@ -30,6 +30,11 @@ type Config struct {
 	// VerifyRate is the share of remote outcomes (0 to 1) that are compiled
 	// locally as well and compared; the local outputs are then served.
 	VerifyRate float64
+	// ServerImplicit says the server is the default one, not configured:
+	// when nothing answers there, rex is a local compiler cache (misses
+	// compile locally and fill the local cache) rather than a client whose
+	// server is down.
+	ServerImplicit bool
 	// Direct skips the dependency scan of a compile whose record says
 	// nothing it depends on changed (see direct.go).
 	Direct bool

@@ -132,6 +132,7 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 		Platform:       prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
 		VerifyRate:     rate,
 		Direct:         c.Bool("direct"),
+		ServerImplicit: !c.IsSet("server"),
 		LocalCacheSize: localSize,
 	}, nil
 }

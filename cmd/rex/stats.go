@@ -34,10 +34,15 @@ func statsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			where := describeCaches(c, dir)
 			if c.Bool("json") {
-				return json.NewEncoder(os.Stdout).Encode(s)
+				return json.NewEncoder(os.Stdout).Encode(struct {
+					stats.Summary
+					caches
+				}{s, where})
 			}
 			printSummary(os.Stdout, s)
+			where.print(os.Stdout)
 			return nil
 		},
 	}
