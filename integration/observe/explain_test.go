@@ -29,7 +29,7 @@ func TestExplainNamesTheChange(t *testing.T) {
 	argv := []string{"gcc", "-Iinc1", "-Iinc2", "-c", "src/a.c", "-o", "a.o"}
 	tr.compile(nil, argv...)
 	tr.compile(nil, argv...)
-	if e := tr.explain(); e.Outcome != "cache_hits" || !strings.Contains(e.Why, "cache hit") {
+	if e := tr.explain(); e.Outcome != "local_cache_hits" || !strings.Contains(e.Why, "cache hit") {
 		t.Fatalf("the second compile: %+v", e)
 	}
 	steps := []step{

@@ -29,7 +29,7 @@ func TestStatsExactUnderConcurrency(t *testing.T) {
 	tr.compileAll("second")
 	s := tr.summary()
 	want := stats.Counters{
-		CacheHits: 32, RemoteExecutions: 32, LocalRuns: 64,
+		LocalCacheHits: 32, RemoteExecutions: 32, LocalRuns: 64,
 		Reasons: map[string]map[string]int64{
 			"local_runs":        {"-E": 32, "several sources": 32},
 			"remote_executions": {"new output": 32},
@@ -48,7 +48,7 @@ func TestStatsExactUnderConcurrency(t *testing.T) {
 	}
 	var second stats.BuildReport
 	tr.json(&second, "stats", "--build", "second", "--json")
-	if second.Compiles != 64 || second.Outcomes["cache_hits"] != 32 || second.HitRate != 1 || len(second.Slowest) != 5 {
+	if second.Compiles != 64 || second.Outcomes["local_cache_hits"] != 32 || second.HitRate != 1 || len(second.Slowest) != 5 {
 		t.Errorf("the second build's report: %+v", second)
 	}
 }
@@ -70,7 +70,7 @@ func TestStatsJSONAndZero(t *testing.T) {
 		}
 	}
 	text := tr.rex(nil, "stats").Stdout
-	for _, want := range []string{"cache hits         1", "remote executions  1", "hit rate           50.0 %"} {
+	for _, want := range []string{"local cache hits   1", "remote executions  1", "hit rate           50.0 %"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("rex stats lacks %q:\n%s", want, text)
 		}

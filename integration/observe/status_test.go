@@ -35,6 +35,9 @@ func TestStatusPageInChromium(t *testing.T) {
 	tr := newTree(t, srv.Addr, map[string]string{
 		"a.c": "int a(void) { return 1; }\n", "b.c": "int b(void) { return 2; }\n", "c.c": "int c(void) { return 3; }\n",
 	})
+	// The page shows the server's own hit ratio: the client asks it every
+	// time, without a local cache of its own.
+	tr.env = append(tr.env, "REX_LOCAL_CACHE_SIZE=0")
 	for _, f := range []string{"a.c", "b.c", "c.c", "a.c"} {
 		tr.compile(nil, "gcc", "-c", f)
 	}
