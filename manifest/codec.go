@@ -33,7 +33,7 @@ func Encode(entries []Entry) []byte {
 			fmt.Fprintf(&b, "p %s %s\n", stampText(p.Stamp), p.Path)
 		}
 		for _, d := range e.Dirs {
-			fmt.Fprintf(&b, "d %s %s\t%s\n", stampText(d.Stamp), d.Path, strings.Join(d.Absent, "\t"))
+			fmt.Fprintf(&b, "d %s %s\t%s\n", stampText(d.Stamp), d.Path, strings.Join(d.absentPaths(), "\t"))
 		}
 	}
 	return b.Bytes()
@@ -98,14 +98,8 @@ func (e *Entry) decodeFact(kind, rest string) bool {
 	case "p":
 		e.Present = append(e.Present, Present{Path: rest, Stamp: st})
 	case "d":
-		fields := strings.Split(rest, "\t")
-		d := Dir{Path: fields[0], Stamp: st}
-		for _, a := range fields[1:] {
-			if a != "" {
-				d.Absent = append(d.Absent, a)
-			}
-		}
-		e.Dirs = append(e.Dirs, d)
+		path, absent, _ := strings.Cut(rest, "\t")
+		e.Dirs = append(e.Dirs, Dir{Path: path, Stamp: st, absent: absent})
 	default:
 		return false
 	}

@@ -11,6 +11,7 @@ package manifest
 import (
 	"errors"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +74,17 @@ type Dir struct {
 	Path   string
 	Stamp  Stamp
 	Absent []string
+	// absent is Absent as a record holds it (tab-separated), split only
+	// when the stamp does not hold: most hits never need it.
+	absent string
+}
+
+// absentPaths returns Absent, splitting the recorded form on first use.
+func (d *Dir) absentPaths() []string {
+	if d.Absent == nil && d.absent != "" {
+		d.Absent = strings.Split(d.absent, "\t")
+	}
+	return d.Absent
 }
 
 // Present is a place the compiler might have searched that exists but was
@@ -130,7 +142,7 @@ func (d *Dir) holds() bool {
 	if st, err := StampOf(d.Path); err == nil && st == d.Stamp {
 		return true
 	}
-	for _, rel := range d.Absent {
+	for _, rel := range d.absentPaths() {
 		if !absent(join(d.Path, rel)) {
 			return false
 		}

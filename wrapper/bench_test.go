@@ -3,10 +3,13 @@ package wrapper
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/manifest"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -37,6 +40,45 @@ func BenchmarkCacheHit(b *testing.B) {
 	for b.Loop() {
 		if r := p.run(argv...); r.Outcome != stats.CacheHit {
 			b.Fatalf("outcome %v (%v)", r.Outcome, r.Reason)
+		}
+	}
+}
+
+// directProject is a project whose source has aged past the racy window,
+// so that direct mode records it, compiled once to fill the caches.
+func directProject(b *testing.B, localCache int64) (*project, []string) {
+	srv := startServer(b)
+	p := newProject(b, srv.addr)
+	p.cfg.Direct, p.cfg.LocalCacheSize = true, localCache
+	os.WriteFile(p.dir+"/a.cpp", []byte(iostreamSrc), 0o644)
+	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
+	argv := []string{"g++", "-O2", "-c", "a.cpp", "-o", "a.o"}
+	p.fill(argv...)
+	p.run(argv...) // records
+	return p, argv
+}
+
+// BenchmarkDirectLocalHit is a direct-mode hit from the local cache: no
+// scan, no server.
+func BenchmarkDirectLocalHit(b *testing.B) {
+	p, argv := directProject(b, 1<<30)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := p.run(argv...); r.Outcome != stats.LocalCacheHit || !strings.Contains(r.Phases, "direct") {
+			b.Fatalf("outcome %v (%v), phases %s", r.Outcome, r.Reason, r.Phases)
+		}
+	}
+}
+
+// BenchmarkDirectServerHit is a direct-mode hit from the server's cache
+// (the local cache keeps records only): one GetActionResult with the
+// object inline.
+func BenchmarkDirectServerHit(b *testing.B) {
+	p, argv := directProject(b, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := p.run(argv...); r.Outcome != stats.CacheHit || !strings.Contains(r.Phases, "direct") {
+			b.Fatalf("outcome %v (%v), phases %s", r.Outcome, r.Reason, r.Phases)
 		}
 	}
 }

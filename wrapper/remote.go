@@ -225,6 +225,7 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	if err == nil {
 		plan.record(s.cache, s.key, s.inv.Dir)
+		s.ph.mark("record")
 	}
 	return res, err
 }

@@ -68,6 +68,13 @@ func TestDirect(t *testing.T) {
 		cmd:    []string{"clang", "-Ia", "-Ic", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("a/h.h", "#define HV 7\n"),
 	}, {
+		name:   "compiler changed behind the same name",
+		tool:   "clang",
+		files:  map[string]string{"bin/.keep": "", "a.c": "#ifdef __clang__\nint v = 1;\n#else\nint v = 2;\n#endif\n"},
+		env:    []string{"PATH={R}/bin:{PATH}"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("bin/gcc", "@link:/usr/bin/clang"),
+	}, {
 		name:   "-D changed",
 		files:  map[string]string{"a.c": "int v = V;\n"},
 		cmd:    []string{"gcc", "-DV=1", "-c", "a.c", "-o", "a.o"},
