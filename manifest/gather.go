@@ -45,13 +45,14 @@ func Gather(since time.Time, reads []File, places []string) (e Entry, ok bool) {
 		byParent[parentOf(p, i)] = append(byParent[parentOf(p, i)], p[i+1:])
 	}
 	dirs := map[string]*Dir{}
+	stats := statCache{}
 	parents := make([]string, 0, len(byParent))
 	for parent := range byParent {
 		parents = append(parents, parent)
 	}
 	sort.Strings(parents)
 	for _, parent := range parents {
-		if !gatherParent(since, parent, byParent[parent], dirs, &e) {
+		if !gatherParent(since, parent, byParent[parent], dirs, stats, &e) {
 			return Entry{}, false
 		}
 	}
@@ -64,11 +65,10 @@ func Gather(since time.Time, reads []File, places []string) (e Entry, ok bool) {
 // gatherParent records the places parent/name: under parent when it
 // exists (each name absent, or present with its stamp), else all absent
 // under the deepest ancestor that exists, whose entries must not change.
-func gatherParent(since time.Time, parent string, names []string, dirs map[string]*Dir, e *Entry) bool {
+func gatherParent(since time.Time, parent string, names []string, dirs map[string]*Dir, stats statCache, e *Entry) bool {
 	anc, st := parent, Stamp{}
 	for {
-		s, err := StampOf(anc)
-		if err == nil {
+		if s, ok := stats.stamp(anc); ok {
 			st = s
 			break
 		}
@@ -111,6 +111,26 @@ func gatherParent(since time.Time, parent string, names []string, dirs map[strin
 		}
 	}
 	return true
+}
+
+// statCache remembers what stat said of each directory during one Gather:
+// the places of one compile share most of their ancestors.
+type statCache map[string]*Stamp
+
+func (c statCache) stamp(path string) (Stamp, bool) {
+	if s, ok := c[path]; ok {
+		if s == nil {
+			return Stamp{}, false
+		}
+		return *s, true
+	}
+	s, err := StampOf(path)
+	if err != nil {
+		c[path] = nil
+		return Stamp{}, false
+	}
+	c[path] = &s
+	return s, true
 }
 
 // parentOf is the lexical parent of p, whose last slash is at i.

@@ -110,34 +110,49 @@ type directFacts struct {
 	dep    []byte   // the dependency file the scan wrote
 }
 
-// record writes the compile's record, when its facts can be stated
-// soundly. It runs after the compile's outputs are in place.
-func (plan *actionPlan) record(cache *localcache.Store, key, cwd string) {
+// startRecord gathers the compile's record while the compile goes on (a
+// lookup, a remote execution), and returns the function that writes it
+// once the compile is known to have succeeded. Nothing is written when the
+// facts cannot be stated soundly.
+func (plan *actionPlan) startRecord(cache *localcache.Store, key, cwd string) (write func()) {
 	f := plan.facts
 	if cache == nil || key == "" || f == nil || plan.actionDigest.IsZero() {
-		return
+		return func() {}
 	}
+	done := make(chan []byte, 1)
+	go func() { done <- plan.gatherRecord(cache, key, cwd) }()
+	return func() {
+		if data := <-done; data != nil {
+			cache.Put(localcache.Manifests, key, data)
+		}
+	}
+}
+
+// gatherRecord states the facts and returns the record's new content, or
+// nil.
+func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) []byte {
+	f := plan.facts
 	reads, ok := plan.readFacts(plan.inputs)
 	if !ok {
-		return
+		return nil
 	}
 	places := append(searchPlaces(cwd, f.deps, f.search), f.probed...)
 	e, ok := manifest.Gather(f.since, reads, places)
 	if !ok {
-		return
+		return nil
 	}
 	r := replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object, DepFile: plan.depFile,
 		PathOutputs: plan.pathOutputs, Portable: plan.portable, LocalRoot: plan.localRoot}
 	if plan.depTemp != "" {
 		if f.dep == nil {
-			return
+			return nil
 		}
 		r.Dep = f.dep
 	}
 	e.Action = plan.actionDigest.String()
 	e.Replay, _ = json.Marshal(r)
 	old, _ := cache.Get(localcache.Manifests, key)
-	cache.Put(localcache.Manifests, key, manifest.Add(old, e))
+	return manifest.Add(old, e)
 }
 
 // readFacts states the files the key hashed, with the stamps taken before

@@ -215,16 +215,16 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	s.plan = plan
 	defer plan.discard()
-	if res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan); ok {
-		plan.record(s.cache, s.key, s.inv.Dir)
-		return res, nil
-	}
-	res, err := s.serveRemote(ctx, plan)
-	if err == nil && res.ExitCode == 0 && !res.Verified && res.Reason == nil {
-		keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+	writeRecord := plan.startRecord(s.cache, s.key, s.inv.Dir)
+	res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan)
+	if !ok {
+		res, err = s.serveRemote(ctx, plan)
+		if err == nil && res.ExitCode == 0 && !res.Verified && res.Reason == nil {
+			keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+		}
 	}
 	if err == nil {
-		plan.record(s.cache, s.key, s.inv.Dir)
+		writeRecord()
 		s.ph.mark("record")
 	}
 	return res, err
