@@ -84,3 +84,18 @@ func (c *collector) walk(dir string, parts []string, depth int) (string, error) 
 	}
 	return cur, nil
 }
+
+// Place walks each absolute path as the kernel would, for files a compile
+// reads from the toolchain's directories (system headers): it returns the
+// real file each ends at and every symlink on the way, so that a hermetic
+// root resolves the paths as this machine does.
+func Place(paths []string) (real []string, links map[string]string, err error) {
+	c := newCollector()
+	real = make([]string, len(paths))
+	for i, p := range paths {
+		if real[i], err = c.add(p); err != nil {
+			return nil, nil, err
+		}
+	}
+	return real, c.links, nil
+}

@@ -42,6 +42,8 @@ type actionPlan struct {
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
+	// hermetic results carry hermeticRoot for localRoot (see hermetic.go).
+	hermetic bool
 	// inputPaths are the absolute paths of the inputs the key hashes;
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string
@@ -81,8 +83,15 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err := plan.setOutputs(l, p); err != nil {
 		return nil, err
 	}
-	plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
-	err = plan.finish(fn, cfg, set, tc.Identity)
+	identity := tc.Identity
+	if cfg.Hermetic {
+		if identity, err = plan.makeHermetic(ctx, cfg, inv, p, l, &set, tc, fn); err != nil {
+			return nil, err
+		}
+	} else {
+		plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
+	}
+	err = plan.finish(fn, cfg, set, identity)
 	ph.mark("key")
 	return plan, err
 }

@@ -223,6 +223,9 @@ func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actio
 
 // localize puts the local root where a portable result has the placeholder.
 func (plan *actionPlan) localize(b []byte) []byte {
+	if plan.hermetic {
+		b = bytes.ReplaceAll(b, []byte(hermeticRoot+"/"), []byte(plan.localRoot+"/"))
+	}
 	return bytes.ReplaceAll(b, []byte(rootPlaceholder), []byte(plan.localRoot))
 }
 
