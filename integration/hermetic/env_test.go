@@ -8,7 +8,6 @@ package hermetic
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,21 +32,10 @@ func start(t *testing.T) *system {
 		t.Skip("the hermetic sandbox needs root")
 	}
 	srv := testenv.StartServer(t, "", "--workers", "0")
-	w := exec.Command(testenv.Bin(t, "rex-worker"), "--server", srv.Addr, "--dir", t.TempDir(), "--sandbox", "hermetic")
-	log, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Stdout, w.Stderr = log, log
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.StartWorker(t, srv.Addr, "--sandbox", "hermetic")
 	t.Cleanup(func() {
-		w.Process.Kill()
-		w.Wait()
 		if t.Failed() {
-			b, _ := os.ReadFile(log.Name())
-			t.Logf("rex-worker log:\n%s\nrex-server log:\n%s", b, srv.Log())
+			t.Logf("rex-server log:\n%s", srv.Log())
 		}
 	})
 	return &system{server: srv.Addr, rex: testenv.Bin(t, "rex")}
