@@ -64,10 +64,13 @@ func Capture(ctx context.Context, stateDir string, tc *Toolchain, fn digest.Func
 	return t, nil
 }
 
+// launcher is the program a chrooting runner starts commands through.
+const launcher = "/usr/bin/env"
+
 // collect finds what a compile's programs need: the driver, the programs
-// it runs for -c (cc1, cc1plus, as; clang compiles in its own process),
-// each with its loader and libraries, and the files the driver reads at
-// start-up (see startupFiles).
+// it runs for -c (cc1, cc1plus, as; clang compiles in its own process) and
+// the launcher, each with its loader and libraries, and the files the
+// driver reads at start-up (see startupFiles).
 func collect(ctx context.Context, tc *Toolchain, env []string) (*collector, []string, error) {
 	run := func(args ...string) (string, error) { return output(ctx, tc.Path, env, args...) }
 	c := newCollector()
@@ -76,6 +79,11 @@ func collect(ctx context.Context, tc *Toolchain, env []string) (*collector, []st
 		if p := programPath(run, prog, env); p != "" {
 			programs = append(programs, p)
 		}
+	}
+	// Buildbarn's chroot runner starts every command through /usr/bin/env,
+	// looked up in the root.
+	if _, err := os.Stat(launcher); err == nil {
+		programs = append(programs, launcher)
 	}
 	for _, p := range programs {
 		if err := c.addELF(p); err != nil {

@@ -47,8 +47,10 @@ func captureToolchain(ctx context.Context, cfg Config, tc *toolchain.Toolchain, 
 // hermeticInputs turns the project's tree (laid out by buildTree) into the
 // whole hermetic input root.
 func (set *inputSet) hermeticInputs(tree *toolchain.Tree) error {
-	ins := make([]client.Input, 0, len(set.tree)+len(tree.Files)+len(set.system)+1)
-	ins = append(ins, client.Input{Path: hermeticRoot[1:], IsDir: true})
+	ins := make([]client.Input, 0, len(set.tree)+len(tree.Files)+len(set.system)+2)
+	// An empty /tmp for the compiler's temporary files, where a worker
+	// does not mount its own (Buildbarn's chroot).
+	ins = append(ins, client.Input{Path: hermeticRoot[1:], IsDir: true}, client.Input{Path: "tmp", IsDir: true})
 	for _, in := range set.tree {
 		in.Path = path.Join(hermeticRoot[1:], in.Path)
 		ins = append(ins, in)
@@ -83,7 +85,7 @@ func (set *inputSet) hermeticInputs(tree *toolchain.Tree) error {
 	}
 	sort.Slice(ins, func(i, j int) bool { return ins[i].Path < ins[j].Path })
 	for _, in := range ins {
-		if top, _, _ := strings.Cut(in.Path, "/"); slices.Contains(workerOwn, top) {
+		if top, _, _ := strings.Cut(in.Path, "/"); slices.Contains(workerOwn, top) && in.Path != "tmp" {
 			return localf("hermetic: the toolchain's /%s lies where a hermetic worker mounts its own /%s", in.Path, top)
 		}
 	}
