@@ -42,8 +42,10 @@ type actionPlan struct {
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
-	// hermetic results carry hermeticRoot for localRoot (see hermetic.go).
-	hermetic bool
+	// hermetic results carry hermeticRoot for localRoot (see hermetic.go);
+	// toolchainSeen remembers when the CAS last held its toolchain.
+	hermetic      bool
+	toolchainSeen *toolchainSeen
 	// inputPaths are the absolute paths of the inputs the key hashes;
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string

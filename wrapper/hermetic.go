@@ -165,5 +165,6 @@ func (plan *actionPlan) makeHermetic(ctx context.Context, cfg Config, inv Invoca
 		return "", err
 	}
 	plan.portable, plan.hermetic = true, true
+	plan.toolchainSeen = newToolchainSeen(cfg, fn, tree)
 	return hermeticIdentity(tree), nil
 }

@@ -116,9 +116,11 @@ func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts clien
 	var resp *repb.ExecuteResponse
 	err := errors.New("no attempt")
 	for attempt := 0; attempt < uploadAttempts && (attempt == 0 || client.IsMissingBlobs(err)); attempt++ {
-		if err := c.Upload(ctx, plan.blobs); err != nil {
+		blobs := plan.uploads(attempt)
+		if err := c.Upload(ctx, blobs); err != nil {
 			return nil, fmt.Errorf("upload inputs: %w", err)
 		}
+		plan.uploaded(blobs)
 		resp, err = c.Execute(ctx, plan.actionDigest, opts)
 	}
 	if err != nil {
