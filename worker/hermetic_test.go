@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,4 +151,18 @@ func systemHeaders(t *testing.T, cc, dir string) []string {
 		}
 	}
 	return hs
+}
+
+// TestHermeticSandboxStopsTheWorkerWhenUnavailable: like namespaces, the
+// hermetic mode never runs actions unisolated.
+func TestHermeticSandboxStopsTheWorkerWhenUnavailable(t *testing.T) {
+	opts, err := Options{Dir: t.TempDir(), Sandbox: SandboxHermetic, probe: func(context.Context, Options) error {
+		return errors.New("simulated")
+	}}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chooseSandbox(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "simulated") {
+		t.Errorf("chooseSandbox in hermetic mode = %v, want the probe's error", err)
+	}
 }
