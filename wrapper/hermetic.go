@@ -47,14 +47,32 @@ func captureToolchain(ctx context.Context, cfg Config, tc *toolchain.Toolchain, 
 // hermeticInputs turns the project's tree (laid out by buildTree) into the
 // whole hermetic input root.
 func (set *inputSet) hermeticInputs(tree *toolchain.Tree) error {
-	ins := make([]client.Input, 0, len(set.tree)+len(tree.Files)+len(set.system)+2)
 	// An empty /tmp for the compiler's temporary files, where a worker
 	// does not mount its own (Buildbarn's chroot).
-	ins = append(ins, client.Input{Path: hermeticRoot[1:], IsDir: true}, client.Input{Path: "tmp", IsDir: true})
+	ins := []client.Input{{Path: hermeticRoot[1:], IsDir: true}, {Path: "tmp", IsDir: true}}
 	for _, in := range set.tree {
 		in.Path = path.Join(hermeticRoot[1:], in.Path)
 		ins = append(ins, in)
 	}
+	tc, err := set.toolchainInputs(tree)
+	if err != nil {
+		return err
+	}
+	ins = append(ins, tc...)
+	sort.Slice(ins, func(i, j int) bool { return ins[i].Path < ins[j].Path })
+	for _, in := range ins {
+		if top, _, _ := strings.Cut(in.Path, "/"); slices.Contains(workerOwn, top) && in.Path != "tmp" {
+			return localf("hermetic: the toolchain's /%s lies where a hermetic worker mounts its own /%s", in.Path, top)
+		}
+	}
+	set.tree = ins
+	return nil
+}
+
+// toolchainInputs are the captured tree and the toolchain files this
+// compile reads, at their real paths, with the symlinks that lead there.
+func (set *inputSet) toolchainInputs(tree *toolchain.Tree) ([]client.Input, error) {
+	var ins []client.Input
 	have := map[string]bool{}
 	for _, f := range tree.Files {
 		have[f.Path] = true
@@ -63,7 +81,7 @@ func (set *inputSet) hermeticInputs(tree *toolchain.Tree) error {
 	read, dirs := set.toolchainReads()
 	real, links, err := toolchain.Place(read)
 	if err != nil {
-		return localf("hermetic: %v", err)
+		return nil, localf("hermetic: %v", err)
 	}
 	for _, r := range real {
 		if !have[r] {
@@ -76,21 +94,14 @@ func (set *inputSet) hermeticInputs(tree *toolchain.Tree) error {
 	}
 	for p, target := range tree.Links {
 		if other, ok := links[p]; ok && other != target {
-			return localf("hermetic: %s changed from %s to %s since the toolchain was captured", p, target, other)
+			return nil, localf("hermetic: %s changed from %s to %s since the toolchain was captured", p, target, other)
 		}
 		links[p] = target
 	}
 	for p, target := range links {
 		ins = append(ins, client.Input{Path: p[1:], Symlink: target})
 	}
-	sort.Slice(ins, func(i, j int) bool { return ins[i].Path < ins[j].Path })
-	for _, in := range ins {
-		if top, _, _ := strings.Cut(in.Path, "/"); slices.Contains(workerOwn, top) && in.Path != "tmp" {
-			return localf("hermetic: the toolchain's /%s lies where a hermetic worker mounts its own /%s", in.Path, top)
-		}
-	}
-	set.tree = ins
-	return nil
+	return ins, nil
 }
 
 // workerOwn are the directories a hermetic worker mounts over the root's.
