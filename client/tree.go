@@ -22,16 +22,22 @@ type Input struct {
 	Executable bool
 	// IsDir makes Path an (empty, unless other inputs fill it) directory.
 	IsDir bool
+	// Symlink, when set, makes Path a symlink with this target.
+	Symlink string
+	// Digest, when set, is Source's digest, known from an earlier hashing
+	// (a captured toolchain): the file is not read again.
+	Digest digest.Digest
 }
 
 // dirNode is a directory under construction.
 type dirNode struct {
 	files map[string]*repb.FileNode
+	links map[string]*repb.SymlinkNode
 	dirs  map[string]*dirNode
 }
 
 func newDirNode() *dirNode {
-	return &dirNode{files: map[string]*repb.FileNode{}, dirs: map[string]*dirNode{}}
+	return &dirNode{files: map[string]*repb.FileNode{}, links: map[string]*repb.SymlinkNode{}, dirs: map[string]*dirNode{}}
 }
 
 // BuildTree turns inputs into canonical REAPI Directory messages: one path
@@ -52,6 +58,12 @@ func BuildTree(f digest.Function, inputs []Input) (digest.Digest, []Blob, error)
 		}
 		if in.IsDir {
 			if _, err := root.mkdirs(segs, in.Path); err != nil {
+				return digest.Digest{}, nil, err
+			}
+			continue
+		}
+		if in.Symlink != "" {
+			if err := root.addLink(segs, in); err != nil {
 				return digest.Digest{}, nil, err
 			}
 			continue
@@ -103,6 +115,9 @@ func checkName(s string) error {
 }
 
 func inputBlob(f digest.Function, in Input) (Blob, error) {
+	if in.Source != "" && !in.Digest.IsZero() {
+		return Blob{Digest: in.Digest, Path: in.Source}, nil
+	}
 	if in.Source == "" {
 		return Blob{Digest: f.FromBytes(in.Data), Data: in.Data}, nil
 	}
@@ -116,7 +131,7 @@ func inputBlob(f digest.Function, in Input) (Blob, error) {
 // mkdirs walks segs from n, creating directories, and returns the last one.
 func (n *dirNode) mkdirs(segs []string, full string) (*dirNode, error) {
 	for _, s := range segs {
-		if _, isFile := n.files[s]; isFile {
+		if n.taken(s) {
 			return nil, fmt.Errorf("input path %q: %q is both a file and a directory", full, s)
 		}
 		child, ok := n.dirs[s]
@@ -135,14 +150,31 @@ func (n *dirNode) addFile(segs []string, in Input, d digest.Digest) error {
 		return err
 	}
 	name := segs[len(segs)-1]
-	if _, ok := parent.dirs[name]; ok {
-		return fmt.Errorf("input path %q: both a file and a directory", in.Path)
-	}
-	if _, ok := parent.files[name]; ok {
-		return fmt.Errorf("input path %q: listed twice", in.Path)
+	if _, ok := parent.dirs[name]; ok || parent.taken(name) {
+		return fmt.Errorf("input path %q: listed twice, or both a file and a directory", in.Path)
 	}
 	parent.files[name] = &repb.FileNode{Name: name, Digest: d.Proto(), IsExecutable: in.Executable}
 	return nil
+}
+
+func (n *dirNode) addLink(segs []string, in Input) error {
+	parent, err := n.mkdirs(segs[:len(segs)-1], in.Path)
+	if err != nil {
+		return err
+	}
+	name := segs[len(segs)-1]
+	if _, ok := parent.dirs[name]; ok || parent.taken(name) {
+		return fmt.Errorf("input path %q: listed twice, or both a symlink and a directory", in.Path)
+	}
+	parent.links[name] = &repb.SymlinkNode{Name: name, Target: in.Symlink}
+	return nil
+}
+
+// taken reports whether name is a file or a symlink of n.
+func (n *dirNode) taken(name string) bool {
+	_, file := n.files[name]
+	_, link := n.links[name]
+	return file || link
 }
 
 // finish builds n's Directory message bottom-up, appends it and its
@@ -151,6 +183,9 @@ func (n *dirNode) finish(f digest.Function, blobs *[]Blob, seen map[digest.Diges
 	dir := &repb.Directory{}
 	for _, name := range slices.Sorted(maps.Keys(n.files)) {
 		dir.Files = append(dir.Files, n.files[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.links)) {
+		dir.Symlinks = append(dir.Symlinks, n.links[name])
 	}
 	for _, name := range slices.Sorted(maps.Keys(n.dirs)) {
 		d, err := n.dirs[name].finish(f, blobs, seen)

@@ -36,7 +36,7 @@ func Load(ctx context.Context, stateDir, argv0, cwd string, env []string) (*Tool
 		return nil, fmt.Errorf("toolchain: %w", err)
 	}
 	if file != "" {
-		save(file, tc)
+		saveJSON(file, tc)
 	}
 	return tc, nil
 }
@@ -66,9 +66,9 @@ func loadCached(file, path string) *Toolchain {
 	return &tc
 }
 
-// save writes the entry atomically; failing costs only the next probe.
-func save(file string, tc *Toolchain) {
-	data, err := json.Marshal(tc)
+// saveJSON writes the entry atomically; failing costs only the next probe.
+func saveJSON(file string, v any) {
+	data, err := json.Marshal(v)
 	if err != nil || os.MkdirAll(filepath.Dir(file), 0o755) != nil {
 		return
 	}

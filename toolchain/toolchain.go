@@ -5,7 +5,9 @@
 // assembler it finds), and lists the directories whose files count as the
 // toolchain: the compiler's built-in include directories, as the compiler
 // reports them, and its installation directory. Every other file a compile
-// reads is the project's, and is uploaded.
+// reads is the project's, and is uploaded. For hermetic actions it also
+// captures the toolchain itself (capture.go): every file its programs need
+// to run, as a tree that travels in the input root.
 package toolchain
 
 import (

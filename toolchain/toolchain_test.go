@@ -96,7 +96,7 @@ func TestSpecsFileAppearing(t *testing.T) {
 	}
 	file := filepath.Join(state, "toolchains")
 	entries, _ := os.ReadDir(file)
-	if len(entries) != 1 {
+	if len(entries) != 1 || strings.HasSuffix(entries[0].Name(), ".tree") {
 		t.Fatalf("cache entries: %v", entries)
 	}
 	cached := filepath.Join(file, entries[0].Name())
@@ -106,7 +106,7 @@ func TestSpecsFileAppearing(t *testing.T) {
 	// Simulate the specs file appearing by recording another absent path
 	// that exists: the entry must then be refused.
 	tc.Programs[t.TempDir()] = absent
-	save(cached, tc)
+	saveJSON(cached, tc)
 	if loadCached(cached, tc.Path) != nil {
 		t.Error("a cached toolchain whose absent file exists was used")
 	}

@@ -115,7 +115,12 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 	if len(args) == 0 {
 		return execSpec{}, withCode(codes.InvalidArgument, fmt.Errorf("command has no arguments"))
 	}
-	prog, err := resolveProgram(args[0], dir, searchPath)
+	hermetic := r.sandbox.jail != nil && r.sandbox.jail.hermetic
+	resolve := resolveProgram
+	if hermetic {
+		resolve = hermeticProgram(a.root)
+	}
+	prog, err := resolve(args[0], dir, searchPath)
 	if err != nil {
 		return execSpec{}, err
 	}
@@ -124,7 +129,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 		timeout = r.opts.DefaultTimeout
 	}
 	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
-		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID}, nil
+		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID, Hermetic: hermetic}, nil
 }
 
 // readAction fetches and decodes the Action and its Command.

@@ -16,6 +16,8 @@ type jail struct {
 	exposed  []exposure
 	masks    []string // files and directories covered by something empty
 	mountDir string   // where each action's private root is mounted
+	// hermetic actions see their input root as "/" and nothing exposed.
+	hermetic bool
 }
 
 // exposure is one host path an action sees read-only. A symlink (such as
@@ -153,6 +155,9 @@ func (j *jail) describe() string {
 		paths = append(paths, e.path)
 	}
 	o := j.opts
+	if j.hermetic {
+		return describeHermetic(o)
+	}
 	return fmt.Sprintf("namespaces: actions run as uid %d gid %d, no network, see only their "+
 		"directory, %s read-only (%d secrets masked), a private /tmp, /dev and /proc; limits per "+
 		"action: memory %d bytes per process (RLIMIT_AS), %d processes (RLIMIT_NPROC), disk %d bytes",

@@ -23,6 +23,10 @@ const (
 	SandboxNone SandboxMode = "none"
 	// SandboxNamespaces requires namespaces: Run fails if they do not work.
 	SandboxNamespaces SandboxMode = "namespaces"
+	// SandboxHermetic is the namespace sandbox with the action's input
+	// root as its "/" (see hermetic.go): the action brings its toolchain.
+	// Like SandboxNamespaces, the worker stops if it cannot be built.
+	SandboxHermetic SandboxMode = "hermetic"
 )
 
 // Options configure a Worker. Zero fields take the defaults noted.
@@ -94,9 +98,9 @@ func (o Options) withDefaults() (Options, error) {
 	switch o.Sandbox {
 	case "":
 		o.Sandbox = SandboxAuto
-	case SandboxAuto, SandboxNone, SandboxNamespaces:
+	case SandboxAuto, SandboxNone, SandboxNamespaces, SandboxHermetic:
 	default:
-		return o, fmt.Errorf("worker: unknown sandbox mode %q (want auto, none or namespaces)", o.Sandbox)
+		return o, fmt.Errorf("worker: unknown sandbox mode %q (want auto, none, namespaces or hermetic)", o.Sandbox)
 	}
 	if o.MaxOutputBytes <= 0 {
 		o.MaxOutputBytes = defaultMaxOutput

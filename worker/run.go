@@ -22,6 +22,7 @@ type execSpec struct {
 	MaxOutput int64 // per stream
 	Jail      *jail // nil: run unisolated
 	UID       int   // in the jail, the user the command runs as
+	Hermetic  bool  // in the jail, Root is the command's "/"
 }
 
 // execResult is what a command that ran produced.

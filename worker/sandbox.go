@@ -41,9 +41,10 @@ func chooseSandbox(ctx context.Context, opts Options) (sandboxState, error) {
 		err = probe(ctx, opts)
 	}
 	if err == nil {
+		j.hermetic = opts.Sandbox == SandboxHermetic
 		return sandboxState{jail: j}, nil
 	}
-	if opts.Sandbox == SandboxNamespaces {
+	if opts.Sandbox == SandboxNamespaces || opts.Sandbox == SandboxHermetic {
 		return sandboxState{}, fmt.Errorf("worker: sandbox unavailable: %w", err)
 	}
 	opts.Logf("worker %s: ERROR: the sandbox is unavailable, so every action will fail "+

@@ -37,10 +37,14 @@ func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 			errc <- fmt.Errorf("sandbox: %w", err)
 			return
 		}
+		seen := func(p string) string { return inJail(spec.Root, p) }
+		if spec.Hermetic {
+			seen = func(p string) string { return inHermetic(spec.Root, p) }
+		}
 		errc <- startAndWait(func() *exec.Cmd {
 			cmd := newCmd()
-			cmd.Dir = inJail(spec.Root, cmd.Dir)
-			cmd.Path, cmd.Args[0] = inJail(spec.Root, cmd.Path), inJail(spec.Root, cmd.Args[0])
+			cmd.Dir = seen(cmd.Dir)
+			cmd.Path, cmd.Args[0] = seen(cmd.Path), seen(cmd.Args[0])
 			attr := cmd.SysProcAttr
 			attr.Cloneflags |= isolatedFlags
 			attr.Pdeathsig = syscall.SIGKILL
@@ -76,7 +80,11 @@ func enterJail(spec execSpec) (string, error) {
 		return "", fmt.Errorf("no new privileges: %w", err)
 	}
 	root := spec.Jail.mountDir
-	if err := buildRoot(spec.Jail, root, spec.Root, spec.Hide); err != nil {
+	build := buildRoot
+	if spec.Hermetic {
+		build = buildHermeticRoot
+	}
+	if err := build(spec.Jail, root, spec.Root, spec.Hide); err != nil {
 		return "", err
 	}
 	return root, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"golang.org/x/sync/errgroup"
@@ -190,23 +191,38 @@ func fetchBatch(ctx context.Context, store casStore, ds []digest.Digest, files m
 
 func fetchLarge(ctx context.Context, store casStore, d digest.Digest, copies []stagedFile) error {
 	for _, f := range copies {
-		if err := store.DownloadFile(ctx, d, f.path, f.executable); err != nil {
+		if err := downloadNoFork(ctx, store, d, f); err != nil {
 			return fmt.Errorf("fetch input %s: %w", f.path, missingAsPrecondition(err))
 		}
 	}
 	return nil
 }
 
-// writeCopies writes data to every file. The file is closed before any
-// command runs; a fork elsewhere may still hold it open for an instant,
-// which startAndWait's ETXTBSY retry covers.
+// downloadNoFork fetches one large file while no fork can happen (see
+// writeCopies).
+func downloadNoFork(ctx context.Context, store casStore, d digest.Digest, f stagedFile) error {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	return store.DownloadFile(ctx, d, f.path, f.executable)
+}
+
+// writeCopies writes data to every file. A file open for writing while
+// another goroutine forks would stay open in that child until it execs,
+// and a program executed from it meanwhile fails with ETXTBSY
+// (golang/go#22315): not only argv[0], which startAndWait retries, but
+// also what the command itself executes (gcc's cc1, in a hermetic action
+// that brought its toolchain). So files are written under the read side of
+// syscall.ForkLock, which every fork of the os/exec package takes.
 func writeCopies(copies []stagedFile, data []byte) error {
 	for _, f := range copies {
 		mode := os.FileMode(0o644)
 		if f.executable {
 			mode = 0o755
 		}
-		if err := os.WriteFile(f.path, data, mode); err != nil {
+		syscall.ForkLock.RLock()
+		err := os.WriteFile(f.path, data, mode)
+		syscall.ForkLock.RUnlock()
+		if err != nil {
 			return err
 		}
 		if err := os.Chmod(f.path, mode); err != nil { // umask-independent

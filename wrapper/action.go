@@ -43,6 +43,10 @@ type actionPlan struct {
 	// its dep file and stderr carry rootPlaceholder for localRoot.
 	portable  bool
 	localRoot string
+	// hermetic results carry hermeticRoot for localRoot (see hermetic.go);
+	// toolchainSeen remembers when the CAS last held its toolchain.
+	hermetic      bool
+	toolchainSeen *toolchainSeen
 	// inputPaths are the absolute paths of the inputs the key hashes;
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string
@@ -62,7 +66,7 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
 	plan := &actionPlan{function: fn.Name()}
-	if cfg.Direct {
+	if cfg.Direct && !cfg.Hermetic {
 		plan.facts = &directFacts{since: time.Now()}
 	}
 	defer func() {
@@ -86,8 +90,15 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	if err := plan.setOutputs(l, p); err != nil {
 		return nil, err
 	}
-	plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
-	err = plan.finish(fn, cfg, set, tc.Identity)
+	identity := tc.Identity
+	if cfg.Hermetic {
+		if identity, err = plan.makeHermetic(ctx, cfg, inv, p, l, &set, tc, fn); err != nil {
+			return nil, err
+		}
+	} else {
+		plan.command, plan.portable = buildCommand(p, l, env, plan, tc)
+	}
+	err = plan.finish(fn, cfg, set, identity)
 	plan.inputs = set
 	ph.mark("key")
 	return plan, err

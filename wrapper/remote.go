@@ -39,7 +39,10 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	s := &session{cfg: cfg, inv: inv, ph: ph, verify: sampled(cfg.VerifyRate)}
 	defer s.close()
 	s.openCache()
-	if cfg.Direct && s.cache != nil && !s.verify {
+	// A hermetic action's identity is its captured toolchain, libraries
+	// and all, which the record's context does not state yet: hermetic
+	// compiles always scan.
+	if cfg.Direct && !cfg.Hermetic && s.cache != nil && !s.verify {
 		s.key = directContext(cfg, inv, p.Args, tc, env)
 		if res, ok := s.serveRecorded(ctx); ok {
 			return s.finish(res, nil)
@@ -305,9 +308,11 @@ func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts clien
 	var resp *repb.ExecuteResponse
 	err := errors.New("no attempt")
 	for attempt := 0; attempt < uploadAttempts && (attempt == 0 || client.IsMissingBlobs(err)); attempt++ {
-		if err := c.Upload(ctx, plan.blobs); err != nil {
+		blobs := plan.uploads(attempt)
+		if err := c.Upload(ctx, blobs); err != nil {
 			return nil, fmt.Errorf("upload inputs: %w", err)
 		}
+		plan.uploaded(blobs)
 		resp, err = c.Execute(ctx, plan.actionDigest, opts)
 	}
 	if err != nil {
@@ -413,6 +418,9 @@ func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actio
 
 // localize puts the local root where a portable result has the placeholder.
 func (plan *actionPlan) localize(b []byte) []byte {
+	if plan.hermetic {
+		b = bytes.ReplaceAll(b, []byte(hermeticRoot+"/"), []byte(plan.localRoot+"/"))
+	}
 	return bytes.ReplaceAll(b, []byte(rootPlaceholder), []byte(plan.localRoot))
 }
 

@@ -28,6 +28,8 @@ var faultMarkers = []string{
 	"internal compiler error",
 	"Segmentation fault",
 	"error while loading shared libraries",
+	"cannot execute", // the driver could not run cc1 or as
+	"Text file busy",
 }
 
 // remoteFault says why a failed remote compile may be rex's fault rather

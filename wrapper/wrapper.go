@@ -23,6 +23,9 @@ type Config struct {
 	ProjectRoot string
 	// CacheOnly compiles locally and reads and fills the remote cache.
 	CacheOnly bool
+	// Hermetic sends the toolchain in the input root, for workers that run
+	// actions with the input root as "/" (see hermetic.go).
+	Hermetic bool
 	// StateDir holds client state (compiler identities).
 	StateDir string
 	// Platform properties sent with every action.

@@ -19,9 +19,9 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 	}
 	mode := worker.SandboxMode(c.String("sandbox"))
 	switch mode {
-	case worker.SandboxAuto, worker.SandboxNone, worker.SandboxNamespaces:
+	case worker.SandboxAuto, worker.SandboxNone, worker.SandboxNamespaces, worker.SandboxHermetic:
 	default:
-		return worker.Options{}, fmt.Errorf("--sandbox %q: want auto, none or namespaces", mode)
+		return worker.Options{}, fmt.Errorf("--sandbox %q: want auto, none, namespaces or hermetic", mode)
 	}
 	if c.Int("concurrency") < 1 {
 		return worker.Options{}, fmt.Errorf("--concurrency must be at least 1")

@@ -44,7 +44,7 @@ func flags() []cli.Flag {
 		&cli.IntFlag{Name: "concurrency", Value: 1, EnvVars: []string{"REX_WORKER_CONCURRENCY"},
 			Usage: "actions run at once"},
 		&cli.StringFlag{Name: "sandbox", Value: string(worker.SandboxAuto), EnvVars: []string{"REX_WORKER_SANDBOX"},
-			Usage: "auto (the namespace sandbox; actions fail when it cannot be built), none (unisolated), or namespaces (the worker stops when it cannot be built)"},
+			Usage: "auto (the namespace sandbox; actions fail when it cannot be built), none (unisolated), namespaces (the worker stops when it cannot be built), or hermetic (namespaces, with the action's input root as its /: actions bring their toolchain, as rex --hermetic sends it)"},
 		&cli.StringFlag{Name: "id", EnvVars: []string{"REX_WORKER_ID"},
 			Usage: "worker name reported to the server (default: host name and pid)"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_WORKER_INSTANCE"},

@@ -25,11 +25,11 @@ func runProject(t *testing.T, p *project) {
 	start := time.Now()
 	src := fetch(t, p.pkg)
 	rex := testenv.Bin(t, "rex")
-	srv := testenv.StartServer(t, "", "--workers", "2")
+	srv := startServer(t, p)
 	base := t.TempDir()
 	dirA := filepath.Join(base, "a", p.name)
 	dirB := filepath.Join(base, "another", "checkout", p.name)
-	newRex := func() *rexEnv { return &rexEnv{bin: rex, server: srv.Addr, dir: t.TempDir()} }
+	newRex := func() *rexEnv { return &rexEnv{bin: rex, server: srv.Addr, dir: t.TempDir(), hermetic: p.hermetic} }
 	defer func() {
 		if t.Failed() {
 			t.Logf("rex-server log (end):\n%s", tail(srv.Log(), 40))

@@ -34,6 +34,9 @@ type project struct {
 	// includers, when set, names the objects that include header, for
 	// builds that keep no dependency records of their own.
 	includers []string
+	// hermetic builds through a rex-worker run with --sandbox hermetic,
+	// rex sending the toolchain (REX_HERMETIC=1).
+	hermetic bool
 }
 
 // rexEnv configures a tree to build through rex.
@@ -41,6 +44,8 @@ type rexEnv struct {
 	bin    string // the rex binary
 	server string // grpc://127.0.0.1:PORT
 	dir    string // REX_DIR
+	// hermetic builds with REX_HERMETIC=1 (see hermetic_test.go).
+	hermetic bool
 }
 
 // tree is one checkout of a project, built either plainly or through rex.
@@ -71,6 +76,9 @@ func newTree(t *testing.T, p *project, src, root string, r *rexEnv) *tree {
 		tr.env = append(tr.env,
 			"PATH="+filepath.Dir(r.bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"REX_SERVER="+r.server, "REX_DIR="+r.dir)
+		if r.hermetic {
+			tr.env = append(tr.env, "REX_HERMETIC=1")
+		}
 	} else {
 		tr.env = append(tr.env, "PATH="+os.Getenv("PATH"))
 	}
