@@ -69,11 +69,26 @@ func (c *Client) Upload(ctx context.Context, blobs []Blob) error {
 	return err
 }
 
-func (c *Client) upload(ctx context.Context, blobs []Blob) error {
-	fn, err := c.Function(ctx)
-	if err != nil {
-		return err
+// UploadMissing uploads the blobs that an earlier FindMissing of theirs
+// named (missing), without asking again: a caller that asked while it
+// waited for something else saves a round trip.
+func (c *Client) UploadMissing(ctx context.Context, blobs []Blob, missing []digest.Digest) error {
+	byDigest, _ := uniqueBlobs(blobs)
+	err := c.sendMissing(ctx, byDigest, missing)
+	if c.learnBatchLimit(ctx, err) {
+		err = c.upload(ctx, blobs)
 	}
+	return err
+}
+
+// Digests lists the distinct non-empty digests of blobs: what FindMissing
+// is asked about before an upload.
+func Digests(blobs []Blob) []digest.Digest {
+	_, ds := uniqueBlobs(blobs)
+	return ds
+}
+
+func uniqueBlobs(blobs []Blob) (map[digest.Digest]Blob, []digest.Digest) {
 	byDigest := make(map[digest.Digest]Blob, len(blobs))
 	var ds []digest.Digest
 	for _, b := range blobs {
@@ -83,10 +98,23 @@ func (c *Client) upload(ctx context.Context, blobs []Blob) error {
 		byDigest[b.Digest] = b
 		ds = append(ds, b.Digest)
 	}
+	return byDigest, ds
+}
+
+func (c *Client) upload(ctx context.Context, blobs []Blob) error {
+	byDigest, ds := uniqueBlobs(blobs)
 	if len(ds) == 0 {
 		return nil
 	}
 	missing, err := c.FindMissing(ctx, ds)
+	if err != nil {
+		return err
+	}
+	return c.sendMissing(ctx, byDigest, missing)
+}
+
+func (c *Client) sendMissing(ctx context.Context, byDigest map[digest.Digest]Blob, missing []digest.Digest) error {
+	fn, err := c.Function(ctx)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,8 @@ type actionPlan struct {
 	facts    *directFacts
 	// key describes what actionDigest covers, for `rex explain`.
 	key *Key
+	// missing, when set, is the FindMissingBlobs asked during the lookup.
+	missing *missingQuery
 }
 
 func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (_ *actionPlan, err error) {

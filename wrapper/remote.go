@@ -241,6 +241,9 @@ func (s *session) serveRemote(ctx context.Context, plan *actionPlan) (Result, er
 	}
 	// Servers log and trace requests by the action they serve.
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
+	if !s.cfg.CacheOnly {
+		plan.missing = askMissing(ctx, s.c, plan)
+	}
 	cached, err := s.lookup(ctx, plan)
 	if err != nil && s.defaultIsDown(err) {
 		return compileForCache(ctx, s.inv, plan)
@@ -309,7 +312,7 @@ func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts clien
 	err := errors.New("no attempt")
 	for attempt := 0; attempt < uploadAttempts && (attempt == 0 || client.IsMissingBlobs(err)); attempt++ {
 		blobs := plan.uploads(attempt)
-		if err := c.Upload(ctx, blobs); err != nil {
+		if err := plan.missing.upload(ctx, c, blobs, attempt); err != nil {
 			return nil, fmt.Errorf("upload inputs: %w", err)
 		}
 		plan.uploaded(blobs)
