@@ -45,6 +45,9 @@ type kase struct {
 }
 
 func run(t *testing.T, s spec) {
+	// Cases share nothing but the server: they run side by side, which
+	// hides the wait for their files to age (see warm).
+	t.Parallel()
 	k := newKase(t, s)
 	k.compare("base")
 	if s.mutate != nil {
