@@ -195,9 +195,11 @@ func stepTimeout(t *testing.T) time.Duration {
 	return 30 * time.Minute
 }
 
-// stats are the outcome counters of `rex stats --json`.
+// stats are the outcome counters of `rex stats --json`. Hits counts the
+// hits of both caches, LocalHits those of the local one.
 type stats struct {
 	Hits        int64 `json:"cache_hits"`
+	LocalHits   int64 `json:"local_cache_hits"`
 	Remote      int64 `json:"remote_executions"`
 	Fallbacks   int64 `json:"local_fallbacks"`
 	LocalRuns   int64 `json:"local_runs"`
@@ -205,7 +207,7 @@ type stats struct {
 }
 
 func (s stats) String() string {
-	return fmt.Sprintf("hits=%d remote=%d fallbacks=%d local_runs=%d", s.Hits, s.Remote, s.Fallbacks, s.LocalRuns)
+	return fmt.Sprintf("hits=%d (local %d) remote=%d fallbacks=%d local_runs=%d", s.Hits, s.LocalHits, s.Remote, s.Fallbacks, s.LocalRuns)
 }
 
 func (tr *tree) stats(t *testing.T) stats {
@@ -218,6 +220,7 @@ func (tr *tree) stats(t *testing.T) stats {
 	if err := json.Unmarshal(out, &s); err != nil {
 		t.Fatalf("rex stats --json printed %q: %v", out, err)
 	}
+	s.Hits += s.LocalHits
 	return s
 }
 

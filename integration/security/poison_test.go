@@ -99,6 +99,8 @@ func TestCachePoisoningRefused(t *testing.T) {
 	if err := forge(t, conn, writeToken, key, junk); err != nil {
 		t.Fatalf("UpdateActionResult with a cache-write token: %v", err)
 	}
+	// A machine without this one's local cache asks the server.
+	p = newProjectIn(t, p.dir, srv.Addr, "REX_TOKEN="+execToken, "REX_LOCAL_CACHE_SIZE=0")
 	if got, c := p.compile(); c.CacheHits != 1 || !bytes.Equal(got, junk) {
 		t.Errorf("control: a cache-write token's result was not served (%+v): the test's key is wrong", c)
 	}
