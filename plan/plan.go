@@ -37,6 +37,8 @@ type Report struct {
 	// Reasons counts the misses and local runs by reason.
 	Reasons map[string]map[string]int `json:"reasons"`
 	Entries []Compile                 `json:"entries"`
+	// Prefetched counts the results --prefetch kept in the local cache.
+	Prefetched int `json:"prefetched,omitempty"`
 }
 
 // Options tune a prediction.
@@ -45,6 +47,9 @@ type Options struct {
 	Env []string
 	// Scans bounds the dependency scans run at once (the CPUs).
 	Scans int
+	// Prefetch keeps every predicted hit from the server in the local
+	// cache, so that the build hits without the server.
+	Prefetch bool
 }
 
 // lookups bounds the GetActionResult calls in flight: REAPI has no batch
@@ -67,7 +72,7 @@ func Predict(ctx context.Context, cfg wrapper.Config, entries []Entry, opts Opti
 	var g errgroup.Group
 	g.SetLimit(lookups)
 	for i, p := range preds {
-		if p.Local != nil {
+		if p.Local != nil || p.LocalHit {
 			continue
 		}
 		g.Go(func() (err error) {
@@ -78,7 +83,36 @@ func Predict(ctx context.Context, cfg wrapper.Config, entries []Entry, opts Opti
 	if err := g.Wait(); err != nil {
 		return Report{}, err
 	}
-	return summarize(cfg.StateDir, entries, preds, results), nil
+	r := summarize(cfg.StateDir, entries, preds, results)
+	if opts.Prefetch {
+		r.Prefetched, err = prefetch(ctx, cfg, c, preds, results)
+	}
+	return r, err
+}
+
+// prefetch keeps the server's hits in the local cache, a few at a time.
+func prefetch(ctx context.Context, cfg wrapper.Config, c *client.Client, preds []wrapper.Prediction, results []*repb.ActionResult) (int, error) {
+	var g errgroup.Group
+	g.SetLimit(8)
+	fetched := make([]bool, len(preds))
+	for i, p := range preds {
+		if p.Local != nil || p.LocalHit || !hit(results[i], p.Outputs) {
+			continue
+		}
+		g.Go(func() error {
+			err := wrapper.Prefetch(ctx, cfg, c, p, results[i])
+			fetched[i] = err == nil
+			return err
+		})
+	}
+	err := g.Wait()
+	n := 0
+	for _, f := range fetched {
+		if f {
+			n++
+		}
+	}
+	return n, err
 }
 
 // predictAll plans the entries, a few at a time: each runs the compiler's
@@ -114,7 +148,7 @@ func summarize(stateDir string, entries []Entry, preds []wrapper.Prediction, res
 		case p.Local != nil:
 			c.Outcome, c.Reason = "local", stats.Category(p.Local.Error())
 			r.Local++
-		case hit(results[i], p.Outputs):
+		case p.LocalHit || hit(results[i], p.Outputs):
 			c.Outcome, c.Action = "hit", p.Action.String()
 			r.Hits++
 		default:

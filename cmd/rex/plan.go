@@ -19,6 +19,7 @@ func planCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object, with every compile's prediction"},
 			&cli.BoolFlag{Name: "list", Usage: "list every compile that would miss or run locally"},
+			&cli.BoolFlag{Name: "prefetch", Usage: "keep every predicted hit in the local cache, so the build needs no server for it"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -34,7 +35,7 @@ func planCommand() *cli.Command {
 			}
 			ctx, stop := interruptible()
 			defer stop()
-			r, err := plan.Predict(ctx, cfg, entries, plan.Options{Env: os.Environ()})
+			r, err := plan.Predict(ctx, cfg, entries, plan.Options{Env: os.Environ(), Prefetch: c.Bool("prefetch")})
 			if err != nil {
 				return err
 			}
@@ -55,6 +56,9 @@ func printPlan(w io.Writer, r plan.Report, list bool) {
 	fmt.Fprintf(w, "local runs          %d (not remotable)\n", r.Local)
 	printReasons(w, toInt64(r.Reasons["local"]), int64(r.Local))
 	fmt.Fprintf(w, "predicted hit rate  %.1f %%\n", 100*r.HitRate)
+	if r.Prefetched > 0 {
+		fmt.Fprintf(w, "prefetched          %d (kept in the local cache)\n", r.Prefetched)
+	}
 	if !list {
 		return
 	}

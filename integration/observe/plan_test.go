@@ -54,6 +54,22 @@ func TestPlanPredictsTheBuild(t *testing.T) {
 			t.Errorf("the miss of %s is put down to %q, not the edited source", e.File, e.Reason)
 		}
 	}
+
+	// Another machine's state prefetches every hit, then builds with the
+	// server gone: every compile hits its local cache.
+	other := newTree(t, srv.Addr, nil)
+	other.dir = tr.dir
+	var pre plan.Report
+	other.json(&pre, "plan", "--json", "--prefetch", filepath.Join(build, "compile_commands.json"))
+	if pre.Misses != 0 || pre.Prefetched != pre.Hits || pre.Hits < 4 {
+		t.Errorf("prefetch: %d hits, %d misses, %d prefetched; want every compile a hit, all prefetched", pre.Hits, pre.Misses, pre.Prefetched)
+	}
+	srv.Stop()
+	other.run("cmake", "--build", build, "--target", "clean")
+	other.run("cmake", "--build", build, "-j2")
+	if s := other.summary(); s.LocalCacheHits != int64(pre.Hits) || s.CacheHits != 0 || s.LocalFallbacks != 0 {
+		t.Errorf("the build after the prefetch, server stopped: %+v; want %d local cache hits", s.Counters, pre.Hits)
+	}
 }
 
 // run runs a build command in the tree with its environment.
