@@ -3,7 +3,12 @@ package client
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -19,7 +24,13 @@ func (c *Client) Capabilities(ctx context.Context) (*repb.ServerCapabilities, er
 	if cached != nil {
 		return cached, nil
 	}
-	var caps *repb.ServerCapabilities
+	caps := c.storedCapabilities()
+	if caps != nil {
+		c.mu.Lock()
+		c.capsVal = caps
+		c.mu.Unlock()
+		return caps, nil
+	}
 	err := c.retry(ctx, c.conn, c.cfg.RPCTimeout, func(ctx context.Context) error {
 		var err error
 		caps, err = c.caps.GetCapabilities(ctx, &repb.GetCapabilitiesRequest{InstanceName: c.cfg.Instance})
@@ -31,7 +42,52 @@ func (c *Client) Capabilities(ctx context.Context) (*repb.ServerCapabilities, er
 	c.mu.Lock()
 	c.capsVal = caps
 	c.mu.Unlock()
+	c.storeCapabilities(caps)
 	return caps, nil
+}
+
+// storedCapabilities reads Config.CapabilitiesFile while it is fresh.
+func (c *Client) storedCapabilities() *repb.ServerCapabilities {
+	path := c.cfg.CapabilitiesFile
+	st, err := os.Stat(path)
+	if path == "" || err != nil || time.Since(st.ModTime()) > c.cfg.CapabilitiesMaxAge {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	var caps repb.ServerCapabilities
+	if err != nil || proto.Unmarshal(data, &caps) != nil {
+		return nil
+	}
+	return &caps
+}
+
+// storeCapabilities writes the answer for later processes; a failure
+// costs one of them a round trip.
+func (c *Client) storeCapabilities(caps *repb.ServerCapabilities) {
+	path := c.cfg.CapabilitiesFile
+	if path == "" {
+		return
+	}
+	data, err := proto.Marshal(caps)
+	if err != nil || os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".caps-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// ForgetCapabilities removes the stored Capabilities, after a failure they
+// may explain (a server replaced by another at the same address).
+func (c *Client) ForgetCapabilities() {
+	if c.cfg.CapabilitiesFile != "" {
+		os.Remove(c.cfg.CapabilitiesFile)
+	}
 }
 
 // Function returns the digest function every request uses. With

@@ -61,6 +61,13 @@ type Config struct {
 	// Dialer replaces the network dialer: tests, and rex-server's embedded
 	// workers, use in-memory connections.
 	Dialer func(ctx context.Context, addr string) (net.Conn, error)
+
+	// CapabilitiesFile, when set, keeps the server's Capabilities between
+	// processes: a process that needs them reads the file while it is
+	// younger than CapabilitiesMaxAge instead of asking (one round trip
+	// less for a short-lived client such as rex).
+	CapabilitiesFile   string
+	CapabilitiesMaxAge time.Duration
 }
 
 const (

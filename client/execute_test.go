@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/longrunning/autogen/longrunningpb"
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -195,5 +198,31 @@ func TestTokenSentAsBearer(t *testing.T) {
 	if _, err := Dial(context.Background(), Config{Server: "grpc://127.0.0.1:1", Token: "t",
 		Headers: map[string]string{"Authorization": "Bearer u"}}); err == nil {
 		t.Error("a token and an authorization header were both accepted")
+	}
+}
+
+// A second client (a second rex process) reads the Capabilities the first
+// stored, until they are too old or forgotten.
+func TestCapabilitiesKeptBetweenClients(t *testing.T) {
+	f := newFake()
+	f.caps.CacheCapabilities.DigestFunctions = append(f.caps.CacheCapabilities.DigestFunctions, repb.DigestFunction_BLAKE3)
+	ctx := context.Background()
+	cfg := Config{DigestFunction: digest.BLAKE3, CapabilitiesFile: filepath.Join(t.TempDir(), "caps"), CapabilitiesMaxAge: time.Hour}
+	for i := 0; i < 3; i++ {
+		if fn, err := f.start(t, cfg).Function(ctx); fn != digest.BLAKE3 || err != nil {
+			t.Fatalf("client %d: %v, %v", i, fn, err)
+		}
+	}
+	if f.capsCalls != 1 {
+		t.Errorf("%d Capabilities calls for three clients, want 1", f.capsCalls)
+	}
+	c := f.start(t, cfg)
+	c.ForgetCapabilities()
+	c.Function(ctx)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(cfg.CapabilitiesFile, old, old)
+	f.start(t, cfg).Function(ctx)
+	if f.capsCalls != 3 {
+		t.Errorf("%d Capabilities calls, want 3: a forgotten and a stale file are asked again", f.capsCalls)
 	}
 }

@@ -97,6 +97,9 @@ func (s *session) close() {
 }
 
 func (s *session) finish(res Result, err error) (Result, error) {
+	if err != nil && !errors.Is(err, errLocal) && s.c != nil {
+		s.c.ForgetCapabilities()
+	}
 	s.ph.mark("outputs")
 	res.Phases = s.ph.String()
 	if s.plan != nil {
@@ -130,7 +133,9 @@ func (s *session) client(ctx context.Context) (*client.Client, error) {
 	if recentlyUnreachable(s.cfg) {
 		return nil, errRecentlyUnreachable
 	}
-	c, err := client.Dial(ctx, s.cfg.Client)
+	cc := s.cfg.Client
+	cc.CapabilitiesFile, cc.CapabilitiesMaxAge = serverFile(s.cfg, "capabilities-"), capabilitiesMaxAge
+	c, err := client.Dial(ctx, cc)
 	if err != nil {
 		return nil, err
 	}

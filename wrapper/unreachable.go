@@ -25,13 +25,24 @@ var errRecentlyUnreachable = errors.New("the server was unreachable moments ago"
 // is never skipped because another was down. "" when there is no state
 // directory.
 func unreachableMarker(cfg Config) string {
+	return serverFile(cfg, "server-unreachable-")
+}
+
+// serverFile names a state file about the server cfg talks to, or "" when
+// there is no state directory.
+func serverFile(cfg Config, prefix string) string {
 	if cfg.StateDir == "" {
 		return ""
 	}
 	c := cfg.Client
 	key := digest.SHA256.FromBytes([]byte(c.Server + "\x00" + c.CASServer + "\x00" + c.Instance))
-	return filepath.Join(cfg.StateDir, "server-unreachable-"+key.Hash[:16])
+	return filepath.Join(cfg.StateDir, prefix+key.Hash[:16])
 }
+
+// capabilitiesMaxAge is how long a server's Capabilities are trusted
+// without asking: a server reconfigured at the same address is seen after
+// it, or after any failure (which forgets them).
+const capabilitiesMaxAge = 10 * time.Minute
 
 // recentlyUnreachable reports whether a rex process found cfg's server
 // unreachable within unreachableFor.
