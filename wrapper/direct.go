@@ -32,9 +32,15 @@ func directContext(cfg Config, inv Invocation, args []string, tc *toolchain.Tool
 	var b strings.Builder
 	fmt.Fprintf(&b, "rex direct v1\x00%s\x00%s\x00%s\x00", tc.Identity, tc.Path, inv.Dir)
 	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", cfg.ProjectRoot, cfg.Client.DigestFunction.Name(), cfg.CacheOnly)
-	// The arguments with response files expanded: a response file's
-	// content is the compile's as much as argv is.
+	// The arguments with response files expanded (a response file's
+	// content is the compile's as much as argv is), then argv as it runs,
+	// with the colour option a terminal asks for.
 	for _, a := range args {
+		b.WriteString(a)
+		b.WriteByte(0)
+	}
+	b.WriteString("argv\x00")
+	for _, a := range inv.Argv {
 		b.WriteString(a)
 		b.WriteByte(0)
 	}

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,5 +89,29 @@ func TestDefaultServerDownIsALocalCache(t *testing.T) {
 	p.write("y.cpp", "int w = 1;\n")
 	if r := p.run("g++", "-c", "y.cpp", "-o", "y.o"); r.Outcome != stats.LocalFallback {
 		t.Fatalf("a configured server that is down: %v (%v), want a fallback", r.Outcome, r.Reason)
+	}
+}
+
+// A compile on a terminal asks for coloured diagnostics; the same compile
+// with its stderr captured must not replay them from the terminal's record.
+func TestDirectModeKeepsTerminalApart(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
+	p.write("w.c", "int f(int x) { if (x) return 1; }\n")
+	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
+	argv := []string{"gcc", "-Wall", "-c", "w.c", "-o", "w.o"}
+	env := append(os.Environ(), "TERM=xterm")
+	run := func(terminal bool) Result {
+		return Run(context.Background(), p.cfg, Invocation{Argv: argv, Dir: p.dir, Env: env, StderrIsTerminal: terminal})
+	}
+	for _, terminal := range []bool{true, true} {
+		if r := run(terminal); !bytes.Contains(r.Stderr, []byte("\x1b[")) {
+			t.Fatalf("on a terminal: no colour in %q", r.Stderr)
+		}
+	}
+	r := run(false)
+	if bytes.Contains(r.Stderr, []byte("\x1b[")) || !bytes.Contains(r.Stderr, []byte("warning")) {
+		t.Fatalf("captured stderr: %q (%v), want the warning without colour", r.Stderr, r.Outcome)
 	}
 }
