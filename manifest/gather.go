@@ -154,20 +154,8 @@ func listing(dir string, lookups int) map[string]bool {
 	if lookups < 16 {
 		return nil
 	}
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil
-	}
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
+	names, _ := entries(dir)
+	return names
 }
 
 // recordable reports whether the record's line format can hold path.

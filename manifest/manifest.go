@@ -142,12 +142,45 @@ func (d *Dir) holds() bool {
 	if st, err := StampOf(d.Path); err == nil && st == d.Stamp {
 		return true
 	}
+	// The directory changed (a build writes its objects beside its
+	// sources): one read of its entries answers for every name in it.
+	names, listed := entries(d.Path)
 	for _, rel := range d.absentPaths() {
-		if !absent(join(d.Path, rel)) {
+		first, deeper := rel, false
+		if i := strings.IndexByte(rel, '/'); i >= 0 {
+			first, deeper = rel[:i], true
+		}
+		switch {
+		case listed && !names[first]:
+		case listed && !deeper:
+			return false
+		case !absent(join(d.Path, rel)):
 			return false
 		}
 	}
 	return true
+}
+
+// entries lists the names in dir (none when it does not exist); listed is
+// false when it cannot be read (each place is then looked up by itself).
+func entries(dir string) (names map[string]bool, listed bool) {
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return map[string]bool{}, true
+	}
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	list, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, false
+	}
+	names = make(map[string]bool, len(list))
+	for _, n := range list {
+		names[n] = true
+	}
+	return names, true
 }
 
 // absent reports whether nothing, not even a dangling symlink, is at path.
