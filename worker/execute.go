@@ -63,11 +63,7 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	if err != nil {
 		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
 	}
-	own := r.sandbox.owner()
-	if err := stageInputs(ctx, a.store, rootDigest, a.root, own); err != nil {
-		return digest.Digest{}, err
-	}
-	outs, err := prepareOutputs(a.cmd, a.root, own)
+	outs, err := r.stage(ctx, a, rootDigest)
 	if err != nil {
 		return digest.Digest{}, err
 	}
@@ -94,6 +90,23 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 		err = withCode(codes.DeadlineExceeded, fmt.Errorf("command killed after %v", spec.Timeout))
 	}
 	return d, err
+}
+
+// stage lays out the action's input root and its outputs' directories,
+// and returns the outputs.
+func (r *runner) stage(ctx context.Context, a *actionRun, rootDigest digest.Digest) ([]output, error) {
+	wd, outs, err := parseOutputs(a.cmd)
+	if err != nil {
+		return nil, err
+	}
+	s := staging{store: a.store, fn: a.fn, cache: r.cache, own: r.sandbox.owner(), link: r.sandbox.jail != nil}
+	for _, o := range outs {
+		s.outputs = append(s.outputs, underRoot(a.root, o.rel))
+	}
+	if err := stageInputs(ctx, s, rootDigest, a.root); err != nil {
+		return nil, err
+	}
+	return outs, prepareOutputs(a.root, wd, outs, s.own)
 }
 
 // execSpec builds the command line, environment and limits of an action.
@@ -123,7 +136,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 	if timeout <= 0 {
 		timeout = r.opts.DefaultTimeout
 	}
-	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
+	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.opts.Dir, Timeout: timeout,
 		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID}, nil
 }
 

@@ -40,6 +40,10 @@ type Options struct {
 	// Jail configures the namespace sandbox: who actions run as, what
 	// they see, and their limits.
 	Jail JailOptions
+	// CacheBytes bounds the worker's file cache, from which input roots
+	// are built by hard links (default 4 GiB; files still linked by a
+	// running action outlive their eviction).
+	CacheBytes int64
 	// MaxOutputBytes caps stdout and stderr each (default 64 MiB); an
 	// action that writes more fails with RESOURCE_EXHAUSTED.
 	MaxOutputBytes int64
@@ -68,7 +72,9 @@ const (
 	defaultLeaseWait       = 30 * time.Second
 	defaultHeartbeat       = 10 * time.Second
 	defaultSearchPath      = "/usr/local/bin:/usr/bin:/bin"
+	defaultCacheBytes      = 4 << 30
 	actionsSubdir          = "actions"
+	cacheSubdir            = "cache"
 	sandboxProbeSubdir     = "probe"
 	maxLeaseErrorBackoff   = 5 * time.Second
 	firstLeaseErrorBackoff = 100 * time.Millisecond
@@ -97,6 +103,9 @@ func (o Options) withDefaults() (Options, error) {
 	case SandboxAuto, SandboxNone, SandboxNamespaces:
 	default:
 		return o, fmt.Errorf("worker: unknown sandbox mode %q (want auto, none or namespaces)", o.Sandbox)
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = defaultCacheBytes
 	}
 	if o.MaxOutputBytes <= 0 {
 		o.MaxOutputBytes = defaultMaxOutput

@@ -53,7 +53,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox,
+	cache, err := newFileCache(filepath.Join(opts.Dir, cacheSubdir), opts.CacheBytes)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache,
 		cas: &casClients{base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
@@ -83,6 +87,7 @@ type runner struct {
 	cas     *casClients
 	opts    Options
 	sandbox sandboxState
+	cache   *fileCache
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to

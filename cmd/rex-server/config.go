@@ -14,15 +14,17 @@ import (
 )
 
 type config struct {
-	listen   string
-	dir      string
-	workers  int
-	maxSize  int64
-	sandbox  string
-	platform map[string]string
-	jail     worker.JailOptions
-	limits   limitsConfig
-	security security
+	listen  string
+	dir     string
+	workers int
+	maxSize int64
+	// workerCache bounds the embedded workers' file cache.
+	workerCache int64
+	sandbox     string
+	platform    map[string]string
+	jail        worker.JailOptions
+	limits      limitsConfig
+	security    security
 	// shutdownGrace is how long in-flight calls get after SIGTERM.
 	shutdownGrace time.Duration
 }
@@ -55,6 +57,9 @@ func configFrom(c *cli.Context) (config, error) {
 	}
 	if cfg.maxSize, err = bytesize.Parse(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
+	}
+	if cfg.workerCache, err = bytesize.Parse(c.String("worker-cache-size")); err != nil {
+		return cfg, fmt.Errorf("--worker-cache-size: %w", err)
 	}
 	if cfg.limits, err = limitsFrom(c); err != nil {
 		return cfg, err

@@ -76,6 +76,7 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Concurrency: cfg.workers,
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
 		Jail:        cfg.jail,
+		CacheBytes:  cfg.workerCache,
 		CASFor:      worker.CASDialer(ccfg),
 		Logf:        log.Printf,
 	})
