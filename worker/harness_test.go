@@ -5,7 +5,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,10 +69,37 @@ type testEnv struct {
 	cas  *client.Client
 	fn   digest.Function
 	dir  string // the worker's Dir
+	// calls counts the CAS and ByteStream calls the server answered.
+	calls *casCalls
+}
+
+// casCalls counts calls to the CAS and ByteStream services.
+type casCalls struct{ n atomic.Int64 }
+
+func (c *casCalls) count(method string) {
+	if strings.Contains(method, "ContentAddressableStorage/") || strings.Contains(method, "ByteStream/") {
+		c.n.Add(1)
+	}
+}
+
+func (c *casCalls) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	c.count(info.FullMethod)
+	return h(ctx, req)
+}
+
+func (c *casCalls) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	c.count(info.FullMethod)
+	return h(srv, ss)
 }
 
 // newEnv starts everything; opts.Dir and LeaseWait are filled in.
-func newEnv(t *testing.T, opts Options) *testEnv {
+func newEnv(t *testing.T, opts Options) *testEnv { return startEnv(t, opts, false) }
+
+// newEmbeddedEnv starts a worker given the server's own store, as
+// rex-server's embedded workers are.
+func newEmbeddedEnv(t *testing.T, opts Options) *testEnv { return startEnv(t, opts, true) }
+
+func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 	t.Helper()
 	sockDir, err := os.MkdirTemp("", "rxw")
 	if err != nil {
@@ -84,7 +113,8 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 	}
 	blobs := cas.NewMemoryStore()
 	ac := cas.NewActionCache(blobs)
-	srv := grpc.NewServer()
+	calls := &casCalls{}
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(calls.unary), grpc.ChainStreamInterceptor(calls.stream))
 	server.Register(srv, blobs, ac, server.Options{UploadDir: t.TempDir()})
 	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1)}
 	workerpb.RegisterWorkersServer(srv, fake)
@@ -95,6 +125,9 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
+	if embedded {
+		opts.Store = blobs
+	}
 	opts.Dir = t.TempDir()
 	opts.LeaseWait = 200 * time.Millisecond
 	opts.Logf = t.Logf
@@ -107,7 +140,7 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	return &testEnv{fake: fake, cas: cl, fn: digest.SHA256, dir: opts.Dir}
+	return &testEnv{fake: fake, cas: cl, fn: digest.SHA256, dir: opts.Dir, calls: calls}
 }
 
 // upload stores the inputs, the Command and the Action; it returns the

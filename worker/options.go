@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
@@ -58,6 +59,10 @@ type Options struct {
 	// instance differ from those of the client given to New; the worker
 	// keeps one per pair. Nil: such leases fail with FAILED_PRECONDITION.
 	CASFor func(fn digest.Function, instance string) (*client.Client, error)
+	// Store, when set, is the server's own blob store: a worker embedded
+	// in rex-server reads inputs from it and writes outputs to it directly
+	// instead of through the CAS client (which still serves nothing else).
+	Store cas.BlobStore
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
 

@@ -115,6 +115,12 @@ func (s *staging) fetch(ctx context.Context, missing []fileKey, have map[fileKey
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallelFetches)
+	if local, ok := s.store.(localCAS); ok {
+		for _, keys := range byDigest {
+			g.Go(func() error { return s.copyLocal(ctx, local, keys, add) })
+		}
+		return g.Wait()
+	}
 	var batch []digest.Digest
 	var size int64
 	flush := func() {
@@ -170,6 +176,24 @@ func (s *staging) fetchLarge(ctx context.Context, keys []fileKey, add func(*cach
 			return fmt.Errorf("fetch input %s: %w", k.d, missingAsPrecondition(err))
 		}
 		f, err := s.cache.adopt(k, tmp)
+		if err != nil {
+			return err
+		}
+		add(f)
+	}
+	return nil
+}
+
+// copyLocal streams a blob from the server's own store into the cache,
+// which hashes it on the way.
+func (s *staging) copyLocal(ctx context.Context, local localCAS, keys []fileKey, add func(*cachedFile)) error {
+	for _, k := range keys {
+		r, err := local.open(ctx, k.d)
+		if err != nil {
+			return fmt.Errorf("fetch input %s: %w", k.d, missingAsPrecondition(err))
+		}
+		f, err := s.cache.insertFrom(k, r)
+		r.Close()
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache,
-		cas: &casClients{base: w.cas, open: opts.CASFor}}
+		cas: &casClients{local: opts.Store, base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/worker"
 )
@@ -61,8 +62,10 @@ func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "embedded" }
 
 // runWorkers runs the embedded workers: the same worker as rex-worker,
-// talking to this server over gRPC through lis with the internal token.
-func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string) error {
+// leasing work from this server over gRPC through lis with the internal
+// token, but reading inputs from and writing outputs to blobs, the server's
+// own store, directly.
+func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, blobs cas.BlobStore) error {
 	ccfg := client.Config{Server: "grpc://embedded:0", Token: token, Dialer: lis.Dial, ToolVersion: "rex-server/" + version}
 	c, err := client.Dial(ctx, ccfg)
 	if err != nil {
@@ -77,7 +80,7 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
 		Jail:        cfg.jail,
 		CacheBytes:  cfg.workerCache,
-		CASFor:      worker.CASDialer(ccfg),
+		Store:       blobs,
 		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {
