@@ -36,6 +36,7 @@ type casKey struct {
 // in a worker embedded in the server, views of the server's own store.
 type casClients struct {
 	local  cas.BlobStore // the server's own store, for embedded workers
+	adopt  func(ctx context.Context, k cas.Key, path string) error
 	base   *client.Client
 	open   func(fn digest.Function, instance string) (*client.Client, error)
 	mu     sync.Mutex
@@ -53,7 +54,7 @@ func (c *casClients) forLease(ctx context.Context, lease *workerpb.LeaseResponse
 		fn = f
 	}
 	if c.local != nil {
-		return localCAS{blobs: c.local, fn: fn}, fn, nil
+		return localCAS{blobs: c.local, adopt: c.adopt, fn: fn}, fn, nil
 	}
 	have, err := c.base.Function(ctx)
 	if err != nil {

@@ -73,8 +73,9 @@ type testEnv struct {
 	calls *casCalls
 }
 
-// casCalls counts calls to the CAS and ByteStream services.
-type casCalls struct{ n atomic.Int64 }
+// casCalls counts calls to the CAS and ByteStream services, and the files
+// an embedded worker moved into the store.
+type casCalls struct{ n, adopted atomic.Int64 }
 
 func (c *casCalls) count(method string) {
 	if strings.Contains(method, "ContentAddressableStorage/") || strings.Contains(method, "ByteStream/") {
@@ -101,6 +102,7 @@ func newEmbeddedEnv(t *testing.T, opts Options) *testEnv { return startEnv(t, op
 
 func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 	t.Helper()
+	calls := &casCalls{}
 	sockDir, err := os.MkdirTemp("", "rxw")
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +114,22 @@ func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 		t.Fatal(err)
 	}
 	blobs := cas.NewMemoryStore()
+	if embedded {
+		disk, err := cas.OpenDisk(filepath.Join(t.TempDir(), "store"), cas.DiskOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = disk.Blobs()
+		opts.Store = blobs
+		opts.AdoptFile = func(ctx context.Context, k cas.Key, path string) error {
+			err := disk.AdoptFile(ctx, k, path)
+			if err == nil {
+				calls.adopted.Add(1)
+			}
+			return err
+		}
+	}
 	ac := cas.NewActionCache(blobs)
-	calls := &casCalls{}
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(calls.unary), grpc.ChainStreamInterceptor(calls.stream))
 	server.Register(srv, blobs, ac, server.Options{UploadDir: t.TempDir()})
 	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1)}
@@ -125,9 +141,6 @@ func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
-	if embedded {
-		opts.Store = blobs
-	}
 	opts.Dir = t.TempDir()
 	opts.LeaseWait = 200 * time.Millisecond
 	opts.Logf = t.Logf

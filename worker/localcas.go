@@ -22,6 +22,7 @@ import (
 // instances, so one view per digest function serves every lease.
 type localCAS struct {
 	blobs cas.BlobStore
+	adopt func(ctx context.Context, k cas.Key, path string) error // may be nil
 	fn    digest.Function
 }
 
@@ -99,7 +100,9 @@ func (l localCAS) GetTree(ctx context.Context, root digest.Digest) (map[digest.D
 	return dirs, nil
 }
 
-// Upload puts each blob into the store, which verifies it.
+// Upload stores each blob: an output file is moved into the store when it
+// can be (its digest is the worker's own, computed as it collected it),
+// anything else is put and verified by the store.
 func (l localCAS) Upload(ctx context.Context, blobs []client.Blob) error {
 	for _, b := range blobs {
 		if err := l.put(ctx, b); err != nil {
@@ -112,6 +115,9 @@ func (l localCAS) Upload(ctx context.Context, blobs []client.Blob) error {
 func (l localCAS) put(ctx context.Context, b client.Blob) error {
 	if b.Path == "" {
 		return l.blobs.Put(ctx, l.key(b.Digest), bytes.NewReader(b.Data))
+	}
+	if l.adopt != nil && l.adopt(ctx, l.key(b.Digest), b.Path) == nil {
+		return nil
 	}
 	f, err := os.Open(b.Path)
 	if err != nil {

@@ -63,6 +63,9 @@ type Options struct {
 	// in rex-server reads inputs from it and writes outputs to it directly
 	// instead of through the CAS client (which still serves nothing else).
 	Store cas.BlobStore
+	// AdoptFile, with Store, moves an output file (whose digest the worker
+	// computed) into the store instead of copying it (cas.Disk.AdoptFile).
+	AdoptFile func(ctx context.Context, k cas.Key, path string) error
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
 

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/workerpb"
 )
@@ -58,7 +59,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache,
-		cas: &casClients{local: opts.Store, base: w.cas, open: opts.CASFor}}
+		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
@@ -78,6 +79,17 @@ func resetActionsDir(dir string) error {
 		return err
 	}
 	return os.MkdirAll(dir, 0o755)
+}
+
+// adoptFor is how outputs move into the server's store: only a jailed
+// action's, whose processes are all gone once it ends (its PID namespace
+// dies with it), so that nothing can change a file between its hashing and
+// its move. Without the jail outputs are copied and verified.
+func adoptFor(opts Options, sandbox sandboxState) func(context.Context, cas.Key, string) error {
+	if sandbox.jail == nil {
+		return nil
+	}
+	return opts.AdoptFile
 }
 
 // runner is the state the lease loops share; it never changes after Run

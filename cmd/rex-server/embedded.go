@@ -63,9 +63,9 @@ func (pipeAddr) String() string  { return "embedded" }
 
 // runWorkers runs the embedded workers: the same worker as rex-worker,
 // leasing work from this server over gRPC through lis with the internal
-// token, but reading inputs from and writing outputs to blobs, the server's
-// own store, directly.
-func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, blobs cas.BlobStore) error {
+// token, but reading inputs from and writing outputs to disk, the server's
+// own store, directly: outputs are moved into it, not copied.
+func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, disk *cas.Disk) error {
 	ccfg := client.Config{Server: "grpc://embedded:0", Token: token, Dialer: lis.Dial, ToolVersion: "rex-server/" + version}
 	c, err := client.Dial(ctx, ccfg)
 	if err != nil {
@@ -80,7 +80,8 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
 		Jail:        cfg.jail,
 		CacheBytes:  cfg.workerCache,
-		Store:       blobs,
+		Store:       disk.Blobs(),
+		AdoptFile:   disk.AdoptFile,
 		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {

@@ -53,7 +53,7 @@ func serve(ctx context.Context, cfg config) error {
 	go func() { errc <- svc.embedded.Serve(svc.pipe) }()
 	go reloadOnHangup(ctx, hup, authz, cfg.security.tokensFile)
 	if cfg.workers > 0 {
-		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken, svc.blobs) }()
+		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken, svc.disk) }()
 	}
 	var runErr error
 	select {
@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config) error {
 // same services and checks, without TLS or a port).
 type services struct {
 	sched    *execution.Scheduler
-	blobs    cas.BlobStore // the embedded workers read and write it directly
+	disk     *cas.Disk // the embedded workers read and write it directly
 	health   *health.Server
 	public   *grpc.Server
 	embedded *grpc.Server
@@ -92,7 +92,7 @@ func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits,
 		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
 	opts.Limits.UploadSpace = disk
-	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), blobs: blobs, health: health.NewServer(), pipe: newPipeListener()}
+	svc := &services{sched: execution.New(blobs, ac, execution.Options{}), disk: disk, health: health.NewServer(), pipe: newPipeListener()}
 	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
 		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
 			grpc.ChainUnaryInterceptor(authz.UnaryInterceptor, logUnaryFaults),
