@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
@@ -60,5 +61,51 @@ func BenchmarkStageCold(b *testing.B) {
 		if err := stageInputs(b.Context(), s, root, filepath.Join(dir, "root")); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkActionOverhead measures what a worker spends on one jailed
+// action besides the command itself, phase by phase: staging 400 headers
+// from a warm cache, running /bin/true in the jail, the disk quota's walk,
+// and removing the action's directory.
+func BenchmarkActionOverhead(b *testing.B) {
+	j := requireSandbox(b, JailOptions{})
+	workerDir := filepath.Dir(j.mountDir)
+	store := newMemCAS(digest.SHA256)
+	root := store.tree(b, headerTree(400))
+	cache, err := newFileCache(filepath.Join(workerDir, cacheSubdir), 1<<30)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := staging{store: store, fn: digest.SHA256, cache: cache, link: true, own: &owner{j.opts.UID, j.opts.GID}}
+	var phases [4]time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		dir, err := os.MkdirTemp(filepath.Join(workerDir, actionsSubdir), "a")
+		if err != nil {
+			b.Fatal(err)
+		}
+		actionRoot := filepath.Join(dir, "root")
+		if err := stageInputs(b.Context(), s, root, actionRoot); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		spec := execSpec{Args: []string{"/bin/true"}, Dir: actionRoot, Root: actionRoot, Hide: workerDir,
+			Timeout: 10 * time.Second, MaxOutput: 1 << 20, Jail: j, UID: j.opts.UID}
+		if res, err := runCommand(b.Context(), spec); err != nil || res.ExitCode != 0 {
+			b.Fatalf("exit %d: %v %s", res.ExitCode, err, res.Stderr)
+		}
+		t2 := time.Now()
+		if err := checkQuota(spec, execResult{}); err != nil {
+			b.Fatal(err)
+		}
+		t3 := time.Now()
+		os.RemoveAll(dir)
+		for i, d := range []time.Duration{t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), time.Since(t3)} {
+			phases[i] += d
+		}
+	}
+	for i, name := range []string{"stage", "run", "quota", "remove"} {
+		b.ReportMetric(float64(phases[i].Microseconds())/1000/float64(b.N), "ms-"+name)
 	}
 }
