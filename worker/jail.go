@@ -16,6 +16,7 @@ type jail struct {
 	exposed  []exposure
 	masks    []string // files and directories covered by something empty
 	mountDir string   // where each action's private root is mounted
+	netns    *netnsPool
 }
 
 // exposure is one host path an action sees read-only. A symlink (such as
@@ -52,7 +53,7 @@ const jailMountSubdir = "jail"
 // newJail resolves what the sandbox exposes, once: paths that do not exist
 // here are left out.
 func newJail(opts Options) (*jail, error) {
-	j := &jail{opts: opts.Jail, mountDir: filepath.Join(opts.Dir, jailMountSubdir)}
+	j := &jail{opts: opts.Jail, mountDir: filepath.Join(opts.Dir, jailMountSubdir), netns: newNetnsPool(opts.Concurrency + 1)}
 	if err := os.MkdirAll(j.mountDir, 0o755); err != nil {
 		return nil, fmt.Errorf("jail mount point: %w", err)
 	}
