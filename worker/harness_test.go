@@ -210,15 +210,16 @@ func (e *testEnv) run(t *testing.T, ad digest.Digest, timeout time.Duration) *wo
 	return nil
 }
 
-// result reads the ActionResult a Complete names.
+// result decodes the ActionResult a Complete carries.
 func (e *testEnv) result(t *testing.T, c *workerpb.CompleteRequest) *repb.ActionResult {
 	t.Helper()
-	if c.GetActionResultDigest() == nil {
+	if c.GetActionResult() == nil {
 		t.Fatalf("Complete without a result: code %d %s", c.GetStatusCode(), c.GetStatusMessage())
 	}
-	d := digest.Digest{Hash: c.GetActionResultDigest().GetHash(), Size: c.GetActionResultDigest().GetSizeBytes()}
 	ar := &repb.ActionResult{}
-	e.readMessage(t, d.Proto(), ar)
+	if err := proto.Unmarshal(c.GetActionResult(), ar); err != nil {
+		t.Fatal(err)
+	}
 	return ar
 }
 

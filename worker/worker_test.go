@@ -153,8 +153,8 @@ func TestInvalidInputTreeRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := e.run(t, ad, 10*time.Second)
-	if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResultDigest() != nil {
-		t.Fatalf("status %d %q, result %v", c.GetStatusCode(), c.GetStatusMessage(), c.GetActionResultDigest())
+	if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResult() != nil {
+		t.Fatalf("status %d %q, result %v", c.GetStatusCode(), c.GetStatusMessage(), c.GetActionResult())
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the command ran")
@@ -171,7 +171,7 @@ func TestEscapingPathsRunNothing(t *testing.T) {
 		{Arguments: []string{"/bin/sh", "-c", "touch " + marker}, WorkingDirectory: "../up"},
 	} {
 		c := e.run(t, e.upload(t, cmd, nil), 10*time.Second)
-		if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResultDigest() != nil {
+		if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResult() != nil {
 			t.Errorf("%v: status %d %q", cmd, c.GetStatusCode(), c.GetStatusMessage())
 		}
 	}
