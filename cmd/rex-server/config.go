@@ -14,19 +14,19 @@ import (
 )
 
 type config struct {
-	listen  string
-	dir     string
-	workers int
-	maxSize int64
-	// workerCache bounds the embedded workers' file cache.
-	workerCache int64
-	sandbox     string
-	platform    map[string]string
-	jail        worker.JailOptions
-	limits      limitsConfig
-	security    security
+	listen   string
+	dir      string
+	workers  int
+	maxSize  int64
+	sandbox  string
+	platform map[string]string
+	jail     worker.JailOptions
+	limits   limitsConfig
+	security security
 	// shutdownGrace is how long in-flight calls get after SIGTERM.
 	shutdownGrace time.Duration
+	// workerCache bounds the embedded workers' file cache.
+	workerCache int64
 }
 
 // security is who may call the server and over what.
