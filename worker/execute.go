@@ -17,30 +17,30 @@ import (
 	"github.com/rexbuild/rex/workerpb"
 )
 
-// execute runs a lease's action and returns its ActionResult, serialised
-// (nil when the command never ran), and a status error (set when the action
-// could not run, or ran into its timeout or a limit).
-func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) ([]byte, error) {
+// execute runs a lease's action and returns the report of its ActionResult
+// (empty when the command never ran) and a status error (set when the
+// action could not run, or ran into its timeout or a limit).
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (report, error) {
 	if err := r.sandbox.refuse(); err != nil {
-		return nil, err
+		return report{}, err
 	}
 	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
 	store, fn, err := r.cas.forLease(ctx, lease)
 	if err != nil {
-		return nil, err
+		return report{}, err
 	}
 	ld := lease.GetActionDigest()
 	ad, err := digest.New(ld.GetHash(), ld.GetSizeBytes())
 	if err != nil {
-		return nil, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
+		return report{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
 	}
 	action, cmd, err := readAction(ctx, store, ad)
 	if err != nil {
-		return nil, err
+		return report{}, err
 	}
 	dir, err := os.MkdirTemp(r.actionsDir(), leaseDirName(lease.GetLeaseId()))
 	if err != nil {
-		return nil, fmt.Errorf("action directory: %w", err)
+		return report{}, fmt.Errorf("action directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
@@ -57,32 +57,32 @@ type actionRun struct {
 	meta   *repb.ExecutedActionMetadata
 }
 
-func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) ([]byte, error) {
+func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (report, error) {
 	a.meta.InputFetchStartTimestamp = timestamppb.Now()
 	rootDigest, err := digest.FromProto(a.action.GetInputRootDigest())
 	if err != nil {
-		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
+		return report{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
 	}
 	outs, err := r.stage(ctx, a, rootDigest)
 	if err != nil {
-		return nil, err
+		return report{}, err
 	}
 	spec, err := r.execSpec(a, timeout)
 	if err != nil {
-		return nil, err
+		return report{}, err
 	}
 	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	res, err := runCommand(ctx, spec)
 	if err != nil {
-		return nil, err
+		return report{}, err
 	}
 	if err := checkQuota(spec, res); err != nil {
-		return nil, err
+		return report{}, err
 	}
 	a.meta.ExecutionStartTimestamp = timestamppb.New(res.Start)
 	a.meta.ExecutionCompletedTimestamp = timestamppb.New(res.End)
 	if res.Overflow {
-		return nil, withCode(codes.ResourceExhausted,
+		return report{}, withCode(codes.ResourceExhausted,
 			fmt.Errorf("command wrote more than %d bytes to stdout or stderr", r.opts.MaxOutputBytes))
 	}
 	ar, err := uploadResult(ctx, a, outs, res)

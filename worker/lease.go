@@ -76,8 +76,11 @@ const (
 // complete reports the result digest (when the command ran) and the status.
 // Transient failures are retried a little; after that the lease expires on
 // the server and the action runs again elsewhere.
-func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, result []byte, runErr error) {
-	req := &workerpb.CompleteRequest{WorkerId: r.opts.ID, LeaseId: lease.GetLeaseId(), ActionResult: result}
+func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, result report, runErr error) {
+	req := &workerpb.CompleteRequest{WorkerId: r.opts.ID, LeaseId: lease.GetLeaseId(), ActionResult: result.result}
+	if d := result.digest; !d.IsZero() {
+		req.ActionResultDigest = &workerpb.Digest{Hash: d.Hash, SizeBytes: d.Size}
+	}
 	if runErr != nil {
 		req.StatusCode = int32(errorCode(runErr))
 		req.StatusMessage = runErr.Error()

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -42,6 +43,10 @@ func TestLeaseRunsCommandAndReportsResult(t *testing.T) {
 	if m := ar.GetExecutionMetadata(); m.GetWorker() != "w1" || m.GetExecutionStartTimestamp() == nil ||
 		m.GetWorkerCompletedTimestamp().AsTime().Before(m.GetWorkerStartTimestamp().AsTime()) {
 		t.Errorf("metadata %v", m)
+	}
+	// A standalone worker uploads a copy too, for servers that read it there.
+	if rd := c.GetActionResultDigest(); rd == nil || !bytes.Equal(e.read(t, &repb.Digest{Hash: rd.GetHash(), SizeBytes: rd.GetSizeBytes()}), c.GetActionResult()) {
+		t.Errorf("the result's digest %v does not name the result Complete carries", rd)
 	}
 	assertActionDirsRemoved(t, e)
 }

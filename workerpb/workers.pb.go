@@ -395,9 +395,10 @@ type CompleteRequest struct {
 	// (inputs missing, staging failed, timeout); status_message says why.
 	StatusCode    int32  `protobuf:"varint,4,opt,name=status_code,json=statusCode,proto3" json:"status_code,omitempty"`
 	StatusMessage string `protobuf:"bytes,5,opt,name=status_message,json=statusMessage,proto3" json:"status_message,omitempty"`
-	// The ActionResult itself, serialised, in place of action_result_digest:
-	// everything it names is in the CAS, but it is not, so that the server
-	// stores it once, in the action cache, and nobody uploads it twice.
+	// The ActionResult itself, serialised: everything it names is in the
+	// CAS, but it need not be, so that the server stores it once, in the
+	// action cache. The server reads it rather than action_result_digest,
+	// which a worker may set as well for servers that predate this field.
 	ActionResult  []byte `protobuf:"bytes,6,opt,name=action_result,json=actionResult,proto3" json:"action_result,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
