@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rexbuild/rex/digest"
@@ -56,7 +57,8 @@ type fileCache struct {
 	files map[fileKey]*cachedFile
 	lru   list.List // front: most recently used
 	size  int64
-	hits  uint64
+
+	hits atomic.Uint64 // uses so far, for sampling
 }
 
 // defaultSampleEvery is how often a hit is hashed again: rarely enough to

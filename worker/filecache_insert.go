@@ -124,11 +124,7 @@ func (c *fileCache) sound(f *cachedFile) bool {
 		fi.Size() != f.key.d.Size || !fi.ModTime().Equal(f.mtime) {
 		return false
 	}
-	c.mu.Lock()
-	c.hits++
-	sample := c.sampleEvery > 0 && c.hits%c.sampleEvery == 0
-	c.mu.Unlock()
-	if !sample {
+	if c.sampleEvery == 0 || c.hits.Add(1)%c.sampleEvery != 0 {
 		return true
 	}
 	d, err := f.key.fn.FromFile(f.path)
