@@ -61,7 +61,7 @@ func (s *staging) placeFiles(ctx context.Context, files map[fileKey][]stagedFile
 func (s *staging) place(f *cachedFile, c stagedFile) error {
 	if !c.writable {
 		err := os.Link(f.path, c.path)
-		if !errors.Is(err, syscall.EMLINK) && !errors.Is(err, syscall.EXDEV) {
+		if !linkRefused(err) {
 			return err
 		}
 		return copyFile(f.path, c.path, fileMode(f.key.executable))
@@ -74,6 +74,18 @@ func (s *staging) place(f *cachedFile, c stagedFile) error {
 		return err
 	}
 	return s.own.give(c.path)
+}
+
+// linkRefused reports whether a link failed for want of links on this file
+// system (too many to one file, another device, none at all), so that a
+// copy should stand in.
+func linkRefused(err error) bool {
+	for _, e := range []error{syscall.EMLINK, syscall.EXDEV, syscall.EPERM, syscall.EOPNOTSUPP} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // copyFile copies src to a new file dst with mode (whatever the umask).
