@@ -60,11 +60,12 @@ type Options struct {
 	// keeps one per pair. Nil: such leases fail with FAILED_PRECONDITION.
 	CASFor func(fn digest.Function, instance string) (*client.Client, error)
 	// Store, when set, is the server's own blob store: a worker embedded
-	// in rex-server reads inputs from it and writes outputs to it directly
-	// instead of through the CAS client (which still serves nothing else).
+	// in rex-server reads inputs from it and writes outputs to it directly,
+	// for every lease, and never uses the CAS client given to New.
 	Store cas.BlobStore
-	// AdoptFile, with Store, moves an output file (whose digest the worker
-	// computed) into the store instead of copying it (cas.Disk.AdoptFile).
+	// AdoptFile, with Store, moves a jailed action's output file (whose
+	// digest the worker computed) into the store instead of copying it
+	// (cas.Disk.AdoptFile).
 	AdoptFile func(ctx context.Context, k cas.Key, path string) error
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
