@@ -51,11 +51,7 @@ func (w workersServer) Complete(ctx context.Context, req *workerpb.CompleteReque
 // allows caching: a failed compile is not cached, so that a fixed toolchain
 // or a flaky failure is retried by the next build instead of replayed.
 func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.CompleteRequest) *repb.ExecuteResponse {
-	var res *repb.ActionResult
-	var readErr error
-	if rd := req.GetActionResultDigest(); rd != nil {
-		res, readErr = s.readResult(ctx, j.key.function, rd)
-	}
+	res, readErr := s.reportedResult(ctx, j, req)
 	if c := code.Code(req.GetStatusCode()); c != code.Code_OK {
 		if c == code.Code_FAILED_PRECONDITION {
 			if resp := s.missingInputs(ctx, j); resp != nil {
@@ -79,6 +75,23 @@ func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.Comple
 		}
 	}
 	return resp
+}
+
+// reportedResult is the ActionResult a worker reported: carried in the
+// request, or (from workers that upload it) read from the CAS. Nil when
+// the command never ran.
+func (s *Scheduler) reportedResult(ctx context.Context, j *job, req *workerpb.CompleteRequest) (*repb.ActionResult, error) {
+	if b := req.GetActionResult(); b != nil {
+		res := &repb.ActionResult{}
+		if err := proto.Unmarshal(b, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	if rd := req.GetActionResultDigest(); rd != nil {
+		return s.readResult(ctx, j.key.function, rd)
+	}
+	return nil, nil
 }
 
 func (s *Scheduler) readResult(ctx context.Context, fn digest.Function, rd *workerpb.Digest) (*repb.ActionResult, error) {

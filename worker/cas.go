@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/workerpb"
@@ -31,8 +32,11 @@ type casKey struct {
 }
 
 // casClients hands out one CAS client per digest function and instance:
-// the one given to New for its own pair, others from Options.CASFor.
+// the one given to New for its own pair, others from Options.CASFor; or,
+// in a worker embedded in the server, views of the server's own store.
 type casClients struct {
+	local  cas.BlobStore // the server's own store, for embedded workers
+	adopt  func(ctx context.Context, k cas.Key, path string) error
 	base   *client.Client
 	open   func(fn digest.Function, instance string) (*client.Client, error)
 	mu     sync.Mutex
@@ -48,6 +52,9 @@ func (c *casClients) forLease(ctx context.Context, lease *workerpb.LeaseResponse
 			return nil, fn, withCode(codes.InvalidArgument, fmt.Errorf("lease: %w", err))
 		}
 		fn = f
+	}
+	if c.local != nil {
+		return localCAS{blobs: c.local, adopt: c.adopt, fn: fn}, fn, nil
 	}
 	have, err := c.base.Function(ctx)
 	if err != nil {

@@ -17,30 +17,30 @@ import (
 	"github.com/rexbuild/rex/workerpb"
 )
 
-// execute runs a lease's action and returns the digest of the uploaded
-// ActionResult (zero when the command never ran) and a status error (set
-// when the action could not run, or ran into its timeout or a limit).
-func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (digest.Digest, error) {
+// execute runs a lease's action and returns the report of its ActionResult
+// (empty when the command never ran) and a status error (set when the
+// action could not run, or ran into its timeout or a limit).
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (report, error) {
 	if err := r.sandbox.refuse(); err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
 	store, fn, err := r.cas.forLease(ctx, lease)
 	if err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	ld := lease.GetActionDigest()
 	ad, err := digest.New(ld.GetHash(), ld.GetSizeBytes())
 	if err != nil {
-		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
+		return report{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
 	}
 	action, cmd, err := readAction(ctx, store, ad)
 	if err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	dir, err := os.MkdirTemp(r.actionsDir(), leaseDirName(lease.GetLeaseId()))
 	if err != nil {
-		return digest.Digest{}, fmt.Errorf("action directory: %w", err)
+		return report{}, fmt.Errorf("action directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
@@ -57,43 +57,56 @@ type actionRun struct {
 	meta   *repb.ExecutedActionMetadata
 }
 
-func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (digest.Digest, error) {
+func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (report, error) {
 	a.meta.InputFetchStartTimestamp = timestamppb.Now()
 	rootDigest, err := digest.FromProto(a.action.GetInputRootDigest())
 	if err != nil {
-		return digest.Digest{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
+		return report{}, withCode(codes.InvalidArgument, fmt.Errorf("input root digest: %w", err))
 	}
-	own := r.sandbox.owner()
-	if err := stageInputs(ctx, a.store, rootDigest, a.root, own); err != nil {
-		return digest.Digest{}, err
-	}
-	outs, err := prepareOutputs(a.cmd, a.root, own)
+	outs, err := r.stage(ctx, a, rootDigest)
 	if err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	spec, err := r.execSpec(a, timeout)
 	if err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
 	res, err := runCommand(ctx, spec)
 	if err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	if err := checkQuota(spec, res); err != nil {
-		return digest.Digest{}, err
+		return report{}, err
 	}
 	a.meta.ExecutionStartTimestamp = timestamppb.New(res.Start)
 	a.meta.ExecutionCompletedTimestamp = timestamppb.New(res.End)
 	if res.Overflow {
-		return digest.Digest{}, withCode(codes.ResourceExhausted,
+		return report{}, withCode(codes.ResourceExhausted,
 			fmt.Errorf("command wrote more than %d bytes to stdout or stderr", r.opts.MaxOutputBytes))
 	}
-	d, err := uploadResult(ctx, a, outs, res)
+	ar, err := uploadResult(ctx, a, outs, res)
 	if err == nil && res.TimedOut {
 		err = withCode(codes.DeadlineExceeded, fmt.Errorf("command killed after %v", spec.Timeout))
 	}
-	return d, err
+	return ar, err
+}
+
+// stage lays out the action's input root and its outputs' directories,
+// and returns the outputs.
+func (r *runner) stage(ctx context.Context, a *actionRun, rootDigest digest.Digest) ([]output, error) {
+	wd, outs, err := parseOutputs(a.cmd)
+	if err != nil {
+		return nil, err
+	}
+	s := staging{store: a.store, fn: a.fn, cache: r.cache, own: r.sandbox.owner(), link: r.sandbox.jail != nil}
+	for _, o := range outs {
+		s.outputs = append(s.outputs, underRoot(a.root, o.rel))
+	}
+	if err := stageInputs(ctx, s, rootDigest, a.root); err != nil {
+		return nil, err
+	}
+	return outs, prepareOutputs(a.root, wd, outs, s.own)
 }
 
 // execSpec builds the command line, environment and limits of an action.
@@ -128,7 +141,7 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 	if timeout <= 0 {
 		timeout = r.opts.DefaultTimeout
 	}
-	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.actionsDir(), Timeout: timeout,
+	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.opts.Dir, Timeout: timeout,
 		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID, Hermetic: hermetic}, nil
 }
 

@@ -5,7 +5,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,11 +69,40 @@ type testEnv struct {
 	cas  *client.Client
 	fn   digest.Function
 	dir  string // the worker's Dir
+	// calls counts the CAS and ByteStream calls the server answered.
+	calls *casCalls
+}
+
+// casCalls counts calls to the CAS and ByteStream services, and the files
+// an embedded worker moved into the store.
+type casCalls struct{ n, adopted atomic.Int64 }
+
+func (c *casCalls) count(method string) {
+	if strings.Contains(method, "ContentAddressableStorage/") || strings.Contains(method, "ByteStream/") {
+		c.n.Add(1)
+	}
+}
+
+func (c *casCalls) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	c.count(info.FullMethod)
+	return h(ctx, req)
+}
+
+func (c *casCalls) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	c.count(info.FullMethod)
+	return h(srv, ss)
 }
 
 // newEnv starts everything; opts.Dir and LeaseWait are filled in.
-func newEnv(t *testing.T, opts Options) *testEnv {
+func newEnv(t *testing.T, opts Options) *testEnv { return startEnv(t, opts, false) }
+
+// newEmbeddedEnv starts a worker given the server's own store, as
+// rex-server's embedded workers are.
+func newEmbeddedEnv(t *testing.T, opts Options) *testEnv { return startEnv(t, opts, true) }
+
+func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 	t.Helper()
+	calls := &casCalls{}
 	sockDir, err := os.MkdirTemp("", "rxw")
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +114,23 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 		t.Fatal(err)
 	}
 	blobs := cas.NewMemoryStore()
+	if embedded {
+		disk, err := cas.OpenDisk(filepath.Join(t.TempDir(), "store"), cas.DiskOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = disk.Blobs()
+		opts.Store = blobs
+		opts.AdoptFile = func(ctx context.Context, k cas.Key, path string) error {
+			err := disk.AdoptFile(ctx, k, path)
+			if err == nil {
+				calls.adopted.Add(1)
+			}
+			return err
+		}
+	}
 	ac := cas.NewActionCache(blobs)
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(calls.unary), grpc.ChainStreamInterceptor(calls.stream))
 	server.Register(srv, blobs, ac, server.Options{UploadDir: t.TempDir()})
 	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1)}
 	workerpb.RegisterWorkersServer(srv, fake)
@@ -107,7 +153,7 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	return &testEnv{fake: fake, cas: cl, fn: digest.SHA256, dir: opts.Dir}
+	return &testEnv{fake: fake, cas: cl, fn: digest.SHA256, dir: opts.Dir, calls: calls}
 }
 
 // upload stores the inputs, the Command and the Action; it returns the
@@ -164,15 +210,16 @@ func (e *testEnv) run(t *testing.T, ad digest.Digest, timeout time.Duration) *wo
 	return nil
 }
 
-// result reads the ActionResult a Complete names.
+// result decodes the ActionResult a Complete carries.
 func (e *testEnv) result(t *testing.T, c *workerpb.CompleteRequest) *repb.ActionResult {
 	t.Helper()
-	if c.GetActionResultDigest() == nil {
+	if c.GetActionResult() == nil {
 		t.Fatalf("Complete without a result: code %d %s", c.GetStatusCode(), c.GetStatusMessage())
 	}
-	d := digest.Digest{Hash: c.GetActionResultDigest().GetHash(), Size: c.GetActionResultDigest().GetSizeBytes()}
 	ar := &repb.ActionResult{}
-	e.readMessage(t, d.Proto(), ar)
+	if err := proto.Unmarshal(c.GetActionResult(), ar); err != nil {
+		t.Fatal(err)
+	}
 	return ar
 }
 

@@ -18,6 +18,7 @@ type jail struct {
 	mountDir string   // where each action's private root is mounted
 	// hermetic actions see their input root as "/" and nothing exposed.
 	hermetic bool
+	netns    *netnsPool
 }
 
 // exposure is one host path an action sees read-only. A symlink (such as
@@ -54,7 +55,7 @@ const jailMountSubdir = "jail"
 // newJail resolves what the sandbox exposes, once: paths that do not exist
 // here are left out.
 func newJail(opts Options) (*jail, error) {
-	j := &jail{opts: opts.Jail, mountDir: filepath.Join(opts.Dir, jailMountSubdir)}
+	j := &jail{opts: opts.Jail, mountDir: filepath.Join(opts.Dir, jailMountSubdir), netns: newNetnsPool(opts.Concurrency + 1)}
 	if err := os.MkdirAll(j.mountDir, 0o755); err != nil {
 		return nil, fmt.Errorf("jail mount point: %w", err)
 	}

@@ -176,14 +176,41 @@ func TestJailDiskQuota(t *testing.T) {
 	}
 }
 
-func TestJailedActionOwnsItsInputs(t *testing.T) {
+// An action writes beside its inputs, and may replace them, but never
+// writes through one: they are links into the worker's file cache, which
+// the next action sees unchanged. An input that is also an output is the
+// action's own copy, to change in place.
+func TestJailedActionCannotWriteThroughItsInputs(t *testing.T) {
 	requireSandbox(t, JailOptions{})
 	e := newEnv(t, Options{})
-	ad := e.upload(t, shCommand("echo changed >> src/in.txt && mkdir -p src/new && echo made > src/new/f && cat src/in.txt",
-		"src/new/f"), []client.Input{{Path: "src/in.txt", Data: []byte("input\n")}})
+	inputs := []client.Input{{Path: "src/in.txt", Data: []byte("input\n")}, {Path: "src/gen.txt", Data: []byte("input\n")}}
+	ad := e.upload(t, shCommand("echo evil >> src/in.txt; echo append=$?; chmod u+w src/in.txt; echo chmod=$?; "+
+		"echo more >> src/gen.txt && mkdir -p src/new && echo made > src/new/f && "+
+		"rm src/in.txt && echo replaced > src/in.txt && cat src/in.txt", "src/new/f", "src/gen.txt"), inputs)
 	ar := e.result(t, e.run(t, ad, time.Minute))
-	if out := string(e.read(t, ar.GetStdoutDigest())); ar.GetExitCode() != 0 || out != "input\nchanged\n" || len(ar.GetOutputFiles()) != 1 {
+	out := string(e.read(t, ar.GetStdoutDigest()))
+	if ar.GetExitCode() != 0 || strings.Contains(out, "append=0") || strings.Contains(out, "chmod=0") ||
+		!strings.HasSuffix(out, "replaced\n") || len(ar.GetOutputFiles()) != 2 {
 		t.Errorf("exit %d stdout %q outputs %d, stderr %s", ar.GetExitCode(), out, len(ar.GetOutputFiles()), e.read(t, ar.GetStderrDigest()))
+	}
+	for _, f := range ar.GetOutputFiles() {
+		if got := string(e.read(t, f.GetDigest())); f.GetPath() == "src/gen.txt" && got != "input\nmore\n" {
+			t.Errorf("the input declared as an output holds %q, want it changed in place", got)
+		}
+	}
+	ad = e.upload(t, shCommand("cat src/in.txt"), inputs)
+	ar = e.result(t, e.run(t, ad, time.Minute))
+	if out := string(e.read(t, ar.GetStdoutDigest())); out != "input\n" {
+		t.Errorf("the next action read %q from its input, want it as uploaded", out)
+	}
+	cached, _ := filepath.Glob(filepath.Join(e.dir, cacheSubdir, "sha256", "*", "*"))
+	for _, p := range cached {
+		if b, _ := os.ReadFile(p); string(b) != "input\n" {
+			t.Errorf("cached file %s holds %q", p, b)
+		}
+	}
+	if len(cached) == 0 {
+		t.Error("nothing in the file cache: the inputs were not linked from it")
 	}
 }
 

@@ -23,10 +23,10 @@ func TestAutoWithoutSandboxRefusesActions(t *testing.T) {
 	}})
 	c := e.run(t, e.upload(t, shCommand("touch "+marker), nil), time.Minute)
 	msg := c.GetStatusMessage()
-	if codes.Code(c.GetStatusCode()) != codes.FailedPrecondition || c.GetActionResultDigest() != nil ||
+	if codes.Code(c.GetStatusCode()) != codes.FailedPrecondition || c.GetActionResult() != nil ||
 		!strings.Contains(msg, "sandbox is unavailable: simulated") || !strings.Contains(msg, "--sandbox none") {
 		t.Errorf("Complete: code %d %q, result %v; want FAILED_PRECONDITION naming the cause and --sandbox none",
-			c.GetStatusCode(), msg, c.GetActionResultDigest())
+			c.GetStatusCode(), msg, c.GetActionResult())
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Error("the action ran unisolated")

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/workerpb"
 )
 
@@ -77,10 +76,10 @@ const (
 // complete reports the result digest (when the command ran) and the status.
 // Transient failures are retried a little; after that the lease expires on
 // the server and the action runs again elsewhere.
-func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, result digest.Digest, runErr error) {
-	req := &workerpb.CompleteRequest{WorkerId: r.opts.ID, LeaseId: lease.GetLeaseId()}
-	if !result.IsZero() {
-		req.ActionResultDigest = &workerpb.Digest{Hash: result.Hash, SizeBytes: result.Size}
+func (r *runner) complete(ctx context.Context, lease *workerpb.LeaseResponse, result report, runErr error) {
+	req := &workerpb.CompleteRequest{WorkerId: r.opts.ID, LeaseId: lease.GetLeaseId(), ActionResult: result.result}
+	if d := result.digest; !d.IsZero() {
+		req.ActionResultDigest = &workerpb.Digest{Hash: d.Hash, SizeBytes: d.Size}
 	}
 	if runErr != nil {
 		req.StatusCode = int32(errorCode(runErr))

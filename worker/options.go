@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	// Jail configures the namespace sandbox: who actions run as, what
 	// they see, and their limits.
 	Jail JailOptions
+	// CacheBytes bounds the worker's file cache, from which input roots
+	// are built by hard links (default 4 GiB; files still linked by a
+	// running action outlive their eviction).
+	CacheBytes int64
 	// MaxOutputBytes caps stdout and stderr each (default 64 MiB); an
 	// action that writes more fails with RESOURCE_EXHAUSTED.
 	MaxOutputBytes int64
@@ -58,6 +63,14 @@ type Options struct {
 	// instance differ from those of the client given to New; the worker
 	// keeps one per pair. Nil: such leases fail with FAILED_PRECONDITION.
 	CASFor func(fn digest.Function, instance string) (*client.Client, error)
+	// Store, when set, is the server's own blob store: a worker embedded
+	// in rex-server reads inputs from it and writes outputs to it directly,
+	// for every lease, and never uses the CAS client given to New.
+	Store cas.BlobStore
+	// AdoptFile, with Store, moves a jailed action's output file (whose
+	// digest the worker computed) into the store instead of copying it
+	// (cas.Disk.AdoptFile).
+	AdoptFile func(ctx context.Context, k cas.Key, path string) error
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
 
@@ -72,7 +85,9 @@ const (
 	defaultLeaseWait       = 30 * time.Second
 	defaultHeartbeat       = 10 * time.Second
 	defaultSearchPath      = "/usr/local/bin:/usr/bin:/bin"
+	defaultCacheBytes      = 4 << 30
 	actionsSubdir          = "actions"
+	cacheSubdir            = "cache"
 	sandboxProbeSubdir     = "probe"
 	maxLeaseErrorBackoff   = 5 * time.Second
 	firstLeaseErrorBackoff = 100 * time.Millisecond
@@ -101,6 +116,9 @@ func (o Options) withDefaults() (Options, error) {
 	case SandboxAuto, SandboxNone, SandboxNamespaces, SandboxHermetic:
 	default:
 		return o, fmt.Errorf("worker: unknown sandbox mode %q (want auto, none, namespaces or hermetic)", o.Sandbox)
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = defaultCacheBytes
 	}
 	if o.MaxOutputBytes <= 0 {
 		o.MaxOutputBytes = defaultMaxOutput

@@ -29,17 +29,13 @@ type output struct {
 	kind     outputKind
 }
 
-// prepareOutputs checks every output path (nothing absolute, nothing that
-// escapes the input root) and creates the working directory and each
-// output's parent directories, as the REAPI asks, before the command runs;
-// own (when not nil) is given what it creates.
-func prepareOutputs(cmd *repb.Command, root string, own *owner) ([]output, error) {
+// parseOutputs checks the working directory and every output path
+// (nothing absolute, nothing that escapes the input root) and returns them
+// relative to the root.
+func parseOutputs(cmd *repb.Command) (string, []output, error) {
 	wd, err := cleanRel(cmd.GetWorkingDirectory())
 	if err != nil {
-		return nil, fmt.Errorf("working directory: %w", err)
-	}
-	if err := mkdirInRoot(root, wd, own); err != nil {
-		return nil, fmt.Errorf("working directory: %w", err)
+		return "", nil, fmt.Errorf("working directory: %w", err)
 	}
 	var outs []output
 	add := func(paths []string, kind outputKind) error {
@@ -48,20 +44,32 @@ func prepareOutputs(cmd *repb.Command, root string, own *owner) ([]output, error
 			if err != nil {
 				return err
 			}
-			if err := mkdirInRoot(root, path.Dir(rel), own); err != nil {
-				return fmt.Errorf("output %q: %w", p, err)
-			}
 			outs = append(outs, output{declared: p, rel: rel, kind: kind})
 		}
 		return nil
 	}
 	if len(cmd.GetOutputPaths()) > 0 {
-		return outs, add(cmd.GetOutputPaths(), anyOutput)
+		return wd, outs, add(cmd.GetOutputPaths(), anyOutput)
 	}
 	if err := add(cmd.GetOutputFiles(), fileOutput); err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return outs, add(cmd.GetOutputDirectories(), dirOutput)
+	return wd, outs, add(cmd.GetOutputDirectories(), dirOutput)
+}
+
+// prepareOutputs creates the working directory wd and each output's parent
+// directories below root, as the REAPI asks, before the command runs; own
+// (when not nil) is given what it creates.
+func prepareOutputs(root, wd string, outs []output, own *owner) error {
+	if err := mkdirInRoot(root, wd, own); err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	for _, o := range outs {
+		if err := mkdirInRoot(root, path.Dir(o.rel), own); err != nil {
+			return fmt.Errorf("output %q: %w", o.declared, err)
+		}
+	}
+	return nil
 }
 
 // mkdirInRoot creates the directories of rel below root one by one,

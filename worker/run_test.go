@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -202,5 +203,37 @@ func TestSandboxHasNoNetwork(t *testing.T) {
 	spec.Jail = nil // the same command unsandboxed does connect
 	if res, _ := runCommand(context.Background(), spec); !strings.Contains(string(res.Stdout), "reached") {
 		t.Fatalf("control run did not connect: %q %q", res.Stdout, res.Stderr)
+	}
+}
+
+// Actions that run at once are each in a network namespace of their own;
+// one that runs after another may reuse its namespace (the pool's point),
+// and no action can bring its loopback up.
+func TestSandboxNetworkNamespaces(t *testing.T) {
+	j := requireSandbox(t, JailOptions{})
+	script := "readlink /proc/self/ns/net; ip link set lo up 2>/dev/null && echo LO-UP; sleep 0.5"
+	run := func() string {
+		res := runJailed(t, jailSpec(t, j, script))
+		return strings.TrimSpace(string(res.Stdout))
+	}
+	outs := make([]string, 3)
+	var wg sync.WaitGroup
+	for i := range outs {
+		wg.Add(1)
+		go func() { defer wg.Done(); outs[i] = run() }()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, out := range append(outs, run()) {
+		if !strings.HasPrefix(out, "net:[") || strings.Contains(out, "LO-UP") {
+			t.Fatalf("stdout %q: want the namespace, and the loopback left down", out)
+		}
+		seen[out] = true
+	}
+	if len(seen) < len(outs) {
+		t.Errorf("actions that ran at once shared a network namespace: %q", outs)
+	}
+	if len(seen) != len(outs) {
+		t.Errorf("the action after them got a new namespace, not one of the pool's: %v", seen)
 	}
 }

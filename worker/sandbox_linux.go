@@ -10,16 +10,16 @@ import (
 )
 
 // isolatedFlags are the namespaces every sandboxed command gets on top of
-// the private mount namespace of the thread that starts it: no network (a
-// fresh network namespace has only a loopback interface, down), no shared
-// IPC, its own PID space so that nothing it starts outlives it, its own host
+// the private mount namespace and the network namespace of the thread that
+// starts it (no network: a namespace of its own from the jail's pool, with
+// only a loopback interface, down; see netnsPool): no shared IPC, its own PID space so that nothing it starts outlives it, its own host
 // name, and its own user namespace. The last one maps only the action's
 // user, and the worker owns it: that lets the worker set the command's
 // limits even without CAP_SYS_RESOURCE (containers drop it), and gives each
 // action its own count of processes. Its capabilities there end at the exec
 // (the user is not root in it) and never reached the mount namespace, which
 // the host's user namespace owns.
-const isolatedFlags = syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWPID |
+const isolatedFlags = syscall.CLONE_NEWIPC | syscall.CLONE_NEWPID |
 	syscall.CLONE_NEWUTS | syscall.CLONE_NEWUSER
 
 // runIsolated starts a command made by newCmd in spec's jail and waits for
@@ -37,6 +37,14 @@ func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 			errc <- fmt.Errorf("sandbox: %w", err)
 			return
 		}
+		netns, err := spec.Jail.netns.enter()
+		if err != nil {
+			errc <- fmt.Errorf("sandbox: %w", err)
+			return
+		}
+		// Every process of the command is gone when it has been waited
+		// for: its PID namespace died with it.
+		defer spec.Jail.netns.put(netns)
 		seen := func(p string) string { return inJail(spec.Root, p) }
 		if spec.Hermetic {
 			seen = func(p string) string { return inHermetic(spec.Root, p) }

@@ -12,3 +12,8 @@ func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 }
 
 func namespacesSupported() bool { return false }
+
+// netnsPool has nothing to keep without Linux namespaces.
+type netnsPool struct{}
+
+func newNetnsPool(int) *netnsPool { return &netnsPool{} }

@@ -5,28 +5,43 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
+	"strings"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc/codes"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
 
-// stagedFile is a file of the input tree to write.
+// stagedFile is a file of the input tree to place.
 type stagedFile struct {
-	path       string
-	executable bool
+	path string
+	// writable: the action may change this file (it is also an output, or
+	// lies under one), so it gets a copy of its own, not a link.
+	writable bool
 }
 
-// stageInputs writes the input tree rooted at rootDigest into dir: it
+// staging is what placing one action's inputs needs.
+type staging struct {
+	store casStore
+	fn    digest.Function
+	cache *fileCache
+	own   *owner // the jail's user, or nil
+	// link: inputs may be hard links into the cache. Only a jailed action
+	// runs as a user who cannot write them; without the jail each action
+	// gets copies.
+	link bool
+	// outputs are the host paths of the declared outputs (see writable).
+	outputs []string
+}
+
+// stageInputs lays the input tree rooted at rootDigest out in dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
-// lays out directories and symlinks, then fetches the files in batches. own
-// (when not nil) is given the directories and files.
-func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, dir string, own *owner) error {
-	dirs, err := store.GetTree(ctx, rootDigest)
+// lays out directories and symlinks, fetches into the file cache the files
+// it lacks, then places every file from the cache.
+func stageInputs(ctx context.Context, s staging, rootDigest digest.Digest, dir string) error {
+	dirs, err := s.store.GetTree(ctx, rootDigest)
 	if err != nil {
 		return fmt.Errorf("input tree: %w", missingAsPrecondition(err))
 	}
@@ -38,14 +53,11 @@ func stageInputs(ctx context.Context, store casStore, rootDigest digest.Digest, 
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
 		return withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
 	}
-	l := &layout{dirs: dirs, files: map[digest.Digest][]stagedFile{}, own: own}
+	l := &layout{dirs: dirs, files: map[fileKey][]stagedFile{}, s: &s}
 	if err := l.layOut(rootDigest, dir); err != nil {
 		return err
 	}
-	if err := fetchFiles(ctx, store, l.files); err != nil {
-		return err
-	}
-	return l.giveFiles()
+	return s.placeFiles(ctx, l.files)
 }
 
 // maxInputNodes bounds the files, directories and symlinks of one input
@@ -75,8 +87,8 @@ func countNodes(dirs map[digest.Digest]*repb.Directory, d digest.Digest, memo ma
 // layout lays an input tree out on disk.
 type layout struct {
 	dirs  map[digest.Digest]*repb.Directory
-	files map[digest.Digest][]stagedFile // to fetch, by content
-	own   *owner
+	files map[fileKey][]stagedFile // to place, by content and mode
+	s     *staging
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
@@ -89,7 +101,7 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return err
 	}
-	if err := l.own.give(path); err != nil {
+	if err := l.s.own.give(path); err != nil {
 		return err
 	}
 	for _, f := range msg.GetFiles() {
@@ -97,7 +109,9 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		if err != nil {
 			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", f.GetName(), err))
 		}
-		l.files[fd] = append(l.files[fd], stagedFile{filepath.Join(path, f.GetName()), f.GetIsExecutable()})
+		k := fileKey{fn: l.s.fn, d: fd, executable: f.GetIsExecutable()}
+		p := filepath.Join(path, f.GetName())
+		l.files[k] = append(l.files[k], stagedFile{path: p, writable: l.s.writable(p)})
 	}
 	for _, s := range msg.GetSymlinks() {
 		if err := os.Symlink(s.GetTarget(), filepath.Join(path, s.GetName())); err != nil {
@@ -116,118 +130,16 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 	return nil
 }
 
-// giveFiles hands every staged file to the layout's owner, if any.
-func (l *layout) giveFiles() error {
-	if l.own == nil {
-		return nil
+// writable reports whether the action may change the input at p: it is
+// one of the outputs, or lies under one.
+func (s *staging) writable(p string) bool {
+	if !s.link {
+		return true
 	}
-	for _, copies := range l.files {
-		for _, f := range copies {
-			if err := l.own.give(f.path); err != nil {
-				return err
-			}
+	for _, o := range s.outputs {
+		if p == o || strings.HasPrefix(p, o+"/") {
+			return true
 		}
 	}
-	return nil
-}
-
-const (
-	// largeFile is the size from which a file is streamed to disk on its own
-	// rather than read into memory with others.
-	largeFile = 4 << 20
-	// batchBytes bounds the memory one ReadBlobs call may take.
-	batchBytes = 16 << 20
-	// parallelFetches bounds concurrent fetches of one action's inputs.
-	parallelFetches = 4
-)
-
-// fetchFiles writes every file: small ones read in batches, large ones
-// streamed by DownloadFile.
-func fetchFiles(ctx context.Context, store casStore, files map[digest.Digest][]stagedFile) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(parallelFetches)
-	var batch []digest.Digest
-	var size int64
-	flush := func() {
-		ds := batch
-		g.Go(func() error { return fetchBatch(ctx, store, ds, files) })
-		batch, size = nil, 0
-	}
-	for d, copies := range files {
-		switch {
-		case d.Size == 0:
-			g.Go(func() error { return writeCopies(copies, nil) })
-		case d.Size >= largeFile:
-			g.Go(func() error { return fetchLarge(ctx, store, d, copies) })
-		default:
-			if size+d.Size > batchBytes {
-				flush()
-			}
-			batch, size = append(batch, d), size+d.Size
-		}
-	}
-	if len(batch) > 0 {
-		flush()
-	}
-	return g.Wait()
-}
-
-func fetchBatch(ctx context.Context, store casStore, ds []digest.Digest, files map[digest.Digest][]stagedFile) error {
-	blobs, err := store.ReadBlobs(ctx, ds)
-	if err != nil {
-		return fmt.Errorf("fetch inputs: %w", missingAsPrecondition(err))
-	}
-	for _, d := range ds {
-		data, ok := blobs[d]
-		if !ok {
-			return withCode(codes.FailedPrecondition, fmt.Errorf("missing input blob %s", d))
-		}
-		if err := writeCopies(files[d], data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func fetchLarge(ctx context.Context, store casStore, d digest.Digest, copies []stagedFile) error {
-	for _, f := range copies {
-		if err := downloadNoFork(ctx, store, d, f); err != nil {
-			return fmt.Errorf("fetch input %s: %w", f.path, missingAsPrecondition(err))
-		}
-	}
-	return nil
-}
-
-// downloadNoFork fetches one large file while no fork can happen (see
-// writeCopies).
-func downloadNoFork(ctx context.Context, store casStore, d digest.Digest, f stagedFile) error {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	return store.DownloadFile(ctx, d, f.path, f.executable)
-}
-
-// writeCopies writes data to every file. A file open for writing while
-// another goroutine forks would stay open in that child until it execs,
-// and a program executed from it meanwhile fails with ETXTBSY
-// (golang/go#22315): not only argv[0], which startAndWait retries, but
-// also what the command itself executes (gcc's cc1, in a hermetic action
-// that brought its toolchain). So files are written under the read side of
-// syscall.ForkLock, which every fork of the os/exec package takes.
-func writeCopies(copies []stagedFile, data []byte) error {
-	for _, f := range copies {
-		mode := os.FileMode(0o644)
-		if f.executable {
-			mode = 0o755
-		}
-		syscall.ForkLock.RLock()
-		err := os.WriteFile(f.path, data, mode)
-		syscall.ForkLock.RUnlock()
-		if err != nil {
-			return err
-		}
-		if err := os.Chmod(f.path, mode); err != nil { // umask-independent
-			return err
-		}
-	}
-	return nil
+	return false
 }

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/workerpb"
 )
@@ -53,8 +54,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox,
-		cas: &casClients{base: w.cas, open: opts.CASFor}}
+	cache, err := newFileCache(filepath.Join(opts.Dir, cacheSubdir), opts.CacheBytes)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache,
+		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
@@ -76,6 +81,17 @@ func resetActionsDir(dir string) error {
 	return os.MkdirAll(dir, 0o755)
 }
 
+// adoptFor is how outputs move into the server's store: only a jailed
+// action's, whose processes are all gone once it ends (its PID namespace
+// dies with it), so that nothing can change a file between its hashing and
+// its move. Without the jail outputs are copied and verified.
+func adoptFor(opts Options, sandbox sandboxState) func(context.Context, cas.Key, string) error {
+	if sandbox.jail == nil {
+		return nil
+	}
+	return opts.AdoptFile
+}
+
 // runner is the state the lease loops share; it never changes after Run
 // builds it.
 type runner struct {
@@ -83,6 +99,7 @@ type runner struct {
 	cas     *casClients
 	opts    Options
 	sandbox sandboxState
+	cache   *fileCache
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -42,6 +43,10 @@ func TestLeaseRunsCommandAndReportsResult(t *testing.T) {
 	if m := ar.GetExecutionMetadata(); m.GetWorker() != "w1" || m.GetExecutionStartTimestamp() == nil ||
 		m.GetWorkerCompletedTimestamp().AsTime().Before(m.GetWorkerStartTimestamp().AsTime()) {
 		t.Errorf("metadata %v", m)
+	}
+	// A standalone worker uploads a copy too, for servers that read it there.
+	if rd := c.GetActionResultDigest(); rd == nil || !bytes.Equal(e.read(t, &repb.Digest{Hash: rd.GetHash(), SizeBytes: rd.GetSizeBytes()}), c.GetActionResult()) {
+		t.Errorf("the result's digest %v does not name the result Complete carries", rd)
 	}
 	assertActionDirsRemoved(t, e)
 }
@@ -153,8 +158,8 @@ func TestInvalidInputTreeRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := e.run(t, ad, 10*time.Second)
-	if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResultDigest() != nil {
-		t.Fatalf("status %d %q, result %v", c.GetStatusCode(), c.GetStatusMessage(), c.GetActionResultDigest())
+	if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResult() != nil {
+		t.Fatalf("status %d %q, result %v", c.GetStatusCode(), c.GetStatusMessage(), c.GetActionResult())
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the command ran")
@@ -171,7 +176,7 @@ func TestEscapingPathsRunNothing(t *testing.T) {
 		{Arguments: []string{"/bin/sh", "-c", "touch " + marker}, WorkingDirectory: "../up"},
 	} {
 		c := e.run(t, e.upload(t, cmd, nil), 10*time.Second)
-		if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResultDigest() != nil {
+		if codes.Code(c.GetStatusCode()) != codes.InvalidArgument || c.GetActionResult() != nil {
 			t.Errorf("%v: status %d %q", cmd, c.GetStatusCode(), c.GetStatusMessage())
 		}
 	}

@@ -29,6 +29,8 @@ type config struct {
 	http string
 	// instances are the instance names served (empty: any).
 	instances instanceNames
+	// workerCache bounds the embedded workers' file cache.
+	workerCache int64
 }
 
 // security is who may call the server and over what.
@@ -59,6 +61,9 @@ func configFrom(c *cli.Context) (config, error) {
 	}
 	if cfg.maxSize, err = bytesize.Parse(c.String("max-size")); err != nil {
 		return cfg, fmt.Errorf("--max-size: %w", err)
+	}
+	if cfg.workerCache, err = bytesize.Parse(c.String("worker-cache-size")); err != nil {
+		return cfg, fmt.Errorf("--worker-cache-size: %w", err)
 	}
 	if cfg.limits, err = limitsFrom(c); err != nil {
 		return cfg, err

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/worker"
 )
@@ -61,8 +62,10 @@ func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "embedded" }
 
 // runWorkers runs the embedded workers: the same worker as rex-worker,
-// talking to this server over gRPC through lis with the internal token.
-func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string) error {
+// leasing work from this server over gRPC through lis with the internal
+// token, but reading inputs from and writing outputs to disk, the server's
+// own store, directly: outputs are moved into it, not copied.
+func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, disk *cas.Disk) error {
 	ccfg := client.Config{Server: "grpc://embedded:0", Token: token, Dialer: lis.Dial, ToolVersion: "rex-server/" + version}
 	c, err := client.Dial(ctx, ccfg)
 	if err != nil {
@@ -76,7 +79,9 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Concurrency: cfg.workers,
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
 		Jail:        cfg.jail,
-		CASFor:      worker.CASDialer(ccfg),
+		CacheBytes:  cfg.workerCache,
+		Store:       disk.Blobs(),
+		AdoptFile:   disk.AdoptFile,
 		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {

@@ -22,6 +22,8 @@ func flags() []cli.Flag {
 			Usage: "bound on stored blob bytes, e.g. 10GiB (default: unbounded)"},
 		&cli.StringFlag{Name: "sandbox", Value: "auto",
 			Usage: "embedded workers' sandbox: auto (actions fail when it cannot be built), none (unisolated) or namespaces"},
+		&cli.StringFlag{Name: "worker-cache-size", Value: "4GiB", EnvVars: []string{"REX_SERVER_WORKER_CACHE_SIZE"},
+			Usage: "bound on the embedded workers' file cache, from which input roots are hard-linked"},
 		&cli.StringSliceFlag{Name: "platform", Usage: "name=value platform property the embedded workers offer"},
 		&cli.StringSliceFlag{Name: "instance-name",
 			Usage: "an instance name this server serves (repeat for several); requests for others are refused (default: any)"},

@@ -54,7 +54,7 @@ func serve(ctx context.Context, cfg config) error {
 	go func() { errc <- svc.embedded.Serve(svc.pipe) }()
 	go reloadOnHangup(ctx, hup, authz, cfg.security.tokensFile)
 	if cfg.workers > 0 {
-		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken) }()
+		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken, svc.disk) }()
 	}
 	if cfg.http != "" {
 		stopHTTP, err := serveHTTP(cfg.http, svc.monitor.Handler(), errc)
@@ -78,6 +78,7 @@ func serve(ctx context.Context, cfg config) error {
 // same services and checks, without TLS or a port).
 type services struct {
 	sched    *execution.Scheduler
+	disk     *cas.Disk // the embedded workers read and write it directly
 	health   *health.Server
 	public   *grpc.Server
 	embedded *grpc.Server
@@ -101,7 +102,7 @@ func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits,
 		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
 	opts.Limits.UploadSpace = disk
-	svc := &services{health: health.NewServer(), pipe: newPipeListener()}
+	svc := &services{disk: disk, health: health.NewServer(), pipe: newPipeListener()}
 	svc.monitor = monitor.New(monitor.Sources{Scheduler: func() execution.Snapshot { return svc.sched.Snapshot() },
 		Store: disk.Usage, Version: "rex-server " + version})
 	svc.sched = execution.New(blobs, ac, execution.Options{Finished: svc.monitor.Finished})

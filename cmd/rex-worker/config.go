@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/cmd/internal/bytesize"
 	"github.com/rexbuild/rex/cmd/internal/jailflags"
 	"github.com/rexbuild/rex/worker"
 )
@@ -30,6 +31,10 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 	if err != nil {
 		return worker.Options{}, err
 	}
+	cacheBytes, err := bytesize.Parse(c.String("cache-size"))
+	if err != nil {
+		return worker.Options{}, fmt.Errorf("--cache-size: %w", err)
+	}
 	return worker.Options{
 		ID:             c.String("id"),
 		Dir:            c.String("dir"),
@@ -37,6 +42,7 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 		Concurrency:    c.Int("concurrency"),
 		Sandbox:        mode,
 		Jail:           jail,
+		CacheBytes:     cacheBytes,
 		MaxOutputBytes: c.Int64("max-output-bytes"),
 		Logf:           log.New(c.App.ErrWriter, "", log.LstdFlags).Printf,
 	}, nil

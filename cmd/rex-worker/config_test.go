@@ -31,13 +31,13 @@ func TestOptionsFromFlags(t *testing.T) {
 	opts, err := parse(t, "--dir", "/w", "--platform", "OSFamily=linux", "--platform", "arch=amd64",
 		"--concurrency", "3", "--sandbox", "none", "--id", "w7", "--max-output-bytes", "1024",
 		"--sandbox-uid", "2000", "--sandbox-expose", "/opt/gcc", "--sandbox-expose", "/opt/clang",
-		"--sandbox-memory", "1GiB", "--sandbox-processes", "64")
+		"--sandbox-memory", "1GiB", "--sandbox-processes", "64", "--cache-size", "2GiB")
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Logf = nil
 	want := worker.Options{ID: "w7", Dir: "/w", Concurrency: 3, Sandbox: worker.SandboxNone, MaxOutputBytes: 1024,
-		Platform: map[string]string{"OSFamily": "linux", "arch": "amd64"},
+		CacheBytes: 2 << 30, Platform: map[string]string{"OSFamily": "linux", "arch": "amd64"},
 		Jail: worker.JailOptions{UID: 2000, GID: 65534, Expose: []string{"/opt/gcc", "/opt/clang"},
 			MemoryBytes: 1 << 30, Processes: 64, DiskBytes: 4 << 30}}
 	if diff := cmp.Diff(want, opts, cmpopts.IgnoreUnexported(worker.Options{})); diff != "" {

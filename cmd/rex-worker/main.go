@@ -55,6 +55,8 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_WORKER_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},
 		&cli.StringFlag{Name: "tls-client-cert", EnvVars: []string{"REX_WORKER_TLS_CLIENT_CERT"}, Usage: "client certificate for grpcs://"},
 		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_WORKER_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
+		&cli.StringFlag{Name: "cache-size", Value: "4GiB", EnvVars: []string{"REX_WORKER_CACHE_SIZE"},
+			Usage: "bound on the file cache input roots are hard-linked from, e.g. 10GiB"},
 		&cli.Int64Flag{Name: "max-output-bytes", EnvVars: []string{"REX_WORKER_MAX_OUTPUT_BYTES"},
 			Usage: "cap on an action's stdout and on its stderr (default 64 MiB)"},
 	}, jailflags.Flags("REX_WORKER_")...)
