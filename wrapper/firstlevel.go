@@ -50,7 +50,8 @@ func serveLocal(cache *localcache.Store, dir string, plan *actionPlan) (Result, 
 			return Result{}, false
 		}
 	}
-	return Result{Outcome: stats.LocalCacheHit, Stdout: r.GetStdoutRaw(), Stderr: r.GetStderrRaw()}, true
+	return Result{Outcome: stats.LocalCacheHit, Stdout: r.GetStdoutRaw(), Stderr: r.GetStderrRaw(),
+		CompileTime: executionTime(&r)}, true
 }
 
 // copyOutputs copies every output out of the cache to a temporary file
@@ -91,7 +92,9 @@ func keepLocal(cache *localcache.Store, dir string, plan *actionPlan, res Result
 	if cache == nil || res.ExitCode != 0 {
 		return nil
 	}
-	ar := &repb.ActionResult{StdoutRaw: res.Stdout, StderrRaw: res.Stderr}
+	// What the compile cost where it ran travels with the result, for the
+	// time a later hit saves.
+	ar := &repb.ActionResult{StdoutRaw: res.Stdout, StderrRaw: res.Stderr, ExecutionMetadata: localMetadata(res.CompileTime)}
 	for _, out := range plan.outputs {
 		path := filepath.Join(dir, out)
 		st, err := os.Stat(path)
