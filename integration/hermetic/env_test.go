@@ -63,11 +63,13 @@ func (m *machine) compile(t *testing.T, dir string, argv ...string) {
 	}
 }
 
+// counters are a machine's outcomes; Hits counts the hits of both caches.
 type counters struct {
 	Hits      int64 `json:"cache_hits"`
 	Remote    int64 `json:"remote_executions"`
 	Fallbacks int64 `json:"local_fallbacks"`
 	LocalRuns int64 `json:"local_runs"`
+	LocalHits int64 `json:"local_cache_hits"`
 }
 
 // stats reads and resets the machine's counters.
@@ -78,6 +80,7 @@ func (m *machine) stats(t *testing.T) counters {
 	if err := json.Unmarshal([]byte(r.Stdout), &c); err != nil {
 		t.Fatalf("rex stats --json: %q: %v", r.Stdout, err)
 	}
+	c.Hits, c.LocalHits = c.Hits+c.LocalHits, 0
 	testenv.Run(t, "/", m.env(), m.sys.rex, "stats", "--zero")
 	return c
 }
