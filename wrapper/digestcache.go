@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/manifest"
 )
 
 // digestCache remembers the content digests of system headers by their
@@ -31,7 +32,7 @@ type digestCache struct {
 
 const (
 	maxCacheBytes = 8 << 20
-	racyWindow    = 2 * time.Second
+	racyWindow    = manifest.RacyWindow
 )
 
 func loadDigestCache(stateDir string) *digestCache {
@@ -90,8 +91,11 @@ func (c *digestCache) compute(path string) (digest.Digest, string, error) {
 	if err != nil {
 		return digest.Digest{}, "", err
 	}
+	// The ctime, not the mtime, says how recent a change is: an unpacked
+	// tarball's files get old mtimes the moment they are written.
 	key, ok := statKey(st)
-	if !ok || time.Since(st.ModTime()) < racyWindow {
+	sys, _ := st.Sys().(*syscall.Stat_t)
+	if !ok || sys == nil || time.Since(time.Unix(sys.Ctim.Unix())) < racyWindow {
 		return d, "", nil
 	}
 	return d, path + "\t" + key + " " + d.String(), nil

@@ -15,6 +15,9 @@ func TestDigestCache(t *testing.T) {
 	os.WriteFile(h, []byte("one"), 0o644)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(h, old, old)
+	// An old mtime is not enough: the change (the ctime) must be older
+	// than the racy window too.
+	time.Sleep(racyWindow + 100*time.Millisecond)
 
 	files := []systemFile{{path: h}}
 	if err := digestSystemFiles(state, files); err != nil {
@@ -44,6 +47,8 @@ func TestDigestCacheSkipsRacyFiles(t *testing.T) {
 	state := t.TempDir()
 	h := filepath.Join(t.TempDir(), "fresh.h")
 	os.WriteFile(h, []byte("just written"), 0o644)
+	old := time.Now().Add(-time.Hour) // as a tarball leaves it: only the ctime is new
+	os.Chtimes(h, old, old)
 	if err := digestSystemFiles(state, []systemFile{{path: h}}); err != nil {
 		t.Fatal(err)
 	}
