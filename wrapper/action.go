@@ -68,7 +68,7 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
 	plan := &actionPlan{function: fn.Name()}
-	if cfg.Direct && !cfg.Hermetic {
+	if cfg.direct() {
 		plan.facts = &directFacts{since: time.Now()}
 	}
 	defer func() {

@@ -61,12 +61,8 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 	if err != nil {
 		return Prediction{Local: localf("%v", err)}
 	}
-	cache := localcache.Open(filepath.Join(cfg.StateDir, "cache"), max(cfg.LocalCacheSize, recordsBound))
-	results := cache
-	if cfg.LocalCacheSize == 0 {
-		results = nil
-	}
-	if cfg.Direct && !cfg.Hermetic {
+	cache, results := openLocalCache(cfg, false)
+	if cfg.direct() {
 		key := directContext(cfg, inv, parsed.Args, tc, env)
 		if plan := directPlan(cache, key, inv.Dir); plan != nil && plan.function == fn.Name() {
 			plan.discard()
@@ -92,7 +88,7 @@ func predicted(plan *actionPlan, results *localcache.Store) Prediction {
 // the build that follows hits locally.
 func Prefetch(ctx context.Context, cfg Config, c *client.Client, pred Prediction, r *repb.ActionResult) error {
 	plan := pred.plan
-	cache := localcache.Open(filepath.Join(cfg.StateDir, "cache"), cfg.LocalCacheSize)
+	_, cache := openLocalCache(cfg, false)
 	if cache == nil || plan == nil || pred.LocalHit || r == nil || r.GetExitCode() != 0 || !complete(r, plan) {
 		return nil
 	}

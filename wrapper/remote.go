@@ -38,11 +38,8 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	ph.mark("toolchain")
 	s := &session{cfg: cfg, inv: inv, ph: ph, verify: sampled(cfg.VerifyRate)}
 	defer s.close()
-	s.openCache()
-	// A hermetic action's identity is its captured toolchain, libraries
-	// and all, which the record's context does not state yet: hermetic
-	// compiles always scan.
-	if cfg.Direct && !cfg.Hermetic && s.cache != nil && !s.verify {
+	s.cache, s.results = openLocalCache(cfg, s.verify)
+	if cfg.direct() && s.cache != nil && !s.verify {
 		s.key = directContext(cfg, inv, p.Args, tc, env)
 		if res, ok := s.serveRecorded(ctx); ok {
 			return s.finish(res, nil)
@@ -62,9 +59,9 @@ type session struct {
 	key    string // the direct-mode context, or ""
 	c      *client.Client
 	plan   *actionPlan
-	// results says whether the local cache keeps and serves results; it
-	// may hold only direct-mode records.
-	results bool
+	// results is the local cache when it keeps and serves results, else
+	// nil: cache may hold only direct-mode records.
+	results *localcache.Store
 	// defaultDown is set once the default server was found not running.
 	defaultDown bool
 }
@@ -73,21 +70,19 @@ type session struct {
 // records (results are off).
 const recordsBound = 256 << 20
 
-func (s *session) openCache() {
-	limit := s.cfg.LocalCacheSize
-	s.results = limit > 0 && !s.verify
-	if !s.cfg.Direct && !s.results {
-		return
+// openLocalCache opens the local cache: cache for direct-mode records and
+// results, results the same store when it keeps results (not with
+// REX_LOCAL_CACHE_SIZE=0, nor for a compile being verified), else nil.
+func openLocalCache(cfg Config, verify bool) (cache, results *localcache.Store) {
+	keep := cfg.LocalCacheSize > 0 && !verify
+	if !cfg.direct() && !keep {
+		return nil, nil
 	}
-	s.cache = localcache.Open(filepath.Join(s.cfg.StateDir, "cache"), max(limit, recordsBound))
-}
-
-// resultCache is the local cache when it serves results, else nil.
-func (s *session) resultCache() *localcache.Store {
-	if !s.results {
-		return nil
+	cache = localcache.Open(filepath.Join(cfg.StateDir, "cache"), max(cfg.LocalCacheSize, recordsBound))
+	if keep {
+		results = cache
 	}
-	return s.cache
+	return cache, results
 }
 
 func (s *session) close() {
@@ -170,7 +165,7 @@ func (s *session) serveRecorded(ctx context.Context) (Result, bool) {
 	}
 	defer plan.discard()
 	s.ph.mark("direct")
-	if res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan); ok {
+	if res, ok := serveLocal(s.results, s.inv.Dir, plan); ok {
 		s.plan = plan
 		return res, true
 	}
@@ -193,7 +188,7 @@ func (s *session) serveRecorded(ctx context.Context) (Result, bool) {
 	if err != nil {
 		return Result{}, false
 	}
-	keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+	keepLocal(s.results, s.inv.Dir, plan, res)
 	s.plan = plan
 	return res, true
 }
@@ -224,11 +219,11 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	s.plan = plan
 	defer plan.discard()
 	writeRecord := plan.startRecord(s.cache, s.key, s.inv.Dir)
-	res, ok := serveLocal(s.resultCache(), s.inv.Dir, plan)
+	res, ok := serveLocal(s.results, s.inv.Dir, plan)
 	if !ok {
 		res, err = s.serveRemote(ctx, plan)
 		if err == nil && res.ExitCode == 0 && !res.Verified && res.Reason == nil {
-			keepLocal(s.resultCache(), s.inv.Dir, plan, res)
+			keepLocal(s.results, s.inv.Dir, plan, res)
 		}
 	}
 	if err == nil {

@@ -46,6 +46,11 @@ type Config struct {
 	LocalCacheSize int64
 }
 
+// direct says whether compiles may use direct-mode records. A hermetic
+// action's identity is its captured toolchain, libraries and all, which a
+// record's context does not state yet: hermetic compiles always scan.
+func (cfg Config) direct() bool { return cfg.Direct && !cfg.Hermetic }
+
 // Invocation is the compiler command as the user ran it.
 type Invocation struct {
 	Argv []string
