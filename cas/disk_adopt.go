@@ -47,7 +47,6 @@ func (d *Disk) AdoptFile(ctx context.Context, k Key, path string) error {
 	if _, ok := s.idx.touch(blobEntry(k)); ok {
 		return nil // stored meanwhile
 	}
-	s.makeRoomLocked(k.Digest.Size)
 	if err := os.Rename(path, dst); err != nil {
 		return StatusWrap(err, "adopt %s", k)
 	}

@@ -119,10 +119,12 @@ func (c *fileCache) release(files map[fileKey]*cachedFile) {
 	c.evictLocked()
 }
 
-// drop removes a file found corrupt, so that the next use fetches it again.
+// drop unpins a file found corrupt and removes it, so that the next use
+// fetches it again.
 func (c *fileCache) drop(f *cachedFile) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	f.pins--
 	if c.files[f.key] == f {
 		c.removeLocked(f)
 	}

@@ -26,15 +26,7 @@ var hermeticDevices = []string{"null", "zero", "urandom"}
 
 // inHermetic is the host path p, under the action's root, as the hermetic
 // action sees it.
-func inHermetic(root, p string) string {
-	if p == root {
-		return "/"
-	}
-	if rest, ok := strings.CutPrefix(p, root+"/"); ok {
-		return "/" + rest
-	}
-	return p
-}
+func inHermetic(root, p string) string { return rebase(root, p, "/") }
 
 // hermeticProgram resolves argv[0] in the action's root: a path, absolute
 // (in the root) or relative to the working directory. A bare name is

@@ -37,12 +37,16 @@ const jailActionDir = "/rex/action"
 
 // inJail is the path p, a host path that may lie under the action's
 // directory root, as the jailed action sees it.
-func inJail(root, p string) string {
+func inJail(root, p string) string { return rebase(root, p, jailActionDir) }
+
+// rebase is the path p, a host path that may lie under root, as seen with
+// root at to.
+func rebase(root, p, to string) string {
 	if p == root {
-		return jailActionDir
+		return to
 	}
 	if rest, ok := strings.CutPrefix(p, root+"/"); ok {
-		return jailActionDir + "/" + rest
+		return strings.TrimSuffix(to, "/") + "/" + rest
 	}
 	return p
 }

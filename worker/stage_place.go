@@ -38,7 +38,6 @@ func (s *staging) placeFiles(ctx context.Context, files map[fileKey][]stagedFile
 	for k, f := range have {
 		if !s.cache.sound(f) {
 			s.cache.drop(f)
-			f.pins--
 			delete(have, k)
 			missing = append(missing, k)
 		}
