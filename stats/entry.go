@@ -32,7 +32,7 @@ const maxReasons = 48
 // log of recent compiles, in one locked update: a reader never sees one
 // without the other, and 64 concurrent compiles lose no count.
 func RecordEntry(dir string, e Entry) error {
-	return update(dir, func(c *Counters, _ *os.File) error {
+	return update(dir, func(c *Counters) error {
 		c.add(e)
 		return appendEvent(dir, e)
 	})
