@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 )
 
 // Counters are the outcomes of rex invocations, and what they cost.
@@ -209,6 +208,3 @@ func decode(f *os.File, c *Counters) error {
 	}
 	return nil
 }
-
-// ms is a duration in whole milliseconds.
-func ms(d time.Duration) int64 { return d.Milliseconds() }
