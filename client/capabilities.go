@@ -49,8 +49,11 @@ func (c *Client) Capabilities(ctx context.Context) (*repb.ServerCapabilities, er
 // storedCapabilities reads Config.CapabilitiesFile while it is fresh.
 func (c *Client) storedCapabilities() *repb.ServerCapabilities {
 	path := c.cfg.CapabilitiesFile
+	if path == "" {
+		return nil
+	}
 	st, err := os.Stat(path)
-	if path == "" || err != nil || time.Since(st.ModTime()) > c.cfg.CapabilitiesMaxAge {
+	if err != nil || time.Since(st.ModTime()) > c.cfg.CapabilitiesMaxAge {
 		return nil
 	}
 	data, err := os.ReadFile(path)

@@ -59,7 +59,8 @@ func newMetrics(mon *Monitor) *metrics {
 type hitCounter struct{ hits, misses atomic.Int64 }
 
 func (h *hitCounter) ratio() float64 {
-	hits, total := h.hits.Load(), h.hits.Load()+h.misses.Load()
+	hits, misses := h.hits.Load(), h.misses.Load()
+	total := hits + misses
 	if total == 0 {
 		return 0
 	}

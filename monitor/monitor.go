@@ -49,13 +49,7 @@ func New(src Sources) *Monitor {
 // Finished records an action's end: the scheduler's Options.Finished.
 func (mon *Monitor) Finished(f execution.Finished) {
 	mon.recent.add(f)
-	outcome := "ok"
-	switch {
-	case f.Code != 0:
-		outcome = "error"
-	case f.ExitCode != 0:
-		outcome = "failed"
-	}
+	outcome := outcomeOf(f)
 	if f.Duration > 0 {
 		mon.m.durations.WithLabelValues(outcome).Observe(f.Duration.Seconds())
 	}
@@ -68,4 +62,16 @@ func (mon *Monitor) Handler() http.Handler {
 	mux.Handle("/metrics", promhttp.HandlerFor(mon.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/{$}", mon.statusPage)
 	return mux
+}
+
+// outcomeOf names how an action ended: ok, failed (a non-zero exit) or
+// error.
+func outcomeOf(f execution.Finished) string {
+	switch {
+	case f.Code != 0:
+		return "error"
+	case f.ExitCode != 0:
+		return "failed"
+	}
+	return "ok"
 }

@@ -54,12 +54,12 @@ func (mon *Monitor) view() statusView {
 }
 
 func describe(f execution.Finished) recentView {
-	r := recentView{At: f.At.UTC().Format("15:04:05"), Action: f.Action, Worker: f.Worker, Outcome: "ok"}
-	switch {
-	case f.Code != 0:
-		r.Outcome, r.Detail = "error", f.Message
-	case f.ExitCode != 0:
-		r.Outcome, r.Detail = "failed", fmt.Sprintf("exit %d", f.ExitCode)
+	r := recentView{At: f.At.UTC().Format("15:04:05"), Action: f.Action, Worker: f.Worker, Outcome: outcomeOf(f)}
+	switch r.Outcome {
+	case "error":
+		r.Detail = f.Message
+	case "failed":
+		r.Detail = fmt.Sprintf("exit %d", f.ExitCode)
 	}
 	if f.Duration > 0 {
 		r.Duration = f.Duration.Round(time.Millisecond).String()

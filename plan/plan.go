@@ -193,7 +193,10 @@ func outputPath(e Entry, p wrapper.Prediction) string {
 	if out == "" && len(p.Outputs) > 0 {
 		out = p.Outputs[0]
 	}
-	if out != "" && !filepath.IsAbs(out) {
+	if out == "" {
+		return ""
+	}
+	if !filepath.IsAbs(out) {
 		out = filepath.Join(e.Directory, out)
 	}
 	return filepath.Clean(out)

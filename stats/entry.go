@@ -32,7 +32,7 @@ const maxReasons = 48
 // log of recent compiles, in one locked update: a reader never sees one
 // without the other, and 64 concurrent compiles lose no count.
 func RecordEntry(dir string, e Entry) error {
-	return update(dir, func(c *Counters, _ *os.File) error {
+	return update(dir, func(c *Counters) error {
 		c.add(e)
 		return appendEvent(dir, e)
 	})
@@ -62,9 +62,9 @@ func (c *Counters) add(e Entry) {
 	if c.TimeMs == nil {
 		c.TimeMs = map[string]int64{}
 	}
-	c.TimeMs[key] += ms(e.Wall)
+	c.TimeMs[key] += e.Wall.Milliseconds()
 	if e.Outcome.IsHit() {
-		c.TimeSavedMs += ms(e.Saved)
+		c.TimeSavedMs += e.Saved.Milliseconds()
 	}
 	c.BytesUploaded += e.Sent
 	c.BytesDownloaded += e.Received
@@ -108,10 +108,10 @@ func appendEvent(dir string, e Entry) error {
 	}
 	ev := Event{
 		Time: time.Now().UTC(), Build: e.Build, Outcome: e.Outcome.Key(), Reason: reason,
-		Output: e.Output, WallMs: ms(e.Wall), Sent: e.Sent, Received: e.Received,
+		Output: e.Output, WallMs: e.Wall.Milliseconds(), Sent: e.Sent, Received: e.Received,
 	}
 	if e.Outcome.IsHit() {
-		ev.SavedMs = ms(e.Saved)
+		ev.SavedMs = e.Saved.Milliseconds()
 	}
 	switch e.Verdict {
 	case Verified:

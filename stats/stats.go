@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 )
 
 // Counters are the outcomes of rex invocations, and what they cost.
@@ -141,10 +140,13 @@ func Record(dir string, o Outcome, v Verdict) error {
 func Zero(dir string) error {
 	os.Remove(filepath.Join(dir, lastFallbackFile))
 	os.Remove(filepath.Join(dir, lastMismatchFile))
-	return update(dir, func(c *Counters, f *os.File) error {
+	return update(dir, func(c *Counters) error {
 		*c = Counters{}
 		os.Remove(filepath.Join(dir, eventsFile+".1"))
-		return os.Remove(filepath.Join(dir, eventsFile))
+		if err := os.Remove(filepath.Join(dir, eventsFile)); !os.IsNotExist(err) {
+			return err
+		}
+		return nil
 	})
 }
 
@@ -167,7 +169,7 @@ func Read(dir string) (Counters, error) {
 
 // update applies change to the counters under an exclusive lock, which
 // change may use for other files that must stay consistent with them.
-func update(dir string, change func(*Counters, *os.File) error) error {
+func update(dir string, change func(*Counters) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -183,7 +185,7 @@ func update(dir string, change func(*Counters, *os.File) error) error {
 	if err := decode(f, &c); err != nil {
 		return err
 	}
-	if err := change(&c, f); err != nil && !os.IsNotExist(err) {
+	if err := change(&c); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(c)
@@ -206,6 +208,3 @@ func decode(f *os.File, c *Counters) error {
 	}
 	return nil
 }
-
-// ms is a duration in whole milliseconds.
-func ms(d time.Duration) int64 { return d.Milliseconds() }

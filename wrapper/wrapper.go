@@ -73,6 +73,10 @@ type Result struct {
 	// Reason says why the compile ran locally (LocalRun) or why the remote
 	// path failed (LocalFallback).
 	Reason error
+	// Output is the object a remotable compile writes, as compiler.Parse
+	// names it (relative to the invocation's directory, or absolute); ""
+	// when the arguments did not parse as a remotable compile.
+	Output string
 	// Phases says where the time went, for --verbose.
 	Phases string
 	// Action is the action digest of a remote outcome, for the log.
@@ -115,6 +119,13 @@ func Run(ctx context.Context, cfg Config, inv Invocation) Result {
 	if !parsed.Remotable {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(parsed.Reason)}
 	}
+	res := runParsed(ctx, cfg, inv, parsed)
+	res.Output = parsed.Output
+	return res
+}
+
+// runParsed handles a remotable invocation.
+func runParsed(ctx context.Context, cfg Config, inv Invocation, parsed *compiler.Invocation) Result {
 	if why := unwritableOutput(inv.Dir, parsed); why != "" {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}

@@ -48,7 +48,7 @@ func (w caches) print(out io.Writer) {
 	if w.LocalCacheMax == 0 {
 		fmt.Fprintf(out, "local cache        off (REX_LOCAL_CACHE_SIZE=0)\n")
 	} else {
-		fmt.Fprintf(out, "local cache        %s of %s\n", bytesText(w.LocalCacheBytes), bytesText(w.LocalCacheMax))
+		fmt.Fprintf(out, "local cache        %s of %s\n", bytesize.Format(w.LocalCacheBytes), bytesize.Format(w.LocalCacheMax))
 	}
 	direct := "on"
 	if !w.Direct {

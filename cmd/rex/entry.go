@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/wrapper"
@@ -21,13 +20,12 @@ type invocation struct {
 
 func inv(argv []string, dir string) invocation { return invocation{argv, dir} }
 
-// object is the absolute path of the file the compile writes: the object
-// of a remotable compile, else the -o value; "" when there is none.
-func (i invocation) object() string {
-	out := ""
-	if p, err := compiler.Parse(i.argv, i.dir); err == nil && p.Output != "" {
-		out = p.Output
-	} else {
+// object is the absolute path of the file the compile writes: parsed, the
+// object of a remotable compile as the wrapper parsed it (Result.Output),
+// else the -o value; "" when there is none.
+func (i invocation) object(parsed string) string {
+	out := parsed
+	if out == "" {
 		out = dashO(i.argv)
 	}
 	if out == "" || out == "-" {

@@ -19,7 +19,7 @@ import (
 // them. The log file is opened only when there is something to say: most
 // compiles say nothing.
 func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, wall time.Duration) {
-	output := call.object()
+	output := call.object(res.Output)
 	missed := remember(cfg.StateDir, output, res, wall)
 	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall, missed))
 	if res.Outcome == stats.LocalFallback {

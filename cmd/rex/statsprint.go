@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rexbuild/rex/cmd/internal/bytesize"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -35,8 +36,8 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintf(w, "hit rate           %.1f %%\n", 100*s.HitRate)
 	fmt.Fprintf(w, "time saved         %s (what the hits' compiles cost when they ran, less the hits' time)\n",
 		duration(s.TimeSavedMs))
-	fmt.Fprintf(w, "uploaded           %s\n", bytesText(s.BytesUploaded))
-	fmt.Fprintf(w, "downloaded         %s\n", bytesText(s.BytesDownloaded))
+	fmt.Fprintf(w, "uploaded           %s\n", bytesize.Format(s.BytesUploaded))
+	fmt.Fprintf(w, "downloaded         %s\n", bytesize.Format(s.BytesDownloaded))
 	fmt.Fprintf(w, "verified           %d (compiled locally as well, compared)\n", s.Verified)
 	fmt.Fprintf(w, "verify mismatches  %d\n", s.VerifyMismatches)
 	if s.LastFallback != "" {
@@ -78,18 +79,6 @@ func printReasons(w io.Writer, byCat map[string]int64, total int64) {
 
 func duration(ms int64) string {
 	return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
-}
-
-func bytesText(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // printReport writes what one build did, for a CI log.

@@ -1,5 +1,6 @@
-// Package bytesize reads the sizes the commands' flags take: plain bytes or
-// a number with a binary unit, as in --max-size 10GiB.
+// Package bytesize reads the sizes the commands' flags take (plain bytes or
+// a number with a binary unit, as in --max-size 10GiB) and writes sizes for
+// a person.
 package bytesize
 
 import (
@@ -42,4 +43,17 @@ func Parse(s string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("bad size %q", s)
+}
+
+// Format writes n for a person: bytes, or KiB/MiB/GiB with one decimal.
+func Format(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
