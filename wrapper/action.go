@@ -76,7 +76,9 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 			plan.discard()
 		}
 	}()
-	set, search, err := plan.gatherInputs(ctx, cfg, inv, p, tc, ph)
+	digests := newDigestCaches(cfg.StateDir)
+	defer digests.save()
+	set, search, err := plan.gatherInputs(ctx, cfg, inv, p, tc, fn, digests, ph)
 	if err != nil {
 		return nil, err
 	}

@@ -7,26 +7,28 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/manifest"
 )
 
-// digestCache remembers the content digests of system headers by their
-// stat data (size, mtime, ctime, inode), so that a cache hit stats them
-// instead of reading ~2 MB per TU. Any write to a file changes its ctime and
-// a package upgrade replaces the inode, so a stale entry is never used. A
-// file modified in the last two seconds is not remembered: its mtime may
-// not yet tell a second write apart.
+// digestCache remembers the content digests of files by their stat data
+// (size, mtime, ctime, device, inode), so that a compile stats its inputs
+// instead of reading them: ~2 MB of system headers for a TU that includes
+// <iostream>, ~6 MB of project headers for a kernel TU. Any write to a file
+// changes its ctime and an editor's rename or a package upgrade replaces the
+// inode, so a stale entry is never used. A file changed in the last two
+// seconds is not remembered: its timestamps may not yet tell a second write
+// apart.
 //
-// The cache is one append-only file of lines; many rex processes append at
-// once (each with a single write), later lines win, and it is rewritten
-// when it grows past maxCacheBytes.
+// There is one cache per digest function: one file of lines that many rex
+// processes append to at once (each with a single write); later lines win,
+// and the file is compacted when it grows past maxCacheBytes.
 type digestCache struct {
 	path    string
-	entries map[string]string // path -> "size mtime ctime ino hash/size"
+	fn      digest.Function
+	entries map[string]string // path -> "size mtime ctime dev ino hash/size"
 	added   []string
 }
 
@@ -35,81 +37,123 @@ const (
 	racyWindow    = manifest.RacyWindow
 )
 
-func loadDigestCache(stateDir string) *digestCache {
-	c := &digestCache{entries: map[string]string{}}
+// digestCaches are the caches a compile uses, one per digest function,
+// each loaded on first use and saved once.
+type digestCaches struct {
+	stateDir string
+	byFn     map[digest.Function]*digestCache
+}
+
+func newDigestCaches(stateDir string) *digestCaches {
+	return &digestCaches{stateDir: stateDir, byFn: map[digest.Function]*digestCache{}}
+}
+
+func (cs *digestCaches) get(fn digest.Function) *digestCache {
+	c, ok := cs.byFn[fn]
+	if !ok {
+		c = loadDigestCache(cs.stateDir, fn)
+		cs.byFn[fn] = c
+	}
+	return c
+}
+
+// save writes what every cache learnt. Failures only cost the next process
+// some hashing.
+func (cs *digestCaches) save() {
+	for _, c := range cs.byFn {
+		c.save()
+	}
+}
+
+func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
+	c := &digestCache{fn: fn, entries: map[string]string{}}
 	if stateDir == "" {
 		return c
 	}
-	c.path = filepath.Join(stateDir, "system-digests")
+	c.path = filepath.Join(stateDir, "digests-"+fn.Name())
 	data, err := os.ReadFile(c.path)
 	if err != nil {
 		return c
 	}
-	for _, line := range bytes.Split(data, []byte{'\n'}) {
-		if path, rest, ok := strings.Cut(string(line), "\t"); ok {
-			c.entries[path] = rest
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if i := bytes.IndexByte(line, '\t'); i > 0 {
+			c.entries[string(line[:i])] = string(line[i+1:])
 		}
 	}
 	return c
 }
 
-func statKey(st os.FileInfo) (string, bool) {
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return "", false
-	}
-	return fmt.Sprintf("%d %d %d %d", st.Size(), st.ModTime().UnixNano(),
-		time.Unix(sys.Ctim.Sec, sys.Ctim.Nsec).UnixNano(), sys.Ino), true
+// statText is the part of an entry that must match the file's stat data.
+func statText(st fileStat) string {
+	return fmt.Sprintf("%d %d %d %d %d", st.size, st.mtime.Nano(), st.ctime.Nano(), st.dev, st.ino)
 }
 
 // lookup returns the remembered digest of path, if its stat still matches.
 func (c *digestCache) lookup(path string) (digest.Digest, bool) {
+	if _, ok := c.entries[path]; !ok {
+		return digest.Digest{}, false
+	}
+	return c.lookupStat(path, statOf(path))
+}
+
+// lookupStat returns the remembered digest of path if st, stat data taken
+// before the caller reads the file, matches what was remembered.
+func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool) {
 	rest, ok := c.entries[path]
-	if !ok {
+	if !ok || !st.exists {
 		return digest.Digest{}, false
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return digest.Digest{}, false
-	}
-	key, ok := statKey(st)
 	i := strings.LastIndexByte(rest, ' ')
-	if !ok || i < 0 || rest[:i] != key {
+	if i < 0 || rest[:i] != statText(st) {
 		return digest.Digest{}, false
 	}
 	d, err := digest.Parse(rest[i+1:])
 	return d, err == nil
 }
 
-// compute digests path and remembers it unless it changed too recently.
+// compute digests path and returns the line that remembers it, or "" when
+// it changed too recently to be remembered. Safe to call concurrently.
 func (c *digestCache) compute(path string) (digest.Digest, string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return digest.Digest{}, "", err
-	}
-	d, err := digest.BLAKE3.FromFile(path)
+	// Stat before reading: a write during the hashing changes the ctime,
+	// so the line, if wrong, can never match again.
+	st := statOf(path)
+	d, err := c.fn.FromFile(path)
 	if err != nil {
 		return digest.Digest{}, "", err
 	}
 	// The ctime, not the mtime, says how recent a change is: an unpacked
 	// tarball's files get old mtimes the moment they are written.
-	key, ok := statKey(st)
-	sys, _ := st.Sys().(*syscall.Stat_t)
-	if !ok || sys == nil || time.Since(time.Unix(sys.Ctim.Unix())) < racyWindow {
+	if !st.exists || time.Since(time.Unix(st.ctime.Unix())) < racyWindow {
 		return d, "", nil
 	}
-	return d, path + "\t" + key + " " + d.String(), nil
+	return d, path + "\t" + statText(st) + " " + d.String(), nil
 }
 
-// save appends what this process learnt, or rewrites the file when it has
-// grown too large. Failures only cost the next process some hashing.
+// learn keeps the lines compute returned, for save.
+func (c *digestCache) learn(lines []string) {
+	for _, line := range lines {
+		if line != "" {
+			c.added = append(c.added, line)
+		}
+	}
+}
+
+// save appends what this process learnt, or compacts the file when it has
+// grown too large: the latest line per path, or only the new lines when
+// even those are too many.
 func (c *digestCache) save() {
 	if c.path == "" || len(c.added) == 0 {
 		return
 	}
 	lines := strings.Join(c.added, "\n") + "\n"
 	if st, err := os.Stat(c.path); err == nil && st.Size()+int64(len(lines)) > maxCacheBytes {
-		writeFileAtomic(c.path, []byte(lines))
+		writeFileAtomic(c.path, []byte(c.compacted(lines)))
 		return
 	}
 	os.MkdirAll(filepath.Dir(c.path), 0o755)
@@ -121,6 +165,17 @@ func (c *digestCache) save() {
 	w.WriteString(lines)
 	w.Flush()
 	f.Close()
+}
+
+func (c *digestCache) compacted(added string) string {
+	var b strings.Builder
+	for path, rest := range c.entries {
+		if b.Len()+len(added) > maxCacheBytes/2 {
+			return added
+		}
+		b.WriteString(path + "\t" + rest + "\n")
+	}
+	return b.String() + added
 }
 
 // writeFileAtomic writes a state file with replaceFile, creating its

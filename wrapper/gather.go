@@ -9,6 +9,7 @@ import (
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -16,7 +17,7 @@ import (
 // to plan.depTemp) and collects every input of the compile: the files it
 // read, split into toolchain and project files, and the project files its
 // probes found. Each input is stamped before it is read (see inputstat.go).
-func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, ph *phases) (inputSet, depscan.SearchList, error) {
+func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, digests *digestCaches, ph *phases) (inputSet, depscan.SearchList, error) {
 	var set inputSet
 	if p.DepFile != "" {
 		plan.depTemp = depTempPath(inv.Dir, p.DepFile)
@@ -39,10 +40,13 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	}
 	plan.inputPaths = set.paths()
 	plan.inputStamps = stampsFor(plan.inputPaths)
-	if err := digestSystemFiles(cfg.StateDir, set.system); err != nil {
+	if err := digestSystemFiles(digests, set.system); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir)
+	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
+		return set, scan.Search, localf("%v", err)
+	}
+	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir, fn)
 	if err != nil {
 		return set, scan.Search, err
 	}

@@ -28,7 +28,7 @@ import (
 
 // probeHits answers the probes of the compile's files. It returns the
 // existing places (clean absolute paths), or a local error.
-func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string) (hits, places []string, err error) {
+func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string, fn digest.Function) (hits, places []string, err error) {
 	cache := loadDirectiveCache(stateDir)
 	defer cache.save()
 	found := map[string]bool{}
@@ -47,16 +47,16 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir str
 		return nil
 	}
 	for _, f := range set.project {
-		data, err := os.ReadFile(f.read)
+		d, err := cache.directives(f.read, fn, f.digest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("input %s: %w", f.read, err)
+			return nil, nil, err
 		}
-		if err := visit(f.read, depscan.ScanDirectives(data)); err != nil {
+		if err := visit(f.read, d); err != nil {
 			return nil, nil, err
 		}
 	}
 	for _, f := range set.system {
-		d, err := cache.directives(f)
+		d, err := cache.directives(f.path, digest.BLAKE3, f.digest)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -98,8 +98,9 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 	return places
 }
 
-// directiveCache remembers what the toolchain's headers probe, by content
-// digest: a TU with <iostream> reads 2 MB of them, and they rarely change.
+// directiveCache remembers what files probe, by content digest: a TU with
+// <iostream> reads 2 MB of system headers, a kernel TU 6 MB of project
+// headers, and they change far less often than they are compiled.
 type directiveCache struct {
 	path    string
 	entries map[string]depscan.Directives
@@ -111,12 +112,12 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 	if stateDir == "" {
 		return c
 	}
-	c.path = filepath.Join(stateDir, "system-directives")
+	c.path = filepath.Join(stateDir, "directives")
 	if data, err := os.ReadFile(c.path); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			if hash, js, ok := strings.Cut(line, "\t"); ok {
 				var d depscan.Directives
-				if json.Unmarshal([]byte(js), &d) == nil {
+				if js == "{}" || json.Unmarshal([]byte(js), &d) == nil {
 					c.entries[hash] = d
 				}
 			}
@@ -125,19 +126,23 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 	return c
 }
 
-func (c *directiveCache) directives(f systemFile) (depscan.Directives, error) {
-	key := f.digest.String()
-	if d, ok := c.entries[key]; ok {
+// directives returns what the file at path probes and reads. sum is its
+// digest in fn, taken a moment ago (zero: unknown); what is scanned must be
+// what was keyed.
+func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
+	key := fn.Name() + ":" + sum.String()
+	if d, ok := c.entries[key]; ok && !sum.IsZero() {
 		return d, nil
 	}
-	data, err := os.ReadFile(f.path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return depscan.Directives{}, fmt.Errorf("system input: %w", err)
+		return depscan.Directives{}, fmt.Errorf("input %s: %w", path, err)
 	}
-	// The digest was taken from the file a moment ago; if it changed since,
-	// what was scanned is not what was keyed.
-	if digest.BLAKE3.FromBytes(data) != f.digest {
-		return depscan.Directives{}, localf("%s changed during the compile's planning", f.path)
+	if sum.IsZero() {
+		return depscan.ScanDirectives(data), nil
+	}
+	if fn.FromBytes(data) != sum {
+		return depscan.Directives{}, localf("%s changed during the compile's planning", path)
 	}
 	d := depscan.ScanDirectives(data)
 	c.entries[key], c.added[key] = d, d
@@ -150,8 +155,12 @@ func (c *directiveCache) save() {
 		return
 	}
 	var b strings.Builder
+	empty, _ := json.Marshal(depscan.Directives{})
 	for hash, d := range c.added {
 		js, _ := json.Marshal(d)
+		if string(js) == string(empty) {
+			js = []byte("{}") // most files: read back without decoding
+		}
 		fmt.Fprintf(&b, "%s\t%s\n", hash, js)
 	}
 	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rexbuild/rex/stats"
 )
@@ -52,5 +54,36 @@ func TestUnlistedReadsRunLocally(t *testing.T) {
 	// must be gone, or make would see a stray file.
 	if left, _ := filepath.Glob(filepath.Join(p.dir, ".rex-*")); len(left) > 0 {
 		t.Errorf("planning left %q behind", left)
+	}
+}
+
+// TestCachedDirectivesKeepProbes: a project header's directives are
+// remembered by its content digest once it is old enough. What it probes
+// must still be looked for on every compile: a probed header that appears
+// changes the object.
+func TestCachedDirectivesKeepProbes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the racy window")
+	}
+	srv := startServerWith(t, 2)
+	p := newProject(t, srv.addr)
+	p.write("a.c", "#include \"h.h\"\nint v = FEAT;\n")
+	p.write("h.h", "#if __has_include(<feat.h>)\n#define FEAT 42\n#else\n#define FEAT 0\n#endif\n")
+	os.MkdirAll(filepath.Join(p.dir, "early"), 0o755)
+	argv := []string{"gcc", "-Iearly", "-c", "a.c", "-o", "x.o"}
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	for round, want := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit, stats.RemoteExecution} {
+		if round == 2 {
+			p.write("early/feat.h", "\n")
+		}
+		local := localCompile(t, p.dir, argv)
+		r := p.run(argv...)
+		if r.Outcome != want {
+			t.Fatalf("round %d: outcome %v (%v), want %v", round, r.Outcome, r.Reason, want)
+		}
+		same(t, fmt.Sprintf("round %d", round), collect(t, p.dir, r.Stderr), local)
+	}
+	if data, _ := os.ReadFile(filepath.Join(p.cfg.StateDir, "directives")); !strings.Contains(string(data), "feat.h") {
+		t.Errorf("the header's directives were not remembered: %q", data)
 	}
 }
