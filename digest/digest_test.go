@@ -1,9 +1,12 @@
 package digest
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -117,4 +120,35 @@ func TestVerifier(t *testing.T) {
 	if err := v.Check(); err == nil {
 		t.Error("Check accepted short content")
 	}
+}
+
+// TestPooledHashersStartClean: hashers and buffers are reused across
+// calls and goroutines; every digest must still be of its own data alone.
+func TestPooledHashersStartClean(t *testing.T) {
+	dir := t.TempDir()
+	sizes := []int{0, 1, 64 << 10, 64<<10 + 1, 300 << 10}
+	var wg sync.WaitGroup
+	for _, f := range Functions {
+		for i, size := range sizes {
+			data := bytes.Repeat([]byte{byte('a' + i)}, size)
+			path := filepath.Join(dir, fmt.Sprintf("%s-%d", f, size))
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h := f.NewHash()
+			h.Write(data)
+			want := hexOf(h.Sum(nil))
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d, err := f.FromFile(path)
+					if err != nil || d.Hash != want || d.Size != int64(size) || f.FromBytes(data) != d {
+						t.Errorf("%s of %d bytes: %v %v", f, size, d, err)
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
 }

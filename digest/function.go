@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"github.com/zeebo/blake3"
@@ -71,21 +72,52 @@ func (f Function) NewHash() hash.Hash {
 	return sha256.New()
 }
 
+// Hashers and copy buffers are pooled: a compile digests hundreds of
+// files, and a fresh BLAKE3 hasher (~10 KB) and copy buffer (32 KB) for
+// each were most of what a kernel TU's compile allocated.
+var (
+	hashers = map[Function]*sync.Pool{
+		SHA256: {New: func() any { return sha256.New() }},
+		BLAKE3: {New: func() any { return blake3.New() }},
+	}
+	copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+)
+
+// sum digests what write feeds a pooled hasher.
+func (f Function) sum(write func(h hash.Hash) (int64, error)) (Digest, error) {
+	pool := hashers[f]
+	if pool == nil {
+		pool = hashers[SHA256]
+	}
+	h := pool.Get().(hash.Hash)
+	defer pool.Put(h)
+	h.Reset()
+	n, err := write(h)
+	if err != nil {
+		return Digest{}, err
+	}
+	var out [32]byte
+	return Digest{Hash: hexOf(h.Sum(out[:0])), Size: n}, nil
+}
+
 // FromBytes digests an in-memory blob.
 func (f Function) FromBytes(b []byte) Digest {
-	h := f.NewHash()
-	h.Write(b)
-	return Digest{Hash: hexOf(h.Sum(nil)), Size: int64(len(b))}
+	d, _ := f.sum(func(h hash.Hash) (int64, error) {
+		h.Write(b)
+		return int64(len(b)), nil
+	})
+	return d
 }
 
 // FromReader digests everything r yields.
 func (f Function) FromReader(r io.Reader) (Digest, error) {
-	h := f.NewHash()
-	n, err := io.Copy(h, r)
-	if err != nil {
-		return Digest{}, err
-	}
-	return Digest{Hash: hexOf(h.Sum(nil)), Size: n}, nil
+	return f.sum(func(h hash.Hash) (int64, error) {
+		buf := copyBuffers.Get().(*[]byte)
+		defer copyBuffers.Put(buf)
+		// Only the Reader: an *os.File's WriteTo would copy through a
+		// buffer of its own.
+		return io.CopyBuffer(h, struct{ io.Reader }{r}, *buf)
+	})
 }
 
 // FromFile digests the file at path.
