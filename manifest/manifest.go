@@ -60,12 +60,13 @@ func (s Stamp) racy(since time.Time) bool {
 // (NFS) much more coarsely than the clock.
 const RacyWindow = 2 * time.Second
 
-// File is a file the compile read. Hash is its BLAKE3 digest, which a
-// changed Stamp falls back to.
+// File is a file the compile read. Hash is its digest by Function (the
+// one the key hashed it with), which a changed Stamp falls back to.
 type File struct {
-	Path  string
-	Stamp Stamp
-	Hash  digest.Digest
+	Path     string
+	Stamp    Stamp
+	Hash     digest.Digest
+	Function digest.Function
 }
 
 // Dir is a directory whose entries Absent (paths relative to it) must not
@@ -74,15 +75,15 @@ type Dir struct {
 	Path   string
 	Stamp  Stamp
 	Absent []string
-	// absent is Absent as a record holds it (tab-separated), split only
-	// when the stamp does not hold: most hits never need it.
-	absent string
+	// absent is Absent as a record holds it, decoded only when the stamp
+	// does not hold: most hits never need it.
+	absent *absentList
 }
 
-// absentPaths returns Absent, splitting the recorded form on first use.
+// absentPaths returns Absent, decoding the recorded form on first use.
 func (d *Dir) absentPaths() []string {
-	if d.Absent == nil && d.absent != "" {
-		d.Absent = strings.Split(d.absent, "\t")
+	if d.Absent == nil && d.absent != nil {
+		d.Absent = d.absent.paths()
 	}
 	return d.Absent
 }
@@ -134,7 +135,10 @@ func (f *File) holds() bool {
 	if st == f.Stamp {
 		return true
 	}
-	d, err := digest.BLAKE3.FromFile(f.Path)
+	if !f.Function.IsValid() {
+		return false
+	}
+	d, err := f.Function.FromFile(f.Path)
 	return err == nil && d == f.Hash
 }
 

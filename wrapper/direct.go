@@ -142,7 +142,8 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	if !ok {
 		return nil
 	}
-	places := append(searchPlaces(cwd, f.deps, f.search), f.probed...)
+	places := searchPlaces(cwd, f.deps, f.search)
+	places.Paths = f.probed
 	e, ok := manifest.Gather(f.since, reads, places)
 	if !ok {
 		return nil
@@ -162,30 +163,55 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 }
 
 // readFacts states the files the key hashed, with the stamps taken before
-// the hashing. A file whose stat changed since, or that changed too
-// recently for its stat to tell, makes the record unsound: none is made.
+// the hashing and the digests the key took (a project file is read again
+// only when its content is another's, whose digest the tree kept). A file
+// whose stat changed since, or that changed too recently for its stat to
+// tell, makes the record unsound: none is made.
 func (plan *actionPlan) readFacts(set inputSet) ([]manifest.File, bool) {
-	var reads []manifest.File
-	add := func(path string, d digest.Digest) bool {
+	reads := make([]manifest.File, 0, len(set.system)+len(set.project))
+	add := func(path string, d digest.Digest, fn digest.Function) bool {
 		st, ok := plan.inputStamps[path]
 		if !ok || !st.stat.exists || st.racy || statOf(path) != st.stat {
 			return false
 		}
-		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d})
+		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d, Function: fn})
 		return true
 	}
 	for _, f := range set.system {
-		if !add(f.path, f.digest) {
+		if !add(f.path, f.digest, digest.BLAKE3) {
 			return nil, false
 		}
 	}
+	keyed, fn := plan.keyedDigests()
 	for _, f := range set.project {
-		d, err := digest.BLAKE3.FromFile(f.read)
-		if err != nil || !add(f.read, d) {
+		d, ok := keyed[f.read]
+		if !ok {
+			var err error
+			if d, err = fn.FromFile(f.read); err != nil {
+				return nil, false
+			}
+		}
+		if !add(f.read, d, fn) {
 			return nil, false
 		}
 	}
 	return reads, true
+}
+
+// keyedDigests returns the digests the input tree took of the project
+// files, by where they were read, and the function that took them.
+func (plan *actionPlan) keyedDigests() (map[string]digest.Digest, digest.Function) {
+	fn, err := digest.FunctionFromName(plan.function)
+	if err != nil {
+		return nil, digest.BLAKE3
+	}
+	keyed := make(map[string]digest.Digest, len(plan.blobs))
+	for _, b := range plan.blobs {
+		if b.Path != "" {
+			keyed[b.Path] = b.Digest
+		}
+	}
+	return keyed, fn
 }
 
 func (s fileStat) stamp() manifest.Stamp {
@@ -201,7 +227,7 @@ func (s fileStat) stamp() manifest.Stamp {
 // directories). The product is a superset of the lookups the compile made,
 // kept as the compiler spelled it (a ".." is resolved by the filesystem,
 // through symlinks, as the compiler resolved it).
-func searchPlaces(cwd string, deps []string, search depscan.SearchList) []string {
+func searchPlaces(cwd string, deps []string, search depscan.SearchList) manifest.Places {
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
@@ -209,28 +235,33 @@ func searchPlaces(cwd string, deps []string, search depscan.SearchList) []string
 		return cwd + "/" + p
 	}
 	dirSet := map[string]bool{cwd: true}
-	for _, d := range append(append(append([]string{}, search.Quote...), search.Angle...), search.Ignored...) {
-		dirSet[strings.TrimRight(abs(d), "/")] = true
+	for _, list := range [][]string{search.Quote, search.Angle, search.Ignored} {
+		for _, d := range list {
+			dirSet[strings.TrimRight(abs(d), "/")] = true
+		}
 	}
-	for _, dep := range deps {
-		p := abs(dep)
-		dirSet[p[:strings.LastIndexByte(p, '/')]] = true
+	paths := make([]string, len(deps))
+	for i, dep := range deps {
+		paths[i] = abs(dep)
+		dirSet[paths[i][:strings.LastIndexByte(paths[i], '/')]] = true
 	}
 	delete(dirSet, "")
+	// A path's names are its parts after each slash whose prefix is a
+	// directory of the set.
 	names := map[string]bool{}
-	for _, dep := range deps {
-		p := abs(dep)
-		for d := range dirSet {
-			if strings.HasPrefix(p, d+"/") {
-				names[p[len(d)+1:]] = true
+	for _, p := range paths {
+		for i := 1; i < len(p); i++ {
+			if p[i] == '/' && dirSet[p[:i]] {
+				names[p[i+1:]] = true
 			}
 		}
 	}
-	places := make([]string, 0, len(dirSet)*len(names))
+	places := manifest.Places{Dirs: make([]string, 0, len(dirSet)), Names: make([]string, 0, len(names))}
 	for d := range dirSet {
-		for n := range names {
-			places = append(places, d+"/"+n)
-		}
+		places.Dirs = append(places.Dirs, d)
+	}
+	for n := range names {
+		places.Names = append(places.Names, n)
 	}
 	return places
 }
