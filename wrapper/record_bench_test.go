@@ -111,3 +111,35 @@ func BenchmarkRecordMiss(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecordHit is the check of a kernel-like compile's record on a
+// direct hit, newest entry first (Newest) or behind the entries of seven
+// later versions that no longer hold (Oldest).
+func BenchmarkRecordHit(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		later int
+	}{{"Newest", 0}, {"Oldest", manifest.MaxEntries - 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			plan, cwd := kernelLike(b)
+			cache := localcache.Open(b.TempDir(), 1<<30)
+			plan.startRecord(cache, "key", cwd)()
+			want := plan.actionDigest.String()
+			for i := range bc.later { // later versions of the source, since undone
+				data, _ := cache.Get(localcache.Manifests, "key")
+				e := manifest.Decode(data)[0]
+				other := digest.SHA256.FromBytes([]byte(fmt.Sprint(i)))
+				e.Action = other.String()
+				e.Files[0].Stamp, e.Files[0].Hash = manifest.Stamp{}, other
+				cache.Put(localcache.Manifests, "key", manifest.Add(data, e))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				data, _ := cache.Get(localcache.Manifests, "key")
+				if e, ok := manifest.Lookup(data); !ok || e.Action != want {
+					b.Fatal("no hit")
+				}
+			}
+		})
+	}
+}
