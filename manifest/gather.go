@@ -202,15 +202,26 @@ func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 }
 
 // statCache remembers what stat said of each directory during one Gather:
-// the places of one compile share most of their ancestors.
+// the places of one compile share most of their ancestors, and most of
+// the directories they name (a header's name under every search
+// directory) do not exist.
 type statCache map[string]*Stamp
 
+// stamp stats path, unless its lexical parent is missing: then so is path
+// (resolving it walks through the parent, even for a "." or ".."), and
+// thousands of lookups under missing directories cost no system call.
 func (c statCache) stamp(path string) (Stamp, bool) {
 	if s, ok := c[path]; ok {
 		if s == nil {
 			return Stamp{}, false
 		}
 		return *s, true
+	}
+	if i := strings.LastIndexByte(path, '/'); i >= 0 && path != "/" {
+		if _, ok := c.stamp(parentOf(path, i)); !ok {
+			c[path] = nil
+			return Stamp{}, false
+		}
 	}
 	s, err := StampOf(path)
 	if err != nil {
