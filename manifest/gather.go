@@ -9,13 +9,6 @@ import (
 	"time"
 )
 
-// Places are where the compiler may have looked for a file: every name
-// under every directory (Dirs × Names: a kernel compile's are ~300,000,
-// never spelled out), and Paths besides.
-type Places struct {
-	Dirs, Names, Paths []string
-}
-
 // Gather builds the facts of an entry. reads are the files the compile read,
 // each with the stamp taken before the key hashed it and the digest of the
 // content the key covers; places are where the compiler may have looked
@@ -62,52 +55,6 @@ func Gather(since time.Time, reads []File, places Places) (e Entry, ok bool) {
 		e.Dirs = append(e.Dirs, *g.dirs[parent])
 	}
 	return e, true
-}
-
-// lookups are places in one parent directory: dir joined with each of
-// names, whose last elements differ.
-type lookups struct {
-	dir   string
-	names []string
-}
-
-// groupPlaces groups the places by their parent directory. The names of
-// Dirs × Names are grouped once by their own directory part, so that each
-// place is never built as a string.
-func groupPlaces(places Places) (map[string][]lookups, bool) {
-	byDirPart := map[string][]string{}
-	for _, n := range places.Names {
-		if !recordable(n) || strings.HasPrefix(n, "/") {
-			return nil, false
-		}
-		part := ""
-		if i := strings.LastIndexByte(n, '/'); i >= 0 {
-			part = n[:i]
-		}
-		byDirPart[part] = append(byDirPart[part], n)
-	}
-	byParent := map[string][]lookups{}
-	for _, d := range places.Dirs {
-		if !recordable(d) || !strings.HasPrefix(d, "/") {
-			return nil, false
-		}
-		for part, names := range byDirPart {
-			parent := d
-			if part != "" {
-				parent = join(d, part)
-			}
-			byParent[parent] = append(byParent[parent], lookups{dir: d, names: names})
-		}
-	}
-	for _, p := range places.Paths {
-		i := strings.LastIndexByte(p, '/')
-		if !recordable(p) || i < 0 {
-			return nil, false
-		}
-		parent := parentOf(p, i)
-		byParent[parent] = append(byParent[parent], lookups{dir: parent, names: []string{p[i+1:]}})
-	}
-	return byParent, true
 }
 
 // gathering is the state of one Gather.
