@@ -21,7 +21,7 @@ import (
 //	dirs:    count, then STAMP PATH COUNT INDEX... each (indexes into names)
 //
 // where STAMP is size, mtime, ctime, dev, ino. The absent places are most
-// of a record: a kernel compile states ~300,000 (every name it looked up
+// of a record: a kernel compile states ~87,000 (every name it looked up
 // in every directory it could search), over a few thousand names.
 // A record of another version reads as no entries: a scan.
 const header = "rex manifest 2\n"

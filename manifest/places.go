@@ -3,7 +3,7 @@ package manifest
 import "strings"
 
 // Places are where the compiler may have looked for a file: every name
-// under every directory (Dirs × Names: a kernel compile's are ~300,000,
+// under every directory (Dirs × Names: tens of thousands for a kernel compile,
 // never spelled out), and Paths besides.
 type Places struct {
 	Dirs, Names, Paths []string
