@@ -17,8 +17,10 @@ import (
 //	action, replay
 //	files:   count, then STAMP FUNCTION HASH SIZE PATH each
 //	present: count, then STAMP PATH each
+//	lists:   count, then each a count and names (see absentRun)
 //	names:   count, then each relative path some directory lacks
-//	dirs:    count, then STAMP PATH COUNT INDEX... each (indexes into names)
+//	dirs:    count, then STAMP PATH, a count and indexes into names,
+//	         a count and runs (LIST CUT) each
 //
 // where STAMP is size, mtime, ctime, dev, ino. The absent places are most
 // of a record: a kernel compile states ~87,000 (every name it looked up
@@ -58,37 +60,64 @@ func appendEntry(b []byte, e *Entry) []byte {
 	return append(b, body...)
 }
 
-// appendDirs writes the names the directories lack once, and each
-// directory's as indexes into them.
+// appendDirs writes the lists the runs refer to and the names the
+// directories lack once, and each directory's absent places as indexes
+// into them.
 func appendDirs(b []byte, dirs []Dir) []byte {
-	index := map[string]uint64{}
-	var names []string
-	lists := make([][]uint64, len(dirs))
+	var lists [][]string
+	listIndex := map[*string]uint64{}
+	names := interner{index: map[string]uint64{}}
 	for i := range dirs {
-		absent := dirs[i].absentPaths()
-		lists[i] = make([]uint64, len(absent))
-		for j, rel := range absent {
-			n, ok := index[rel]
-			if !ok {
-				n = uint64(len(names))
-				index[rel] = n
-				names = append(names, rel)
+		dirs[i].undecoded()
+		for _, r := range dirs[i].below {
+			if _, ok := listIndex[&r.names[0]]; !ok {
+				listIndex[&r.names[0]] = uint64(len(lists))
+				lists = append(lists, r.names)
 			}
-			lists[i][j] = n
+		}
+		for _, rel := range dirs[i].Absent {
+			names.add(rel)
 		}
 	}
-	b = binary.AppendUvarint(b, uint64(len(names)))
-	for _, n := range names {
-		b = appendString(b, n)
+	b = binary.AppendUvarint(b, uint64(len(lists)))
+	for _, l := range lists {
+		b = appendStrings(b, l)
 	}
+	b = appendStrings(b, names.list)
 	b = binary.AppendUvarint(b, uint64(len(dirs)))
-	for i, d := range dirs {
+	for _, d := range dirs {
 		b = appendStamp(b, d.Stamp)
 		b = appendString(b, d.Path)
-		b = binary.AppendUvarint(b, uint64(len(lists[i])))
-		for _, n := range lists[i] {
-			b = binary.AppendUvarint(b, n)
+		b = binary.AppendUvarint(b, uint64(len(d.Absent)))
+		for _, rel := range d.Absent {
+			b = binary.AppendUvarint(b, names.index[rel])
 		}
+		b = binary.AppendUvarint(b, uint64(len(d.below)))
+		for _, r := range d.below {
+			b = binary.AppendUvarint(b, listIndex[&r.names[0]])
+			b = binary.AppendUvarint(b, uint64(r.cut))
+		}
+	}
+	return b
+}
+
+// interner numbers strings in the order first seen.
+type interner struct {
+	index map[string]uint64
+	list  []string
+}
+
+func (in *interner) add(s string) {
+	if _, ok := in.index[s]; !ok {
+		in.index[s] = uint64(len(in.list))
+		in.list = append(in.list, s)
+	}
+}
+
+func appendStrings(b []byte, list []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(list)))
+	for _, s := range list {
+		b = appendString(b, s)
 	}
 	return b
 }

@@ -100,16 +100,19 @@ func (g *gathering) parent(parent string, ls []lookups, read map[string]bool) bo
 }
 
 // absentBelow records l's places as absent under d, an ancestor of their
-// missing parent. The relative path is a part of the name, not a new
-// string, unless d lies above l.dir (a search directory that is missing).
+// missing parent. Their paths relative to d are the names cut at one
+// offset, a run that refers to the names, unless d lies above l.dir (a
+// search directory that is missing).
 func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
+	if len(l.names) == 0 {
+		return
+	}
+	if len(read) == 0 && len(d.Path) >= len(l.dir) && l.dir != "/" && d.Path != "/" {
+		d.below = append(d.below, absentRun{names: l.names, cut: len(d.Path) - len(l.dir)})
+		return
+	}
 	for _, n := range l.names {
-		if read[n[strings.LastIndexByte(n, '/')+1:]] {
-			continue
-		}
-		if len(d.Path) >= len(l.dir) && l.dir != "/" && d.Path != "/" {
-			d.Absent = append(d.Absent, n[len(d.Path)-len(l.dir):])
-		} else {
+		if !read[n[strings.LastIndexByte(n, '/')+1:]] {
 			d.Absent = append(d.Absent, strings.TrimPrefix(join(l.dir, n)[len(d.Path):], "/"))
 		}
 	}

@@ -75,16 +75,40 @@ type Dir struct {
 	Path   string
 	Stamp  Stamp
 	Absent []string
-	// absent is Absent as a record holds it, decoded only when the stamp
-	// does not hold: most hits never need it.
+	// below are more absent places, not spelled out (see absentRun).
+	below []absentRun
+	// absent is the absent places as a record holds them, decoded only
+	// when the stamp does not hold: most hits never need them.
 	absent *absentList
 }
 
-// absentPaths returns Absent, decoding the recorded form on first use.
-func (d *Dir) absentPaths() []string {
-	if d.Absent == nil && d.absent != nil {
-		d.Absent = d.absent.paths()
+// absentRun is the absent places name[cut:] for each name of a list: a
+// header's names looked up under a search directory that lacks their
+// directory part, stated as one reference to the list they share.
+type absentRun struct {
+	names []string
+	cut   int
+}
+
+// undecoded turns the recorded form of the absent places into Absent
+// and runs.
+func (d *Dir) undecoded() {
+	if d.absent != nil {
+		d.Absent, d.below = d.absent.decode()
+		d.absent = nil
 	}
+}
+
+// absentPaths returns every absent place of d, spelling out the recorded
+// form and the runs on first use.
+func (d *Dir) absentPaths() []string {
+	d.undecoded()
+	for _, r := range d.below {
+		for _, n := range r.names {
+			d.Absent = append(d.Absent, n[r.cut:])
+		}
+	}
+	d.below = nil
 	return d.Absent
 }
 

@@ -57,23 +57,31 @@ func (r *reader) stamp() Stamp {
 	return Stamp{Size: r.varint(), Mtime: r.varint(), Ctime: r.varint(), Dev: r.uvarint(), Ino: r.uvarint()}
 }
 
-// dirs reads the names and the directories. Each directory keeps its
-// indexes undecoded: most hits find its stamp unchanged and never need
-// them.
+// dirs reads the lists, the names and the directories. Each directory
+// keeps its absent places undecoded: most hits find its stamp unchanged
+// and never need them.
 func (r *reader) dirs() []Dir {
-	t := &nameTable{n: r.count(), from: r.i}
-	for range t.n {
-		r.string()
+	lists := &listTable{n: r.count()}
+	lists.from = r.i
+	for range lists.n {
+		lists.shortest = append(lists.shortest, r.strings().shortest)
 	}
-	t.raw = r.s[t.from:r.i]
+	lists.raw = r.s[lists.from:r.i]
+	names := r.strings()
 	dirs := makeOrNil[Dir](r.count())
 	for i := range dirs {
 		d := &dirs[i]
 		d.Stamp = r.stamp()
 		d.Path = r.string()
-		l := &absentList{names: t, n: r.count(), from: r.i}
-		for range l.n {
-			if r.uvarint() >= uint64(t.n) {
+		l := &absentList{names: names, lists: lists, from: r.i}
+		for range r.count() {
+			if r.uvarint() >= uint64(names.n) {
+				r.bad = true
+			}
+		}
+		for range r.count() {
+			list, cut := r.uvarint(), r.uvarint()
+			if list >= uint64(lists.n) || cut > uint64(lists.shortest[list]) {
 				r.bad = true
 			}
 		}
@@ -83,12 +91,26 @@ func (r *reader) dirs() []Dir {
 	return dirs
 }
 
-// nameTable is the names of an entry's absent places, as recorded.
+// strings skips a list of strings, keeping it undecoded.
+func (r *reader) strings() *nameTable {
+	t := &nameTable{n: r.count(), from: r.i, shortest: -1}
+	for range t.n {
+		s := r.string()
+		if t.shortest < 0 || len(s) < t.shortest {
+			t.shortest = len(s)
+		}
+	}
+	t.raw = r.s[t.from:r.i]
+	return t
+}
+
+// nameTable is a list of names as recorded.
 type nameTable struct {
-	raw   string
-	n     int
-	from  int
-	names []string
+	raw      string
+	n        int
+	from     int
+	shortest int // the length of the shortest name; -1 for none
+	names    []string
 }
 
 func (t *nameTable) all() []string {
@@ -102,21 +124,51 @@ func (t *nameTable) all() []string {
 	return t.names
 }
 
+// listTable is the lists an entry's runs refer to, as recorded.
+type listTable struct {
+	raw      string
+	n        int
+	from     int
+	shortest []int
+	lists    [][]string
+}
+
+func (t *listTable) all() [][]string {
+	if t.lists == nil {
+		r := reader{s: t.raw}
+		t.lists = make([][]string, t.n)
+		for i := range t.lists {
+			t.lists[i] = r.strings().all()
+		}
+	}
+	return t.lists
+}
+
 // absentList is a directory's absent places as recorded: indexes into the
-// entry's names.
+// entry's names, and runs.
 type absentList struct {
 	names *nameTable
+	lists *listTable
 	raw   string
-	n     int
 	from  int
 }
 
-func (l *absentList) paths() []string {
-	names := l.names.all()
-	r := reader{s: l.raw} // checked whole, each index in range, by dirs
-	out := make([]string, l.n)
-	for i := range out {
-		out[i] = names[r.uvarint()]
+// decode returns the absent places and runs (checked whole and in range
+// by dirs). A run of an empty list states nothing and is left out.
+func (l *absentList) decode() (absent []string, runs []absentRun) {
+	r := reader{s: l.raw}
+	if n := r.count(); n > 0 {
+		names := l.names.all()
+		absent = make([]string, n)
+		for i := range absent {
+			absent[i] = names[r.uvarint()]
+		}
 	}
-	return out
+	for range r.count() {
+		list, cut := r.uvarint(), r.uvarint()
+		if names := l.lists.all()[list]; len(names) > 0 {
+			runs = append(runs, absentRun{names: names, cut: int(cut)})
+		}
+	}
+	return absent, runs
 }
