@@ -77,9 +77,10 @@ type Dir struct {
 	Absent []string
 	// below are more absent places, not spelled out (see absentRun).
 	below []absentRun
-	// absent is the absent places as a record holds them, decoded only
-	// when the stamp does not hold: most hits never need them.
-	absent *absentList
+	// absent is the absent places as a record holds them (none when raw
+	// is empty), decoded only when the stamp does not hold: most hits
+	// never need them.
+	absent absentList
 }
 
 // absentRun is the absent places name[cut:] for each name of a list: a
@@ -93,16 +94,18 @@ type absentRun struct {
 // undecoded turns the recorded form of the absent places into Absent
 // and runs.
 func (d *Dir) undecoded() {
-	if d.absent != nil {
+	if d.absent.raw != "" {
 		d.Absent, d.below = d.absent.decode()
-		d.absent = nil
+		d.absent = absentList{}
 	}
 }
 
 // absentPaths returns every absent place of d, spelling out the recorded
 // form and the runs on first use.
 func (d *Dir) absentPaths() []string {
-	d.undecoded()
+	if d.absent.raw != "" {
+		d.Absent, d.absent = d.absent.paths(), absentList{}
+	}
 	for _, r := range d.below {
 		for _, n := range r.names {
 			d.Absent = append(d.Absent, n[r.cut:])

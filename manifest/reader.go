@@ -61,19 +61,22 @@ func (r *reader) stamp() Stamp {
 // keeps its absent places undecoded: most hits find its stamp unchanged
 // and never need them.
 func (r *reader) dirs() []Dir {
-	lists := &listTable{n: r.count()}
-	lists.from = r.i
-	for range lists.n {
-		lists.shortest = append(lists.shortest, r.strings().shortest)
+	lists := &listTable{s: r.s}
+	n := r.count()
+	lists.at, lists.shortest, lists.lists = make([]int, n), make([]int, n), make([][]string, n)
+	for i := range n {
+		lists.at[i] = r.i
+		lists.shortest[i] = r.strings().shortest
 	}
-	lists.raw = r.s[lists.from:r.i]
-	names := r.strings()
+	names := new(nameTable)
+	*names = r.strings()
 	dirs := makeOrNil[Dir](r.count())
 	for i := range dirs {
 		d := &dirs[i]
 		d.Stamp = r.stamp()
 		d.Path = r.string()
-		l := &absentList{names: names, lists: lists, from: r.i}
+		l := &d.absent
+		l.names, l.lists, l.from = names, lists, r.i
 		for range r.count() {
 			if r.uvarint() >= uint64(names.n) {
 				r.bad = true
@@ -81,19 +84,18 @@ func (r *reader) dirs() []Dir {
 		}
 		for range r.count() {
 			list, cut := r.uvarint(), r.uvarint()
-			if list >= uint64(lists.n) || cut > uint64(lists.shortest[list]) {
+			if list >= uint64(len(lists.at)) || cut > uint64(lists.shortest[list]) {
 				r.bad = true
 			}
 		}
 		l.raw = r.s[l.from:r.i]
-		d.absent = l
 	}
 	return dirs
 }
 
 // strings skips a list of strings, keeping it undecoded.
-func (r *reader) strings() *nameTable {
-	t := &nameTable{n: r.count(), from: r.i, shortest: -1}
+func (r *reader) strings() nameTable {
+	t := nameTable{n: r.count(), from: r.i, shortest: -1}
 	for range t.n {
 		s := r.string()
 		if t.shortest < 0 || len(s) < t.shortest {
@@ -124,24 +126,22 @@ func (t *nameTable) all() []string {
 	return t.names
 }
 
-// listTable is the lists an entry's runs refer to, as recorded.
+// listTable is the lists an entry's runs refer to, as recorded: each is
+// decoded when a run that refers to it is.
 type listTable struct {
-	raw      string
-	n        int
-	from     int
+	s        string
+	at       []int // where each list starts in s
 	shortest []int
 	lists    [][]string
 }
 
-func (t *listTable) all() [][]string {
-	if t.lists == nil {
-		r := reader{s: t.raw}
-		t.lists = make([][]string, t.n)
-		for i := range t.lists {
-			t.lists[i] = r.strings().all()
-		}
+func (t *listTable) get(i uint64) []string {
+	if t.lists[i] == nil {
+		r := reader{s: t.s, i: t.at[i]}
+		l := r.strings()
+		t.lists[i] = l.all()
 	}
-	return t.lists
+	return t.lists[i]
 }
 
 // absentList is a directory's absent places as recorded: indexes into the
@@ -166,9 +166,46 @@ func (l *absentList) decode() (absent []string, runs []absentRun) {
 	}
 	for range r.count() {
 		list, cut := r.uvarint(), r.uvarint()
-		if names := l.lists.all()[list]; len(names) > 0 {
+		if names := l.lists.get(list); len(names) > 0 {
 			runs = append(runs, absentRun{names: names, cut: int(cut)})
 		}
 	}
 	return absent, runs
+}
+
+// paths spells out the absent places: the names, then each run's names
+// cut, read from the record as they are appended (a hit whose directory
+// changed needs them all at once).
+func (l *absentList) paths() []string {
+	r := reader{s: l.raw}
+	explicit := r.count()
+	runsAt := r.i
+	for range explicit {
+		r.uvarint()
+	}
+	total := explicit
+	runs := r.count()
+	after := r.i
+	for range runs {
+		list := reader{s: l.lists.s, i: l.lists.at[r.uvarint()]}
+		total += list.count()
+		r.uvarint()
+	}
+	out := make([]string, 0, total)
+	if explicit > 0 {
+		names := l.names.all()
+		r.i = runsAt
+		for range explicit {
+			out = append(out, names[r.uvarint()])
+		}
+	}
+	r.i = after
+	for range runs {
+		list := reader{s: l.lists.s, i: l.lists.at[r.uvarint()]}
+		cut := int(r.uvarint())
+		for range list.count() {
+			out = append(out, list.string()[cut:])
+		}
+	}
+	return out
 }
