@@ -1,121 +1,204 @@
 package manifest
 
 import (
-	"bytes"
-	"encoding/base64"
-	"fmt"
-	"strconv"
+	"encoding/binary"
 	"strings"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/rexbuild/rex/digest"
 )
 
-// A record file holds entries, newest first, as lines:
+// A record file is a header and entries, newest first, each a
+// uvarint-length block, so that adding an entry copies the older ones
+// without decoding them. An entry is, in varints and length-prefixed
+// strings:
 //
-//	entry ACTION REPLAY(base64)
-//	f SIZE MTIME CTIME DEV INO HASH/SIZE PATH
-//	p SIZE MTIME CTIME DEV INO PATH
-//	d SIZE MTIME CTIME DEV INO PATH<TAB>ABSENT<TAB>ABSENT...
+//	action, replay
+//	files:   count, then STAMP FUNCTION HASH SIZE PATH each
+//	present: count, then STAMP PATH each
+//	lists:   count, then each a count and names (see absentRun)
+//	names:   count, then each relative path some directory lacks
+//	dirs:    count, then STAMP PATH, a count and indexes into names,
+//	         a count and runs (LIST CUT) each
 //
-// Paths hold no tab or newline (Gather refuses them).
-const header = "rex manifest 1\n"
+// where STAMP is size, mtime, ctime, dev, ino. The absent places are most
+// of a record: a kernel compile states ~87,000 (every name it looked up
+// in every directory it could search), over a few thousand names.
+// A record of another version reads as no entries: a scan.
+const header = "rex manifest 2\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {
-	var b bytes.Buffer
-	b.WriteString(header)
-	for _, e := range entries {
-		fmt.Fprintf(&b, "entry %s %s\n", e.Action, base64.StdEncoding.EncodeToString(e.Replay))
-		for _, f := range e.Files {
-			fmt.Fprintf(&b, "f %s %s %s\n", stampText(f.Stamp), f.Hash, f.Path)
-		}
-		for _, p := range e.Present {
-			fmt.Fprintf(&b, "p %s %s\n", stampText(p.Stamp), p.Path)
-		}
-		for _, d := range e.Dirs {
-			fmt.Fprintf(&b, "d %s %s\t%s\n", stampText(d.Stamp), d.Path, strings.Join(d.absentPaths(), "\t"))
-		}
+	b := []byte(header)
+	for i := range entries {
+		b = appendEntry(b, &entries[i])
 	}
-	return b.Bytes()
+	return b
 }
 
-func stampText(s Stamp) string {
-	return fmt.Sprintf("%d %d %d %d %d", s.Size, s.Mtime, s.Ctime, s.Dev, s.Ino)
+// appendEntry appends e as one length-prefixed block.
+func appendEntry(b []byte, e *Entry) []byte {
+	body := make([]byte, 0, 64*(len(e.Files)+len(e.Present)+len(e.Dirs))+1024)
+	body = appendString(body, e.Action)
+	body = appendString(body, string(e.Replay))
+	body = binary.AppendUvarint(body, uint64(len(e.Files)))
+	for _, f := range e.Files {
+		body = appendStamp(body, f.Stamp)
+		body = binary.AppendUvarint(body, uint64(f.Function.Proto()))
+		body = appendString(body, f.Hash.Hash)
+		body = binary.AppendVarint(body, f.Hash.Size)
+		body = appendString(body, f.Path)
+	}
+	body = binary.AppendUvarint(body, uint64(len(e.Present)))
+	for _, p := range e.Present {
+		body = appendStamp(body, p.Stamp)
+		body = appendString(body, p.Path)
+	}
+	body = appendDirs(body, e.Dirs)
+	b = binary.AppendUvarint(b, uint64(len(body)))
+	return append(b, body...)
+}
+
+// appendDirs writes the lists the runs refer to and the names the
+// directories lack once, and each directory's absent places as indexes
+// into them.
+func appendDirs(b []byte, dirs []Dir) []byte {
+	var lists [][]string
+	listIndex := map[*string]uint64{}
+	names := interner{index: map[string]uint64{}}
+	for i := range dirs {
+		dirs[i].undecoded()
+		for _, r := range dirs[i].below {
+			if _, ok := listIndex[&r.names[0]]; !ok {
+				listIndex[&r.names[0]] = uint64(len(lists))
+				lists = append(lists, r.names)
+			}
+		}
+		for _, rel := range dirs[i].Absent {
+			names.add(rel)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(lists)))
+	for _, l := range lists {
+		b = appendStrings(b, l)
+	}
+	b = appendStrings(b, names.list)
+	b = binary.AppendUvarint(b, uint64(len(dirs)))
+	for _, d := range dirs {
+		b = appendStamp(b, d.Stamp)
+		b = appendString(b, d.Path)
+		b = binary.AppendUvarint(b, uint64(len(d.Absent)))
+		for _, rel := range d.Absent {
+			b = binary.AppendUvarint(b, names.index[rel])
+		}
+		b = binary.AppendUvarint(b, uint64(len(d.below)))
+		for _, r := range d.below {
+			b = binary.AppendUvarint(b, listIndex[&r.names[0]])
+			b = binary.AppendUvarint(b, uint64(r.cut))
+		}
+	}
+	return b
+}
+
+// interner numbers strings in the order first seen.
+type interner struct {
+	index map[string]uint64
+	list  []string
+}
+
+func (in *interner) add(s string) {
+	if _, ok := in.index[s]; !ok {
+		in.index[s] = uint64(len(in.list))
+		in.list = append(in.list, s)
+	}
+}
+
+func appendStrings(b []byte, list []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(list)))
+	for _, s := range list {
+		b = appendString(b, s)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendStamp(b []byte, s Stamp) []byte {
+	b = binary.AppendVarint(b, s.Size)
+	b = binary.AppendVarint(b, s.Mtime)
+	b = binary.AppendVarint(b, s.Ctime)
+	b = binary.AppendUvarint(b, s.Dev)
+	return binary.AppendUvarint(b, s.Ino)
 }
 
 // Decode reads a record file. A damaged one reads as no entries: it costs
 // only a scan.
 func Decode(data []byte) []Entry {
-	text := string(data)
-	if !strings.HasPrefix(text, header) {
-		return nil
-	}
 	var entries []Entry
-	var e *Entry
-	for _, line := range strings.Split(text[len(header):], "\n") {
-		if line == "" {
-			continue
-		}
-		kind, rest, _ := strings.Cut(line, " ")
-		if kind == "entry" {
-			entries = append(entries, Entry{})
-			e = &entries[len(entries)-1]
-			if !e.decodeHead(rest) {
-				return nil
-			}
-			continue
-		}
-		if e == nil || !e.decodeFact(kind, rest) {
-			return nil
-		}
+	ok := eachBlock(data, func(block string) bool {
+		e, ok := decodeEntry(block)
+		entries = append(entries, e)
+		return ok
+	})
+	if !ok {
+		return nil
 	}
 	return entries
 }
 
-func (e *Entry) decodeHead(rest string) bool {
-	action, replay, ok := strings.Cut(rest, " ")
-	if !ok {
+// eachBlock calls fn with each entry's block, newest first, until fn
+// returns false; it reports whether the record was whole and every call
+// returned true.
+func eachBlock(data []byte, fn func(block string) bool) bool {
+	text := string(data) // one copy: every decoded string is a part of it
+	if !strings.HasPrefix(text, header) {
 		return false
 	}
-	b, err := base64.StdEncoding.DecodeString(replay)
-	e.Action, e.Replay = action, b
-	return err == nil
-}
-
-func (e *Entry) decodeFact(kind, rest string) bool {
-	st, rest, ok := parseStamp(rest)
-	if !ok {
-		return false
-	}
-	switch kind {
-	case "f":
-		hash, path, ok := strings.Cut(rest, " ")
-		d, err := digest.Parse(hash)
-		if !ok || err != nil {
+	r := reader{s: text, i: len(header)}
+	for r.i < len(r.s) {
+		block := r.string()
+		if r.bad || !fn(block) {
 			return false
 		}
-		e.Files = append(e.Files, File{Path: path, Stamp: st, Hash: d})
-	case "p":
-		e.Present = append(e.Present, Present{Path: rest, Stamp: st})
-	case "d":
-		path, absent, _ := strings.Cut(rest, "\t")
-		e.Dirs = append(e.Dirs, Dir{Path: path, Stamp: st, absent: absent})
-	default:
-		return false
 	}
 	return true
 }
 
-// parseStamp reads the five numbers of a stamp off the front of s.
-func parseStamp(s string) (Stamp, string, bool) {
-	var n [5]int64
-	for i := range n {
-		field, rest, ok := strings.Cut(s, " ")
-		v, err := strconv.ParseInt(field, 10, 64)
-		if !ok || err != nil {
-			return Stamp{}, "", false
-		}
-		n[i], s = v, rest
+func decodeEntry(block string) (Entry, bool) {
+	r := reader{s: block}
+	var e Entry
+	e.Action = r.string()
+	e.Replay = []byte(r.string())
+	e.Files = makeOrNil[File](r.count())
+	for i := range e.Files {
+		f := &e.Files[i]
+		f.Stamp = r.stamp()
+		f.Function, _ = digest.FunctionFromProto(repb.DigestFunction_Value(r.uvarint()))
+		f.Hash.Hash = r.string()
+		f.Hash.Size = r.varint()
+		f.Path = r.string()
 	}
-	return Stamp{Size: n[0], Mtime: n[1], Ctime: n[2], Dev: uint64(n[3]), Ino: uint64(n[4])}, s, true
+	e.Present = makeOrNil[Present](r.count())
+	for i := range e.Present {
+		e.Present[i].Stamp = r.stamp()
+		e.Present[i].Path = r.string()
+	}
+	e.Dirs = r.dirs()
+	if r.bad || r.i != len(r.s) {
+		return Entry{}, false
+	}
+	return e, true
+}
+
+// makeOrNil makes n items, nil for none (as Gather leaves a list it did
+// not fill).
+func makeOrNil[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, n)
 }

@@ -10,65 +10,69 @@ import (
 )
 
 // Gather builds the facts of an entry. reads are the files the compile read,
-// each with the stamp taken before the key hashed it and the BLAKE3 digest
-// of the content the key covers; places are where the compiler may have
-// looked for a file without reading it there. since is when the compile's
+// each with the stamp taken before the key hashed it and the digest of the
+// content the key covers; places are where the compiler may have looked
+// for a file without reading it there. since is when the compile's
 // planning began: anything changed after it (less a tick's margin) may have
 // changed again unseen, so its stamp is not trusted. ok is false when the
 // facts cannot be recorded soundly (a place that appeared during the
 // compile, a path the record cannot hold); the caller then records nothing,
 // and the next compile scans again.
-func Gather(since time.Time, reads []File, places []string) (e Entry, ok bool) {
-	read := make(map[string]bool, len(reads))
+func Gather(since time.Time, reads []File, places Places) (e Entry, ok bool) {
+	read := make(map[string]map[string]bool, len(reads))
+	e.Files = make([]File, 0, len(reads))
 	for _, f := range reads {
-		if !recordable(f.Path) {
+		i := strings.LastIndexByte(f.Path, '/')
+		if !recordable(f.Path) || i < 0 {
 			return Entry{}, false
 		}
 		if f.Stamp.racy(since) {
 			f.Stamp = Stamp{}
 		}
-		read[f.Path] = true
+		parent := parentOf(f.Path, i)
+		if read[parent] == nil {
+			read[parent] = map[string]bool{}
+		}
+		read[parent][f.Path[i+1:]] = true
 		e.Files = append(e.Files, f)
 	}
-	byParent := map[string][]string{}
-	for _, p := range places {
-		if read[p] {
-			continue
-		}
-		if !recordable(p) {
-			return Entry{}, false
-		}
-		i := strings.LastIndexByte(p, '/')
-		if i < 0 {
-			return Entry{}, false
-		}
-		byParent[parentOf(p, i)] = append(byParent[parentOf(p, i)], p[i+1:])
+	byParent, ok := groupPlaces(places)
+	if !ok {
+		return Entry{}, false
 	}
-	dirs := map[string]*Dir{}
-	stats := statCache{}
 	parents := make([]string, 0, len(byParent))
 	for parent := range byParent {
 		parents = append(parents, parent)
 	}
 	sort.Strings(parents)
+	g := gathering{since: since, dirs: map[string]*Dir{}, stats: statCache{}, e: &e}
 	for _, parent := range parents {
-		if !gatherParent(since, parent, byParent[parent], dirs, stats, &e) {
+		if !g.parent(parent, byParent[parent], read[parent]) {
 			return Entry{}, false
 		}
 	}
-	for _, parent := range sortedKeys(dirs) {
-		e.Dirs = append(e.Dirs, *dirs[parent])
+	for _, parent := range sortedKeys(g.dirs) {
+		e.Dirs = append(e.Dirs, *g.dirs[parent])
 	}
 	return e, true
 }
 
-// gatherParent records the places parent/name: under parent when it
-// exists (each name absent, or present with its stamp), else all absent
-// under the deepest ancestor that exists, whose entries must not change.
-func gatherParent(since time.Time, parent string, names []string, dirs map[string]*Dir, stats statCache, e *Entry) bool {
+// gathering is the state of one Gather.
+type gathering struct {
+	since time.Time
+	dirs  map[string]*Dir
+	stats statCache
+	e     *Entry
+}
+
+// parent records the places in parent: under parent when it exists (each
+// name absent, or present with its stamp), else all absent under the
+// deepest ancestor that exists, whose entries must not change. read are
+// the names in parent the compile read.
+func (g *gathering) parent(parent string, ls []lookups, read map[string]bool) bool {
 	anc, st := parent, Stamp{}
 	for {
-		if s, ok := stats.stamp(anc); ok {
+		if s, ok := g.stats.stamp(anc); ok {
 			st = s
 			break
 		}
@@ -78,51 +82,96 @@ func gatherParent(since time.Time, parent string, names []string, dirs map[strin
 		}
 		anc = parentOf(anc, i)
 	}
-	d := dirs[anc]
+	d := g.dirs[anc]
 	if d == nil {
 		d = &Dir{Path: anc, Stamp: st}
-		if st.racy(since) {
+		if st.racy(g.since) {
 			d.Stamp = Stamp{}
 		}
-		dirs[anc] = d
+		g.dirs[anc] = d
 	}
 	if anc != parent {
-		rel := strings.TrimPrefix(parent[len(anc):], "/")
-		for _, n := range names {
-			d.Absent = append(d.Absent, rel+"/"+n)
+		for _, l := range ls {
+			g.absentBelow(d, l, read)
 		}
 		return true
 	}
-	listed := listing(parent, len(names))
-	for _, n := range names {
-		path := join(parent, n)
-		if listed != nil && !listed[n] {
-			d.Absent = append(d.Absent, n)
-			continue
+	return g.existing(d, ls, read)
+}
+
+// absentBelow records l's places as absent under d, an ancestor of their
+// missing parent. Their paths relative to d are the names cut at one
+// offset, a run that refers to the names, unless d lies above l.dir (a
+// search directory that is missing).
+func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
+	if len(l.names) == 0 {
+		return
+	}
+	if len(read) == 0 && len(d.Path) >= len(l.dir) && l.dir != "/" && d.Path != "/" {
+		d.below = append(d.below, absentRun{names: l.names, cut: len(d.Path) - len(l.dir)})
+		return
+	}
+	for _, n := range l.names {
+		if !read[n[strings.LastIndexByte(n, '/')+1:]] {
+			d.Absent = append(d.Absent, strings.TrimPrefix(join(l.dir, n)[len(d.Path):], "/"))
 		}
-		ls, err := lstampOf(path)
-		switch {
-		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-			d.Absent = append(d.Absent, n)
-		case err != nil || ls.racy(since):
-			return false
-		default:
-			e.Present = append(e.Present, Present{Path: path, Stamp: ls})
+	}
+}
+
+// existing records the places in d, an existing directory: each absent,
+// or present with its lstat stamp.
+func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
+	total := 0
+	for _, l := range ls {
+		total += len(l.names)
+	}
+	listed := listing(d.Path, total)
+	for _, l := range ls {
+		for _, n := range l.names {
+			base := n[strings.LastIndexByte(n, '/')+1:]
+			if read[base] {
+				continue
+			}
+			if listed != nil && !listed[base] {
+				d.Absent = append(d.Absent, base)
+				continue
+			}
+			path := join(d.Path, base)
+			st, err := lstampOf(path)
+			switch {
+			case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+				d.Absent = append(d.Absent, base)
+			case err != nil || st.racy(g.since):
+				return false
+			default:
+				g.e.Present = append(g.e.Present, Present{Path: path, Stamp: st})
+			}
 		}
 	}
 	return true
 }
 
 // statCache remembers what stat said of each directory during one Gather:
-// the places of one compile share most of their ancestors.
+// the places of one compile share most of their ancestors, and most of
+// the directories they name (a header's name under every search
+// directory) do not exist.
 type statCache map[string]*Stamp
 
+// stamp stats path, unless its lexical parent is missing: then so is path
+// (resolving it walks through the parent, even for a "." or ".."), and
+// thousands of lookups under missing directories cost no system call.
 func (c statCache) stamp(path string) (Stamp, bool) {
 	if s, ok := c[path]; ok {
 		if s == nil {
 			return Stamp{}, false
 		}
 		return *s, true
+	}
+	if i := strings.LastIndexByte(path, '/'); i >= 0 && path != "/" {
+		if _, ok := c.stamp(parentOf(path, i)); !ok {
+			c[path] = nil
+			return Stamp{}, false
+		}
 	}
 	s, err := StampOf(path)
 	if err != nil {

@@ -60,12 +60,13 @@ func (s Stamp) racy(since time.Time) bool {
 // (NFS) much more coarsely than the clock.
 const RacyWindow = 2 * time.Second
 
-// File is a file the compile read. Hash is its BLAKE3 digest, which a
-// changed Stamp falls back to.
+// File is a file the compile read. Hash is its digest by Function (the
+// one the key hashed it with), which a changed Stamp falls back to.
 type File struct {
-	Path  string
-	Stamp Stamp
-	Hash  digest.Digest
+	Path     string
+	Stamp    Stamp
+	Hash     digest.Digest
+	Function digest.Function
 }
 
 // Dir is a directory whose entries Absent (paths relative to it) must not
@@ -74,16 +75,43 @@ type Dir struct {
 	Path   string
 	Stamp  Stamp
 	Absent []string
-	// absent is Absent as a record holds it (tab-separated), split only
-	// when the stamp does not hold: most hits never need it.
-	absent string
+	// below are more absent places, not spelled out (see absentRun).
+	below []absentRun
+	// absent is the absent places as a record holds them (none when raw
+	// is empty), decoded only when the stamp does not hold: most hits
+	// never need them.
+	absent absentList
 }
 
-// absentPaths returns Absent, splitting the recorded form on first use.
-func (d *Dir) absentPaths() []string {
-	if d.Absent == nil && d.absent != "" {
-		d.Absent = strings.Split(d.absent, "\t")
+// absentRun is the absent places name[cut:] for each name of a list: a
+// header's names looked up under a search directory that lacks their
+// directory part, stated as one reference to the list they share.
+type absentRun struct {
+	names []string
+	cut   int
+}
+
+// undecoded turns the recorded form of the absent places into Absent
+// and runs.
+func (d *Dir) undecoded() {
+	if d.absent.raw != "" {
+		d.Absent, d.below = d.absent.decode()
+		d.absent = absentList{}
 	}
+}
+
+// absentPaths returns every absent place of d, spelling out the recorded
+// form and the runs on first use.
+func (d *Dir) absentPaths() []string {
+	if d.absent.raw != "" {
+		d.Absent, d.absent = d.absent.paths(), absentList{}
+	}
+	for _, r := range d.below {
+		for _, n := range r.names {
+			d.Absent = append(d.Absent, n[r.cut:])
+		}
+	}
+	d.below = nil
 	return d.Absent
 }
 
@@ -134,7 +162,10 @@ func (f *File) holds() bool {
 	if st == f.Stamp {
 		return true
 	}
-	d, err := digest.BLAKE3.FromFile(f.Path)
+	if !f.Function.IsValid() {
+		return false
+	}
+	d, err := f.Function.FromFile(f.Path)
 	return err == nil && d == f.Hash
 }
 

@@ -1,28 +1,52 @@
 package manifest
 
+import (
+	"encoding/binary"
+	"slices"
+)
+
 // MaxEntries bounds the entries of one record: a context compiled with a
 // few header sets (a branch switched back and forth) keeps them all, and a
 // lookup tries each newest first.
 const MaxEntries = 8
 
-// Lookup returns the newest entry of a record whose facts all hold.
-func Lookup(data []byte) (Entry, bool) {
-	for _, e := range Decode(data) {
-		if e.Holds() {
-			return e, true
+// Lookup returns the newest entry of a record whose facts all hold. Each
+// entry is decoded only when the newer ones did not hold.
+func Lookup(data []byte) (found Entry, ok bool) {
+	eachBlock(data, func(block string) bool {
+		e, whole := decodeEntry(block)
+		if whole && e.Holds() {
+			found, ok = e, true
 		}
-	}
-	return Entry{}, false
+		return whole && !ok
+	})
+	return found, ok
 }
 
 // Add returns the record data with e as its newest entry, dropping older
-// entries for the same action and those past MaxEntries.
+// entries for the same action and those past MaxEntries. The older
+// entries are copied as they are; a damaged record is dropped whole.
 func Add(data []byte, e Entry) []byte {
-	entries := []Entry{e}
-	for _, old := range Decode(data) {
-		if old.Action != e.Action && len(entries) < MaxEntries {
-			entries = append(entries, old)
+	out := appendEntry([]byte(header), &e)
+	var kept []string
+	whole := eachBlock(data, func(block string) bool {
+		r := reader{s: block}
+		if action := r.string(); !r.bad && action != e.Action && len(kept) < MaxEntries-1 {
+			kept = append(kept, block)
 		}
+		return !r.bad
+	})
+	if !whole {
+		return out
 	}
-	return Encode(entries)
+	n := 0
+	for _, block := range kept {
+		n += len(block) + binary.MaxVarintLen64
+	}
+	out = slices.Grow(out, n) // a large compile's record holds megabytes
+	for _, block := range kept {
+		out = binary.AppendUvarint(out, uint64(len(block)))
+		out = append(out, block...)
+	}
+	return out
 }

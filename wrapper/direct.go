@@ -3,7 +3,6 @@ package wrapper
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -142,7 +141,8 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	if !ok {
 		return nil
 	}
-	places := append(searchPlaces(cwd, f.deps, f.search), f.probed...)
+	places := searchPlaces(cwd, f.deps, f.search)
+	places.Paths = f.probed
 	e, ok := manifest.Gather(f.since, reads, places)
 	if !ok {
 		return nil
@@ -162,75 +162,57 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 }
 
 // readFacts states the files the key hashed, with the stamps taken before
-// the hashing. A file whose stat changed since, or that changed too
-// recently for its stat to tell, makes the record unsound: none is made.
+// the hashing and the digests the key took (a project file is read again
+// only when its content is another's, whose digest the tree kept). A file
+// whose stat changed since, or that changed too recently for its stat to
+// tell, makes the record unsound: none is made.
 func (plan *actionPlan) readFacts(set inputSet) ([]manifest.File, bool) {
-	var reads []manifest.File
-	add := func(path string, d digest.Digest) bool {
+	reads := make([]manifest.File, 0, len(set.system)+len(set.project))
+	add := func(path string, d digest.Digest, fn digest.Function) bool {
 		st, ok := plan.inputStamps[path]
 		if !ok || !st.stat.exists || st.racy || statOf(path) != st.stat {
 			return false
 		}
-		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d})
+		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d, Function: fn})
 		return true
 	}
 	for _, f := range set.system {
-		if !add(f.path, f.digest) {
+		if !add(f.path, f.digest, digest.BLAKE3) {
 			return nil, false
 		}
 	}
+	keyed, fn := plan.keyedDigests()
 	for _, f := range set.project {
-		d, err := digest.BLAKE3.FromFile(f.read)
-		if err != nil || !add(f.read, d) {
+		d, ok := keyed[f.read]
+		if !ok {
+			var err error
+			if d, err = fn.FromFile(f.read); err != nil {
+				return nil, false
+			}
+		}
+		if !add(f.read, d, fn) {
 			return nil, false
 		}
 	}
 	return reads, true
 }
 
-func (s fileStat) stamp() manifest.Stamp {
-	return manifest.Stamp{Size: s.size, Mtime: s.mtime.Nano(), Ctime: s.ctime.Nano(), Dev: s.dev, Ino: s.ino}
+// keyedDigests returns the digests the input tree took of the project
+// files, by where they were read, and the function that took them.
+func (plan *actionPlan) keyedDigests() (map[string]digest.Digest, digest.Function) {
+	fn, err := digest.FunctionFromName(plan.function)
+	if err != nil {
+		return nil, digest.BLAKE3
+	}
+	keyed := make(map[string]digest.Digest, len(plan.blobs))
+	for _, b := range plan.blobs {
+		if b.Path != "" {
+			keyed[b.Path] = b.Digest
+		}
+	}
+	return keyed, fn
 }
 
-// searchPlaces lists where the compiler may have looked for the files it
-// read: every name it could have asked for, in every directory it could
-// have searched. The compiler prints a file it found as the searched
-// directory joined with the name, so a file's names are its path relative
-// to each directory that prefixes it; the directories are the search list,
-// the cwd and the directory of every file read (the quote includes' own
-// directories). The product is a superset of the lookups the compile made,
-// kept as the compiler spelled it (a ".." is resolved by the filesystem,
-// through symlinks, as the compiler resolved it).
-func searchPlaces(cwd string, deps []string, search depscan.SearchList) []string {
-	abs := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return cwd + "/" + p
-	}
-	dirSet := map[string]bool{cwd: true}
-	for _, d := range append(append(append([]string{}, search.Quote...), search.Angle...), search.Ignored...) {
-		dirSet[strings.TrimRight(abs(d), "/")] = true
-	}
-	for _, dep := range deps {
-		p := abs(dep)
-		dirSet[p[:strings.LastIndexByte(p, '/')]] = true
-	}
-	delete(dirSet, "")
-	names := map[string]bool{}
-	for _, dep := range deps {
-		p := abs(dep)
-		for d := range dirSet {
-			if strings.HasPrefix(p, d+"/") {
-				names[p[len(d)+1:]] = true
-			}
-		}
-	}
-	places := make([]string, 0, len(dirSet)*len(names))
-	for d := range dirSet {
-		for n := range names {
-			places = append(places, d+"/"+n)
-		}
-	}
-	return places
+func (s fileStat) stamp() manifest.Stamp {
+	return manifest.Stamp{Size: s.size, Mtime: s.mtime.Nano(), Ctime: s.ctime.Nano(), Dev: s.dev, Ino: s.ino}
 }
