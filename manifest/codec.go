@@ -16,7 +16,7 @@ import (
 //
 //	action, replay
 //	files:   count, then STAMP FUNCTION HASH SIZE PATH each
-//	present: count, then STAMP PATH each
+//	present: count, then KIND PATH each
 //	lists:   count, then each a count and names (see absentRun)
 //	names:   count, then each relative path some directory lacks
 //	dirs:    count, then STAMP PATH, a count and indexes into names,
@@ -26,7 +26,7 @@ import (
 // of a record: a kernel compile states ~87,000 (every name it looked up
 // in every directory it could search), over a few thousand names.
 // A record of another version reads as no entries: a scan.
-const header = "rex manifest 2\n"
+const header = "rex manifest 3\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {
@@ -52,7 +52,7 @@ func appendEntry(b []byte, e *Entry) []byte {
 	}
 	body = binary.AppendUvarint(body, uint64(len(e.Present)))
 	for _, p := range e.Present {
-		body = appendStamp(body, p.Stamp)
+		body = binary.AppendUvarint(body, uint64(p.Kind))
 		body = appendString(body, p.Path)
 	}
 	body = appendDirs(body, e.Dirs)
@@ -184,7 +184,7 @@ func decodeEntry(block string) (Entry, bool) {
 	}
 	e.Present = makeOrNil[Present](r.count())
 	for i := range e.Present {
-		e.Present[i].Stamp = r.stamp()
+		e.Present[i].Kind = Kind(r.uvarint())
 		e.Present[i].Path = r.string()
 	}
 	e.Dirs = r.dirs()

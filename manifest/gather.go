@@ -119,7 +119,7 @@ func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
 }
 
 // existing records the places in d, an existing directory: each absent,
-// or present with its lstat stamp.
+// or present with its kind.
 func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 	total := 0
 	for _, l := range ls {
@@ -141,11 +141,15 @@ func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 			switch {
 			case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 				d.Absent = append(d.Absent, base)
+				continue
 			case err != nil || st.racy(g.since):
 				return false
-			default:
-				g.e.Present = append(g.e.Present, Present{Path: path, Stamp: st})
 			}
+			kind, ok := kindOf(path)
+			if !ok {
+				return false
+			}
+			g.e.Present = append(g.e.Present, Present{Path: path, Kind: kind})
 		}
 	}
 	return true

@@ -116,11 +116,43 @@ func (d *Dir) absentPaths() []string {
 }
 
 // Present is a place the compiler might have searched that exists but was
-// not read (a later entry in the search path, or a superset's guess): it
-// must stay exactly as it was, by lstat.
+// not read: a later entry in the search path, or a superset's guess. What
+// the compiler does with such a place depends on its kind alone: it opens
+// it (following symlinks) and searches on past a directory or a missing
+// target; a file there that it did not read cannot have come before the
+// one it found (gather refuses a place that appeared during the compile).
+// So the fact is the kind, not the stat data: a tree copied afresh, or
+// rebuilt beside its sources, keeps its records.
 type Present struct {
-	Path  string
-	Stamp Stamp
+	Path string
+	Kind Kind
+}
+
+// Kind is what the compiler's open finds at a place.
+type Kind byte
+
+const (
+	KindFile     Kind = iota // anything it would open and read
+	KindDir                  // a directory, which it skips
+	KindDangling             // a symlink to nothing, which it skips
+)
+
+// kindOf says what the compiler's open would find at path; ok is false
+// when the path does not exist or cannot be stated.
+func kindOf(path string) (k Kind, ok bool) {
+	var st syscall.Stat_t
+	err := syscall.Stat(path, &st)
+	switch {
+	case err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFDIR:
+		return KindDir, true
+	case err == nil:
+		return KindFile, true
+	case errors.Is(err, syscall.ENOENT):
+		if _, lerr := lstampOf(path); lerr == nil {
+			return KindDangling, true
+		}
+	}
+	return 0, false
 }
 
 // Entry is one record: the facts, and what they lead to.
@@ -142,7 +174,7 @@ func (e *Entry) Holds() bool {
 		}
 	}
 	for i := range e.Present {
-		if st, err := lstampOf(e.Present[i].Path); err != nil || st != e.Present[i].Stamp {
+		if k, ok := kindOf(e.Present[i].Path); !ok || k != e.Present[i].Kind {
 			return false
 		}
 	}

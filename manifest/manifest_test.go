@@ -56,14 +56,40 @@ func TestFactsHoldUntilSomethingChanges(t *testing.T) {
 		{"shadow in a dir that did not exist", func(d string) { write(t, d+"/none/sub/h.h", "") }, false},
 		{"dangling symlink in an earlier dir", func(d string) { os.Symlink("nowhere", d+"/a/h.h") }, false},
 		{"unrelated file in an earlier dir", func(d string) { os.WriteFile(d+"/a/other.h", nil, 0o644) }, true},
-		{"present place changed", func(d string) { os.WriteFile(d+"/c/h.h", []byte("later"), 0o644) }, false},
+		// A place that exists and was not read matters by its kind alone.
+		{"present place edited", func(d string) { os.WriteFile(d+"/c/h.h", []byte("later"), 0o644) }, true},
+		{"present place replaced by a copy", func(d string) {
+			os.Rename(d+"/c/h.h", d+"/c/old")
+			os.WriteFile(d+"/c/h.h", nil, 0o644)
+		}, true},
+		{"present place removed", func(d string) { os.Remove(d + "/c/h.h") }, false},
+		{"present place now a directory", func(d string) {
+			os.Remove(d + "/c/h.h")
+			os.Mkdir(d+"/c/h.h", 0o755)
+		}, false},
+		{"directory in the way now a file", func(d string) {
+			os.Remove(d + "/dir/h.h")
+			os.WriteFile(d+"/dir/h.h", nil, 0o644)
+		}, false},
+		{"directory in the way now a symlink to one", func(d string) {
+			os.Remove(d + "/dir/h.h")
+			os.Symlink("../c", d+"/dir/h.h")
+		}, true},
+		{"directory in the way now a symlink to a file", func(d string) {
+			os.Remove(d + "/dir/h.h")
+			os.Symlink("../b/h.h", d+"/dir/h.h")
+		}, false},
+		{"dangling symlink's target created", func(d string) { os.WriteFile(d+"/nothing", nil, 0o644) }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, dir+"/b/h.h", "#define X 1\n")
 			write(t, dir+"/c/h.h", "")
 			os.MkdirAll(dir+"/a", 0o755)
-			places := []string{dir + "/a/h.h", dir + "/none/sub/h.h", dir + "/c/h.h"}
+			os.MkdirAll(dir+"/dir/h.h", 0o755)
+			os.MkdirAll(dir+"/link", 0o755)
+			os.Symlink("../nothing", dir+"/link/h.h")
+			places := []string{dir + "/a/h.h", dir + "/none/sub/h.h", dir + "/c/h.h", dir + "/dir/h.h", dir + "/link/h.h"}
 			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: places})
 			if !ok {
 				t.Fatal("Gather refused")

@@ -41,6 +41,13 @@ func TestDirect(t *testing.T) {
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("a/sub/h.h", "#define HV 3\n"),
 	}, {
+		// The record states a place that exists by its kind: a directory
+		// the compiler searched past must not turn into a header unseen.
+		name:   "directory named like the header in an earlier -I dir replaced by a header",
+		files:  map[string]string{"a/h.h/.keep": "", "b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm -r a/h.h && echo '#define HV 2' > a/h.h") },
+	}, {
 		name:   "header edited to the same size",
 		files:  map[string]string{"h.h": "#define HV 1\n", "a.c": "#include \"h.h\"\nint v = HV;\n"},
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
