@@ -28,6 +28,7 @@ const (
 	Results   = "ac"       // compile results, by action key
 	Blobs     = "cas"      // output files, by BLAKE3 hash
 	Manifests = "manifest" // direct-mode records, by context key
+	Scans     = "scan"     // a source's last dependency scan, by compiler, cwd and source
 )
 
 const shards = 16
@@ -76,6 +77,15 @@ func (s *Store) Get(kind, key string) ([]byte, bool) {
 	}
 	s.Touch(kind, key)
 	return data, true
+}
+
+// Has reports whether the entry exists, without marking it used.
+func (s *Store) Has(kind, key string) bool {
+	if s == nil {
+		return false
+	}
+	_, err := os.Stat(s.Path(kind, key))
+	return err == nil
 }
 
 // Touch marks an entry used, so that eviction takes it last.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -61,14 +62,23 @@ type actionPlan struct {
 	key *Key
 	// missing, when set, is the FindMissingBlobs asked during the lookup.
 	missing *missingQuery
+	// predicted, when set, stands for the dependency scan: the plan is a
+	// speculation (see speculate.go). scanned is the scan that ran.
+	predicted, scanned *depscan.Result
 }
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (_ *actionPlan, err error) {
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (*actionPlan, error) {
+	return planWith(ctx, cfg, inv, p, tc, fn, ph, nil)
+}
+
+// planWith plans the action from the scan, or from predicted when it is
+// not nil; a predicted plan writes no dependency file and no record.
+func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases, predicted *depscan.Result) (_ *actionPlan, err error) {
 	env := envMap(inv.Env)
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
-	plan := &actionPlan{function: fn.Name()}
-	if cfg.direct() {
+	plan := &actionPlan{function: fn.Name(), predicted: predicted}
+	if cfg.direct() && predicted == nil {
 		plan.facts = &directFacts{since: time.Now()}
 	}
 	defer func() {

@@ -14,19 +14,24 @@ import (
 )
 
 // gatherInputs runs the dependency scan (which also writes the dep file,
-// to plan.depTemp) and collects every input of the compile: the files it
+// to plan.depTemp), or takes a predicted one (see speculate.go), and collects every input of the compile: the files it
 // read, split into toolchain and project files, and the project files its
 // probes found. Each input is stamped before it is read (see inputstat.go).
 func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, digests *digestCaches, ph *phases) (inputSet, depscan.SearchList, error) {
 	var set inputSet
-	if p.DepFile != "" {
-		plan.depTemp = depTempPath(inv.Dir, p.DepFile)
-	}
-	scan, err := depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
-	if err != nil {
-		// Most often a missing header or a preprocessor error: the local
-		// compile prints the exact diagnostics.
-		return set, depscan.SearchList{}, localf("dependency scan: %v", err)
+	scan := plan.predicted
+	if scan == nil {
+		if p.DepFile != "" {
+			plan.depTemp = depTempPath(inv.Dir, p.DepFile)
+		}
+		var err error
+		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
+		if err != nil {
+			// Most often a missing header or a preprocessor error: the
+			// local compile prints the exact diagnostics.
+			return set, depscan.SearchList{}, localf("dependency scan: %v", err)
+		}
+		plan.scanned = scan
 	}
 	ph.mark("scan")
 	if plan.facts != nil {
@@ -35,7 +40,8 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
 		}
 	}
-	if set, err = classify(inv.Dir, tc, scan.Deps); err != nil {
+	set, err := classify(inv.Dir, tc, scan.Deps)
+	if err != nil {
 		return set, scan.Search, err
 	}
 	plan.inputPaths = set.paths()

@@ -212,6 +212,8 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 			}
 		}
 	}
+	spec := s.speculate(ctx, p, tc, fn)
+	defer spec.stop()
 	plan, err := planAction(ctx, s.cfg, s.inv, p, tc, fn, s.ph)
 	if err != nil {
 		return Result{}, err
@@ -219,9 +221,12 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	s.plan = plan
 	defer plan.discard()
 	writeRecord := plan.startRecord(s.cache, s.key, s.inv.Dir)
+	s.keepPrediction(spec, plan, tc, p)
 	res, ok := serveLocal(s.results, s.inv.Dir, plan)
 	if !ok {
-		res, err = s.serveRemote(ctx, plan)
+		if res, ok = s.serveSpeculated(ctx, spec, plan); !ok {
+			res, err = s.serveRemote(ctx, plan)
+		}
 		if err == nil && res.ExitCode == 0 && !res.Verified && res.Reason == nil {
 			keepLocal(s.results, s.inv.Dir, plan, res)
 		}

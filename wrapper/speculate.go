@@ -1,0 +1,182 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/toolchain"
+)
+
+// A miss runs the dependency scan and then the remote compile, one after
+// the other: on hello.cpp the scan is a sixth of the local compile. When
+// this source was scanned before (an edit, a changed -D), its inputs are
+// most likely the same: rex plans the action from that earlier scan and
+// sends it at once, while the real scan runs. The speculation's result is
+// used only when the scan leads to the very same action digest, which
+// covers every input, the command and the salt; otherwise it is dropped
+// and the compile goes on from the scan alone. A wrong guess costs a
+// remote compile nobody uses, never a wrong result: a worker that read a
+// file the guess left out cached that result under a key no scan leads to.
+
+// scanKey names the scans of one source by one compiler in one directory.
+func scanKey(tc *toolchain.Toolchain, dir string, p *compiler.Invocation) string {
+	return digest.BLAKE3.FromBytes([]byte("rex scan v1\x00" + tc.Path + "\x00" + dir + "\x00" + p.Source)).Hash
+}
+
+// predictedScan is what is kept of a scan: what a plan is made from.
+type predictedScan struct {
+	Deps   []string           `json:"deps"`
+	Search depscan.SearchList `json:"search"`
+}
+
+func loadPrediction(cache *localcache.Store, key string) *depscan.Result {
+	data, ok := cache.Get(localcache.Scans, key)
+	if !ok {
+		return nil
+	}
+	var ps predictedScan
+	if json.Unmarshal(data, &ps) != nil || len(ps.Deps) == 0 {
+		return nil
+	}
+	return &depscan.Result{Deps: ps.Deps, Search: ps.Search}
+}
+
+func savePrediction(cache *localcache.Store, key string, scan *depscan.Result) {
+	if data, err := json.Marshal(predictedScan{Deps: scan.Deps, Search: scan.Search}); err == nil {
+		cache.Put(localcache.Scans, key, data)
+	}
+}
+
+// speculation is an action planned from a predicted scan and sent to the
+// server while the real scan runs.
+type speculation struct {
+	predicted *depscan.Result
+	cancel    context.CancelFunc
+	action    chan digest.Digest // the speculation's digest, or zero when it could not plan
+	done      chan specResult
+}
+
+type specResult struct {
+	result  *repb.ActionResult
+	outcome stats.Outcome
+	err     error
+}
+
+// speculates says whether the compile is one to speculate on: one with a
+// server that executes, the scan's usual path.
+func (s *session) speculates() bool {
+	return s.cache != nil && s.c != nil && !s.cfg.CacheOnly && !s.cfg.Hermetic && !s.verify
+}
+
+// speculate starts the speculation, or returns nil when the compile has no
+// prediction or is not one to speculate on.
+func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function) *speculation {
+	if !s.speculates() {
+		return nil
+	}
+	predicted := loadPrediction(s.cache, scanKey(tc, s.inv.Dir, p))
+	if predicted == nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1), done: make(chan specResult, 1)}
+	cfg := s.cfg
+	cfg.Direct = false
+	go func() {
+		plan, err := planWith(ctx, cfg, s.inv, p, tc, fn, nil, predicted)
+		if err != nil {
+			sp.action <- digest.Digest{}
+			return
+		}
+		defer plan.discard()
+		sp.action <- plan.actionDigest
+		if s.results.Has(localcache.Results, localKey(plan)) {
+			// The local cache will answer: nothing to ask the server.
+			sp.done <- specResult{err: errSpeculationMissed}
+			return
+		}
+		result, outcome, err := fetchResult(client.WithActionID(ctx, plan.actionDigest.Hash), s.c, plan)
+		sp.done <- specResult{result, outcome, err}
+	}()
+	return sp
+}
+
+// fetchResult looks the action up and, on a miss, runs it: the result,
+// not yet delivered.
+func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, stats.Outcome, error) {
+	plan.missing = askMissing(ctx, c, plan)
+	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
+	if err != nil {
+		return nil, 0, err
+	}
+	if cached != nil && complete(cached, plan) {
+		return cached, stats.CacheHit, nil
+	}
+	result, err := execute(ctx, c, plan, client.ExecuteOptions{})
+	return result, stats.RemoteExecution, err
+}
+
+// stop cancels the speculation, whatever it is doing.
+func (sp *speculation) stop() {
+	if sp != nil {
+		sp.cancel()
+	}
+}
+
+// keepPrediction keeps the scan that planned the compile for the next
+// compile of the source, unless it is the prediction already kept.
+func (s *session) keepPrediction(sp *speculation, plan *actionPlan, tc *toolchain.Toolchain, p *compiler.Invocation) {
+	if !s.speculates() || plan.scanned == nil {
+		return
+	}
+	if sp != nil && sameScan(sp.predicted, plan.scanned) {
+		return
+	}
+	savePrediction(s.cache, scanKey(tc, s.inv.Dir, p), plan.scanned)
+}
+
+func sameScan(a, b *depscan.Result) bool {
+	return slices.Equal(a.Deps, b.Deps) && slices.Equal(a.Search.Quote, b.Search.Quote) &&
+		slices.Equal(a.Search.Angle, b.Search.Angle) && slices.Equal(a.Search.Ignored, b.Search.Ignored)
+}
+
+// errSpeculationMissed says the scan led elsewhere than the prediction.
+var errSpeculationMissed = errors.New("the scan did not confirm the speculation")
+
+// confirm waits for the speculation's result when it planned the action
+// the scan led to, and cancels it otherwise.
+func (sp *speculation) confirm(action digest.Digest) (specResult, error) {
+	if sp == nil {
+		return specResult{}, errSpeculationMissed
+	}
+	if got := <-sp.action; got != action {
+		sp.cancel()
+		return specResult{}, errSpeculationMissed
+	}
+	r := <-sp.done
+	return r, r.err
+}
+
+// serveSpeculated delivers a confirmed speculation's result for plan, the
+// scan's plan of the same action. ok is false when the compile must go the
+// usual way (no speculation, another action, a failure on the way).
+func (s *session) serveSpeculated(ctx context.Context, sp *speculation, plan *actionPlan) (Result, bool) {
+	r, err := sp.confirm(plan.actionDigest)
+	if err != nil {
+		return Result{}, false
+	}
+	s.ph.mark("execute (begun before the scan ended)")
+	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
+	res, err := materialize(ctx, s.c, s.inv.Dir, plan, r.result, r.outcome)
+	return res, err == nil
+}
