@@ -52,7 +52,7 @@ func (st *state) walk(args []string) {
 			// A build system's probe of the compiler (Kbuild's
 			// cc-option, autoconf): empty input, and a fresh temporary
 			// output name each time, so never a hit. It costs less here.
-			st.local("source is /dev/null: a probe of the compiler")
+			st.local("compiler probe: the source is /dev/null")
 			continue
 		case a[0] != '-':
 			st.input(a)

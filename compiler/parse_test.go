@@ -90,7 +90,7 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -mtune=native -c a.c", local(GCC, "-mtune=native")},
 		{"clang -mcpu=native -c a.c", local(Clang, "-mcpu=native")},
 		{"gcc -c -", local(GCC, "input from stdin")},
-		{"gcc -Werror -c -x c /dev/null -o .tmp_1/tmp", local(GCC, "source is /dev/null: a probe of the compiler")},
+		{"gcc -Werror -c -x c /dev/null -o .tmp_1/tmp", local(GCC, "compiler probe: the source is /dev/null")},
 		{"gcc -c a.c b.c", local(GCC, "several sources")},
 		{"gcc -c a.h", local(GCC, "precompiled header")},
 		{"g++ -x c++-header -c a.hpp", local(GCC, "precompiled header")},
