@@ -105,7 +105,7 @@ func (r *runner) stage(ctx context.Context, a *actionRun, rootDigest digest.Dige
 		return nil, err
 	}
 	s := staging{store: a.store, fn: a.fn, cache: r.cache, own: r.sandbox.owner(), link: r.sandbox.jail != nil,
-		workDir: underRoot(a.root, wd)}
+		workDir: underRoot(a.root, wd), trees: r.trees}
 	if s.link {
 		s.dirs = r.dirs
 	}

@@ -10,7 +10,6 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 
-	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -38,6 +37,8 @@ type staging struct {
 	// a host path) lies in; nil without links.
 	dirs    *dirCache
 	workDir string
+	// trees keeps parsed Directory messages across actions; may be nil.
+	trees *treeCache
 }
 
 // lentDir is a subtree of an input root that goes back to the directory
@@ -55,14 +56,9 @@ type lentDir struct {
 // It returns the subtrees lent by or made for the directory cache, to give
 // back (giveBack) once the action's processes are gone.
 func stageInputs(ctx context.Context, s staging, rootDigest digest.Digest, dir string) ([]lentDir, error) {
-	dirs, err := s.store.GetTree(ctx, rootDigest)
+	dirs, err := getTree(ctx, s.trees, s.store, s.fn, rootDigest)
 	if err != nil {
-		return nil, fmt.Errorf("input tree: %w", missingAsPrecondition(err))
-	}
-	for d, msg := range dirs {
-		if err := client.ValidateDirectory(msg); err != nil {
-			return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", d, err))
-		}
+		return nil, err
 	}
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
 		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))

@@ -64,7 +64,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return fmt.Errorf("worker: %w", err)
 		}
 	}
-	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs,
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs, trees: newTreeCache(defaultTreeCacheBytes),
 		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
@@ -107,6 +107,7 @@ type runner struct {
 	sandbox sandboxState
 	cache   *fileCache
 	dirs    *dirCache // nil without the jail
+	trees   *treeCache
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to
