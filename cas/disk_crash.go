@@ -7,8 +7,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-
-	"golang.org/x/sys/unix"
 )
 
 // The disk store does not sync each blob it writes: an fsync per blob was
@@ -95,16 +93,6 @@ func damaged(k Key, p string) bool {
 		return true
 	}
 	return false
-}
-
-// syncFS flushes every file of the file system that holds dir.
-func syncFS(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return unix.Syncfs(int(f.Fd()))
 }
 
 func syncDir(dir string) error {
