@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -38,11 +39,14 @@ type Disk struct {
 //
 // Blobs live at dir/cas/{function}/{hh}/{hash}-{size}, action results at
 // dir/ac/{function}/{hh}/{hash}-{size}[-{instance tag}]. Each is written to
-// a temp file under dir/tmp, fsync'd, then renamed into place, so a crash
-// mid-write leaves at worst a temp file, which the next open deletes: a
-// torn blob is never served. Reads trust the rename and only compare the
-// file size with the digest (one stat): the content was verified before the
-// rename, and hashing every read would cost as much as the read itself.
+// a temp file under dir/tmp, then renamed into place, so a crash mid-write
+// leaves at worst a temp file, which the next open deletes. Action results
+// are synced before the rename; blobs are synced in bulk, and an open that
+// follows a crash hashes them all (see disk_crash.go): a torn blob is never
+// served. Reads trust the rename and only compare the file size with the
+// digest (one stat): the content was verified before the rename, and
+// hashing every read would cost as much as the read itself. Call Close
+// when done.
 //
 // With opts.MaxSize > 0 the store evicts least recently used entries.
 // Access order is kept in memory and rebuilt from file mtimes when reopened.
@@ -62,8 +66,15 @@ func OpenDisk(dir string, opts DiskOptions) (*Disk, error) {
 			return nil, fmt.Errorf("open disk store: %w", err)
 		}
 	}
-	if err := s.load(); err != nil {
+	unclean, err := s.uncleanShutdown()
+	if err != nil {
+		return nil, fmt.Errorf("open disk store: %w", err)
+	}
+	if err := s.load(unclean); err != nil {
 		return nil, fmt.Errorf("open disk store %s: %w", dir, err)
+	}
+	if err := s.markOpen(); err != nil {
+		return nil, fmt.Errorf("open disk store: %w", err)
 	}
 	s.mu.Lock()
 	s.evictLocked(0)
@@ -98,6 +109,11 @@ type diskStore struct {
 	idx      *lruIndex
 	reserved int64 // bytes held outside the index (partial uploads), see Reserve
 	evicted  int64 // entries evicted since open, see Usage
+	closed   bool  // Close ran
+
+	// syncEach: sync every blob before its rename, as no marker covers
+	// writes any more (see disk_crash.go).
+	syncEach atomic.Bool
 }
 
 func (s *diskStore) tmpDir() string { return filepath.Join(s.dir, "tmp") }
@@ -209,7 +225,7 @@ func (s *diskStore) Put(ctx context.Context, k Key, r io.Reader) error {
 		_, err := io.Copy(io.Discard, r)
 		return err
 	}
-	tmp, err := s.writeTemp(k.String(), k.Digest.Size, r)
+	tmp, err := s.writeTemp(k.String(), k.Digest.Size, r, s.blobDurability())
 	if err != nil {
 		return err
 	}

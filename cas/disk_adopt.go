@@ -17,8 +17,8 @@ import (
 // they collect it, so an output is hashed once and written once. The caller
 // vouches for the digest (the store checks only the size), so only code in
 // this process that computed it may call this. path must be a regular file
-// with no other link, on the store's file system; it is synced and given to
-// the store's user. On success path is gone (or, when the store already
+// with no other link, on the store's file system; it is given to the
+// store's user, and synced as the store's blobs are (see disk_crash.go). On success path is gone (or, when the store already
 // held k, left as it was); on error nothing changed and the caller may Put
 // the file instead.
 func (d *Disk) AdoptFile(ctx context.Context, k Key, path string) error {
@@ -35,7 +35,7 @@ func (d *Disk) AdoptFile(ctx context.Context, k Key, path string) error {
 	if present || isEmpty(k) {
 		return nil
 	}
-	if err := settle(path, k.Digest.Size); err != nil {
+	if err := settle(path, k.Digest.Size, s.blobDurability()); err != nil {
 		return StatusWrap(err, "adopt %s", k)
 	}
 	dst := s.path(k)
@@ -55,10 +55,10 @@ func (d *Disk) AdoptFile(ctx context.Context, k Key, path string) error {
 	return nil
 }
 
-// settle readies a file for the store: the right size, one link, synced,
-// owned by the store's user and readable by it alone, as the store's own
-// files are.
-func settle(path string, size int64) error {
+// settle readies a file for the store: the right size, one link, owned by
+// the store's user and readable by it alone, as the store's own files are,
+// and synced if d says so.
+func settle(path string, size int64, d durability) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -77,8 +77,10 @@ func settle(path string, size int64) error {
 	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync: %w", err)
+	if d == syncNow {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
 	}
 	return nil
 }

@@ -14,8 +14,9 @@ import (
 
 // load rebuilds the index from the files on disk, blobs and action results
 // together, newest mtime first. Files whose names or sizes do not fit the
-// layout are removed.
-func (s *diskStore) load() error {
+// layout are removed, and so, after an unclean shutdown (verify), are blobs
+// whose content does not fit their name.
+func (s *diskStore) load(verify bool) error {
 	type found struct {
 		e     entryKey
 		size  int64
@@ -37,7 +38,8 @@ func (s *diskStore) load() error {
 					return err
 				}
 				e, ok := entryFromName(f, area == "ac", d.Name())
-				if !ok || !info.Mode().IsRegular() || s.entryPath(e) != p || (!e.result && info.Size() != e.Digest.Size) {
+				if !ok || !info.Mode().IsRegular() || s.entryPath(e) != p || (!e.result && info.Size() != e.Digest.Size) ||
+					(verify && !e.result && damaged(e.Key, p)) {
 					return os.Remove(p)
 				}
 				all = append(all, found{e, info.Size(), info.ModTime()})

@@ -58,10 +58,10 @@ func (d diskResults) store(k ActionKey, b []byte) error {
 	}
 	s := d.s
 	what := "action " + k.Key.String()
-	tmp, err := s.writeTemp(what, int64(len(b)), bytes.NewReader(b))
+	tmp, err := s.writeTemp(what, int64(len(b)), bytes.NewReader(b), syncNow)
 	if isNoSpace(err) {
 		// writeTemp evicted to make room; the result is in memory, so retry.
-		tmp, err = s.writeTemp(what, int64(len(b)), bytes.NewReader(b))
+		tmp, err = s.writeTemp(what, int64(len(b)), bytes.NewReader(b), syncNow)
 	}
 	if err != nil {
 		return err

@@ -15,11 +15,27 @@ import (
 // for file-system blocks and metadata.
 const diskSlack = 64 << 10
 
-// writeTemp copies r (size bytes, named what in errors) into a synced temp
-// file and returns its path. It first makes room on the file system; when
+// durability says whether a write is synced before its rename.
+type durability int
+
+const (
+	bulkSync durability = iota // covered by Close's sync and the open marker
+	syncNow
+)
+
+// blobDurability is how blobs are written: in bulk while the store is open.
+func (s *diskStore) blobDurability() durability {
+	if s.syncEach.Load() {
+		return syncNow
+	}
+	return bulkSync
+}
+
+// writeTemp copies r (size bytes, named what in errors) into a temp file,
+// synced if d says so, and returns its path. It first makes room on the file system; when
 // the disk still fills up it evicts again, so that the client's retry finds
 // room, and answers ResourceExhausted.
-func (s *diskStore) writeTemp(what string, size int64, r io.Reader) (string, error) {
+func (s *diskStore) writeTemp(what string, size int64, r io.Reader, d durability) (string, error) {
 	s.mu.Lock()
 	s.makeRoomLocked(size)
 	s.mu.Unlock()
@@ -31,7 +47,7 @@ func (s *diskStore) writeTemp(what string, size int64, r io.Reader) (string, err
 	if err == nil && n != size {
 		err = status.Errorf(codes.InvalidArgument, "%s: got %d bytes", what, n)
 	}
-	if err == nil {
+	if err == nil && d == syncNow {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

@@ -19,6 +19,7 @@ import (
 func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root digest.Digest, miss *missingSet) error {
 	seen := map[digest.Digest]bool{}
 	files := map[digest.Digest]bool{}
+	kept := map[digest.Digest]bool{} // Directories known from an earlier check
 	dirs := []digest.Digest{root}
 	for len(dirs) > 0 {
 		d := dirs[len(dirs)-1]
@@ -27,8 +28,8 @@ func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root dige
 			continue
 		}
 		seen[d] = true
-		dir := &repb.Directory{}
-		if err := s.readMessage(ctx, fn, d, dir, "input directory", miss); err != nil {
+		dir, err := s.inputDirectory(ctx, fn, d, miss, kept)
+		if err != nil {
 			return err
 		}
 		for _, f := range dir.GetFiles() {
@@ -48,10 +49,35 @@ func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root dige
 			dirs = append(dirs, sd)
 		}
 	}
-	return s.findMissingFiles(ctx, fn, files, miss)
+	if err := s.findMissing(ctx, fn, kept, "input directory", miss); err != nil {
+		return err
+	}
+	return s.findMissing(ctx, fn, files, "input file", miss)
 }
 
-func (s *Scheduler) findMissingFiles(ctx context.Context, fn digest.Function, files map[digest.Digest]bool, miss *missingSet) error {
+// inputDirectory returns the Directory d: kept from an earlier check (and
+// noted in kept, whose blobs are then looked up with the files'), or read
+// and kept. A missing one is recorded in miss and reads as empty.
+func (s *Scheduler) inputDirectory(ctx context.Context, fn digest.Function, d digest.Digest, miss *missingSet,
+	kept map[digest.Digest]bool) (*repb.Directory, error) {
+	k := cas.Key{Function: fn, Digest: d}
+	if dir, ok := s.dirs.get(k); ok {
+		kept[d] = true
+		return dir, nil
+	}
+	dir := &repb.Directory{}
+	missed := len(miss.digests)
+	if err := s.readMessage(ctx, fn, d, dir, "input directory", miss); err != nil {
+		return nil, err
+	}
+	if len(miss.digests) == missed && d != fn.Empty() {
+		s.dirs.add(k, dir)
+	}
+	return dir, nil
+}
+
+func (s *Scheduler) findMissing(ctx context.Context, fn digest.Function, files map[digest.Digest]bool, what string,
+	miss *missingSet) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -64,7 +90,7 @@ func (s *Scheduler) findMissingFiles(ctx context.Context, fn digest.Function, fi
 		return fmt.Errorf("find missing inputs: %w", err)
 	}
 	for _, k := range missing {
-		miss.add(k.Digest, "input file")
+		miss.add(k.Digest, what)
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ type Scheduler struct {
 	ac    cas.ActionCache
 	opts  Options
 	start time.Time
+	dirs  *dirCache // input Directories checked before
 
 	mu       sync.Mutex
 	queue    queue
@@ -101,6 +102,7 @@ func New(blobs cas.BlobStore, ac cas.ActionCache, opts Options) *Scheduler {
 		ac:       ac,
 		opts:     opts.withDefaults(),
 		start:    time.Now(),
+		dirs:     newDirCache(dirCacheBytes),
 		inflight: make(map[jobKey]*job),
 		ops:      make(map[string]*job),
 		leases:   make(map[string]*lease),

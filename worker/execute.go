@@ -55,6 +55,8 @@ type actionRun struct {
 	cmd    *repb.Command
 	root   string // the input root on disk
 	meta   *repb.ExecutedActionMetadata
+	// lent are the input subtrees that go back to the directory cache.
+	lent []lentDir
 }
 
 func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Duration) (report, error) {
@@ -76,6 +78,9 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	if err != nil {
 		return report{}, err
 	}
+	// The action's processes are gone: its subtrees go back as they came,
+	// before the quota's walk, which they would only lengthen.
+	r.dirs.giveBack(a.lent)
 	if err := checkQuota(spec, res); err != nil {
 		return report{}, err
 	}
@@ -99,11 +104,15 @@ func (r *runner) stage(ctx context.Context, a *actionRun, rootDigest digest.Dige
 	if err != nil {
 		return nil, err
 	}
-	s := staging{store: a.store, fn: a.fn, cache: r.cache, own: r.sandbox.owner(), link: r.sandbox.jail != nil}
+	s := staging{store: a.store, fn: a.fn, cache: r.cache, own: r.sandbox.owner(), link: r.sandbox.jail != nil,
+		workDir: underRoot(a.root, wd), trees: r.trees}
+	if s.link {
+		s.dirs = r.dirs
+	}
 	for _, o := range outs {
 		s.outputs = append(s.outputs, underRoot(a.root, o.rel))
 	}
-	if err := stageInputs(ctx, s, rootDigest, a.root); err != nil {
+	if a.lent, err = stageInputs(ctx, s, rootDigest, a.root); err != nil {
 		return nil, err
 	}
 	return outs, prepareOutputs(a.root, wd, outs, s.own)

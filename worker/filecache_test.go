@@ -132,7 +132,7 @@ func TestCachedFilesAreReadOnly(t *testing.T) {
 func stageTree(t testing.TB, s staging, root digest.Digest) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "root")
-	if err := stageInputs(context.Background(), s, root, dir); err != nil {
+	if _, err := stageInputs(context.Background(), s, root, dir); err != nil {
 		t.Fatal(err)
 	}
 	return dir

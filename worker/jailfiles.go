@@ -37,26 +37,6 @@ func chownTree(root string, uid, gid int) error {
 	})
 }
 
-// treeBytes is the size of the files under root: what an action left there
-// for the disk quota. A file being removed meanwhile counts as nothing.
-func treeBytes(root string) (int64, error) {
-	var total int64
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err == nil {
-			total += fi.Size()
-		}
-		return nil
-	})
-	return total, err
-}
-
 // checkQuota fails a jailed action that wrote past its disk quota: killed
 // by SIGXFSZ for one file too large, or leaving too much in its directory.
 // Reaching the quota counts: RLIMIT_FSIZE stops a file there, and the shell

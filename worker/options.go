@@ -88,6 +88,7 @@ const (
 	defaultCacheBytes      = 4 << 30
 	actionsSubdir          = "actions"
 	cacheSubdir            = "cache"
+	dirCacheSubdir         = "dirs"
 	sandboxProbeSubdir     = "probe"
 	maxLeaseErrorBackoff   = 5 * time.Second
 	firstLeaseErrorBackoff = 100 * time.Millisecond

@@ -10,7 +10,6 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 
-	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -34,30 +33,41 @@ type staging struct {
 	link bool
 	// outputs are the host paths of the declared outputs (see writable).
 	outputs []string
+	// dirs lends subtrees that no output or the working directory (workDir,
+	// a host path) lies in; nil without links.
+	dirs    *dirCache
+	workDir string
+	// trees keeps parsed Directory messages across actions; may be nil.
+	trees *treeCache
+}
+
+// lentDir is a subtree of an input root that goes back to the directory
+// cache once the action ends.
+type lentDir struct {
+	key  dirKey
+	path string
 }
 
 // stageInputs lays the input tree rooted at rootDigest out in dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
 // lays out directories and symlinks, fetches into the file cache the files
 // it lacks, then places every file from the cache.
-func stageInputs(ctx context.Context, s staging, rootDigest digest.Digest, dir string) error {
-	dirs, err := s.store.GetTree(ctx, rootDigest)
+//
+// It returns the subtrees lent by or made for the directory cache, to give
+// back (giveBack) once the action's processes are gone.
+func stageInputs(ctx context.Context, s staging, rootDigest digest.Digest, dir string) ([]lentDir, error) {
+	dirs, err := getTree(ctx, s.trees, s.store, s.fn, rootDigest)
 	if err != nil {
-		return fmt.Errorf("input tree: %w", missingAsPrecondition(err))
-	}
-	for d, msg := range dirs {
-		if err := client.ValidateDirectory(msg); err != nil {
-			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", d, err))
-		}
+		return nil, err
 	}
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
-		return withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
+		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
 	}
 	l := &layout{dirs: dirs, files: map[fileKey][]stagedFile{}, s: &s}
-	if err := l.layOut(rootDigest, dir); err != nil {
-		return err
+	if err := l.layOut(rootDigest, dir, false); err != nil {
+		return nil, err
 	}
-	return s.placeFiles(ctx, l.files)
+	return l.lent, s.placeFiles(ctx, l.files)
 }
 
 // maxInputNodes bounds the files, directories and symlinks of one input
@@ -89,19 +99,24 @@ type layout struct {
 	dirs  map[digest.Digest]*repb.Directory
 	files map[fileKey][]stagedFile // to place, by content and mode
 	s     *staging
+	lent  []lentDir
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
-// and notes its files.
-func (l *layout) layOut(d digest.Digest, path string) error {
+// and notes its files. A shared directory stays the worker's, readable by
+// all, so that it may go to the directory cache.
+func (l *layout) layOut(d digest.Digest, path string, shared bool) error {
 	msg, ok := l.dirs[d]
 	if !ok {
 		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", d))
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
+	// Mkdir, not MkdirAll: directories are laid out parents first, each
+	// once, and a directory's creation is the largest part of staging on
+	// ext4; MkdirAll would also stat it and its parent first.
+	if err := os.Mkdir(path, 0o755); err != nil {
 		return err
 	}
-	if err := l.s.own.give(path); err != nil {
+	if err := l.claim(path, shared); err != nil {
 		return err
 	}
 	for _, f := range msg.GetFiles() {
@@ -123,11 +138,53 @@ func (l *layout) layOut(d digest.Digest, path string) error {
 		if err != nil {
 			return withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", sub.GetName(), err))
 		}
-		if err := l.layOut(sd, filepath.Join(path, sub.GetName())); err != nil {
+		if err := l.layOutSub(sd, filepath.Join(path, sub.GetName()), shared); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// layOutSub lays out the subdirectory d at path: moved in whole from the
+// directory cache when it can be shared and is there, else created.
+func (l *layout) layOutSub(d digest.Digest, path string, shared bool) error {
+	if shared || l.s.dirs == nil || !l.s.shareable(path) {
+		return l.layOut(d, path, shared)
+	}
+	k := dirKey{fn: l.s.fn, d: d}
+	if !l.s.dirs.take(k, path) {
+		if err := l.layOut(d, path, true); err != nil {
+			return err
+		}
+	}
+	l.lent = append(l.lent, lentDir{key: k, path: path})
+	return nil
+}
+
+// claim gives a directory to the action's user or, when shared, makes it
+// searchable by that user whatever the worker's umask.
+func (l *layout) claim(path string, shared bool) error {
+	if shared {
+		return os.Chmod(path, 0o755)
+	}
+	return l.s.own.give(path)
+}
+
+// shareable reports whether the directory at p holds neither an output
+// nor the working directory, and lies in no output directory, so that the
+// action needs no write there (the working directory's subdirectories are
+// inputs like any other).
+func (s *staging) shareable(p string) bool {
+	holds := func(q string) bool { return q == p || strings.HasPrefix(q, p+"/") }
+	if holds(s.workDir) {
+		return false
+	}
+	for _, o := range s.outputs {
+		if holds(o) || strings.HasPrefix(p, o+"/") {
+			return false
+		}
+	}
+	return true
 }
 
 // writable reports whether the action may change the input at p: it is

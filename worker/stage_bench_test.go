@@ -37,7 +37,7 @@ func BenchmarkStageWarm(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				if err := stageInputs(b.Context(), s, root, filepath.Join(base, fmt.Sprint(i))); err != nil {
+				if _, err := stageInputs(b.Context(), s, root, filepath.Join(base, fmt.Sprint(i))); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -58,7 +58,7 @@ func BenchmarkStageCold(b *testing.B) {
 		i++
 		dir := filepath.Join(base, fmt.Sprint(i))
 		s := staging{store: store, fn: digest.SHA256, cache: newTestCache(b, 1<<30), link: true}
-		if err := stageInputs(b.Context(), s, root, filepath.Join(dir, "root")); err != nil {
+		if _, err := stageInputs(b.Context(), s, root, filepath.Join(dir, "root")); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -86,7 +86,7 @@ func BenchmarkActionOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		actionRoot := filepath.Join(dir, "root")
-		if err := stageInputs(b.Context(), s, root, actionRoot); err != nil {
+		if _, err := stageInputs(b.Context(), s, root, actionRoot); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()

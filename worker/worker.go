@@ -58,7 +58,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache,
+	var dirs *dirCache
+	if sandbox.jail != nil { // only a jailed action cannot write a shared subtree
+		if dirs, err = newDirCache(filepath.Join(opts.Dir, dirCacheSubdir), defaultDirCacheEntries); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs, trees: newTreeCache(defaultTreeCacheBytes),
 		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
@@ -100,6 +106,8 @@ type runner struct {
 	opts    Options
 	sandbox sandboxState
 	cache   *fileCache
+	dirs    *dirCache // nil without the jail
+	trees   *treeCache
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to

@@ -29,6 +29,7 @@ func main() {
 			if err := setLogFormat(c.String("log-format")); err != nil {
 				return err
 			}
+			tuneGC()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, cfg)

@@ -34,6 +34,12 @@ func serve(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	// Last, after the services stopped: the store syncs what they wrote.
+	defer func() {
+		if err := svc.disk.Close(); err != nil {
+			log.Printf("rex-server: %v", err)
+		}
+	}()
 	hup, stopHangups := hangups()
 	defer stopHangups()
 	lis, err := listen(cfg.listen)

@@ -1,0 +1,76 @@
+package worker
+
+import (
+	"context"
+	"io"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rexbuild/rex/cas"
+	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/digest"
+)
+
+// countingStore counts the blobs read from a store.
+type countingStore struct {
+	cas.BlobStore
+	gets atomic.Int64
+}
+
+func (c *countingStore) Get(ctx context.Context, k cas.Key, offset int64) (io.ReadCloser, error) {
+	c.gets.Add(1)
+	return c.BlobStore.Get(ctx, k, offset)
+}
+
+// An embedded worker reads each Directory of a recurring tree once; the
+// next action's tree comes from the cache, whole.
+func TestTreeCacheReadsEachDirectoryOnce(t *testing.T) {
+	blobs := &countingStore{BlobStore: cas.NewMemoryStore()}
+	root, all, err := client.BuildTree(digest.SHA256, []client.Input{
+		{Path: "include/sys/a.h", Data: []byte("a")}, {Path: "include/b.h", Data: []byte("b")}, {Path: "x.c", Data: []byte("x")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := localCAS{blobs: blobs, fn: digest.SHA256}
+	if err := local.Upload(context.Background(), all); err != nil {
+		t.Fatal(err)
+	}
+	c := newTreeCache(1 << 20)
+	first, err := getTree(context.Background(), c, local, digest.SHA256, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := blobs.gets.Load()
+	if len(first) != 3 || reads != 3 {
+		t.Fatalf("first tree: %d directories in %d reads, want 3 in 3", len(first), reads)
+	}
+	second, err := getTree(context.Background(), c, local, digest.SHA256, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second) != 3 || blobs.gets.Load() != reads {
+		t.Errorf("second tree: %d directories, %d more reads; want 3 and none", len(second), blobs.gets.Load()-reads)
+	}
+}
+
+// The cache keeps at most its bound in serialised bytes, dropping the least
+// recently used.
+func TestTreeCacheBound(t *testing.T) {
+	c := newTreeCache(100)
+	key := func(s string, size int64) dirKey {
+		return dirKey{fn: digest.SHA256, d: digest.Digest{Hash: digest.SHA256.FromBytes([]byte(s)).Hash, Size: size}}
+	}
+	c.add(key("a", 60), nil)
+	c.add(key("b", 30), nil)
+	c.get(key("a", 60))
+	c.add(key("c", 30), nil)
+	if _, ok := c.get(key("b", 30)); ok {
+		t.Error("the least recently used entry survived past the bound")
+	}
+	for _, k := range []dirKey{key("a", 60), key("c", 30)} {
+		if _, ok := c.get(k); !ok {
+			t.Errorf("%s dropped", k.d)
+		}
+	}
+}
