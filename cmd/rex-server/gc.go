@@ -13,8 +13,10 @@ const serverGCPercent = 400
 
 // serverMemoryLimit caps what serverGCPercent lets the heap grow to: past
 // it the collector runs as often as it must to stay under, as with the
-// default target.
-const serverMemoryLimit = 1 << 30
+// default target. A flood of full batch calls can hold ~320 MiB live (see
+// integration/limits); this keeps such a flood's peak near what the
+// default target gives (1 GiB let it reach 1 GB).
+const serverMemoryLimit = 512 << 20
 
 // tuneGC applies serverGCPercent, and serverMemoryLimit, unless GOGC (or
 // GOMEMLIMIT) was set, which the Go runtime has then applied.
