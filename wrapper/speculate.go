@@ -1,9 +1,13 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
@@ -33,28 +37,66 @@ func scanKey(tc *toolchain.Toolchain, dir string, p *compiler.Invocation) string
 	return digest.BLAKE3.FromBytes([]byte("rex scan v1\x00" + tc.Path + "\x00" + dir + "\x00" + p.Source)).Hash
 }
 
-// predictedScan is what is kept of a scan: what a plan is made from.
+// predictedScan is what is kept of a scan: what a plan is made from, and
+// the source's directive lines when it was scanned.
 type predictedScan struct {
-	Deps   []string           `json:"deps"`
-	Search depscan.SearchList `json:"search"`
+	Deps       []string           `json:"deps"`
+	Search     depscan.SearchList `json:"search"`
+	Directives string             `json:"directives"`
 }
 
-func loadPrediction(cache *localcache.Store, key string) *depscan.Result {
+// loadPrediction returns the scan kept under key if the source's directive
+// lines are still those it was scanned with: a source that includes other
+// headers now (a configure test reusing one file name) would send a remote
+// compile nobody uses.
+func loadPrediction(cache *localcache.Store, key, source string) *depscan.Result {
 	data, ok := cache.Get(localcache.Scans, key)
 	if !ok {
 		return nil
 	}
 	var ps predictedScan
-	if json.Unmarshal(data, &ps) != nil || len(ps.Deps) == 0 {
+	if json.Unmarshal(data, &ps) != nil || len(ps.Deps) == 0 || ps.Directives != directiveLines(source) {
 		return nil
 	}
 	return &depscan.Result{Deps: ps.Deps, Search: ps.Search}
 }
 
-func savePrediction(cache *localcache.Store, key string, scan *depscan.Result) {
-	if data, err := json.Marshal(predictedScan{Deps: scan.Deps, Search: scan.Search}); err == nil {
+func savePrediction(cache *localcache.Store, key, source string, scan *depscan.Result) {
+	ps := predictedScan{Deps: scan.Deps, Search: scan.Search, Directives: directiveLines(source)}
+	if data, err := json.Marshal(ps); err == nil {
 		cache.Put(localcache.Scans, key, data)
 	}
+}
+
+// directiveLines digests the source's lines that start with '#' (after
+// blanks), or "" when it cannot be read: what decides which headers it
+// reads, as far as the source alone can tell.
+func directiveLines(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	h := digest.BLAKE3.NewHash()
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i+1], data[i+1:]
+		} else {
+			data = nil
+		}
+		if t := bytes.TrimLeft(line, " \t"); len(t) > 0 && t[0] == '#' {
+			h.Write(t)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sourcePath is where the compile's source is read.
+func sourcePath(dir string, p *compiler.Invocation) string {
+	if filepath.IsAbs(p.Source) {
+		return p.Source
+	}
+	return filepath.Join(dir, p.Source)
 }
 
 // speculation is an action planned from a predicted scan and sent to the
@@ -84,7 +126,7 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 	if !s.speculates() {
 		return nil
 	}
-	predicted := loadPrediction(s.cache, scanKey(tc, s.inv.Dir, p))
+	predicted := loadPrediction(s.cache, scanKey(tc, s.inv.Dir, p), sourcePath(s.inv.Dir, p))
 	if predicted == nil {
 		return nil
 	}
@@ -142,7 +184,7 @@ func (s *session) keepPrediction(sp *speculation, plan *actionPlan, tc *toolchai
 	if sp != nil && sameScan(sp.predicted, plan.scanned) {
 		return
 	}
-	savePrediction(s.cache, scanKey(tc, s.inv.Dir, p), plan.scanned)
+	savePrediction(s.cache, scanKey(tc, s.inv.Dir, p), sourcePath(s.inv.Dir, p), plan.scanned)
 }
 
 func sameScan(a, b *depscan.Result) bool {
