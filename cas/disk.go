@@ -210,16 +210,26 @@ func (s *diskStore) FindMissing(ctx context.Context, keys []Key) ([]Key, error) 
 	return missing, nil
 }
 
-func (s *diskStore) Put(ctx context.Context, k Key, r io.Reader) error {
+// admit checks that k is a blob the store can hold and says whether it
+// already does (marking it used): what every way into the store asks first.
+func (s *diskStore) admit(k Key) (present bool, err error) {
 	if !validKey(k) {
-		return status.Errorf(codes.InvalidArgument, "invalid blob key %s", k)
+		return false, status.Errorf(codes.InvalidArgument, "invalid blob key %s", k)
 	}
 	if s.max > 0 && k.Digest.Size > s.max {
-		return status.Errorf(codes.ResourceExhausted, "blob %s is larger than the store (%d bytes)", k, s.max)
+		return false, status.Errorf(codes.ResourceExhausted, "blob %s is larger than the store (%d bytes)", k, s.max)
 	}
 	s.mu.Lock()
-	_, present := s.idx.touch(blobEntry(k))
+	_, present = s.idx.touch(blobEntry(k))
 	s.mu.Unlock()
+	return present, nil
+}
+
+func (s *diskStore) Put(ctx context.Context, k Key, r io.Reader) error {
+	present, err := s.admit(k)
+	if err != nil {
+		return err
+	}
 	if present {
 		// Still read it all, so the verifying decorator checks the caller's data.
 		_, err := io.Copy(io.Discard, r)

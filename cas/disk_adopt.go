@@ -23,15 +23,10 @@ import (
 // the file instead.
 func (d *Disk) AdoptFile(ctx context.Context, k Key, path string) error {
 	s := d.s
-	if !validKey(k) {
-		return status.Errorf(codes.InvalidArgument, "invalid blob key %s", k)
+	present, err := s.admit(k)
+	if err != nil {
+		return err
 	}
-	if s.max > 0 && k.Digest.Size > s.max {
-		return status.Errorf(codes.ResourceExhausted, "blob %s is larger than the store (%d bytes)", k, s.max)
-	}
-	s.mu.Lock()
-	_, present := s.idx.touch(blobEntry(k))
-	s.mu.Unlock()
 	if present || isEmpty(k) {
 		return nil
 	}

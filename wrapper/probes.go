@@ -127,19 +127,15 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 }
 
 // directives returns what the file at path probes and reads. sum is its
-// digest in fn, taken a moment ago (zero: unknown); what is scanned must be
-// what was keyed.
+// digest in fn, taken a moment ago: what is scanned must be what was keyed.
 func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
 	key := fn.Name() + ":" + sum.String()
-	if d, ok := c.entries[key]; ok && !sum.IsZero() {
+	if d, ok := c.entries[key]; ok {
 		return d, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return depscan.Directives{}, fmt.Errorf("input %s: %w", path, err)
-	}
-	if sum.IsZero() {
-		return depscan.ScanDirectives(data), nil
 	}
 	if fn.FromBytes(data) != sum {
 		return depscan.Directives{}, localf("%s changed during the compile's planning", path)
