@@ -24,7 +24,7 @@ func TestKeptDirectoryEvictedIsReportedMissing(t *testing.T) {
 		return e.putMsg(&repb.Action{CommandDigest: cmd.Proto(), InputRootDigest: rootDigest.Proto()})
 	}
 	recv(t, e.execute(ctxT(t), action("a.c"), nil), repb.ExecutionStage_QUEUED)
-	if _, ok := e.s.dirs.get(cas.Key{Function: digest.SHA256, Digest: inc}); !ok {
+	if _, ok := e.s.dirs.Get(cas.Key{Function: digest.SHA256, Digest: inc}); !ok {
 		t.Fatal("the checked input directory was not kept")
 	}
 	store.evict(inc)

@@ -61,7 +61,7 @@ func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root dige
 func (s *Scheduler) inputDirectory(ctx context.Context, fn digest.Function, d digest.Digest, miss *missingSet,
 	kept map[digest.Digest]bool) (*repb.Directory, error) {
 	k := cas.Key{Function: fn, Digest: d}
-	if dir, ok := s.dirs.get(k); ok {
+	if dir, ok := s.dirs.Get(k); ok {
 		kept[d] = true
 		return dir, nil
 	}
@@ -71,7 +71,7 @@ func (s *Scheduler) inputDirectory(ctx context.Context, fn digest.Function, d di
 		return nil, err
 	}
 	if len(miss.digests) == missed && d != fn.Empty() {
-		s.dirs.add(k, dir)
+		s.dirs.Add(k, dir, k.Digest.Size)
 	}
 	return dir, nil
 }

@@ -1,10 +1,8 @@
 package worker
 
 import (
-	"container/list"
 	"context"
 	"fmt"
-	"sync"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/lru"
 )
 
 // treeCache keeps the Directory messages of recent input trees, parsed and
@@ -19,56 +18,15 @@ import (
 // read it never changes: the next action whose tree names it skips reading
 // the blob, hashing it, parsing it and checking every digest in it, which
 // for a build's include trees was most of fetching its input tree.
-// Messages in the cache are shared and must not be changed.
-type treeCache struct {
-	max int64 // bytes of serialised messages kept
-
-	mu   sync.Mutex
-	msgs map[dirKey]*list.Element
-	lru  list.List // of *treeEntry, front: most recently used
-	size int64
-}
-
-type treeEntry struct {
-	key dirKey
-	msg *repb.Directory
-}
+// Messages in the cache are shared and must not be changed. Values are
+// sized by their serialised form, the key's digest size.
+type treeCache = lru.Cache[dirKey, *repb.Directory]
 
 // defaultTreeCacheBytes bounds the Directory messages kept: a kernel
 // build's 4,300 distinct directories hold about 7 MB.
 const defaultTreeCacheBytes = 32 << 20
 
-func newTreeCache(max int64) *treeCache {
-	return &treeCache{max: max, msgs: map[dirKey]*list.Element{}}
-}
-
-func (c *treeCache) get(k dirKey) (*repb.Directory, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.msgs[k]
-	if !ok {
-		return nil, false
-	}
-	c.lru.MoveToFront(e)
-	return e.Value.(*treeEntry).msg, true
-}
-
-func (c *treeCache) add(k dirKey, msg *repb.Directory) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.msgs[k]; ok {
-		return
-	}
-	c.msgs[k] = c.lru.PushFront(&treeEntry{key: k, msg: msg})
-	c.size += k.d.Size
-	for c.size > c.max {
-		e := c.lru.Back()
-		old := e.Value.(*treeEntry)
-		c.lru.Remove(e)
-		delete(c.msgs, old.key)
-		c.size -= old.key.d.Size
-	}
-}
+func newTreeCache(max int64) *treeCache { return lru.New[dirKey, *repb.Directory](max) }
 
 // getTree returns every Directory under root, each validated. A worker
 // embedded in the server reads them one by one from the cache, or from the
@@ -88,7 +46,7 @@ func getTree(ctx context.Context, c *treeCache, store casStore, fn digest.Functi
 		if _, seen := dirs[d]; seen {
 			continue
 		}
-		msg, err := c.directory(ctx, local, dirKey{fn: fn, d: d})
+		msg, err := cachedDirectory(ctx, c, local, dirKey{fn: fn, d: d})
 		if err != nil {
 			return nil, err
 		}
@@ -104,10 +62,10 @@ func getTree(ctx context.Context, c *treeCache, store casStore, fn digest.Functi
 	return dirs, nil
 }
 
-// directory returns the Directory k, from the cache or else read from the
+// cachedDirectory returns the Directory k, from the cache or else read from the
 // store (which checks its digest), parsed, validated and kept.
-func (c *treeCache) directory(ctx context.Context, local localCAS, k dirKey) (*repb.Directory, error) {
-	if msg, ok := c.get(k); ok {
+func cachedDirectory(ctx context.Context, c *treeCache, local localCAS, k dirKey) (*repb.Directory, error) {
+	if msg, ok := c.Get(k); ok {
 		return msg, nil
 	}
 	b, err := local.ReadBlob(ctx, k.d)
@@ -121,7 +79,7 @@ func (c *treeCache) directory(ctx context.Context, local localCAS, k dirKey) (*r
 	if err := client.ValidateDirectory(msg); err != nil {
 		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", k.d, err))
 	}
-	c.add(k, msg)
+	c.Add(k, msg, k.d.Size)
 	return msg, nil
 }
 

@@ -61,15 +61,15 @@ func TestTreeCacheBound(t *testing.T) {
 	key := func(s string, size int64) dirKey {
 		return dirKey{fn: digest.SHA256, d: digest.Digest{Hash: digest.SHA256.FromBytes([]byte(s)).Hash, Size: size}}
 	}
-	c.add(key("a", 60), nil)
-	c.add(key("b", 30), nil)
-	c.get(key("a", 60))
-	c.add(key("c", 30), nil)
-	if _, ok := c.get(key("b", 30)); ok {
+	c.Add(key("a", 60), nil, 60)
+	c.Add(key("b", 30), nil, 30)
+	c.Get(key("a", 60))
+	c.Add(key("c", 30), nil, 30)
+	if _, ok := c.Get(key("b", 30)); ok {
 		t.Error("the least recently used entry survived past the bound")
 	}
 	for _, k := range []dirKey{key("a", 60), key("c", 30)} {
-		if _, ok := c.get(k); !ok {
+		if _, ok := c.Get(k); !ok {
 			t.Errorf("%s dropped", k.d)
 		}
 	}
