@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/execution"
 )
 
@@ -40,12 +41,12 @@ func (mon *Monitor) view() statusView {
 		Hits: mon.cacheAC.hits.Load(), Misses: mon.cacheAC.misses.Load(),
 		HitRatio: fmt.Sprintf("%.1f %%", 100*mon.cacheAC.ratio()),
 		Running:  snap.Running(), Workers: snap.Workers,
-		StoreUsed: size(use.Bytes), StoreMax: "unbounded", StoreEntries: use.Entries, Evictions: use.Evictions,
+		StoreUsed: bytesize.Format(use.Bytes), StoreMax: "unbounded", StoreEntries: use.Entries, Evictions: use.Evictions,
 	}
 	v.Queued = snap.Queued[:min(len(snap.Queued), queueShown)]
 	v.QueueMore = len(snap.Queued) - len(v.Queued)
 	if use.Max > 0 {
-		v.StoreMax, v.StorePercent = size(use.Max), int(100*use.Bytes/use.Max)
+		v.StoreMax, v.StorePercent = bytesize.Format(use.Max), int(100*use.Bytes/use.Max)
 	}
 	for _, f := range mon.recent.list() {
 		v.Recent = append(v.Recent, describe(f))
@@ -65,18 +66,6 @@ func describe(f execution.Finished) recentView {
 		r.Duration = f.Duration.Round(time.Millisecond).String()
 	}
 	return r
-}
-
-func size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func (mon *Monitor) statusPage(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/auth"
-	"github.com/rexbuild/rex/cmd/internal/bytesize"
+	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/cmd/internal/jailflags"
 	"github.com/rexbuild/rex/worker"
 )

@@ -9,8 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/client"
-	"github.com/rexbuild/rex/cmd/internal/bytesize"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/wrapper"
 )

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/rexbuild/rex/cmd/internal/bytesize"
+	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/stats"
 )
 
