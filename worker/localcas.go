@@ -72,14 +72,7 @@ func (l localCAS) DownloadFile(ctx context.Context, d digest.Digest, path string
 
 // GetTree reads the Directory messages under root, each once.
 func (l localCAS) GetTree(ctx context.Context, root digest.Digest) (map[digest.Digest]*repb.Directory, error) {
-	dirs := map[digest.Digest]*repb.Directory{}
-	todo := []digest.Digest{root}
-	for len(todo) > 0 {
-		d := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		if _, seen := dirs[d]; seen {
-			continue
-		}
+	return walkTree(root, func(d digest.Digest) (*repb.Directory, error) {
 		b, err := l.ReadBlob(ctx, d)
 		if err != nil {
 			return nil, err
@@ -88,16 +81,8 @@ func (l localCAS) GetTree(ctx context.Context, root digest.Digest) (map[digest.D
 		if err := proto.Unmarshal(b, msg); err != nil {
 			return nil, withCode(codes.InvalidArgument, fmt.Errorf("directory %s: %w", d, err))
 		}
-		dirs[d] = msg
-		for _, sub := range msg.GetDirectories() {
-			sd, err := digest.FromProto(sub.GetDigest())
-			if err != nil {
-				return nil, withCode(codes.InvalidArgument, fmt.Errorf("directory %s: %w", sub.GetName(), err))
-			}
-			todo = append(todo, sd)
-		}
-	}
-	return dirs, nil
+		return msg, nil
+	})
 }
 
 // Upload stores each blob: an output file is moved into the store when it

@@ -38,6 +38,14 @@ func getTree(ctx context.Context, c *treeCache, store casStore, fn digest.Functi
 	if !ok || c == nil {
 		return fetchTree(ctx, store, root)
 	}
+	return walkTree(root, func(d digest.Digest) (*repb.Directory, error) {
+		return cachedDirectory(ctx, c, local, dirKey{fn: fn, d: d})
+	})
+}
+
+// walkTree collects the Directory messages under root, each once, as dir
+// reads them.
+func walkTree(root digest.Digest, dir func(digest.Digest) (*repb.Directory, error)) (map[digest.Digest]*repb.Directory, error) {
 	dirs := map[digest.Digest]*repb.Directory{}
 	todo := []digest.Digest{root}
 	for len(todo) > 0 {
@@ -46,13 +54,13 @@ func getTree(ctx context.Context, c *treeCache, store casStore, fn digest.Functi
 		if _, seen := dirs[d]; seen {
 			continue
 		}
-		msg, err := cachedDirectory(ctx, c, local, dirKey{fn: fn, d: d})
+		msg, err := dir(d)
 		if err != nil {
 			return nil, err
 		}
 		dirs[d] = msg
 		for _, sub := range msg.GetDirectories() {
-			sd, err := digest.FromProto(sub.GetDigest()) // valid: checked before it was kept
+			sd, err := digest.FromProto(sub.GetDigest())
 			if err != nil {
 				return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", sub.GetName(), err))
 			}
