@@ -132,10 +132,8 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1), done: make(chan specResult, 1)}
-	cfg := s.cfg
-	cfg.Direct = false
 	go func() {
-		plan, err := planWith(ctx, cfg, s.inv, p, tc, fn, nil, predicted)
+		plan, err := planWith(ctx, s.cfg, s.inv, p, tc, fn, nil, predicted)
 		if err != nil {
 			sp.action <- digest.Digest{}
 			return
