@@ -110,7 +110,7 @@ func newProject(t *testing.T, server string, env ...string) *project {
 	t.Helper()
 	dir := t.TempDir()
 	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LC_ALL=C",
-		"REX_SERVER=" + server, "REX_DIR=" + t.TempDir(), "REX_PROJECT_ROOT=" + dir}
+		"REX_SERVER=" + server, "REX_DIR=" + t.TempDir()}
 	p := &project{t: t, dir: dir, env: append(base, env...)}
 	writeFile(t, dir, "hello.cpp", helloSrc)
 	return p

@@ -111,11 +111,6 @@ func newProjectIn(t *testing.T, dir, server string, env ...string) *project {
 	p := newProject(t, server, env...)
 	os.RemoveAll(p.dir)
 	p.dir = dir
-	for i, kv := range p.env {
-		if strings.HasPrefix(kv, "REX_PROJECT_ROOT=") {
-			p.env[i] = "REX_PROJECT_ROOT=" + dir
-		}
-	}
 	return p
 }
 
