@@ -3,6 +3,7 @@ package compiler
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Whether a compile writes a .dwo depends on the order of its -g options,
@@ -17,12 +18,19 @@ import (
 //     as it was. A -g option not listed here keeps a clang compile local:
 //     rex cannot tell whether the .dwo will appear.
 
+// The patterns are compiled on first use, not at start-up: rex starts once
+// per compile, and most compiles never ask.
 var (
-	clangDebugOn  = regexp.MustCompile(`^-g(|[1-9]|gdb[1-9]?|lldb|sce|full|used|dwarf|dwarf-[0-9]|dwarf32|dwarf64|line-tables-only|mlt|modules|no-inline-line-tables)$`)
-	clangDebugOff = regexp.MustCompile(`^-g(0|gdb0|line-directives-only)$`)
+	clangDebugOn  = lazyRegexp(`^-g(|[1-9]|gdb[1-9]?|lldb|sce|full|used|dwarf|dwarf-[0-9]|dwarf32|dwarf64|line-tables-only|mlt|modules|no-inline-line-tables)$`)
+	clangDebugOff = lazyRegexp(`^-g(0|gdb0|line-directives-only)$`)
 	// clangDebugNeutral are modifiers that leave the debug level alone.
-	clangDebugNeutral = regexp.MustCompile(`^-g(z|z=.*|(no-)?(column-info|record-gcc-switches|record-command-line|pubnames|gnu-pubnames|strict-dwarf|simple-template-names|embed-source|split-dwarf)|inline-line-tables|dwarf-aranges|codeview)$`)
+	clangDebugNeutral = lazyRegexp(`^-g(z|z=.*|(no-)?(column-info|record-gcc-switches|record-command-line|pubnames|gnu-pubnames|strict-dwarf|simple-template-names|embed-source|split-dwarf)|inline-line-tables|dwarf-aranges|codeview)$`)
 )
+
+// lazyRegexp compiles expr the first time the returned function is called.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // debugInfo reports whether the compile emits debug info: the last -g
 // option that turns it on or off decides.
@@ -33,9 +41,9 @@ func (inv *Invocation) debugInfo() bool {
 			continue
 		}
 		switch a := it.opt + it.value; {
-		case clangDebugOn.MatchString(a):
+		case clangDebugOn().MatchString(a):
 			debug = true
-		case clangDebugOff.MatchString(a):
+		case clangDebugOff().MatchString(a):
 			debug = false
 		}
 	}
@@ -59,11 +67,11 @@ func (inv *Invocation) splitDwarfOutput() (writes bool, why string) {
 			split = false
 		}
 		switch {
-		case clangDebugOn.MatchString(a):
+		case clangDebugOn().MatchString(a):
 			debug = true
-		case clangDebugOff.MatchString(a):
+		case clangDebugOff().MatchString(a):
 			debug = false
-		case !clangDebugNeutral.MatchString(a) && unknown == "":
+		case !clangDebugNeutral().MatchString(a) && unknown == "":
 			unknown = a
 		}
 	}

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -49,7 +48,7 @@ func (st *state) checkDefine(def string) {
 }
 
 // mllvmOption is an LLVM option with an optional value, both plain words.
-var mllvmOption = regexp.MustCompile(`^-{1,2}[a-z0-9][a-z0-9-]*(=[A-Za-z0-9_,+-]*)?$`)
+var mllvmOption = lazyRegexp(`^-{1,2}[a-z0-9][a-z0-9-]*(=[A-Za-z0-9_,+-]*)?$`)
 
 // mllvmFileWords are parts of LLVM option names that take or write files
 // (-sample-profile-file=, -info-output-file=, -pass-remarks-output=,
@@ -59,7 +58,7 @@ var mllvmFileWords = []string{"file", "output", "dir", "path", "profile", "remar
 // checkMllvm accepts -mllvm options whose name and value cannot name a file.
 func (st *state) checkMllvm(value string) {
 	name, _, _ := strings.Cut(value, "=")
-	bad := !mllvmOption.MatchString(value)
+	bad := !mllvmOption().MatchString(value)
 	for _, w := range mllvmFileWords {
 		bad = bad || strings.Contains(name, w)
 	}

@@ -44,10 +44,10 @@ func Bin(t testing.TB, name string) string {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
-		cmd.Dir = RepoRoot()
+		// Built as users get them (static, the same tags).
+		cmd := exec.Command(filepath.Join(RepoRoot(), "scripts", "build"), dir)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("scripts/build: %v\n%s", err, out)
 			return
 		}
 		binDir = dir
