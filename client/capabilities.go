@@ -12,6 +12,7 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -75,14 +76,7 @@ func (c *Client) storeCapabilities(caps *repb.ServerCapabilities) {
 	if err != nil || os.MkdirAll(filepath.Dir(path), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".caps-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		os.Remove(tmp.Name())
-	}
+	atomicfile.Write(path, data, 0o600)
 }
 
 // ForgetCapabilities removes the stored Capabilities, after a failure they

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/wrapper"
 )
@@ -126,21 +127,5 @@ func writeJSON(path string, v any) error {
 }
 
 // writeFile replaces path atomically: a reader sees the old record or the
-// new one. No fsync: a record lost in a crash costs one explanation.
-func writeFile(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rec-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
-}
+// new one; a record lost in a crash costs one explanation.
+func writeFile(path string, b []byte) error { return atomicfile.Write(path, b, 0o600) }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rexbuild/rex/atomicfile"
 )
 
 const (
@@ -37,21 +39,7 @@ func recordLast(dir, name, text string) error {
 		return err
 	}
 	line := fmt.Sprintf("%s %s\n", time.Now().Format(time.RFC3339), text)
-	tmp, err := os.CreateTemp(dir, ".last-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.WriteString(line)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), filepath.Join(dir, name))
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
+	return atomicfile.Write(filepath.Join(dir, name), []byte(line), 0o600)
 }
 
 func readLast(dir, name string) string {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -72,14 +73,7 @@ func saveJSON(file string, v any) {
 	if err != nil || os.MkdirAll(filepath.Dir(file), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".tc-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	if tmp.Close() != nil || werr != nil || os.Rename(tmp.Name(), file) != nil {
-		os.Remove(tmp.Name())
-	}
+	atomicfile.Write(file, data, 0o600)
 }
 
 func statKey(st os.FileInfo) string {

@@ -15,6 +15,7 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/digest"
@@ -442,25 +443,8 @@ func (plan *actionPlan) portabilize(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
 }
 
-// replaceFile writes data to path atomically (temp file and rename), with
-// the mode the compiler would have given it.
+// replaceFile writes data to path atomically, with the mode the compiler
+// would have given it.
 func replaceFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rex-*")
-	if err != nil {
-		return err
-	}
-	werr := tmp.Chmod(client.OutputMode(false))
-	if werr == nil {
-		_, werr = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
+	return atomicfile.Write(path, data, client.OutputMode(false))
 }
