@@ -62,6 +62,10 @@ type Config struct {
 	// workers, use in-memory connections.
 	Dialer func(ctx context.Context, addr string) (net.Conn, error)
 
+	// Relay, when set, keeps connections to a distant server open between
+	// processes (see RelayConfig and package relay).
+	Relay *RelayConfig
+
 	// CapabilitiesFile, when set, keeps the server's Capabilities between
 	// processes: a process that needs them reads the file while it is
 	// younger than CapabilitiesMaxAge instead of asking (one round trip

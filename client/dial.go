@@ -54,33 +54,66 @@ func newConn(cfg Config, addr string) (*grpc.ClientConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds := insecure.NewCredentials()
-	if useTLS {
-		if creds, err = tlsCredentials(cfg); err != nil {
-			return nil, err
-		}
-	}
 	md, err := baseMetadata(cfg)
 	if err != nil {
 		return nil, err
 	}
 	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsgSize)),
 		grpc.WithUnaryInterceptor(md.unary),
 		grpc.WithStreamInterceptor(md.stream),
 	}
-	if cfg.Dialer != nil {
-		opts = append(opts, grpc.WithContextDialer(cfg.Dialer))
-	}
 	if cfg.Traffic != nil {
 		opts = append(opts, grpc.WithStatsHandler(trafficHandler{cfg.Traffic}))
+	}
+	if relayed, ok := cfg.throughRelay(addr); ok {
+		opts = append(opts, relayed...)
+		target = "passthrough:///relay"
+	} else {
+		transport, err := transportOptions(cfg, useTLS)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, transport...)
 	}
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("client: dial %s: %w", addr, err)
 	}
 	return conn, nil
+}
+
+// transportOptions are how a connection reaches the server itself: TLS or
+// not, and the configured dialer.
+func transportOptions(cfg Config, useTLS bool) ([]grpc.DialOption, error) {
+	creds := insecure.NewCredentials()
+	if useTLS {
+		var err error
+		if creds, err = tlsCredentials(cfg); err != nil {
+			return nil, err
+		}
+	}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	if cfg.Dialer != nil {
+		opts = append(opts, grpc.WithContextDialer(cfg.Dialer))
+	}
+	return opts, nil
+}
+
+// DialUpstream is a relay's connection to the server at addr: the
+// transport of cfg, without the per-call metadata, which each call
+// brings from the rex process it relays.
+func DialUpstream(cfg Config, addr string) (*grpc.ClientConn, error) {
+	target, useTLS, err := parseTarget(addr)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := transportOptions(cfg, useTLS)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsgSize)))
+	return grpc.NewClient(target, opts...)
 }
 
 func tlsCredentials(cfg Config) (credentials.TransportCredentials, error) {

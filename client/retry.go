@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
+
+	"github.com/rexbuild/rex/relay"
 )
 
 // IsTransient reports whether err is worth retrying: the same request may
@@ -53,7 +56,9 @@ func backoff(n int) time.Duration {
 // connection refused), retry gives up at once instead of backing off. gRPC
 // itself would answer further attempts from its own reconnect backoff (1 s
 // and up) with the same error, and the wrapper must fall back to a local
-// compile in milliseconds. A server that answers but is busy is retried.
+// compile in milliseconds. A relay that cannot reach the server says so
+// (relay.Unreachable): the same. A server that answers but is busy is
+// retried.
 func (c *Client) retry(ctx context.Context, conn *grpc.ClientConn, timeout time.Duration, fn func(ctx context.Context) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -67,8 +72,8 @@ func (c *Client) retry(ctx context.Context, conn *grpc.ClientConn, timeout time.
 		if ctx.Err() != nil {
 			return errors.Join(err, ctx.Err())
 		}
-		if status.Code(err) == codes.Unavailable && conn != nil &&
-			conn.GetState() == connectivity.TransientFailure {
+		if status.Code(err) == codes.Unavailable && conn != nil && (conn.GetState() == connectivity.TransientFailure ||
+			strings.Contains(status.Convert(err).Message(), relay.Unreachable)) {
 			return err
 		}
 		t := time.NewTimer(backoff(attempt))

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -116,7 +115,7 @@ func (s *session) defaultIsDown(err error) bool {
 		return false
 	}
 	unreachable := errors.Is(err, errRecentlyUnreachable) ||
-		status.Code(err) == codes.Unavailable && s.c != nil && s.c.Conn().GetState() == connectivity.TransientFailure
+		s.c != nil && s.c.Unreachable(err)
 	s.defaultDown = unreachable
 	return unreachable
 }
@@ -147,7 +146,7 @@ func (s *session) lookup(ctx context.Context, plan *actionPlan) (*repb.ActionRes
 		return nil, err
 	}
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
-	noteReachability(s.cfg, err, c.Conn().GetState())
+	noteReachability(s.cfg, err, c.Unreachable(err))
 	if err != nil {
 		return nil, fmt.Errorf("GetActionResult: %w", err)
 	}

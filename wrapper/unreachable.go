@@ -6,10 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/connectivity"
-	"google.golang.org/grpc/status"
-
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -58,7 +54,7 @@ func recentlyUnreachable(cfg Config) bool {
 // noteReachability records a server that could not be connected to (not
 // one that answered Unavailable: that one is up, and busy), or clears the
 // record once a call got through.
-func noteReachability(cfg Config, err error, state connectivity.State) {
+func noteReachability(cfg Config, err error, unreachable bool) {
 	marker := unreachableMarker(cfg)
 	if marker == "" {
 		return
@@ -66,7 +62,7 @@ func noteReachability(cfg Config, err error, state connectivity.State) {
 	switch {
 	case err == nil:
 		os.Remove(marker)
-	case status.Code(err) == codes.Unavailable && state == connectivity.TransientFailure:
+	case unreachable:
 		os.MkdirAll(cfg.StateDir, 0o755)
 		os.WriteFile(marker, nil, 0o644)
 		now := time.Now()

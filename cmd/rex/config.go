@@ -49,6 +49,8 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "token", EnvVars: []string{"REX_TOKEN"},
 			Usage: "sent as \"authorization: Bearer <token>\" (prefer --token-file: the environment leaks into logs)"},
 		&cli.StringFlag{Name: "token-file", EnvVars: []string{"REX_TOKEN_FILE"}, Usage: "file holding the token"},
+		&cli.StringFlag{Name: "relay", EnvVars: []string{"REX_RELAY"}, Value: "auto",
+			Usage: "keep the connection to a distant server open between compiles, in a background process per user: auto (servers not on this machine), always, off"},
 		&cli.StringFlag{Name: "build-id", EnvVars: []string{"REX_BUILD_ID"},
 			Usage: "groups one build's compiles for `rex stats --build ID`"},
 	}
@@ -115,6 +117,11 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	if server == "none" {
 		server = ""
 	}
+	state := stateDir(c)
+	relays, err := relayConfig(c, state)
+	if err != nil {
+		return wrapper.Config{}, err
+	}
 	return wrapper.Config{
 		Client: client.Config{
 			Token:          token,
@@ -127,11 +134,12 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 			TLSKeyFile:     c.String("tls-client-key"),
 			Headers:        prefixed("REX_HEADER_", headerName),
 			ToolVersion:    version,
+			Relay:          relays,
 		},
 		ProjectRoot:    c.String("project-root"),
 		CacheOnly:      c.Bool("cache-only"),
 		Hermetic:       c.Bool("hermetic"),
-		StateDir:       stateDir(c),
+		StateDir:       state,
 		Platform:       prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
 		VerifyRate:     rate,
 		Direct:         c.Bool("direct"),

@@ -21,7 +21,7 @@ func main() {
 		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero] [--since TIME] [--build ID]\n   rex explain [--json] OUTPUT\n   rex doctor [--json]\n   rex plan [--json] [--list] compile_commands.json",
 		Version:   version,
 		Flags:     flags(),
-		Commands:  []*cli.Command{statsCommand(), explainCommand(), doctorCommand(), planCommand()},
+		Commands:  []*cli.Command{statsCommand(), explainCommand(), doctorCommand(), planCommand(), relayCommand()},
 		Action:    compile,
 		// Everything from the compiler on belongs to the compiler.
 		HideHelpCommand: true,

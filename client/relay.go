@@ -1,0 +1,132 @@
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/rexbuild/rex/relay"
+)
+
+// RelayConfig says where the relays of package relay listen and how to
+// start one. A process that dials a distant server connects through the
+// relay of that endpoint when one answers, and otherwise dials directly
+// and asks Start for a relay, which later processes then use.
+type RelayConfig struct {
+	// Dir holds the relays' sockets.
+	Dir string
+	// Build names the rex build: a relay of another build is not used.
+	Build string
+	// Always relays loopback and unix endpoints too, which gain nothing
+	// but a hop from it (tests, and a benchmark's emulated link).
+	Always bool
+	// Start starts a relay for endpoint on socket, in the background.
+	Start func(endpoint, socket string)
+}
+
+// RelaySocket is where the relay for endpoint listens under cfg, or ""
+// when cfg does not relay endpoint (no relay configured, a local server,
+// or a path too long for a unix socket).
+func RelaySocket(cfg Config, endpoint string) string {
+	r := cfg.Relay
+	if r == nil || r.Dir == "" || (!r.Always && isLocal(endpoint)) {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "rex relay v1\x00%s\x00%s\x00%s\x00", r.Build, endpoint, cfg.TLSServerName)
+	for _, f := range []string{cfg.TLSCAFile, cfg.TLSCertFile, cfg.TLSKeyFile} {
+		// A rotated certificate is another connection: another relay.
+		fmt.Fprintf(h, "%s %s\x00", f, fileStamp(f))
+	}
+	path := filepath.Join(r.Dir, hex.EncodeToString(h.Sum(nil))[:16]+".sock")
+	if len(path) >= 100 { // sun_path holds 108 bytes with its NUL
+		return ""
+	}
+	return path
+}
+
+func fileStamp(path string) string {
+	if path == "" {
+		return ""
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "missing"
+	}
+	return fmt.Sprintf("%d %d", st.Size(), st.ModTime().UnixNano())
+}
+
+// isLocal says whether endpoint is on this machine: a unix socket, or a
+// loopback host. A relay would add a hop there and save nothing.
+func isLocal(endpoint string) bool {
+	if strings.HasPrefix(endpoint, "unix://") {
+		return true
+	}
+	_, hostport, ok := strings.Cut(endpoint, "://")
+	if !ok {
+		hostport = endpoint
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// throughRelay returns the options of a connection to addr through its
+// relay when one answers. Otherwise it asks for one to be started and
+// says no: this process dials directly.
+func (cfg Config) throughRelay(addr string) ([]grpc.DialOption, bool) {
+	sock := RelaySocket(cfg, addr)
+	if sock == "" {
+		return nil, false
+	}
+	first, err := net.DialTimeout("unix", sock, time.Second)
+	if err != nil {
+		cfg.Relay.Start(addr, sock)
+		return nil, false
+	}
+	var once sync.Once
+	dial := func(ctx context.Context, _ string) (net.Conn, error) {
+		var c net.Conn
+		once.Do(func() { c, first = first, nil })
+		if c != nil {
+			return c, nil
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	}
+	return []grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(dial),
+	}, true
+}
+
+// Unreachable says whether err means the server could not be reached at
+// all (nothing answers, or its relay cannot reach it), rather than that
+// it answered an error: rex then stops trying it for a while.
+func (c *Client) Unreachable(err error) bool {
+	if status.Code(err) != codes.Unavailable {
+		return false
+	}
+	return c.conn.GetState() == connectivity.TransientFailure ||
+		strings.Contains(status.Convert(err).Message(), relay.Unreachable)
+}
