@@ -103,6 +103,9 @@ func runRelay(c *cli.Context) error {
 	}
 	defer up.Close()
 	up.Connect()
+	// Paths are resolved and the TLS files read: leave the build directory
+	// that started the relay, which the user may want to remove or unmount.
+	os.Chdir("/")
 	if err := relay.Serve(socket, up, relayIdle); err != nil && !errors.Is(err, relay.ErrServed) {
 		return err
 	}
