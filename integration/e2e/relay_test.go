@@ -56,13 +56,20 @@ func TestRelayCarriesCompilesAndOutlivesNothing(t *testing.T) {
 	if after := relayedBytes(t, first); after <= before {
 		t.Fatalf("the relay carried nothing for the second compile (%d bytes, then %d)", before, after)
 	}
+	// A miss through the relay: uploads, the Execute stream, the outputs.
+	u.write("hello.cpp", helloSrc+"// changed\n")
+	want = u.localObject("g++", "hello.cpp", "hello.o")
+	compile("a changed source, executed through the relay")
+	if c := u.stats(); c.RemoteExecutions != 2 {
+		t.Errorf("counters %+v: want the changed source executed remotely", c)
+	}
 
 	syscall.Kill(first, syscall.SIGKILL)
 	compile("a compile after the relay died")
 	second := waitRelay(t, state, first)
 	t.Cleanup(func() { syscall.Kill(second, syscall.SIGKILL) })
-	if c := u.stats(); c.LocalFallbacks != 0 || c.CacheHits+c.RemoteExecutions != 3 {
-		t.Errorf("counters %+v: want 3 remote outcomes and no fallback", c)
+	if c := u.stats(); c.LocalFallbacks != 0 || c.CacheHits+c.RemoteExecutions != 4 {
+		t.Errorf("counters %+v: want 4 remote outcomes and no fallback", c)
 	}
 
 	// Its REX_DIR removed, a relay exits by itself.
