@@ -63,6 +63,7 @@ func Run(ctx context.Context, cfg wrapper.Config, opts Options) []Finding {
 		opts.Compiler = "gcc"
 	}
 	r := &report{}
+	r.relay(cfg.Client)
 	ccfg := cfg.Client
 	ccfg.MaxAttempts, ccfg.RPCTimeout = 1, opts.Timeout
 	c, err := client.Dial(ctx, ccfg)
