@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/rexbuild/rex/integration/testenv"
@@ -40,8 +41,15 @@ func TestRexBuildbarnRemoteExecution(t *testing.T) {
 	}
 	sameObjects(t, "first build (remote execution)", ref, first.objects)
 
-	second := buildZlib(t, rex+" gcc", env()...)
+	// The rebuild reaches Buildbarn through rex's relay, as a Buildbarn on
+	// another machine would be (loopback is not relayed by default): every
+	// call passes through the relay's one connection, byte for byte.
+	state := t.TempDir()
+	second := buildZlib(t, rex+" gcc", "REX_SERVER="+addr, "REX_DIR="+state, "REX_RELAY=always")
 	t.Logf("second build: %+v", second.stats)
+	if socks, _ := filepath.Glob(filepath.Join(state, "relay", "*.sock")); len(socks) != 1 {
+		t.Errorf("the rebuild left %d relay sockets, want the one its compiles went through", len(socks))
+	}
 	if n := second.stats.remotable(); n == 0 || float64(second.stats.CacheHits) < 0.99*float64(n) {
 		t.Errorf("rebuild with a fresh REX_DIR: %d cache hits of %d remotable compiles, want >= 99%%\n%s",
 			second.stats.CacheHits, n, tail(second.log, 8000))
@@ -75,8 +83,15 @@ func TestRexBazelRemoteCacheOnly(t *testing.T) {
 	}
 	sameObjects(t, "first build (local, cache filled)", ref, first.objects)
 
-	second := buildZlib(t, rex+" gcc", env()...)
+	// The rebuild reaches Buildbarn through rex's relay, as a Buildbarn on
+	// another machine would be (loopback is not relayed by default): every
+	// call passes through the relay's one connection, byte for byte.
+	state := t.TempDir()
+	second := buildZlib(t, rex+" gcc", "REX_SERVER="+addr, "REX_DIR="+state, "REX_RELAY=always")
 	t.Logf("second build: %+v", second.stats)
+	if socks, _ := filepath.Glob(filepath.Join(state, "relay", "*.sock")); len(socks) != 1 {
+		t.Errorf("the rebuild left %d relay sockets, want the one its compiles went through", len(socks))
+	}
 	if n := second.stats.remotable(); n == 0 || second.stats.CacheHits != n {
 		t.Errorf("second build: %d cache hits of %d remotable compiles, want all\n%s", second.stats.CacheHits, n, tail(second.log, 8000))
 	}
