@@ -99,7 +99,7 @@ func (cfg Config) throughRelay(addr string) ([]grpc.DialOption, bool) {
 	if sock == "" {
 		return nil, false
 	}
-	first, err := net.DialTimeout("unix", sock, time.Second)
+	first, err := dialRelay(sock)
 	if err != nil {
 		cfg.Relay.Start(addr, sock)
 		return nil, false
@@ -118,6 +118,46 @@ func (cfg Config) throughRelay(addr string) ([]grpc.DialOption, bool) {
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(dial),
 	}, true
+}
+
+// relayAnswers bounds the wait for a relay's first bytes: it sends them as
+// it accepts, in microseconds; one that does not is stuck, and the compile
+// dials the server itself rather than wait on it.
+const relayAnswers = time.Second
+
+// dialRelay connects to the relay at sock and reads the first bytes it
+// sends (its HTTP/2 settings, which a gRPC server sends before anything
+// else), so that a relay that accepts but does not serve is found now. The
+// connection returned gives those bytes to gRPC first.
+func dialRelay(sock string) (net.Conn, error) {
+	c, err := net.DialTimeout("unix", sock, relayAnswers)
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadDeadline(time.Now().Add(relayAnswers))
+	buf := make([]byte, 512)
+	n, err := c.Read(buf)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.SetReadDeadline(time.Time{})
+	return &peekedConn{Conn: c, peeked: buf[:n]}, nil
+}
+
+// peekedConn is a connection whose first bytes were read already.
+type peekedConn struct {
+	net.Conn
+	peeked []byte
+}
+
+func (p *peekedConn) Read(b []byte) (int, error) {
+	if len(p.peeked) > 0 {
+		n := copy(b, p.peeked)
+		p.peeked = p.peeked[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
 }
 
 // Unreachable says whether err means the server could not be reached at

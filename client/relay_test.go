@@ -161,3 +161,32 @@ func TestNoRelayDialsDirectlyAndStartsOne(t *testing.T) {
 		t.Error("a socket path too long for sun_path")
 	}
 }
+
+// A relay that accepts but never answers (stopped, stuck) costs a compile
+// a second's wait, then a direct dial; never a hang.
+func TestStuckRelayIsPassedBy(t *testing.T) {
+	f := newFake()
+	lis := f.serve(t)
+	var asked int
+	cfg := Config{
+		Server: "grpc://fake.example:1",
+		Dialer: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) },
+		Relay:  &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) { asked++ }},
+	}
+	stuck, err := net.Listen("unix", RelaySocket(cfg, cfg.Server)) // accepts, says nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Capabilities(context.Background()); err != nil {
+		t.Fatalf("Capabilities past a stuck relay: %v", err)
+	}
+	if asked != 1 || f.capsCalls != 1 {
+		t.Errorf("asked for %d relays, the server saw %d calls; want 1 and 1 (a direct dial)", asked, f.capsCalls)
+	}
+}
