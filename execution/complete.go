@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/digest"
@@ -81,17 +82,24 @@ func (s *Scheduler) completion(ctx context.Context, j *job, req *workerpb.Comple
 // request, or (from workers that upload it) read from the CAS. Nil when
 // the command never ran.
 func (s *Scheduler) reportedResult(ctx context.Context, j *job, req *workerpb.CompleteRequest) (*repb.ActionResult, error) {
+	var res *repb.ActionResult
+	var err error
 	if b := req.GetActionResult(); b != nil {
-		res := &repb.ActionResult{}
-		if err := proto.Unmarshal(b, res); err != nil {
-			return nil, err
-		}
-		return res, nil
+		res = &repb.ActionResult{}
+		err = proto.Unmarshal(b, res)
+	} else if rd := req.GetActionResultDigest(); rd != nil {
+		res, err = s.readResult(ctx, j.key.function, rd)
 	}
-	if rd := req.GetActionResultDigest(); rd != nil {
-		return s.readResult(ctx, j.key.function, rd)
+	if err != nil || res == nil {
+		return nil, err
 	}
-	return nil, nil
+	// Only the scheduler knows when the action was queued; with the
+	// worker's start, it tells how long the action waited for a worker.
+	if res.ExecutionMetadata == nil {
+		res.ExecutionMetadata = &repb.ExecutedActionMetadata{}
+	}
+	res.ExecutionMetadata.QueuedTimestamp = timestamppb.New(j.queuedAt)
+	return res, nil
 }
 
 func (s *Scheduler) readResult(ctx context.Context, fn digest.Function, rd *workerpb.Digest) (*repb.ActionResult, error) {

@@ -121,6 +121,7 @@ func (s *Scheduler) submit(ctx context.Context, key jobKey, priority int32) (str
 	if !j.doNotCache {
 		s.inflight[key] = j
 	}
+	j.queuedAt = time.Now()
 	s.queue.push(j)
 	s.notifyWorkersLocked()
 	return s.attachLocked(j, priority), j, nil

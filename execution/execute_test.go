@@ -37,11 +37,11 @@ func TestExecuteStreamsQueuedExecutingDone(t *testing.T) {
 	if resp.GetStatus().GetCode() != 0 || resp.GetCachedResult() {
 		t.Errorf("response status %v cached %v, want OK and not cached", resp.GetStatus(), resp.GetCachedResult())
 	}
-	if !proto.Equal(resp.GetResult(), want) {
+	if !proto.Equal(asReported(t, resp.GetResult()), want) {
 		t.Errorf("result = %v, want %v", resp.GetResult(), want)
 	}
 	got, err := e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
-	if err != nil || !proto.Equal(got, want) {
+	if err != nil || !proto.Equal(asReported(t, got), want) {
 		t.Errorf("action cache after success = %v, %v; want the result", got, err)
 	}
 }
@@ -98,7 +98,7 @@ func TestIdenticalExecutesMerge(t *testing.T) {
 	}
 	want := w.mustComplete(l, 0)
 	for _, s := range []opStream{s1, s2} {
-		if resp := finish(t, s); !proto.Equal(resp.GetResult(), want) {
+		if resp := finish(t, s); !proto.Equal(asReported(t, resp.GetResult()), want) {
 			t.Errorf("merged watcher got %v, want %v", resp.GetResult(), want)
 		}
 	}

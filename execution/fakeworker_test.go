@@ -11,6 +11,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/rexbuild/rex/digest"
@@ -176,4 +177,20 @@ func wantCode(t *testing.T, err error, want codes.Code) {
 	if got := status.Code(err); got != want {
 		t.Fatalf("error %v: code %v, want %v", err, got, want)
 	}
+}
+
+// asReported is r as its worker reported it, without the queued time the
+// scheduler adds, which it must carry.
+func asReported(t *testing.T, r *repb.ActionResult) *repb.ActionResult {
+	t.Helper()
+	if r.GetExecutionMetadata().GetQueuedTimestamp() == nil {
+		t.Errorf("result without the time its action was queued: %v", r)
+		return r
+	}
+	r = proto.Clone(r).(*repb.ActionResult)
+	r.ExecutionMetadata.QueuedTimestamp = nil
+	if proto.Equal(r.ExecutionMetadata, &repb.ExecutedActionMetadata{}) {
+		r.ExecutionMetadata = nil
+	}
+	return r
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/rexbuild/rex/cas"
+	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -57,11 +58,12 @@ func (s *Scheduler) checkTree(ctx context.Context, fn digest.Function, root dige
 
 // inputDirectory returns the Directory d: kept from an earlier check (and
 // noted in kept, whose blobs are then looked up with the files'), or read
-// and kept. A missing one is recorded in miss and reads as empty.
+// and, when valid, kept. A missing one is recorded in miss and reads as
+// empty. An invalid one passes here as it always did: the worker refuses it.
 func (s *Scheduler) inputDirectory(ctx context.Context, fn digest.Function, d digest.Digest, miss *missingSet,
 	kept map[digest.Digest]bool) (*repb.Directory, error) {
 	k := cas.Key{Function: fn, Digest: d}
-	if dir, ok := s.dirs.Get(k); ok {
+	if dir, ok := s.opts.Directories.Get(k); ok {
 		kept[d] = true
 		return dir, nil
 	}
@@ -70,8 +72,8 @@ func (s *Scheduler) inputDirectory(ctx context.Context, fn digest.Function, d di
 	if err := s.readMessage(ctx, fn, d, dir, "input directory", miss); err != nil {
 		return nil, err
 	}
-	if len(miss.digests) == missed && d != fn.Empty() {
-		s.dirs.Add(k, dir, k.Digest.Size)
+	if len(miss.digests) == missed && d != fn.Empty() && client.ValidateDirectory(dir) == nil {
+		s.opts.Directories.Add(k, dir, k.Digest.Size)
 	}
 	return dir, nil
 }

@@ -43,6 +43,7 @@ type job struct {
 	orphaned time.Time             // when watchers last dropped to zero
 	lease    *lease                // while executing
 	requeues int                   // leases lost so far
+	queuedAt time.Time             // when Execute first queued it
 	doneAt   time.Time
 }
 

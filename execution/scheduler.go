@@ -43,6 +43,11 @@ type Options struct {
 	OperationRetention time.Duration
 	// Command bounds the Action and Command an Execute may name.
 	Command CommandLimits
+	// Directories keeps the input Directories Execute's check reads, so
+	// that the next check of a tree that names one asks the store only
+	// whether its blob is still there. rex-server shares it with its
+	// embedded workers (default: one of the scheduler's own).
+	Directories *cas.Directories
 	// Finished, when set, is told of every action that ends (its metrics,
 	// the status page). It runs under the scheduler's lock: keep it short.
 	Finished func(Finished)
@@ -66,6 +71,9 @@ func (o Options) withDefaults() Options {
 		o.MaxRequeues = 3
 	}
 	o.Command = o.Command.withDefaults()
+	if o.Directories == nil {
+		o.Directories = cas.NewDirectories(cas.DefaultDirectoriesBytes)
+	}
 	if o.DefaultTimeout > o.MaxTimeout {
 		o.DefaultTimeout = o.MaxTimeout
 	}
@@ -80,7 +88,6 @@ type Scheduler struct {
 	ac    cas.ActionCache
 	opts  Options
 	start time.Time
-	dirs  *dirCache // input Directories checked before
 
 	mu       sync.Mutex
 	queue    queue
@@ -102,7 +109,6 @@ func New(blobs cas.BlobStore, ac cas.ActionCache, opts Options) *Scheduler {
 		ac:       ac,
 		opts:     opts.withDefaults(),
 		start:    time.Now(),
-		dirs:     newDirCache(dirCacheBytes),
 		inflight: make(map[jobKey]*job),
 		ops:      make(map[string]*job),
 		leases:   make(map[string]*lease),

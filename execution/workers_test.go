@@ -35,7 +35,7 @@ func TestLostLeaseRunsElsewhereAndLateCompleteIsIgnored(t *testing.T) {
 	wantCode(t, err, codes.NotFound)
 
 	want := b.mustComplete(lb, 0)
-	if resp := finish(t, stream); !proto.Equal(resp.GetResult(), want) {
+	if resp := finish(t, stream); !proto.Equal(asReported(t, resp.GetResult()), want) {
 		t.Errorf("result = %v, want worker b's %v", resp.GetResult(), want)
 	}
 }
@@ -92,7 +92,7 @@ func TestWorkerErrorGoesInExecuteResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := finish(t, stream) // finish checks Operation.error is unset
-	if resp.GetStatus().GetCode() != int32(code.Code_DEADLINE_EXCEEDED) || !proto.Equal(resp.GetResult(), partial) {
+	if resp.GetStatus().GetCode() != int32(code.Code_DEADLINE_EXCEEDED) || !proto.Equal(asReported(t, resp.GetResult()), partial) {
 		t.Errorf("response = %v, want DEADLINE_EXCEEDED with the partial result", resp)
 	}
 	_, err = e.ac.Get(ctx, cas.ActionKey{Key: cas.Key{Function: digest.SHA256, Digest: d}})
@@ -112,7 +112,7 @@ func TestWaitExecutionAfterDroppedStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp := finish(t, wait); !proto.Equal(resp.GetResult(), want) {
+	if resp := finish(t, wait); !proto.Equal(asReported(t, resp.GetResult()), want) {
 		t.Errorf("WaitExecution result = %v, want %v", resp.GetResult(), want)
 	}
 

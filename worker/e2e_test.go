@@ -2,43 +2,20 @@ package worker
 
 import (
 	"context"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"google.golang.org/grpc"
 
 	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/execution"
-	"github.com/rexbuild/rex/server"
 )
 
 // startRealServer serves the real CAS, action cache, Execution and Workers
 // services on a unix socket and returns its address.
 func startRealServer(t *testing.T) string {
 	t.Helper()
-	sockDir, err := os.MkdirTemp("", "rxe")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	ln, err := net.Listen("unix", filepath.Join(sockDir, "s"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs := cas.NewMemoryStore()
-	ac := cas.NewActionCache(blobs)
-	srv := grpc.NewServer()
-	server.Register(srv, blobs, ac, server.Options{Execution: true, UploadDir: t.TempDir()})
-	sched := execution.New(blobs, ac, execution.Options{HeartbeatInterval: 200 * time.Millisecond})
-	sched.Register(srv)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Stop(); sched.Close() })
-	return "unix://" + ln.Addr().String()
+	return serveScheduler(t, cas.NewMemoryStore(), execution.Options{HeartbeatInterval: 200 * time.Millisecond})
 }
 
 // TestExecuteThroughRealScheduler runs actions end to end: a client's

@@ -18,33 +18,34 @@ import (
 )
 
 // execute runs a lease's action and returns the report of its ActionResult
-// (empty when the command never ran) and a status error (set when the
-// action could not run, or ran into its timeout or a limit).
-func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (report, error) {
+// (empty when the command never ran), a status error (set when the action
+// could not run, or ran into its timeout or a limit), and the action's
+// directory, for the caller to remove ("" when none was made).
+func (r *runner) execute(ctx context.Context, lease *workerpb.LeaseResponse) (report, string, error) {
 	if err := r.sandbox.refuse(); err != nil {
-		return report{}, err
+		return report{}, "", err
 	}
 	meta := &repb.ExecutedActionMetadata{Worker: r.opts.ID, WorkerStartTimestamp: timestamppb.Now()}
 	store, fn, err := r.cas.forLease(ctx, lease)
 	if err != nil {
-		return report{}, err
+		return report{}, "", err
 	}
 	ld := lease.GetActionDigest()
 	ad, err := digest.New(ld.GetHash(), ld.GetSizeBytes())
 	if err != nil {
-		return report{}, withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
+		return report{}, "", withCode(codes.InvalidArgument, fmt.Errorf("lease action digest: %w", err))
 	}
 	action, cmd, err := readAction(ctx, store, ad)
 	if err != nil {
-		return report{}, err
+		return report{}, "", err
 	}
 	dir, err := os.MkdirTemp(r.actionsDir(), leaseDirName(lease.GetLeaseId()))
 	if err != nil {
-		return report{}, fmt.Errorf("action directory: %w", err)
+		return report{}, "", fmt.Errorf("action directory: %w", err)
 	}
-	defer os.RemoveAll(dir)
 	a := &actionRun{store: store, fn: fn, action: action, cmd: cmd, root: filepath.Join(dir, "root"), meta: meta}
-	return r.runAction(ctx, a, lease.GetTimeout().AsDuration())
+	rep, err := r.runAction(ctx, a, lease.GetTimeout().AsDuration())
+	return rep, dir, err
 }
 
 // actionRun is one action on its way through staging, running, collecting.

@@ -31,12 +31,17 @@ type fakeWorkers struct {
 	workerpb.UnimplementedWorkersServer
 	leases    chan *workerpb.LeaseResponse
 	completes chan *workerpb.CompleteRequest
+	asked     chan struct{} // one value per Lease call, while there is room
 	mu        sync.Mutex
 	beat      func(*workerpb.HeartbeatRequest) (*workerpb.HeartbeatResponse, error)
 	beats     int
 }
 
 func (f *fakeWorkers) Lease(ctx context.Context, req *workerpb.LeaseRequest) (*workerpb.LeaseResponse, error) {
+	select {
+	case f.asked <- struct{}{}:
+	default:
+	}
 	select {
 	case l := <-f.leases:
 		return l, nil
@@ -132,7 +137,8 @@ func startEnv(t *testing.T, opts Options, embedded bool) *testEnv {
 	ac := cas.NewActionCache(blobs)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(calls.unary), grpc.ChainStreamInterceptor(calls.stream))
 	server.Register(srv, blobs, ac, server.Options{UploadDir: t.TempDir()})
-	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1)}
+	fake := &fakeWorkers{leases: make(chan *workerpb.LeaseResponse), completes: make(chan *workerpb.CompleteRequest, 1),
+		asked: make(chan struct{}, 1)}
 	workerpb.RegisterWorkersServer(srv, fake)
 	go srv.Serve(ln)
 	t.Cleanup(srv.Stop)

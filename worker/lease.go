@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -26,9 +27,15 @@ func (r *runner) handle(ctx context.Context, lease *workerpb.LeaseResponse) {
 		defer close(beating)
 		r.heartbeat(leaseCtx, cancel, lease)
 	}()
-	result, err := r.execute(leaseCtx, lease)
+	result, dir, err := r.execute(leaseCtx, lease)
 	cancel(nil)
 	<-beating
+	if dir != "" {
+		// After Complete: the server has the result without waiting for
+		// the removal of a directory and a link per input. The slot takes
+		// its next lease only once the directory is gone.
+		defer os.RemoveAll(dir)
+	}
 	if errors.Is(context.Cause(leaseCtx), errLeaseLost) || ctx.Err() != nil {
 		r.opts.Logf("worker %s: lease %s abandoned: %v", r.opts.ID, lease.GetLeaseId(), context.Cause(leaseCtx))
 		return

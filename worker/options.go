@@ -67,6 +67,10 @@ type Options struct {
 	// in rex-server reads inputs from it and writes outputs to it directly,
 	// for every lease, and never uses the CAS client given to New.
 	Store cas.BlobStore
+	// Directories, with Store, keeps the input Directory messages the
+	// worker reads from the store; rex-server passes the one its Execute
+	// checks fill (default: the worker's own).
+	Directories *cas.Directories
 	// AdoptFile, with Store, moves a jailed action's output file (whose
 	// digest the worker computed) into the store instead of copying it
 	// (cas.Disk.AdoptFile).

@@ -8,25 +8,18 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/lru"
 )
 
 // treeCache keeps the Directory messages of recent input trees, parsed and
-// validated. A Directory is named by the digest of its content, so once
-// read it never changes: the next action whose tree names it skips reading
-// the blob, hashing it, parsing it and checking every digest in it, which
-// for a build's include trees was most of fetching its input tree.
-// Messages in the cache are shared and must not be changed. Values are
-// sized by their serialised form, the key's digest size.
-type treeCache = lru.Cache[dirKey, *repb.Directory]
-
-// defaultTreeCacheBytes bounds the Directory messages kept: a kernel
-// build's 4,300 distinct directories hold about 7 MB.
-const defaultTreeCacheBytes = 32 << 20
-
-func newTreeCache(max int64) *treeCache { return lru.New[dirKey, *repb.Directory](max) }
+// validated (see cas.Directories). The next action whose tree names one
+// skips reading the blob, hashing it, parsing it and checking every digest
+// in it, which for a build's include trees was most of fetching its input
+// tree. An embedded worker shares the server's, which Execute's check of
+// the same tree has just filled.
+type treeCache = cas.Directories
 
 // getTree returns every Directory under root, each validated. A worker
 // embedded in the server reads them one by one from the cache, or from the
@@ -39,7 +32,7 @@ func getTree(ctx context.Context, c *treeCache, store casStore, fn digest.Functi
 		return fetchTree(ctx, store, root)
 	}
 	return walkTree(root, func(d digest.Digest) (*repb.Directory, error) {
-		return cachedDirectory(ctx, c, local, dirKey{fn: fn, d: d})
+		return cachedDirectory(ctx, c, local, cas.Key{Function: fn, Digest: d})
 	})
 }
 
@@ -72,22 +65,22 @@ func walkTree(root digest.Digest, dir func(digest.Digest) (*repb.Directory, erro
 
 // cachedDirectory returns the Directory k, from the cache or else read from the
 // store (which checks its digest), parsed, validated and kept.
-func cachedDirectory(ctx context.Context, c *treeCache, local localCAS, k dirKey) (*repb.Directory, error) {
+func cachedDirectory(ctx context.Context, c *treeCache, local localCAS, k cas.Key) (*repb.Directory, error) {
 	if msg, ok := c.Get(k); ok {
 		return msg, nil
 	}
-	b, err := local.ReadBlob(ctx, k.d)
+	b, err := local.ReadBlob(ctx, k.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("input tree: %w", missingAsPrecondition(err))
 	}
 	msg := &repb.Directory{}
 	if err := proto.Unmarshal(b, msg); err != nil {
-		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", k.d, err))
+		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", k.Digest, err))
 	}
 	if err := client.ValidateDirectory(msg); err != nil {
-		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", k.d, err))
+		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input directory %s: %w", k.Digest, err))
 	}
-	c.Add(k, msg, k.d.Size)
+	c.Add(k, msg, k.Digest.Size)
 	return msg, nil
 }
 

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"io"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -11,15 +12,30 @@ import (
 	"github.com/rexbuild/rex/digest"
 )
 
-// countingStore counts the blobs read from a store.
+// countingStore counts the blobs read from a store, in all and each.
 type countingStore struct {
 	cas.BlobStore
 	gets atomic.Int64
+	mu   sync.Mutex
+	each map[digest.Digest]int
 }
 
 func (c *countingStore) Get(ctx context.Context, k cas.Key, offset int64) (io.ReadCloser, error) {
 	c.gets.Add(1)
+	c.mu.Lock()
+	if c.each == nil {
+		c.each = map[digest.Digest]int{}
+	}
+	c.each[k.Digest]++
+	c.mu.Unlock()
 	return c.BlobStore.Get(ctx, k, offset)
+}
+
+// reads is how many times d was read.
+func (c *countingStore) reads(d digest.Digest) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.each[d]
 }
 
 // An embedded worker reads each Directory of a recurring tree once; the
@@ -36,7 +52,7 @@ func TestTreeCacheReadsEachDirectoryOnce(t *testing.T) {
 	if err := local.Upload(context.Background(), all); err != nil {
 		t.Fatal(err)
 	}
-	c := newTreeCache(1 << 20)
+	c := cas.NewDirectories(1 << 20)
 	first, err := getTree(context.Background(), c, local, digest.SHA256, root)
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +73,9 @@ func TestTreeCacheReadsEachDirectoryOnce(t *testing.T) {
 // The cache keeps at most its bound in serialised bytes, dropping the least
 // recently used.
 func TestTreeCacheBound(t *testing.T) {
-	c := newTreeCache(100)
-	key := func(s string, size int64) dirKey {
-		return dirKey{fn: digest.SHA256, d: digest.Digest{Hash: digest.SHA256.FromBytes([]byte(s)).Hash, Size: size}}
+	c := cas.NewDirectories(100)
+	key := func(s string, size int64) cas.Key {
+		return cas.Key{Function: digest.SHA256, Digest: digest.Digest{Hash: digest.SHA256.FromBytes([]byte(s)).Hash, Size: size}}
 	}
 	c.Add(key("a", 60), nil, 60)
 	c.Add(key("b", 30), nil, 30)
@@ -68,9 +84,9 @@ func TestTreeCacheBound(t *testing.T) {
 	if _, ok := c.Get(key("b", 30)); ok {
 		t.Error("the least recently used entry survived past the bound")
 	}
-	for _, k := range []dirKey{key("a", 60), key("c", 30)} {
+	for _, k := range []cas.Key{key("a", 60), key("c", 30)} {
 		if _, ok := c.Get(k); !ok {
-			t.Errorf("%s dropped", k.d)
+			t.Errorf("%s dropped", k.Digest)
 		}
 	}
 }

@@ -64,7 +64,11 @@ func (w *Worker) Run(ctx context.Context) error {
 			return fmt.Errorf("worker: %w", err)
 		}
 	}
-	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs, trees: newTreeCache(defaultTreeCacheBytes),
+	trees := opts.Directories
+	if trees == nil {
+		trees = cas.NewDirectories(cas.DefaultDirectoriesBytes)
+	}
+	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs, trees: trees,
 		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())

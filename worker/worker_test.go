@@ -51,8 +51,20 @@ func TestLeaseRunsCommandAndReportsResult(t *testing.T) {
 	assertActionDirsRemoved(t, e)
 }
 
+// assertActionDirsRemoved checks that the worker's only slot, done with its
+// action, removed the action's directory before it asked for more work (it
+// removes it after reporting).
 func assertActionDirsRemoved(t *testing.T, e *testEnv) {
 	t.Helper()
+	select {
+	case <-e.fake.asked: // perhaps the call that brought the action
+	default:
+	}
+	select {
+	case <-e.fake.asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the worker did not ask for more work")
+	}
 	left, _ := os.ReadDir(filepath.Join(e.dir, actionsSubdir))
 	if len(left) > 0 {
 		t.Errorf("action directories left behind: %v", left)

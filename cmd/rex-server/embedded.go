@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/worker"
 )
@@ -64,8 +63,9 @@ func (pipeAddr) String() string  { return "embedded" }
 // runWorkers runs the embedded workers: the same worker as rex-worker,
 // leasing work from this server over gRPC through lis with the internal
 // token, but reading inputs from and writing outputs to disk, the server's
-// own store, directly: outputs are moved into it, not copied.
-func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, disk *cas.Disk) error {
+// own store, directly: outputs are moved into it, not copied. They share
+// the Directories that Execute's checks read.
+func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string, svc *services) error {
 	ccfg := client.Config{Server: "grpc://embedded:0", Token: token, Dialer: lis.Dial, ToolVersion: "rex-server/" + version}
 	c, err := client.Dial(ctx, ccfg)
 	if err != nil {
@@ -80,8 +80,9 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Sandbox:     worker.SandboxMode(cfg.sandbox),
 		Jail:        cfg.jail,
 		CacheBytes:  cfg.workerCache,
-		Store:       disk.Blobs(),
-		AdoptFile:   disk.AdoptFile,
+		Store:       svc.disk.Blobs(),
+		Directories: svc.dirs,
+		AdoptFile:   svc.disk.AdoptFile,
 		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {

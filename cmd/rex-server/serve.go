@@ -60,7 +60,7 @@ func serve(ctx context.Context, cfg config) error {
 	go func() { errc <- svc.embedded.Serve(svc.pipe) }()
 	go reloadOnHangup(ctx, hup, authz, cfg.security.tokensFile)
 	if cfg.workers > 0 {
-		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken, svc.disk) }()
+		go func() { errc <- runWorkers(ctx, cfg, svc.pipe, internalToken, svc) }()
 	}
 	if cfg.http != "" {
 		stopHTTP, err := serveHTTP(cfg.http, svc.monitor.Handler(), errc)
@@ -83,8 +83,11 @@ func serve(ctx context.Context, cfg config) error {
 // public one, and the embedded workers' own on an in-memory listener (the
 // same services and checks, without TLS or a port).
 type services struct {
-	sched    *execution.Scheduler
-	disk     *cas.Disk // the embedded workers read and write it directly
+	sched *execution.Scheduler
+	disk  *cas.Disk // the embedded workers read and write it directly
+	// dirs are the input Directories Execute's checks read, which the
+	// embedded workers then stage from without reading them again.
+	dirs     *cas.Directories
 	health   *health.Server
 	public   *grpc.Server
 	embedded *grpc.Server
@@ -108,10 +111,11 @@ func newServices(cfg config, authz *auth.Authorizer) (*services, error) {
 	opts := server.Options{Execution: true, UploadDir: filepath.Join(cfg.dir, "uploads"), Limits: cfg.limits.limits,
 		CanUpdateActionCache: func(ctx context.Context) bool { return authz.Allows(ctx, auth.CacheWrite) }}
 	opts.Limits.UploadSpace = disk
-	svc := &services{disk: disk, health: health.NewServer(), pipe: newPipeListener()}
+	svc := &services{disk: disk, dirs: cas.NewDirectories(cas.DefaultDirectoriesBytes), health: health.NewServer(),
+		pipe: newPipeListener()}
 	svc.monitor = monitor.New(monitor.Sources{Scheduler: func() execution.Snapshot { return svc.sched.Snapshot() },
 		Store: disk.Usage, Version: "rex-server " + version})
-	svc.sched = execution.New(blobs, ac, execution.Options{Finished: svc.monitor.Finished})
+	svc.sched = execution.New(blobs, ac, execution.Options{Finished: svc.monitor.Finished, Directories: svc.dirs})
 	newServer := func(extra ...grpc.ServerOption) *grpc.Server {
 		g := grpc.NewServer(append(append(server.GRPCServerOptions(opts),
 			grpc.ChainUnaryInterceptor(svc.monitor.UnaryInterceptor, authz.UnaryInterceptor, cfg.instances.unary, logUnaryFaults),
