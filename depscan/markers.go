@@ -1,43 +1,48 @@
 package depscan
 
 import (
-	"bufio"
 	"bytes"
-	"io"
 	"strconv"
 )
 
-// readMarkers reads preprocessed output and returns the files its line
-// markers enter (`# 12 "inc/h.h" 1`, maybe indented), as the preprocessor
-// spelled them:
+// markers returns the files the line markers of preprocessed output enter
+// (`# 12 "inc/h.h" 1`, maybe indented), as the preprocessor spelled them:
 // every file the compile read, system headers included, each once. Only
 // markers with flag 1 enter a file, so a #line directive in the source
 // (which makes a marker without it) names nothing; "<built-in>" and
-// "<command-line>" are not files. The output is read to its end whatever
-// it holds, however long its lines.
-func readMarkers(r io.Reader) ([]string, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// "<command-line>" are not files. Lines of any length are read to the end.
+func markers(out []byte) []string {
 	seen := map[string]bool{}
 	var files []string
-	atLineStart := true
-	for {
-		line, err := br.ReadSlice('\n')
-		// gcc's -fdirectives-only keeps a directive's indentation, also on
-		// the marker of a file it includes.
-		if trimmed := bytes.TrimLeft(line, " \t"); atLineStart && bytes.HasPrefix(trimmed, []byte("# ")) {
-			if name, ok := parseMarker(trimmed); ok && !seen[name] {
-				seen[name] = true
-				files = append(files, name)
-			}
+	for len(out) > 0 {
+		line := out
+		if i := bytes.IndexByte(out, '\n'); i >= 0 {
+			line, out = out[:i], out[i+1:]
+		} else {
+			out = nil
 		}
-		atLineStart = err != bufio.ErrBufferFull
-		switch {
-		case err == io.EOF:
-			return files, nil
-		case err != nil && err != bufio.ErrBufferFull:
-			return files, err
+		// gcc's -fdirectives-only keeps a directive's indentation, also on
+		// the marker of a file it includes. Most lines are code: the first
+		// byte tells.
+		if len(line) < 2 || line[0] != '#' && line[0] != ' ' && line[0] != '\t' {
+			continue
+		}
+		if line = trimIndent(line); len(line) < 2 || line[0] != '#' || line[1] != ' ' {
+			continue
+		}
+		if name, ok := parseMarker(line); ok && !seen[name] {
+			seen[name] = true
+			files = append(files, name)
 		}
 	}
+	return files
+}
+
+func trimIndent(line []byte) []byte {
+	for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+		line = line[1:]
+	}
+	return line
 }
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the
