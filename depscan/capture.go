@@ -33,7 +33,7 @@ func readOutput(f *os.File) ([]byte, func(), error) {
 	case int64(int(size)) != size:
 		return nil, nil, fmt.Errorf("output of %d bytes", size)
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, mapFlags)
 	if err != nil {
 		// Some filesystems cannot map: read it.
 		b = make([]byte, size)

@@ -14,35 +14,39 @@ import (
 func markers(out []byte) []string {
 	seen := map[string]bool{}
 	var files []string
-	for len(out) > 0 {
-		line := out
-		if i := bytes.IndexByte(out, '\n'); i >= 0 {
-			line, out = out[:i], out[i+1:]
+	// "# " is rare in the output (3,300 times in the 157,000 lines of a
+	// kernel TU): look for it rather than at each line.
+	for i := 0; ; {
+		j := bytes.Index(out[i:], []byte("# "))
+		if j < 0 {
+			return files
+		}
+		at := i + j
+		end := bytes.IndexByte(out[at:], '\n')
+		if end < 0 {
+			end = len(out)
 		} else {
-			out = nil
+			end += at
 		}
-		// gcc's -fdirectives-only keeps a directive's indentation, also on
-		// the marker of a file it includes. Most lines are code: the first
-		// byte tells.
-		if len(line) < 2 || line[0] != '#' && line[0] != ' ' && line[0] != '\t' {
+		i = at + 2
+		if !atLineStart(out, at) {
 			continue
 		}
-		if line = trimIndent(line); len(line) < 2 || line[0] != '#' || line[1] != ' ' {
-			continue
-		}
-		if name, ok := parseMarker(line); ok && !seen[name] {
+		if name, ok := parseMarker(out[at:end]); ok && !seen[name] {
 			seen[name] = true
 			files = append(files, name)
 		}
 	}
-	return files
 }
 
-func trimIndent(line []byte) []byte {
-	for len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-		line = line[1:]
+// atLineStart reports whether only indentation precedes out[at] on its
+// line: gcc's -fdirectives-only keeps a directive's indentation, also on
+// the marker of a file it includes.
+func atLineStart(out []byte, at int) bool {
+	for at > 0 && (out[at-1] == ' ' || out[at-1] == '\t') {
+		at--
 	}
-	return line
+	return at == 0 || out[at-1] == '\n'
 }
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the

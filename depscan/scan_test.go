@@ -1,6 +1,7 @@
 package depscan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -220,4 +221,28 @@ func TestScanIndentedInclude(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMarkers checks markers against the plain reading of the format: each
+// line, less its indentation, that starts with "# ".
+func FuzzMarkers(f *testing.F) {
+	f.Add([]byte("# 1 \"a.h\" 1\n  # 2 \"b.h\" 1 3\nx # 1 \"c.h\" 1\n#  # 1 \"d.h\" 1\n\t# 1 \"e.h\" 1"))
+	f.Add([]byte("# # 1 \"a.h\" 1\n# 1 \"a\\\\\\\"b.h\" 1\n# 1 \"<built-in>\" 1\n"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		var want []string
+		seen := map[string]bool{}
+		for _, line := range bytes.Split(out, []byte("\n")) {
+			line = bytes.TrimLeft(line, " \t")
+			if !bytes.HasPrefix(line, []byte("# ")) {
+				continue
+			}
+			if name, ok := parseMarker(line); ok && !seen[name] {
+				seen[name] = true
+				want = append(want, name)
+			}
+		}
+		if diff := cmp.Diff(want, markers(out)); diff != "" {
+			t.Errorf("markers(%q) (-line by line +markers):\n%s", out, diff)
+		}
+	})
 }
