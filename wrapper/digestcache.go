@@ -117,6 +117,16 @@ func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool)
 	return d, err == nil
 }
 
+// lookupStamped returns the remembered digest of path if its stamp, taken
+// before the key, matches; a file stamped in its racy window is hashed.
+func (c *digestCache) lookupStamped(path string, stamps inputStamps) (digest.Digest, bool) {
+	st, ok := stamps[path]
+	if !ok || st.racy {
+		return digest.Digest{}, false
+	}
+	return c.lookupStat(path, st.stat)
+}
+
 // compute digests path and returns the line that remembers it, or "" when
 // it changed too recently to be remembered. Safe to call concurrently.
 func (c *digestCache) compute(path string) (digest.Digest, string, error) {

@@ -73,7 +73,11 @@ func TestDigestCacheIgnoresDamage(t *testing.T) {
 func digestSystem(state string, files []systemFile) error {
 	caches := newDigestCaches(state)
 	defer caches.save()
-	return digestSystemFiles(caches, files)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
+	return digestSystemFiles(caches, files, stampsFor(paths))
 }
 
 // digestProject digests the tree's files as a compile does: stamped first,
