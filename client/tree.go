@@ -46,12 +46,14 @@ func newDirNode() *dirNode {
 // messages (as Data) and the files (as Path, or Data for in-memory inputs),
 // each once. Paths that are empty, absolute, contain "." or ".." or empty
 // segments, or that name one entry twice or as both file and directory are
-// rejected.
+// rejected. Each file input's Digest is set to the digest its node took,
+// so that the caller can tell what the tree holds without decoding it.
 func BuildTree(f digest.Function, inputs []Input) (digest.Digest, []Blob, error) {
 	root := newDirNode()
 	var blobs []Blob
 	seen := map[digest.Digest]bool{}
-	for _, in := range inputs {
+	for i := range inputs {
+		in := inputs[i]
 		segs, err := splitPath(in.Path)
 		if err != nil {
 			return digest.Digest{}, nil, err
@@ -75,6 +77,7 @@ func BuildTree(f digest.Function, inputs []Input) (digest.Digest, []Blob, error)
 		if err := root.addFile(segs, in, b.Digest); err != nil {
 			return digest.Digest{}, nil, err
 		}
+		inputs[i].Digest = b.Digest
 		if !seen[b.Digest] {
 			seen[b.Digest] = true
 			blobs = append(blobs, b)

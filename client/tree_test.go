@@ -72,6 +72,13 @@ func TestBuildTreeCanonical(t *testing.T) {
 			t.Errorf("x.c blob: Path %q, want %q", b.Path, src)
 		}
 	}
+	// Each file input now carries the digest its node took.
+	for _, in := range inputs {
+		if want := map[string]digest.Digest{"b.txt": f.FromBytes([]byte("bee")), "a/x.c": xc,
+			"a/run.sh": f.FromBytes([]byte("#!/bin/sh\n")), "a/copy.c": xc}[in.Path]; in.Digest != want {
+			t.Errorf("input %s: Digest %v, want %v", in.Path, in.Digest, want)
+		}
+	}
 }
 
 // TestBuildTreeWireBytes checks the serialisation against bytes encoded by

@@ -1,43 +1,52 @@
 package depscan
 
 import (
-	"bufio"
 	"bytes"
-	"io"
 	"strconv"
 )
 
-// readMarkers reads preprocessed output and returns the files its line
-// markers enter (`# 12 "inc/h.h" 1`, maybe indented), as the preprocessor
-// spelled them:
+// markers returns the files the line markers of preprocessed output enter
+// (`# 12 "inc/h.h" 1`, maybe indented), as the preprocessor spelled them:
 // every file the compile read, system headers included, each once. Only
 // markers with flag 1 enter a file, so a #line directive in the source
 // (which makes a marker without it) names nothing; "<built-in>" and
-// "<command-line>" are not files. The output is read to its end whatever
-// it holds, however long its lines.
-func readMarkers(r io.Reader) ([]string, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// "<command-line>" are not files. Lines of any length are read to the end.
+func markers(out []byte) []string {
 	seen := map[string]bool{}
 	var files []string
-	atLineStart := true
-	for {
-		line, err := br.ReadSlice('\n')
-		// gcc's -fdirectives-only keeps a directive's indentation, also on
-		// the marker of a file it includes.
-		if trimmed := bytes.TrimLeft(line, " \t"); atLineStart && bytes.HasPrefix(trimmed, []byte("# ")) {
-			if name, ok := parseMarker(trimmed); ok && !seen[name] {
-				seen[name] = true
-				files = append(files, name)
-			}
+	// "# " is rare in the output (3,300 times in the 157,000 lines of a
+	// kernel TU): look for it rather than at each line.
+	for i := 0; ; {
+		j := bytes.Index(out[i:], []byte("# "))
+		if j < 0 {
+			return files
 		}
-		atLineStart = err != bufio.ErrBufferFull
-		switch {
-		case err == io.EOF:
-			return files, nil
-		case err != nil && err != bufio.ErrBufferFull:
-			return files, err
+		at := i + j
+		end := bytes.IndexByte(out[at:], '\n')
+		if end < 0 {
+			end = len(out)
+		} else {
+			end += at
+		}
+		i = at + 2
+		if !atLineStart(out, at) {
+			continue
+		}
+		if name, ok := parseMarker(out[at:end]); ok && !seen[name] {
+			seen[name] = true
+			files = append(files, name)
 		}
 	}
+}
+
+// atLineStart reports whether only indentation precedes out[at] on its
+// line: gcc's -fdirectives-only keeps a directive's indentation, also on
+// the marker of a file it includes.
+func atLineStart(out []byte, at int) bool {
+	for at > 0 && (out[at-1] == ' ' || out[at-1] == '\t') {
+		at--
+	}
+	return at == 0 || out[at-1] == '\n'
 }
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the

@@ -9,7 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"os"
 	"os/exec"
 	"strings"
 
@@ -72,8 +72,7 @@ type Result struct {
 
 // Scan runs the preprocessor over the invocation's source, writing no file
 // but req.DepFile, and returns every file it read (from the line markers of
-// its output, which it reads as it streams, or from clang's -M rule) and
-// the search list. A listed
+// its output, or from clang's -M rule) and the search list. A listed
 // header that gcc would replace with its precompiled form is an error
 // wrapping ErrPrecompiled.
 func Scan(ctx context.Context, req Request) (*Result, error) {
@@ -90,41 +89,14 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		args = inv.DepsArgs()
 	}
 	args = append(args, "-v")
-	cmd := exec.CommandContext(ctx, req.Compiler, args[1:]...)
-	cmd.Args[0] = args[0]
-	cmd.Dir, cmd.Env = req.Dir, req.Env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	out, stderr, err := run(ctx, req, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, &Error{Args: args, ExitCode: -1, Err: err}
-	}
-	var files []string
-	var readErr error
-	if byRule {
-		var out []byte
-		if out, readErr = io.ReadAll(stdout); readErr == nil {
-			files, readErr = ParseRule(out)
-		}
-	} else {
-		files, readErr = readMarkers(stdout)
-	}
-	if readErr != nil {
-		io.Copy(io.Discard, stdout)
-	}
-	if err := cmd.Wait(); err != nil {
-		code := -1
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		}
-		return nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], readErr)
+	defer out.Close()
+	files, err := out.files(byRule)
+	if err != nil {
+		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
 	}
 	// The source comes first, whatever its first marker says.
 	deps := []string{inv.Source}
@@ -136,5 +108,48 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	if err := precompiledSibling(inv, deps, req.Dir); err != nil {
 		return nil, err
 	}
-	return &Result{Deps: deps, Search: ParseSearchList(stderr.Bytes()), Stderr: stderr.Bytes()}, nil
+	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr}, nil
+}
+
+// output is what a scan's compiler wrote to its stdout.
+type output struct{ f *os.File }
+
+func (o output) Close() error { return o.f.Close() }
+
+// files reads the files the output names: the make rule's, or the line
+// markers'.
+func (o output) files(byRule bool) ([]string, error) {
+	b, release, err := readOutput(o.f)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if byRule {
+		return ParseRule(b)
+	}
+	return markers(b), nil
+}
+
+// run runs the compiler with args, its stdout to a file, and returns that
+// file and what it printed on stderr.
+func run(ctx context.Context, req Request, args []string) (output, []byte, error) {
+	f, err := outputFile()
+	if err != nil {
+		return output{}, nil, err
+	}
+	cmd := exec.CommandContext(ctx, req.Compiler, args[1:]...)
+	cmd.Args[0] = args[0]
+	cmd.Dir, cmd.Env = req.Dir, req.Env
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = f, &stderr
+	if err := cmd.Run(); err != nil {
+		f.Close()
+		code := -1
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		}
+		return output{}, nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
+	}
+	return output{f}, stderr.Bytes(), nil
 }

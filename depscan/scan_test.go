@@ -1,6 +1,7 @@
 package depscan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -185,17 +186,15 @@ func TestParseSearchList(t *testing.T) {
 	}
 }
 
-func TestReadMarkers(t *testing.T) {
+func TestMarkers(t *testing.T) {
 	out := "# 0 \"a.c\"\n# 0 \"<built-in>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\nint x;\n" +
 		"# 1 \"inc/h\\\\x \\\"q\\\".h\" 1\n# 10 \"fake.c\"\n# 3 \"a.c\" 2\n" + strings.Repeat("y", 200000) + "\n# 1 \"late.h\" 1\n" +
-		"  # 1 \"indented.h\" 1\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n"
-	got, err := readMarkers(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h", "indented.h"}
+		"  # 1 \"indented.h\" 1\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n" +
+		"x # 1 \"mid.h\" 1\n#1 \"nospace.h\" 1\n\t# 1 \"tab.h\" 1\n# 1 \"last.h\" 1"
+	got := markers([]byte(out))
+	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h", "indented.h", "tab.h", "last.h"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("readMarkers mismatch (-want +got):\n%s", diff)
+		t.Errorf("markers mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -222,4 +221,28 @@ func TestScanIndentedInclude(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMarkers checks markers against the plain reading of the format: each
+// line, less its indentation, that starts with "# ".
+func FuzzMarkers(f *testing.F) {
+	f.Add([]byte("# 1 \"a.h\" 1\n  # 2 \"b.h\" 1 3\nx # 1 \"c.h\" 1\n#  # 1 \"d.h\" 1\n\t# 1 \"e.h\" 1"))
+	f.Add([]byte("# # 1 \"a.h\" 1\n# 1 \"a\\\\\\\"b.h\" 1\n# 1 \"<built-in>\" 1\n"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		var want []string
+		seen := map[string]bool{}
+		for _, line := range bytes.Split(out, []byte("\n")) {
+			line = bytes.TrimLeft(line, " \t")
+			if !bytes.HasPrefix(line, []byte("# ")) {
+				continue
+			}
+			if name, ok := parseMarker(line); ok && !seen[name] {
+				seen[name] = true
+				want = append(want, name)
+			}
+		}
+		if diff := cmp.Diff(want, markers(out)); diff != "" {
+			t.Errorf("markers(%q) (-line by line +markers):\n%s", out, diff)
+		}
+	})
 }

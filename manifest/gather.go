@@ -137,16 +137,12 @@ func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 				continue
 			}
 			path := join(d.Path, base)
-			st, err := lstampOf(path)
+			st, kind, ok, err := lkindOf(path)
 			switch {
 			case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 				d.Absent = append(d.Absent, base)
 				continue
-			case err != nil || st.racy(g.since):
-				return false
-			}
-			kind, ok := kindOf(path)
-			if !ok {
+			case err != nil || !ok || st.racy(g.since):
 				return false
 			}
 			g.e.Present = append(g.e.Present, Present{Path: path, Kind: kind})

@@ -137,6 +137,24 @@ const (
 	KindDangling             // a symlink to nothing, which it skips
 )
 
+// lkindOf is lstampOf with kindOf's answer: the lstat tells the kind of
+// anything but a symlink, whose target only a stat can tell.
+func lkindOf(path string) (st Stamp, k Kind, ok bool, err error) {
+	var sys syscall.Stat_t
+	if err := syscall.Lstat(path, &sys); err != nil {
+		return Stamp{}, 0, false, err
+	}
+	switch sys.Mode & syscall.S_IFMT {
+	case syscall.S_IFLNK:
+		k, ok = kindOf(path)
+	case syscall.S_IFDIR:
+		k, ok = KindDir, true
+	default:
+		k, ok = KindFile, true
+	}
+	return stampFrom(&sys), k, ok, nil
+}
+
 // kindOf says what the compiler's open would find at path; ok is false
 // when the path does not exist or cannot be stated.
 func kindOf(path string) (k Kind, ok bool) {

@@ -159,7 +159,7 @@ func (plan *actionPlan) finish(fn digest.Function, cfg Config, inputs inputSet, 
 		client.Blob{Digest: cmdDigest, Data: cmdBytes},
 		client.Blob{Digest: actionDigest, Data: actionBytes})
 	plan.messages = plan.blobs[len(treeBlobs):]
-	plan.key = plan.describe(inputs, identity, cfg.Platform, treeBlobs)
+	plan.key = plan.describe(inputs, identity, cfg.Platform)
 	return nil
 }
 

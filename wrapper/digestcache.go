@@ -2,10 +2,9 @@ package wrapper
 
 import (
 	"bufio"
-	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,15 +74,15 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 	if err != nil {
 		return c
 	}
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if i := bytes.IndexByte(line, '\t'); i > 0 {
-			c.entries[string(line[:i])] = string(line[i+1:])
+	// One string for the whole file: the entries are slices of it, not
+	// two allocations a line.
+	text := string(data)
+	c.entries = make(map[string]string, strings.Count(text, "\n"))
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if i := strings.IndexByte(line, '\t'); i > 0 {
+			c.entries[line[:i]] = line[i+1:]
 		}
 	}
 	return c
@@ -91,7 +90,15 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 
 // statText is the part of an entry that must match the file's stat data.
 func statText(st fileStat) string {
-	return fmt.Sprintf("%d %d %d %d %d", st.size, st.mtime.Nano(), st.ctime.Nano(), st.dev, st.ino)
+	b := make([]byte, 0, 96)
+	b = strconv.AppendInt(b, st.size, 10)
+	for _, n := range []int64{st.mtime.Nano(), st.ctime.Nano()} {
+		b = strconv.AppendInt(append(b, ' '), n, 10)
+	}
+	for _, n := range []uint64{st.dev, st.ino} {
+		b = strconv.AppendUint(append(b, ' '), n, 10)
+	}
+	return string(b)
 }
 
 // lookup returns the remembered digest of path, if its stat still matches.
@@ -115,6 +122,16 @@ func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool)
 	}
 	d, err := digest.Parse(rest[i+1:])
 	return d, err == nil
+}
+
+// lookupStamped returns the remembered digest of path if its stamp, taken
+// before the key, matches; a file stamped in its racy window is hashed.
+func (c *digestCache) lookupStamped(path string, stamps inputStamps) (digest.Digest, bool) {
+	st, ok := stamps[path]
+	if !ok || st.racy {
+		return digest.Digest{}, false
+	}
+	return c.lookupStat(path, st.stat)
 }
 
 // compute digests path and returns the line that remembers it, or "" when

@@ -1,9 +1,11 @@
 package wrapper
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,7 +75,11 @@ func TestDigestCacheIgnoresDamage(t *testing.T) {
 func digestSystem(state string, files []systemFile) error {
 	caches := newDigestCaches(state)
 	defer caches.save()
-	return digestSystemFiles(caches, files)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
+	return digestSystemFiles(caches, files, stampsFor(paths))
 }
 
 // digestProject digests the tree's files as a compile does: stamped first,
@@ -134,5 +140,16 @@ func TestDigestCacheCompacts(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if len(data) > maxCacheBytes/2 || !strings.Contains(string(data), "/new\t") {
 		t.Fatalf("after compaction: %d bytes, new line kept: %v", len(data), strings.Contains(string(data), "/new\t"))
+	}
+}
+
+// TestStatText: the stat part of an entry keeps the format earlier
+// processes wrote, so that their entries still match.
+func TestStatText(t *testing.T) {
+	st := fileStat{exists: true, size: 12, mtime: syscall.Timespec{Sec: 3, Nsec: 4}, ctime: syscall.Timespec{Sec: -5, Nsec: 6},
+		dev: 1 << 63, ino: 42}
+	want := fmt.Sprintf("%d %d %d %d %d", st.size, st.mtime.Nano(), st.ctime.Nano(), st.dev, st.ino)
+	if got := statText(st); got != want {
+		t.Errorf("statText = %q, want %q", got, want)
 	}
 }

@@ -46,7 +46,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	}
 	plan.inputPaths = set.paths()
 	plan.inputStamps = stampsFor(plan.inputPaths)
-	if err := digestSystemFiles(digests, set.system); err != nil {
+	if err := digestSystemFiles(digests, set.system, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {

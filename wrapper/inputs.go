@@ -141,16 +141,17 @@ func (set *inputSet) paths() []string {
 }
 
 // digestSystemFiles digests the system headers: from the stat-keyed cache
-// when it can, else by hashing, in parallel. A TU including <iostream> reads
-// about 180 of them (2 MB). They only feed the salt, which no server reads,
-// so rex picks the fastest function, BLAKE3, whatever the server uses.
-func digestSystemFiles(caches *digestCaches, files []systemFile) error {
+// when the stamp taken before the key (see inputstat.go) matches, else by
+// hashing, in parallel. A TU including <iostream> reads about 180 of them
+// (2 MB). They only feed the salt, which no server reads, so rex picks the
+// fastest function, BLAKE3, whatever the server uses.
+func digestSystemFiles(caches *digestCaches, files []systemFile, stamps inputStamps) error {
 	cache := caches.get(digest.BLAKE3)
 	learnt := make([]string, len(files))
 	var g errgroup.Group
 	g.SetLimit(4)
 	for i := range files {
-		if d, ok := cache.lookup(files[i].path); ok {
+		if d, ok := cache.lookupStamped(files[i].path, stamps); ok {
 			files[i].digest = d
 			continue
 		}
@@ -180,11 +181,9 @@ func digestProjectFiles(caches *digestCaches, fn digest.Function, files []projec
 	g.SetLimit(4)
 	for i := range files {
 		f := &files[i]
-		if st, ok := stamps[f.read]; ok && !st.racy {
-			if d, ok := cache.lookupStat(f.read, st.stat); ok {
-				f.digest = d
-				continue
-			}
+		if d, ok := cache.lookupStamped(f.read, stamps); ok {
+			f.digest = d
+			continue
 		}
 		g.Go(func() error {
 			d, line, err := cache.compute(f.read)

@@ -1,16 +1,6 @@
 package wrapper
 
-import (
-	"fmt"
-	"path"
-	"strings"
-
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-	"google.golang.org/protobuf/proto"
-
-	"github.com/rexbuild/rex/client"
-	"github.com/rexbuild/rex/digest"
-)
+import "strings"
 
 // Key says what an action digest covers, in terms a person can compare:
 // `rex explain` puts two of them side by side to say why a compile missed.
@@ -36,7 +26,7 @@ type Key struct {
 
 // describe builds the plan's Key from the Command, the platform and the
 // inputs the action was made of.
-func (plan *actionPlan) describe(inputs inputSet, identity string, props map[string]string, treeBlobs []client.Blob) *Key {
+func (plan *actionPlan) describe(inputs inputSet, identity string, props map[string]string) *Key {
 	k := &Key{
 		Action:   plan.actionDigest.String(),
 		Compiler: strings.Split(strings.TrimSpace(identity), "\n"),
@@ -53,37 +43,11 @@ func (plan *actionPlan) describe(inputs inputSet, identity string, props map[str
 	for _, f := range inputs.system {
 		k.Inputs[f.path] = f.digest.String()
 	}
-	root, err := digest.FromProto(plan.action.GetInputRootDigest())
-	if err == nil {
-		treeFiles(root, directories(treeBlobs), "", k.Inputs)
+	// BuildTree gave every file of the tree its digest, at its path.
+	for _, in := range inputs.tree {
+		if !in.IsDir && in.Symlink == "" {
+			k.Inputs[in.Path] = in.Digest.String()
+		}
 	}
 	return k
-}
-
-// directories indexes the tree's Directory messages by digest.
-func directories(blobs []client.Blob) map[digest.Digest][]byte {
-	dirs := map[digest.Digest][]byte{}
-	for _, b := range blobs {
-		if b.Path == "" && b.Data != nil {
-			dirs[b.Digest] = b.Data
-		}
-	}
-	return dirs
-}
-
-// treeFiles lists the files under the directory d, at their paths in the
-// input root.
-func treeFiles(d digest.Digest, dirs map[digest.Digest][]byte, prefix string, out map[string]string) {
-	var dir repb.Directory
-	if data, ok := dirs[d]; !ok || proto.Unmarshal(data, &dir) != nil {
-		return
-	}
-	for _, f := range dir.GetFiles() {
-		out[path.Join(prefix, f.GetName())] = fmt.Sprintf("%s/%d", f.GetDigest().GetHash(), f.GetDigest().GetSizeBytes())
-	}
-	for _, sub := range dir.GetDirectories() {
-		if sd, err := digest.FromProto(sub.GetDigest()); err == nil {
-			treeFiles(sd, dirs, path.Join(prefix, sub.GetName()), out)
-		}
-	}
 }

@@ -100,27 +100,30 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 
 // directiveCache remembers what files probe, by content digest: a TU with
 // <iostream> reads 2 MB of system headers, a kernel TU 6 MB of project
-// headers, and they change far less often than they are compiled.
+// headers, and they change far less often than they are compiled. Entries
+// are decoded when looked up: a compile uses a few hundred of the file's
+// thousands.
 type directiveCache struct {
 	path    string
-	entries map[string]depscan.Directives
+	entries map[string]string // key -> the Directives' JSON
 	added   map[string]depscan.Directives
 }
 
 func loadDirectiveCache(stateDir string) *directiveCache {
-	c := &directiveCache{entries: map[string]depscan.Directives{}, added: map[string]depscan.Directives{}}
+	c := &directiveCache{added: map[string]depscan.Directives{}}
 	if stateDir == "" {
+		c.entries = map[string]string{}
 		return c
 	}
 	c.path = filepath.Join(stateDir, "directives")
-	if data, err := os.ReadFile(c.path); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if hash, js, ok := strings.Cut(line, "\t"); ok {
-				var d depscan.Directives
-				if js == "{}" || json.Unmarshal([]byte(js), &d) == nil {
-					c.entries[hash] = d
-				}
-			}
+	data, _ := os.ReadFile(c.path)
+	text := string(data)
+	c.entries = make(map[string]string, strings.Count(text, "\n"))
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if key, js, ok := strings.Cut(line, "\t"); ok {
+			c.entries[key] = js
 		}
 	}
 	return c
@@ -130,8 +133,14 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 // digest in fn, taken a moment ago: what is scanned must be what was keyed.
 func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
 	key := fn.Name() + ":" + sum.String()
-	if d, ok := c.entries[key]; ok {
+	if d, ok := c.added[key]; ok {
 		return d, nil
+	}
+	if js, ok := c.entries[key]; ok {
+		var d depscan.Directives
+		if js == "{}" || json.Unmarshal([]byte(js), &d) == nil {
+			return d, nil
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -141,7 +150,7 @@ func (c *directiveCache) directives(path string, fn digest.Function, sum digest.
 		return depscan.Directives{}, localf("%s changed during the compile's planning", path)
 	}
 	d := depscan.ScanDirectives(data)
-	c.entries[key], c.added[key] = d, d
+	c.added[key] = d
 	return d, nil
 }
 

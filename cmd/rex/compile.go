@@ -17,6 +17,7 @@ func compile(c *cli.Context) error {
 	if len(argv) == 0 {
 		return cli.ShowAppHelp(c)
 	}
+	tuneCompileGC()
 	cfg, err := wrapperConfig(c)
 	if err != nil {
 		return err
