@@ -52,6 +52,9 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
+	if a, b := onceTwins(set, fn); a != "" {
+		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
+	}
 	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir, fn)
 	if err != nil {
 		return set, scan.Search, err
