@@ -34,13 +34,18 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		plan.scanned = scan
 	}
 	ph.mark("scan")
+	incDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
+	if err != nil {
+		return set, scan.Search, err
+	}
 	if plan.facts != nil {
 		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
+		plan.facts.includeDirs = incDirs
 		if plan.depTemp != "" {
 			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
 		}
 	}
-	set, err := classify(inv.Dir, tc, scan.Deps)
+	set, err = classify(inv.Dir, tc, scan.Deps)
 	if err != nil {
 		return set, scan.Search, err
 	}
