@@ -31,6 +31,18 @@ func TestIncludeDirKind(t *testing.T) {
 		env:    []string{"CPATH={R}/cp"},
 		cmd:    []string{"gcc", "-Ib", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("cp", "not a directory\n"),
+	}, {
+		// The directory holds no input, yet its existence is one.
+		name:   "-Wmissing-include-dirs: a missing -I dir is created",
+		files:  h,
+		cmd:    []string{"gcc", "-Wmissing-include-dirs", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("mkdir a") },
+	}, {
+		name:   "-Wmissing-include-dirs: an empty -I dir is removed",
+		files:  map[string]string{"a/.keep": "", "b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"},
+		cmd:    []string{"gcc", "-Wmissing-include-dirs", "-Ia/sub", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  func(k *kase) { k.sh("mkdir a/sub") },
+		mutate: func(k *kase) { k.sh("rmdir a/sub") },
 	}} {
 		s.class = "absence"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
