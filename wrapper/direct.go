@@ -113,6 +113,9 @@ type directFacts struct {
 	search depscan.SearchList
 	probed []string // every place a __has_include looked
 	dep    []byte   // the dependency file the scan wrote
+	// includeDirs are the include directories the compile names: what
+	// each is (a directory, or nothing) is a fact too (see incdirs.go).
+	includeDirs []string
 }
 
 // startRecord gathers the compile's record while the compile goes on (a
@@ -142,7 +145,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 		return nil
 	}
 	places := searchPlaces(cwd, f.deps, f.search)
-	places.Paths = f.probed
+	places.Paths = append(f.probed[:len(f.probed):len(f.probed)], f.includeDirs...)
 	e, ok := manifest.Gather(f.since, reads, places)
 	if !ok {
 		return nil

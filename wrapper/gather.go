@@ -34,13 +34,18 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		plan.scanned = scan
 	}
 	ph.mark("scan")
+	incDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
+	if err != nil {
+		return set, scan.Search, err
+	}
 	if plan.facts != nil {
 		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
+		plan.facts.includeDirs = incDirs
 		if plan.depTemp != "" {
 			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
 		}
 	}
-	set, err := classify(inv.Dir, tc, scan.Deps)
+	set, err = classify(inv.Dir, tc, scan.Deps)
 	if err != nil {
 		return set, scan.Search, err
 	}
@@ -51,6 +56,9 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	}
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
+	}
+	if a, b := onceTwins(set, fn); a != "" {
+		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 	}
 	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir, fn)
 	if err != nil {

@@ -9,14 +9,18 @@ import (
 	"github.com/rexbuild/rex/compiler"
 )
 
-// unwritableOutput says why the compiler could not write one of its
-// outputs (the dep file included), or "": its directory does not exist or
-// is not writable, or a directory stands at its path. The compiler fails
-// then, and so must the compile through rex, with the same message and
-// status and nothing created (rex must not make the directory). Only the
-// compiler itself says that exactly, so such a compile runs locally.
+// unwritableOutput says why rex cannot write the compile's outputs (the dep
+// file included) as the compiler would, or "". When an output's directory
+// does not exist or is not writable, or a directory stands at its path, the
+// compiler fails, and so must the compile through rex, with the same
+// message and status and nothing created (rex must not make the
+// directory): only the compiler itself says that exactly. The compiler
+// writes through an output that is a symlink (the dependency and stack
+// usage files; the object it removes first, as rex does), where rex would
+// rename a new file over the link and leave its target stale. Such
+// compiles run locally.
 func unwritableOutput(cwd string, p *compiler.Invocation) string {
-	for _, out := range p.Outputs {
+	for i, out := range p.Outputs {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(cwd, out)
 		}
@@ -29,6 +33,9 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 		}
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return "output " + out + " is a directory"
+		}
+		if st, err := os.Lstat(out); err == nil && st.Mode()&os.ModeSymlink != 0 && i > 0 {
+			return "output " + out + " is a symlink, which the compiler writes through"
 		}
 	}
 	return ""

@@ -1,0 +1,50 @@
+package adversarial
+
+import "testing"
+
+// An include directory that names something other than a directory: gcc
+// warns that it is not one and searches on. Whether it is a file, a
+// directory or nothing is an input: it decides the warning, and a
+// directory there joins the search.
+func TestIncludeDirKind(t *testing.T) {
+	h := map[string]string{"b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"}
+	withFile := map[string]string{"a": "not a directory\n", "b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"}
+	for _, s := range []spec{{
+		// A worker that lacks the file would not warn.
+		name:  "-I names a file, which becomes a directory with the header",
+		files: withFile,
+		cmd:   []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) {
+			k.sh("rm a && mkdir a")
+			k.write("a/h.h", "#define HV 2\n")
+		},
+	}, {
+		// A record that states the directory missing must not hold
+		// once a file stands there: the compiler now warns.
+		name:   "-I dir that does not exist becomes a file",
+		files:  h,
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("a", "not a directory\n"),
+	}, {
+		name:   "CPATH entry that does not exist becomes a file",
+		files:  h,
+		env:    []string{"CPATH={R}/cp"},
+		cmd:    []string{"gcc", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("cp", "not a directory\n"),
+	}, {
+		// The directory holds no input, yet its existence is one.
+		name:   "-Wmissing-include-dirs: a missing -I dir is created",
+		files:  h,
+		cmd:    []string{"gcc", "-Wmissing-include-dirs", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("mkdir a") },
+	}, {
+		name:   "-Wmissing-include-dirs: an empty -I dir is removed",
+		files:  map[string]string{"a/.keep": "", "b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"},
+		cmd:    []string{"gcc", "-Wmissing-include-dirs", "-Ia/sub", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  func(k *kase) { k.sh("mkdir a/sub") },
+		mutate: func(k *kase) { k.sh("rmdir a/sub") },
+	}} {
+		s.class = "absence"
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}

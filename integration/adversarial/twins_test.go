@@ -1,0 +1,51 @@
+package adversarial
+
+import (
+	"testing"
+	"time"
+)
+
+// onceHeader is a header that gcc and clang read once however often it is
+// included: and, for gcc, a copy of it with the same mtime is the same
+// header (gcc compares size, mtime and content), for clang a hard link to
+// it. A worker stages inputs of equal content as links to one cached file,
+// so it sees copies as one header wherever the user's tree holds two.
+const onceHeader = "#pragma once\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
+
+// Twin headers: two inputs with the same content that the compiler tells
+// apart by their stat data, which no key covers.
+func TestTwins(t *testing.T) {
+	twice := map[string]string{"v1/once.h": onceHeader, "v2/once.h": onceHeader,
+		"a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"}
+	older := touch("v2/once.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC))
+	for _, s := range []spec{{
+		// Locally both copies are read (their mtimes differ): the
+		// object has the symbol that only a second inclusion defines.
+		name:   "gcc: #pragma once copies with different mtimes",
+		files:  twice,
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  older,
+		mutate: edit("v1/once.h", onceHeader+"int edited;\n"),
+	}, {
+		// Vendored copies of one header, updated at different times:
+		// the build fails locally, and must not pass under rex.
+		name: "gcc: #pragma once copies redefine a struct",
+		files: map[string]string{"v1/cfg.h": "#pragma once\nstruct cfg { int x; };\n",
+			"v2/cfg.h": "#pragma once\nstruct cfg { int x; };\n",
+			"a.c":      "#include \"v1/cfg.h\"\n#include \"v2/cfg.h\"\nint f(struct cfg *c) { return c->x; }\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/cfg.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("a.c", "#include \"v1/cfg.h\"\n#include \"v2/cfg.h\"\nint g(struct cfg *c) { return c->x; }\n"),
+	}, {
+		// clang tells headers apart by inode: two files locally, one
+		// on a worker that links both to its cached copy.
+		name:   "clang: #pragma once copies",
+		tool:   "clang",
+		files:  twice,
+		cmd:    []string{"clang", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("v1/once.h", onceHeader+"int edited;\n"),
+	}} {
+		s.class = "twins"
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}

@@ -1,0 +1,87 @@
+package wrapper
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rexbuild/rex/compiler"
+)
+
+// What an include directory the compile names is counts, not only what is
+// in it: gcc warns of one that is not a directory (a file, or a symlink to
+// one) and searches on, and no -v search list names it. A worker lacks the
+// file, which is no input, and would not warn: such a compile runs locally.
+// A direct-mode record states each named directory's kind (a place of its
+// own), so that one that turns into a file, or from one into a directory,
+// makes the compile scan again.
+
+// includeDirOptions are the options whose value is an include directory.
+var includeDirOptions = []string{"-I", "-iquote", "-isystem", "-idirafter"}
+
+// namedIncludeDirs lists the include directories the compile names, as
+// absolute paths without a trailing slash: the values of the include
+// directory options, and the entries of the include path variables. A
+// value taken for one that is not (an option's argument that happens to
+// start with -I) costs only a stat.
+func namedIncludeDirs(cwd string, args []string, env map[string]string) []string {
+	var named []string
+	for i := 1; i < len(args); i++ {
+		if v, next, ok := includeDirValue(args, i); ok {
+			named, i = append(named, v), next
+		}
+	}
+	for _, name := range includePathEnv {
+		if v, ok := env[name]; ok {
+			named = append(named, filepath.SplitList(v)...)
+		}
+	}
+	dirs := make([]string, 0, len(named))
+	for _, d := range named {
+		if d == "" {
+			continue // the current directory, which is a directory
+		}
+		if !filepath.IsAbs(d) {
+			d = cwd + "/" + d
+		}
+		if d = strings.TrimRight(d, "/"); d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// includeDirValue returns the include directory args[i] names, if it is
+// an include directory option, and the index of its last argument.
+func includeDirValue(args []string, i int) (dir string, last int, ok bool) {
+	for _, opt := range includeDirOptions {
+		switch {
+		case args[i] == opt && i+1 < len(args):
+			return args[i+1], i + 1, true
+		case args[i] != opt && strings.HasPrefix(args[i], opt) && args[i] != "-I-":
+			return args[i][len(opt):], i, true
+		}
+	}
+	return "", i, false
+}
+
+// notADirectory returns the first of dirs that exists and is not a
+// directory, or "".
+func notADirectory(dirs []string) string {
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && !st.IsDir() {
+			return d
+		}
+	}
+	return ""
+}
+
+// checkIncludeDirs returns the include directories p names, or a local
+// error when one of them is not a directory.
+func checkIncludeDirs(cwd string, p *compiler.Invocation, env []string) ([]string, error) {
+	dirs := namedIncludeDirs(cwd, p.Args, envMap(env))
+	if d := notADirectory(dirs); d != "" {
+		return nil, localf("include directory %s is not a directory: the compiler warns of it, a worker that lacks it would not", d)
+	}
+	return dirs, nil
+}

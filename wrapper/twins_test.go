@@ -1,0 +1,60 @@
+package wrapper
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rexbuild/rex/digest"
+)
+
+// TestOnceTwins: inputs of equal content are twins when they may be read
+// once; an empty file, a file read twice by design and different content
+// are not, and a project file is compared with a system header across
+// digest functions.
+func TestOnceTwins(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	project := func(paths ...string) inputSet {
+		var set inputSet
+		for _, p := range paths {
+			d, err := digest.SHA256.FromFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set.project = append(set.project, projectFile{clean: p, read: p, printed: p, digest: d})
+		}
+		return set
+	}
+	once1, once2 := write("once1.h", "#pragma once\nint x;\n"), write("once2.h", "#pragma once\nint x;\n")
+	other := write("other.h", "#pragma once\nint y;\n")
+	plain1, plain2 := write("plain1.h", "X(1)\n"), write("plain2.h", "X(1)\n")
+	empty1, empty2 := write("empty1.h", ""), write("empty2.h", "")
+	importer := write("importer.c", "#import \"plain1.h\"\n")
+	for _, tt := range []struct {
+		name string
+		set  inputSet
+		want bool
+	}{
+		{"#pragma once copies", project(once1, other, once2), true},
+		{"different content", project(once1, other), false},
+		{"copies read twice by design", project(plain1, plain2), false},
+		{"copies with an #import", project(importer, plain1, plain2), true},
+		{"empty files", project(importer, empty1, empty2), false},
+	} {
+		if a, _ := onceTwins(tt.set, digest.SHA256); (a != "") != tt.want {
+			t.Errorf("%s: twins %q, want %v", tt.name, a, tt.want)
+		}
+	}
+	set := project(once1)
+	set.system = []systemFile{{path: once2, digest: digest.BLAKE3.FromBytes([]byte("#pragma once\nint x;\n"))}}
+	if a, b := onceTwins(set, digest.SHA256); a == "" {
+		t.Errorf("a project file and a system header of the same content: no twins (%q %q)", a, b)
+	}
+}
