@@ -16,23 +16,28 @@ import (
 	"github.com/rexbuild/rex/relay"
 )
 
-// relayed starts a relay for f at the socket cfg names for addr, and
-// returns a client configured to use it. started counts the relays the
-// client asked to start.
+// relayed starts a relay for f and returns a client configured to use it.
+// started counts the relays the client asked to start.
 func relayed(t *testing.T, f *fakeServer, cfg Config) (c *Client, started *int) {
 	t.Helper()
 	lis := f.serve(t)
-	const addr = "grpc://fake.example:1"
 	upstream := Config{Dialer: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }}
-	up, err := DialUpstream(upstream, addr)
+	started = new(int)
+	cfg.Server = "grpc://fake.example:1"
+	cfg.Relay = &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) { *started++ }}
+	return viaRelay(t, cfg, upstream), started
+}
+
+// viaRelay serves a relay for cfg.Server that reaches the server with
+// upstream's transport, and returns a client configured by cfg.
+func viaRelay(t *testing.T, cfg, upstream Config) *Client {
+	t.Helper()
+	up, err := DialUpstream(upstream, cfg.Server)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { up.Close() })
-	started = new(int)
-	cfg.Server = addr
-	cfg.Relay = &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) { *started++ }}
-	sock := RelaySocket(cfg, addr)
+	sock := RelaySocket(cfg, cfg.Server)
 	served := make(chan error, 1)
 	go func() { served <- relay.Serve(sock, up, time.Minute) }()
 	t.Cleanup(func() {
@@ -42,11 +47,12 @@ func relayed(t *testing.T, f *fakeServer, cfg Config) (c *Client, started *int) 
 		}
 	})
 	waitForSocket(t, sock)
-	if c, err = Dial(context.Background(), cfg); err != nil {
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c, started
+	return c
 }
 
 func waitForSocket(t *testing.T, sock string) {
@@ -109,20 +115,7 @@ func TestRelayOfAnUnreachableServer(t *testing.T) {
 	l.Close() // nothing listens there now
 	// One attempt: its own answer must say unreachable, not a retry's.
 	cfg := Config{Server: addr, MaxAttempts: 1, Relay: &RelayConfig{Dir: dir, Build: "test", Always: true, Start: func(string, string) {}}}
-	up, err := DialUpstream(cfg, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	sock := RelaySocket(cfg, addr)
-	go relay.Serve(sock, up, time.Minute)
-	defer os.Remove(sock)
-	waitForSocket(t, sock)
-	c, err := Dial(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := viaRelay(t, cfg, cfg)
 	_, err = c.GetActionResult(context.Background(), digest.SHA256.FromBytes([]byte("a")), nil)
 	if status.Code(err) != codes.Unavailable || !c.Unreachable(err) {
 		t.Fatalf("GetActionResult through a relay of a dead server: %v; want Unavailable, unreachable", err)

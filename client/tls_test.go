@@ -19,8 +19,6 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-
-	"github.com/rexbuild/rex/relay"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 and its PEM encoding.
@@ -51,9 +49,12 @@ func selfSigned(t *testing.T) (tls.Certificate, []byte) {
 
 // TestTLS dials grpcs:// with a CA file against a real TLS listener, and
 // checks that without that CA the server is not trusted.
-func TestTLS(t *testing.T) {
+// tlsServer serves Capabilities over TLS with a self-signed certificate:
+// its address and the CA file that trusts it.
+func tlsServer(t *testing.T) (addr, caFile string) {
+	t.Helper()
 	cert, caPEM := selfSigned(t)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +65,12 @@ func TestTLS(t *testing.T) {
 	s := grpc.NewServer(grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}})))
 	repb.RegisterCapabilitiesServer(s, newFake())
 	go s.Serve(lis)
-	defer s.Stop()
-	addr := "grpcs://" + lis.Addr().String()
+	t.Cleanup(s.Stop)
+	return "grpcs://" + lis.Addr().String(), caFile
+}
+
+func TestTLS(t *testing.T) {
+	addr, caFile := tlsServer(t)
 	ctx := context.Background()
 
 	c, err := Dial(ctx, Config{Server: addr, TLSCAFile: caFile})
@@ -92,39 +97,14 @@ func TestTLS(t *testing.T) {
 // A relay speaks TLS to the server with the compile's TLS settings; a
 // certificate file that changes is another connection, so another relay.
 func TestRelayOverTLS(t *testing.T) {
-	cert, caPEM := selfSigned(t)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := grpc.NewServer(grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}})))
-	repb.RegisterCapabilitiesServer(s, newFake())
-	go s.Serve(lis)
-	defer s.Stop()
-	addr := "grpcs://" + lis.Addr().String()
+	addr, caFile := tlsServer(t)
 	cfg := Config{Server: addr, TLSCAFile: caFile,
 		Relay: &RelayConfig{Dir: t.TempDir(), Build: "test", Always: true, Start: func(string, string) { t.Error("asked for a relay while one serves") }}}
-	up, err := DialUpstream(cfg, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	sock := RelaySocket(cfg, addr)
-	go relay.Serve(sock, up, time.Minute)
-	defer os.Remove(sock)
-	waitForSocket(t, sock)
-	c, err := Dial(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := viaRelay(t, cfg, cfg)
 	if _, err := c.Capabilities(context.Background()); err != nil {
 		t.Fatalf("Capabilities through a relay over TLS: %v", err)
 	}
+	sock := RelaySocket(cfg, addr)
 	later := time.Now().Add(time.Hour)
 	os.Chtimes(caFile, later, later)
 	if RelaySocket(cfg, addr) == sock {
