@@ -49,6 +49,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err != nil {
 		return set, scan.Search, err
 	}
+	set.includeDirs = existingDirs(incDirs)
 	plan.inputPaths = set.paths()
 	plan.inputStamps = stampsFor(plan.inputPaths)
 	if err := digestSystemFiles(digests, set.system); err != nil {
