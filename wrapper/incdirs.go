@@ -30,7 +30,7 @@ var includeDirOptions = []string{"-I", "-iquote", "-isystem", "-idirafter"}
 func namedIncludeDirs(cwd string, args []string, env map[string]string) []string {
 	var named []string
 	for i := 1; i < len(args); i++ {
-		if v, next, ok := includeDirValue(args, i); ok {
+		if v, next, ok := optionValue(args, i, includeDirOptions); ok {
 			named, i = append(named, v), next
 		}
 	}
@@ -54,10 +54,10 @@ func namedIncludeDirs(cwd string, args []string, env map[string]string) []string
 	return dirs
 }
 
-// includeDirValue returns the include directory args[i] names, if it is
-// an include directory option, and the index of its last argument.
-func includeDirValue(args []string, i int) (dir string, last int, ok bool) {
-	for _, opt := range includeDirOptions {
+// optionValue returns the value args[i] gives, if it is one of opts
+// (joined, or in the next argument), and the index of its last argument.
+func optionValue(args []string, i int, opts []string) (value string, last int, ok bool) {
+	for _, opt := range opts {
 		switch {
 		case args[i] == opt && i+1 < len(args):
 			return args[i+1], i + 1, true
