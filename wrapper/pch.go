@@ -2,8 +2,10 @@ package wrapper
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
@@ -70,14 +72,50 @@ func pchPlaces(cwd string, p *compiler.Invocation, deps []string, search depscan
 	return places
 }
 
-// firstPrecompiled returns the first of places that exists, or "".
+// firstPrecompiled returns the first of places that exists, or "". The
+// places share a few parent directories, most of them missing: each
+// parent is read once (a place in one that cannot be read is looked up by
+// itself).
 func firstPrecompiled(places []string) string {
+	listed := map[string]map[string]bool{}
 	for _, p := range places {
-		if _, err := os.Lstat(p); err == nil {
+		dir, name := filepath.Split(p)
+		names, ok := listed[dir]
+		if !ok {
+			names = dirNames(dir)
+			listed[dir] = names
+		}
+		if names == nil {
+			if _, err := os.Lstat(p); err == nil {
+				return p
+			}
+		} else if names[name] {
 			return p
 		}
 	}
 	return ""
+}
+
+// dirNames returns the names in dir: none when it is missing or not a
+// directory, nil when it cannot be read.
+func dirNames(dir string) map[string]bool {
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return map[string]bool{}
+	}
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	list, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil
+	}
+	names := make(map[string]bool, len(list))
+	for _, n := range list {
+		names[n] = true
+	}
+	return names
 }
 
 // includeNames returns the names the #include, #include_next and #import

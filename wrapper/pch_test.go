@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,5 +52,29 @@ func TestPchPlaces(t *testing.T) {
 	p.Family = compiler.Clang
 	if got := pchPlaces(dir, p, nil, search); got != nil {
 		t.Errorf("clang: %q", got)
+	}
+}
+
+// BenchmarkPrecompiledCheck: the check a scan-path compile makes, for a
+// source with 30 includes and 15 search directories.
+func BenchmarkPrecompiledCheck(b *testing.B) {
+	dir := b.TempDir()
+	var src []byte
+	for i := range 30 {
+		src = fmt.Appendf(src, "#include <sub/h%d.h>\n", i)
+	}
+	os.WriteFile(filepath.Join(dir, "a.c"), src, 0o644)
+	var search depscan.SearchList
+	for i := range 15 {
+		d := filepath.Join(dir, fmt.Sprintf("inc%d", i))
+		os.MkdirAll(filepath.Join(d, "sub"), 0o755)
+		search.Angle = append(search.Angle, d)
+	}
+	p := &compiler.Invocation{Family: compiler.GCC, Source: "a.c", Args: []string{"gcc", "-c", "a.c"}}
+	b.ResetTimer()
+	for range b.N {
+		if firstPrecompiled(pchPlaces(dir, p, nil, search)) != "" {
+			b.Fatal("found a .gch")
+		}
 	}
 }
