@@ -41,6 +41,18 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 	return ""
 }
 
+// uncleanDir says why the working directory dir keeps the compile local,
+// or "". gcc and clang take it from PWD, as spelled, when PWD names the
+// directory they run in (so does rex), and write it into debug info and
+// coverage data: a spelling with "/.", ".." or "//" is not the one a
+// worker's directory maps back to.
+func uncleanDir(dir string) string {
+	if filepath.Clean(dir) != dir {
+		return "the working directory " + dir + " (PWD) is not spelled clean, and the compiler writes it as spelled"
+	}
+	return ""
+}
+
 // Of the diagnostic environment, gcc 12 reads GCC_COLORS (the colours;
 // empty turns them off even with =always), GCC_URLS and TERM_URLS (the
 // form of option links, with -fdiagnostics-urls=always) whatever stderr
