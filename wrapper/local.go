@@ -15,10 +15,10 @@ import (
 // compiler fails, and so must the compile through rex, with the same
 // message and status and nothing created (rex must not make the
 // directory): only the compiler itself says that exactly. The compiler
-// writes through an output that is a symlink (the dependency and stack
-// usage files; the object it removes first, as rex does), where rex would
-// rename a new file over the link and leave its target stale. Such
-// compiles run locally.
+// writes through an output that is a symlink or a hard link (the
+// dependency and stack usage files; the object it removes first, as rex
+// does), where rex would rename a new file over the link and leave its
+// other name stale. Such compiles run locally.
 func unwritableOutput(cwd string, p *compiler.Invocation) string {
 	for i, out := range p.Outputs {
 		if !filepath.IsAbs(out) {
@@ -34,8 +34,15 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return "output " + out + " is a directory"
 		}
-		if st, err := os.Lstat(out); err == nil && st.Mode()&os.ModeSymlink != 0 && i > 0 {
+		if i == 0 {
+			continue
+		}
+		var st unix.Stat_t
+		switch err := unix.Lstat(out, &st); {
+		case err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK:
 			return "output " + out + " is a symlink, which the compiler writes through"
+		case err == nil && st.Nlink > 1:
+			return "output " + out + " is a hard link, which the compiler writes through"
 		}
 	}
 	return ""
