@@ -3,6 +3,7 @@ package wrapper
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -18,9 +19,13 @@ import (
 // writes through an output that is a symlink or a hard link (the
 // dependency and stack usage files; the object it removes first, as rex
 // does), where rex would rename a new file over the link and leave its
-// other name stale. Such compiles run locally.
+// other name stale. So does an output spelled with a ".." after a
+// directory name (see dotDotAfterName). Such compiles run locally.
 func unwritableOutput(cwd string, p *compiler.Invocation) string {
 	for i, out := range p.Outputs {
+		if dotDotAfterName(out) {
+			return "output " + out + " has a .. after a directory name: the kernel resolves it through a symlink, rex would not"
+		}
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(cwd, out)
 		}
@@ -46,6 +51,26 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 		}
 	}
 	return ""
+}
+
+// dotDotAfterName reports whether path has a ".." after a name ("d/../x",
+// not "../x"): the compiler's open resolves "d/.." through d when d is a
+// symlink, and rex, which writes outputs at their clean paths (as a
+// worker's tree holds no symlink), would write elsewhere.
+func dotDotAfterName(path string) bool {
+	named := false
+	for _, part := range strings.Split(path, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if named {
+				return true
+			}
+		default:
+			named = true
+		}
+	}
+	return false
 }
 
 // uncleanDir says why the working directory dir keeps the compile local,

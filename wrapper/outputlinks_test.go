@@ -45,3 +45,14 @@ func TestOutputLinksRunLocally(t *testing.T) {
 		}
 	}
 }
+
+func TestDotDotAfterName(t *testing.T) {
+	for path, want := range map[string]bool{
+		"a.o": false, "../obj/a.o": false, "../../x/a.o": false, "./../a.o": false, "/abs/a.o": false,
+		"d/../a.o": true, "../d/../a.o": true, "/abs/d/../a.o": true, "d/./../a.o": true,
+	} {
+		if got := dotDotAfterName(path); got != want {
+			t.Errorf("dotDotAfterName(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
