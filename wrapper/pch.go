@@ -127,6 +127,11 @@ func includeNames(path string) (names []string, ok bool) {
 	if err != nil {
 		return nil, false
 	}
+	return includeNamesIn(data)
+}
+
+// includeNamesIn is includeNames of a file's content.
+func includeNamesIn(data []byte) (names []string, ok bool) {
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
