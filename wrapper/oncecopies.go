@@ -69,7 +69,7 @@ func onceSizesAndNames(set inputSet) (sizes map[int64]bool, names []string, ok b
 		if err != nil {
 			return sizes, nil, false
 		}
-		if bytes.Contains(data, []byte("once")) {
+		if saysOnce(data) {
 			sizes[int64(len(data))] = true
 		}
 		ns, parsed := includeNamesIn(data)
@@ -97,4 +97,25 @@ func namePlaces(names, dirs []string) []string {
 		}
 	}
 	return places
+}
+
+// saysOnce reports whether data may hold a #pragma once: a line with both
+// words (the spellings vary: "# pragma  once", _Pragma("once")).
+func saysOnce(data []byte) bool {
+	for len(data) > 0 {
+		i := bytes.Index(data, []byte("once"))
+		if i < 0 {
+			return false
+		}
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		end := len(data)
+		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
+			end = i + j
+		}
+		if bytes.Contains(data[start:end], []byte("ragma")) {
+			return true
+		}
+		data = data[end:]
+	}
+	return false
 }

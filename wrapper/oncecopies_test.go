@@ -51,3 +51,15 @@ func TestRecordStatesOnceCopies(t *testing.T) {
 	}
 	same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
 }
+
+func TestSaysOnce(t *testing.T) {
+	for src, want := range map[string]bool{
+		"#pragma once\n": true, "# pragma  once\nint x;\n": true, "_Pragma(\"once\")\n": true,
+		"/* included only once */\n#pragma GCC visibility push(default)\n": false, "": false,
+		"int x; /* at once */\n": false,
+	} {
+		if got := saysOnce([]byte(src)); got != want {
+			t.Errorf("saysOnce(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -163,10 +163,19 @@ func includeLine(line []byte) (name string, isInclude, parsed bool) {
 		t = t[1:]
 	case bytes.HasPrefix(t, []byte("%:")):
 		t = t[2:]
+	case bytes.HasPrefix(t, []byte("/*")):
+		// A directive may follow a comment that ends on its line; a
+		// comment that goes on hides what follows.
+		end := bytes.Index(t[2:], []byte("*/"))
+		if end < 0 {
+			return "", false, true
+		}
+		rest := bytes.TrimLeft(t[2+end+2:], " \t")
+		return "", false, !bytes.HasPrefix(rest, []byte("#")) && !bytes.HasPrefix(rest, []byte("%:")) && !bytes.HasPrefix(rest, []byte("/*"))
 	default:
-		// Code, or a directive behind a comment: only the latter has a
-		// '#' or its digraph.
-		return "", false, !bytes.Contains(line, []byte("#")) && !bytes.Contains(line, []byte("%:"))
+		// Code, a line comment, or the inside of a block comment: no
+		// directive starts after anything but blanks and comments.
+		return "", false, true
 	}
 	t = bytes.TrimLeft(t, " \t")
 	word := t[:len(t)-len(bytes.TrimLeft(t, "abcdefghijklmnopqrstuvwxyz_"))]

@@ -18,12 +18,16 @@ func TestIncludeNames(t *testing.T) {
 	for src, want := range map[string][]string{
 		"#include <a.h>\n  #  include \"b/c.h\"\n%:include <d.h>\n#import \"e.h\"\n#include_next <f.h>\n": {"a.h", "b/c.h", "d.h", "e.h", "f.h"},
 		"int include = 1;\n#define X 1\n#pragma include\n":                                                {},
-		"#include MACRO\n":           nil,
-		"/* c */ #include <a.h>\n":   nil,
-		"#include \\\n<a.h>\n":       nil,
-		"#include <unterminated.h\n": nil,
-		"int x; // include <a.h>\n":  {},
-		"int x; // #include <a.h>\n": nil,
+		"#include MACRO\n":                 nil,
+		"/* c */ #include <a.h>\n":         nil,
+		"#include \\\n<a.h>\n":             nil,
+		"#include <unterminated.h\n":       nil,
+		"int x; // include <a.h>\n":        {},
+		"int x; // #include <a.h>\n":       {},
+		" * see #include <a.h>\n":          {},
+		"/* a\n#include <b.h>\n */\n":      {"b.h"},
+		"/* c */ x; // #include\n":         {},
+		"/* c */ /* d */ #include <a.h>\n": nil,
 	} {
 		path := filepath.Join(t.TempDir(), "s.c")
 		os.WriteFile(path, []byte(src), 0o644)
