@@ -116,6 +116,14 @@ type directFacts struct {
 	// includeDirs are the include directories the compile names: what
 	// each is (a directory, or nothing) is a fact too (see incdirs.go).
 	includeDirs []string
+	// pch are the places where gcc would have found a precompiled header
+	// (see pch.go): none exists.
+	pch []string
+	// localFill says the result may come from a local compile (no
+	// server, or one that may be down, or cache-only): only a record then
+	// stands between a header read once's unlisted copy and a stale
+	// object (see oncecopies.go).
+	localFill bool
 }
 
 // startRecord gathers the compile's record while the compile goes on (a
@@ -145,7 +153,14 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 		return nil
 	}
 	places := searchPlaces(cwd, f.deps, f.search)
-	places.Paths = append(f.probed[:len(f.probed):len(f.probed)], f.includeDirs...)
+	if f.localFill {
+		copies, ok := onceCopies(plan.inputs, places.Dirs)
+		if !ok {
+			return nil
+		}
+		reads = append(reads, copies...)
+	}
+	places.Paths = append(append(f.probed[:len(f.probed):len(f.probed)], f.includeDirs...), f.pch...)
 	e, ok := manifest.Gather(f.since, reads, places)
 	if !ok {
 		return nil

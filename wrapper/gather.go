@@ -38,9 +38,13 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err != nil {
 		return set, scan.Search, err
 	}
+	pch := pchPlaces(inv.Dir, p, scan.Deps, scan.Search)
+	if found := firstPrecompiled(pch); found != "" {
+		return set, scan.Search, localf("gcc may read the precompiled header %s instead of a header the source includes", found)
+	}
 	if plan.facts != nil {
 		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
-		plan.facts.includeDirs = incDirs
+		plan.facts.includeDirs, plan.facts.pch = incDirs, pch
 		if plan.depTemp != "" {
 			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
 		}
@@ -49,6 +53,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err != nil {
 		return set, scan.Search, err
 	}
+	set.includeDirs = existingDirs(incDirs)
 	plan.inputPaths = set.paths()
 	plan.inputStamps = stampsFor(plan.inputPaths)
 	if err := digestSystemFiles(digests, set.system, plan.inputStamps); err != nil {

@@ -14,7 +14,10 @@ import (
 // file, which is no input, and would not warn: such a compile runs locally.
 // A direct-mode record states each named directory's kind (a place of its
 // own), so that one that turns into a file, or from one into a directory,
-// makes the compile scan again.
+// makes the compile scan again. And the input tree holds each that is a
+// directory, empty when no input lies in it, so that a worker sees it as
+// the user's compile does: -Wmissing-include-dirs warns of one that is
+// missing.
 
 // includeDirOptions are the options whose value is an include directory.
 var includeDirOptions = []string{"-I", "-iquote", "-isystem", "-idirafter"}
@@ -27,7 +30,7 @@ var includeDirOptions = []string{"-I", "-iquote", "-isystem", "-idirafter"}
 func namedIncludeDirs(cwd string, args []string, env map[string]string) []string {
 	var named []string
 	for i := 1; i < len(args); i++ {
-		if v, next, ok := includeDirValue(args, i); ok {
+		if v, next, ok := optionValue(args, i, includeDirOptions); ok {
 			named, i = append(named, v), next
 		}
 	}
@@ -51,10 +54,10 @@ func namedIncludeDirs(cwd string, args []string, env map[string]string) []string
 	return dirs
 }
 
-// includeDirValue returns the include directory args[i] names, if it is
-// an include directory option, and the index of its last argument.
-func includeDirValue(args []string, i int) (dir string, last int, ok bool) {
-	for _, opt := range includeDirOptions {
+// optionValue returns the value args[i] gives, if it is one of opts
+// (joined, or in the next argument), and the index of its last argument.
+func optionValue(args []string, i int, opts []string) (value string, last int, ok bool) {
+	for _, opt := range opts {
 		switch {
 		case args[i] == opt && i+1 < len(args):
 			return args[i+1], i + 1, true
@@ -84,4 +87,17 @@ func checkIncludeDirs(cwd string, p *compiler.Invocation, env []string) ([]strin
 		return nil, localf("include directory %s is not a directory: the compiler warns of it, a worker that lacks it would not", d)
 	}
 	return dirs, nil
+}
+
+// existingDirs returns those of dirs that are directories, cleaned. One
+// spelled with ".." is left out: the kernel resolves it through symlinks,
+// and its clean path may name another directory.
+func existingDirs(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && st.IsDir() && !strings.Contains(d, "..") {
+			out = append(out, filepath.Clean(d))
+		}
+	}
+	return out
 }

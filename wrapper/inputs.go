@@ -40,6 +40,9 @@ type inputSet struct {
 	// probed are toolchain files a __has_include found: their existence
 	// is keyed (see probes.go).
 	probed []string
+	// includeDirs are the include directories the compile names that
+	// exist, placed in the input tree even when empty (see incdirs.go).
+	includeDirs []string
 }
 
 // classify sorts the scanned dependencies into toolchain and project files.
@@ -96,6 +99,11 @@ func (set *inputSet) buildTree(l layout) error {
 		}
 		set.tree = append(set.tree, client.Input{Path: filepath.ToSlash(rel), Source: f.read, Digest: f.digest})
 		addDotDotDirs(l, f.printed, dirs)
+	}
+	for _, d := range set.includeDirs {
+		if rel, ok := relInside(l.root, d); ok && rel != "" && (l.isToolchain == nil || !l.isToolchain(d)) {
+			dirs[filepath.ToSlash(rel)] = true
+		}
 	}
 	for d := range dirs {
 		set.tree = append(set.tree, client.Input{Path: d, IsDir: true})

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -15,12 +16,16 @@ import (
 // compiler fails, and so must the compile through rex, with the same
 // message and status and nothing created (rex must not make the
 // directory): only the compiler itself says that exactly. The compiler
-// writes through an output that is a symlink (the dependency and stack
-// usage files; the object it removes first, as rex does), where rex would
-// rename a new file over the link and leave its target stale. Such
-// compiles run locally.
+// writes through an output that is a symlink or a hard link (the
+// dependency and stack usage files; the object it removes first, as rex
+// does), where rex would rename a new file over the link and leave its
+// other name stale. So does an output spelled with a ".." after a
+// directory name (see dotDotAfterName). Such compiles run locally.
 func unwritableOutput(cwd string, p *compiler.Invocation) string {
 	for i, out := range p.Outputs {
+		if dotDotAfterName(out) {
+			return "output " + out + " has a .. after a directory name: the kernel resolves it through a symlink, rex would not"
+		}
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(cwd, out)
 		}
@@ -34,9 +39,48 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return "output " + out + " is a directory"
 		}
-		if st, err := os.Lstat(out); err == nil && st.Mode()&os.ModeSymlink != 0 && i > 0 {
-			return "output " + out + " is a symlink, which the compiler writes through"
+		if i == 0 {
+			continue
 		}
+		var st unix.Stat_t
+		switch err := unix.Lstat(out, &st); {
+		case err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK:
+			return "output " + out + " is a symlink, which the compiler writes through"
+		case err == nil && st.Nlink > 1:
+			return "output " + out + " is a hard link, which the compiler writes through"
+		}
+	}
+	return ""
+}
+
+// dotDotAfterName reports whether path has a ".." after a name ("d/../x",
+// not "../x"): the compiler's open resolves "d/.." through d when d is a
+// symlink, and rex, which writes outputs at their clean paths (as a
+// worker's tree holds no symlink), would write elsewhere.
+func dotDotAfterName(path string) bool {
+	named := false
+	for _, part := range strings.Split(path, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if named {
+				return true
+			}
+		default:
+			named = true
+		}
+	}
+	return false
+}
+
+// uncleanDir says why the working directory dir keeps the compile local,
+// or "". gcc and clang take it from PWD, as spelled, when PWD names the
+// directory they run in (so does rex), and write it into debug info and
+// coverage data: a spelling with "/.", ".." or "//" is not the one a
+// worker's directory maps back to.
+func uncleanDir(dir string) string {
+	if filepath.Clean(dir) != dir {
+		return "the working directory " + dir + " (PWD) is not spelled clean, and the compiler writes it as spelled"
 	}
 	return ""
 }

@@ -39,7 +39,8 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir str
 		for _, p := range d.Probes {
 			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
 				places = append(places, place)
-				if _, err := os.Stat(place); err == nil {
+				// A directory is no header: the compiler searches on.
+				if st, err := os.Stat(place); err == nil && !st.IsDir() {
 					found[filepath.Clean(place)] = true
 				}
 			}

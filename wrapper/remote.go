@@ -220,6 +220,9 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	s.plan = plan
 	defer plan.discard()
+	if plan.facts != nil {
+		plan.facts.localFill = s.noServer() || s.cfg.CacheOnly || s.cfg.ServerImplicit
+	}
 	writeRecord := plan.startRecord(s.cache, s.key, s.inv.Dir)
 	s.keepPrediction(spec, plan, tc, p)
 	res, ok := serveLocal(s.results, s.inv.Dir, plan)

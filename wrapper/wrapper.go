@@ -129,6 +129,9 @@ func runParsed(ctx context.Context, cfg Config, inv Invocation, parsed *compiler
 	if why := unwritableOutput(inv.Dir, parsed); why != "" {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}
+	if why := uncleanDir(inv.Dir); why != "" {
+		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
+	}
 	inv = askColor(inv, parsed)
 	traffic := &client.Traffic{}
 	cfg.Client.Traffic = traffic

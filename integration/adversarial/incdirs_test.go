@@ -1,11 +1,15 @@
 package adversarial
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // An include directory that names something other than a directory: gcc
 // warns that it is not one and searches on. Whether it is a file, a
 // directory or nothing is an input: it decides the warning, and a
-// directory there joins the search.
+// directory there joins the search. And the other way round, a
+// __has_include that finds a directory finds nothing.
 func TestIncludeDirKind(t *testing.T) {
 	h := map[string]string{"b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"}
 	withFile := map[string]string{"a": "not a directory\n", "b/h.h": "#define HV 1\n", "a.c": "#include <h.h>\nint v = HV;\n"}
@@ -43,6 +47,20 @@ func TestIncludeDirKind(t *testing.T) {
 		cmd:    []string{"gcc", "-Wmissing-include-dirs", "-Ia/sub", "-Ib", "-c", "a.c", "-o", "a.o"},
 		setup:  func(k *kase) { k.sh("mkdir a/sub") },
 		mutate: func(k *kase) { k.sh("rmdir a/sub") },
+	}, {
+		// gcc's __has_include is false for a directory: nothing to
+		// upload there, and no remote failure to fall back from.
+		name: "__has_include of a directory, which becomes a file",
+		files: map[string]string{"sub/.keep": "",
+			"a.c": "#if __has_include(\"sub\")\nint v = 1;\n#else\nint v = 2;\n#endif\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm -r sub && echo x > sub") },
+		want: func(phase, outcome string) string {
+			if strings.Contains(outcome, "fallback") {
+				return "rex fell back: " + outcome
+			}
+			return ""
+		},
 	}} {
 		s.class = "absence"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })

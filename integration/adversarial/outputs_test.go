@@ -35,6 +35,14 @@ func TestOutputLinks(t *testing.T) {
 		setup:  func(k *kase) { k.write("a.o", "@link:real/out") },
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("a.c", "int f(void) { return 2; }\n"),
+	}, {
+		// The kernel resolves link/.. through the symlink: the object
+		// goes beside the link's target, not beside the link.
+		name: "object path with .. after a symlink",
+		files: map[string]string{"d/sub/h.h": "#define HV 1\n", "link": "@link:d/sub",
+			"a.c": "#include <h.h>\nint v = HV;\n"},
+		cmd:    []string{"gcc", "-Ilink", "-MD", "-c", "a.c", "-o", "link/../a.o"},
+		mutate: edit("d/sub/h.h", "#define HV 2\n"),
 	}} {
 		s.class = "outputs"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })

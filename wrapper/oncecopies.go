@@ -1,0 +1,121 @@
+package wrapper
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/manifest"
+)
+
+// Copies of a header read once. gcc skips a file whose size, mtime and
+// content are those of a #pragma once header it has read (a symlink to it,
+// a copy), clang one with its inode, and -M does not list it: yet the
+// compile read it, and a record that left it out would hold after the link
+// leads elsewhere or the copy is edited. So when a project file the compile
+// read may be read once, every file an include directive of a project file
+// could name, in every directory the compiler could search, that has the
+// size of such a header and was not listed, is a fact of the record by its
+// content, as the files read are. (See twins.go for the copies -M lists.)
+// That reads every project file on a miss, so it is done only when the
+// result may come from a local compile: a worker lacks the copy, and its
+// compile fails over to a local one that writes no record.
+
+// onceCopies returns those facts. ok is false when an include directive
+// cannot be read: the record cannot state what it names, and is not
+// written.
+func onceCopies(set inputSet, dirs []string) (copies []manifest.File, ok bool) {
+	sizes, names, ok := onceSizesAndNames(set)
+	if len(sizes) == 0 {
+		return nil, true
+	}
+	if !ok {
+		return nil, false
+	}
+	read := make(map[string]bool, len(set.project))
+	for _, f := range set.project {
+		read[f.read], read[f.clean] = true, true
+	}
+	listed := map[string]map[string]bool{}
+	for _, place := range namePlaces(names, dirs) {
+		parent, base := filepath.Split(place)
+		if listed[parent] == nil {
+			listed[parent] = dirNames(parent)
+		}
+		if read[place] || read[filepath.Clean(place)] || listed[parent] != nil && !listed[parent][base] {
+			continue
+		}
+		st := statOf(place)
+		if !st.exists || !sizes[st.size] {
+			continue
+		}
+		sum, err := digest.BLAKE3.FromFile(place)
+		if err != nil {
+			return nil, false
+		}
+		copies = append(copies, manifest.File{Path: place, Stamp: st.stamp(), Hash: sum, Function: digest.BLAKE3})
+	}
+	return copies, true
+}
+
+// onceSizesAndNames reads the project files: the sizes of those that may
+// be read once (they say "once"), and the names their include directives
+// give; ok is false when a directive cannot be read.
+func onceSizesAndNames(set inputSet) (sizes map[int64]bool, names []string, ok bool) {
+	sizes, ok = map[int64]bool{}, true
+	for _, f := range set.project {
+		data, err := os.ReadFile(f.read)
+		if err != nil {
+			return sizes, nil, false
+		}
+		if saysOnce(data) {
+			sizes[int64(len(data))] = true
+		}
+		ns, parsed := includeNamesIn(data)
+		ok = ok && parsed
+		names = append(names, ns...)
+	}
+	return sizes, names, ok
+}
+
+// namePlaces joins each name to each directory (an absolute name stands
+// alone), once each.
+func namePlaces(names, dirs []string) []string {
+	seen := map[string]bool{}
+	var places []string
+	for _, n := range names {
+		for _, d := range dirs {
+			p := d + "/" + n
+			if filepath.IsAbs(n) {
+				p = n
+			}
+			if !seen[p] {
+				seen[p] = true
+				places = append(places, p)
+			}
+		}
+	}
+	return places
+}
+
+// saysOnce reports whether data may hold a #pragma once: a line with both
+// words (the spellings vary: "# pragma  once", _Pragma("once")).
+func saysOnce(data []byte) bool {
+	for len(data) > 0 {
+		i := bytes.Index(data, []byte("once"))
+		if i < 0 {
+			return false
+		}
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		end := len(data)
+		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
+			end = i + j
+		}
+		if bytes.Contains(data[start:end], []byte("ragma")) {
+			return true
+		}
+		data = data[end:]
+	}
+	return false
+}

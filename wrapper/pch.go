@@ -1,0 +1,197 @@
+package wrapper
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/depscan"
+)
+
+// Precompiled headers. gcc looks for name.gch (a file, or a directory of
+// them) in each directory it searches for a header the primary source or
+// an -include option names, just before the header itself, and reads a
+// valid one instead; -M lists the header it would have read, or nothing.
+// A worker lacks the .gch and would compile another object. depscan
+// refuses a .gch beside a listed header; here every place a .gch could
+// stand for one of the source's includes is looked at, the compile runs
+// locally when one exists, and a direct-mode record states each place
+// absent, so that a .gch made later makes the compile scan again.
+
+// pchPlaces lists where gcc may look for a precompiled header: name.gch
+// for every name the source and the -include options name, in every
+// directory the compiler could search for it (a superset). It returns nil
+// for a compiler that reads no .gch it is not given.
+func pchPlaces(cwd string, p *compiler.Invocation, deps []string, search depscan.SearchList) []string {
+	if p.Family != compiler.GCC {
+		return nil
+	}
+	names, ok := includeNames(sourcePath(cwd, p))
+	if !ok {
+		// A directive the parse below does not know: every name of every
+		// file the compile read.
+		names = searchPlaces(cwd, deps, search).Names
+	}
+	for i := 1; i < len(p.Args); i++ {
+		if v, last, ok := optionValue(p.Args, i, []string{"-include"}); ok {
+			names, i = append(names, v), last
+		}
+	}
+	dirs := []string{cwd, filepath.Dir(cwd + "/" + p.Source)}
+	if filepath.IsAbs(p.Source) {
+		dirs[1] = filepath.Dir(p.Source)
+	}
+	for _, list := range [][]string{search.Quote, search.Angle, search.Ignored} {
+		for _, d := range list {
+			if !filepath.IsAbs(d) {
+				d = cwd + "/" + d
+			}
+			dirs = append(dirs, d)
+		}
+	}
+	var places []string
+	seen := map[string]bool{}
+	add := func(place string) {
+		if !seen[place] {
+			seen[place] = true
+			places = append(places, place)
+		}
+	}
+	for _, n := range names {
+		if filepath.IsAbs(n) {
+			add(n + ".gch")
+			continue
+		}
+		for _, d := range dirs {
+			add(d + "/" + n + ".gch")
+		}
+	}
+	return places
+}
+
+// firstPrecompiled returns the first of places that exists, or "". The
+// places share a few parent directories, most of them missing: each
+// parent is read once (a place in one that cannot be read is looked up by
+// itself).
+func firstPrecompiled(places []string) string {
+	listed := map[string]map[string]bool{}
+	for _, p := range places {
+		dir, name := filepath.Split(p)
+		names, ok := listed[dir]
+		if !ok {
+			names = dirNames(dir)
+			listed[dir] = names
+		}
+		if names == nil {
+			if _, err := os.Lstat(p); err == nil {
+				return p
+			}
+		} else if names[name] {
+			return p
+		}
+	}
+	return ""
+}
+
+// dirNames returns the names in dir: none when it is missing or not a
+// directory, nil when it cannot be read.
+func dirNames(dir string) map[string]bool {
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return map[string]bool{}
+	}
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	list, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil
+	}
+	names := make(map[string]bool, len(list))
+	for _, n := range list {
+		names[n] = true
+	}
+	return names
+}
+
+// includeNames returns the names the #include, #include_next and #import
+// directives of the file at path name. ok is false when a line may be such
+// a directive that the parse does not read (a computed include, a comment
+// before the '#', a backslash-newline), or the file cannot be read.
+func includeNames(path string) (names []string, ok bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	return includeNamesIn(data)
+}
+
+// includeNamesIn is includeNames of a file's content.
+func includeNamesIn(data []byte) (names []string, ok bool) {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if !bytes.Contains(line, []byte("include")) && !bytes.Contains(line, []byte("import")) {
+			continue
+		}
+		name, isInclude, parsed := includeLine(line)
+		if !parsed {
+			return nil, false
+		}
+		if isInclude {
+			names = append(names, name)
+		}
+	}
+	return names, true
+}
+
+// includeLine reads one line that mentions include or import: the name an
+// include directive names (isInclude), or no directive at all; parsed is
+// false for what it cannot tell.
+func includeLine(line []byte) (name string, isInclude, parsed bool) {
+	t := bytes.TrimLeft(line, " \t")
+	switch {
+	case bytes.HasPrefix(t, []byte("#")):
+		t = t[1:]
+	case bytes.HasPrefix(t, []byte("%:")):
+		t = t[2:]
+	case bytes.HasPrefix(t, []byte("/*")):
+		// A directive may follow a comment that ends on its line; a
+		// comment that goes on hides what follows.
+		end := bytes.Index(t[2:], []byte("*/"))
+		if end < 0 {
+			return "", false, true
+		}
+		rest := bytes.TrimLeft(t[2+end+2:], " \t")
+		return "", false, !bytes.HasPrefix(rest, []byte("#")) && !bytes.HasPrefix(rest, []byte("%:")) && !bytes.HasPrefix(rest, []byte("/*"))
+	default:
+		// Code, a line comment, or the inside of a block comment: no
+		// directive starts after anything but blanks and comments.
+		return "", false, true
+	}
+	t = bytes.TrimLeft(t, " \t")
+	word := t[:len(t)-len(bytes.TrimLeft(t, "abcdefghijklmnopqrstuvwxyz_"))]
+	switch string(word) {
+	case "include", "include_next", "import":
+	default:
+		return "", false, true
+	}
+	t = bytes.TrimLeft(t[len(word):], " \t")
+	closing := map[byte]byte{'"': '"', '<': '>'}
+	if len(t) == 0 || closing[t[0]] == 0 {
+		return "", false, false
+	}
+	end := bytes.IndexByte(t[1:], closing[t[0]])
+	if end <= 0 {
+		return "", false, false
+	}
+	return string(t[1 : 1+end]), true, true
+}
