@@ -60,6 +60,11 @@ func TestExecuteThroughRealScheduler(t *testing.T) {
 			if len(ar.GetOutputFiles()) != 1 || string(e.read(t, ar.GetOutputFiles()[0].GetDigest())) != "out" {
 				t.Errorf("outputs %v", ar.GetOutputFiles())
 			}
+			// The scheduler's queued time comes before the worker's start.
+			m := ar.GetExecutionMetadata()
+			if q, w := m.GetQueuedTimestamp(), m.GetWorkerStartTimestamp(); q == nil || w == nil || w.AsTime().Before(q.AsTime()) {
+				t.Errorf("queued at %v, worker start at %v", q, w)
+			}
 		})
 	}
 }
