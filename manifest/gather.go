@@ -121,11 +121,7 @@ func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
 // existing records the places in d, an existing directory: each absent,
 // or present with its kind.
 func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
-	total := 0
-	for _, l := range ls {
-		total += len(l.names)
-	}
-	listed := listing(d.Path, total)
+	listed := listing(d.Path, ls, read)
 	for _, l := range ls {
 		for _, n := range l.names {
 			base := n[strings.LastIndexByte(n, '/')+1:]
@@ -197,14 +193,27 @@ func join(dir, rel string) string {
 	return dir + "/" + rel
 }
 
-// listing returns the names in dir when many names are to be looked up in
-// it (one read of the directory costs less than many lstats), else nil.
-func listing(dir string, lookups int) map[string]bool {
-	if lookups < 16 {
+// listing returns which of the names looked up in dir (less those read
+// there) it holds, when there are many (one read of the directory costs
+// less than many lstats), else nil.
+func listing(dir string, ls []lookups, read map[string]bool) map[string]bool {
+	total := 0
+	for _, l := range ls {
+		total += len(l.names)
+	}
+	if total < 16 {
 		return nil
 	}
-	names, _ := entries(dir)
-	return names
+	wanted := make(map[string]bool, total)
+	for _, l := range ls {
+		for _, n := range l.names {
+			if base := n[strings.LastIndexByte(n, '/')+1:]; !read[base] {
+				wanted[base] = true
+			}
+		}
+	}
+	found, _ := entriesAmong(dir, wanted)
+	return found
 }
 
 // recordable reports whether the record's line format can hold path.
