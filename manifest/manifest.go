@@ -225,7 +225,7 @@ func (d *Dir) holds() bool {
 	}
 	// The directory changed (a build writes its objects beside its
 	// sources): one read of its entries answers for every name in it.
-	names, listed := entries(d.Path)
+	names, listed := Entries(d.Path)
 	for _, rel := range d.absentPaths() {
 		first, deeper := rel, false
 		if i := strings.IndexByte(rel, '/'); i >= 0 {
@@ -242,9 +242,10 @@ func (d *Dir) holds() bool {
 	return true
 }
 
-// entries lists the names in dir (none when it does not exist); listed is
-// false when it cannot be read (each place is then looked up by itself).
-func entries(dir string) (names map[string]bool, listed bool) {
+// Entries lists the names in dir (none when it does not exist, or is not a
+// directory); listed is false when it cannot be read (each place is then
+// looked up by itself).
+func Entries(dir string) (names map[string]bool, listed bool) {
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return map[string]bool{}, true

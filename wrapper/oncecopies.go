@@ -41,7 +41,7 @@ func onceCopies(set inputSet, dirs []string) (copies []manifest.File, ok bool) {
 	for _, place := range namePlaces(names, dirs) {
 		parent, base := filepath.Split(place)
 		if listed[parent] == nil {
-			listed[parent] = dirNames(parent)
+			listed[parent], _ = manifest.Entries(parent) // nil when unreadable
 		}
 		if read[place] || read[filepath.Clean(place)] || listed[parent] != nil && !listed[parent][base] {
 			continue

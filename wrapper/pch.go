@@ -2,13 +2,12 @@ package wrapper
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/manifest"
 )
 
 // Precompiled headers. gcc looks for name.gch (a file, or a directory of
@@ -82,7 +81,7 @@ func firstPrecompiled(places []string) string {
 		dir, name := filepath.Split(p)
 		names, ok := listed[dir]
 		if !ok {
-			names = dirNames(dir)
+			names, _ = manifest.Entries(dir) // nil when unreadable
 			listed[dir] = names
 		}
 		if names == nil {
@@ -94,28 +93,6 @@ func firstPrecompiled(places []string) string {
 		}
 	}
 	return ""
-}
-
-// dirNames returns the names in dir: none when it is missing or not a
-// directory, nil when it cannot be read.
-func dirNames(dir string) map[string]bool {
-	f, err := os.Open(dir)
-	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		return map[string]bool{}
-	}
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	list, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil
-	}
-	names := make(map[string]bool, len(list))
-	for _, n := range list {
-		names[n] = true
-	}
-	return names
 }
 
 // includeNames returns the names the #include, #include_next and #import
