@@ -34,7 +34,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		plan.scanned = scan
 	}
 	ph.mark("scan")
-	incDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
+	incDirs, existingIncDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
 	if err != nil {
 		return set, scan.Search, err
 	}
@@ -53,7 +53,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err != nil {
 		return set, scan.Search, err
 	}
-	set.includeDirs = existingDirs(incDirs)
+	set.includeDirs = existingIncDirs
 	plan.inputPaths = set.paths()
 	plan.inputStamps = stampsFor(plan.inputPaths)
 	if err := digestSystemFiles(digests, set.system, plan.inputStamps); err != nil {

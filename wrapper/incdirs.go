@@ -68,36 +68,22 @@ func optionValue(args []string, i int, opts []string) (value string, last int, o
 	return "", i, false
 }
 
-// notADirectory returns the first of dirs that exists and is not a
-// directory, or "".
-func notADirectory(dirs []string) string {
-	for _, d := range dirs {
-		if st, err := os.Stat(d); err == nil && !st.IsDir() {
-			return d
+// checkIncludeDirs returns the include directories p names and, of them,
+// those that are directories (cleaned; one spelled with ".." is left out:
+// the kernel resolves it through symlinks, and its clean path may name
+// another directory), or a local error when one exists and is not a
+// directory. Each is looked at once.
+func checkIncludeDirs(cwd string, p *compiler.Invocation, env []string) (named, existing []string, err error) {
+	named = namedIncludeDirs(cwd, p.Args, envMap(env))
+	for _, d := range named {
+		st, err := os.Stat(d)
+		switch {
+		case err != nil:
+		case !st.IsDir():
+			return nil, nil, localf("include directory %s is not a directory: the compiler warns of it, a worker that lacks it would not", d)
+		case !strings.Contains(d, ".."):
+			existing = append(existing, filepath.Clean(d))
 		}
 	}
-	return ""
-}
-
-// checkIncludeDirs returns the include directories p names, or a local
-// error when one of them is not a directory.
-func checkIncludeDirs(cwd string, p *compiler.Invocation, env []string) ([]string, error) {
-	dirs := namedIncludeDirs(cwd, p.Args, envMap(env))
-	if d := notADirectory(dirs); d != "" {
-		return nil, localf("include directory %s is not a directory: the compiler warns of it, a worker that lacks it would not", d)
-	}
-	return dirs, nil
-}
-
-// existingDirs returns those of dirs that are directories, cleaned. One
-// spelled with ".." is left out: the kernel resolves it through symlinks,
-// and its clean path may name another directory.
-func existingDirs(dirs []string) []string {
-	var out []string
-	for _, d := range dirs {
-		if st, err := os.Stat(d); err == nil && st.IsDir() && !strings.Contains(d, "..") {
-			out = append(out, filepath.Clean(d))
-		}
-	}
-	return out
+	return named, existing, nil
 }

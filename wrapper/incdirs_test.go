@@ -4,7 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/rexbuild/rex/compiler"
 )
 
 // TestNamedIncludeDirs: every spelling of an include directory option and
@@ -21,7 +24,22 @@ func TestNamedIncludeDirs(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f")
 	os.WriteFile(file, nil, 0o644)
-	if got := notADirectory([]string{filepath.Join(dir, "missing"), dir, file}); got != file {
-		t.Errorf("notADirectory = %q, want %q", got, file)
+	check := func(dirs ...string) ([]string, error) {
+		argv := []string{"gcc"}
+		for _, d := range dirs {
+			argv = append(argv, "-I"+d)
+		}
+		p, err := compiler.Parse(append(argv, "-c", "a.c", "-o", "a.o"), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, existing, err := checkIncludeDirs(dir, p, nil)
+		return existing, err
+	}
+	if _, err := check(filepath.Join(dir, "missing"), dir, file); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("checkIncludeDirs of a file among the -I dirs: %v, want an error naming %s", err, file)
+	}
+	if existing, err := check(filepath.Join(dir, "missing"), dir); err != nil || !slices.Equal(existing, []string{dir}) {
+		t.Errorf("checkIncludeDirs = %q, %v; want only the directory that exists, %s", existing, err, dir)
 	}
 }
