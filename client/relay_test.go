@@ -24,7 +24,7 @@ func relayed(t *testing.T, f *fakeServer, cfg Config) (c *Client, started *int) 
 	upstream := Config{Dialer: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }}
 	started = new(int)
 	cfg.Server = "grpc://fake.example:1"
-	cfg.Relay = &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) { *started++ }}
+	cfg.Relay = &RelayConfig{Dir: t.TempDir(), Build: testBuild, Start: func(string, string) { *started++ }}
 	return viaRelay(t, cfg, upstream), started
 }
 
@@ -54,6 +54,8 @@ func viaRelay(t *testing.T, cfg, upstream Config) *Client {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+func testBuild() string { return "test" }
 
 func waitForSocket(t *testing.T, sock string) {
 	for range 200 {
@@ -114,7 +116,7 @@ func TestRelayOfAnUnreachableServer(t *testing.T) {
 	addr := "grpc://" + l.Addr().String()
 	l.Close() // nothing listens there now
 	// One attempt: its own answer must say unreachable, not a retry's.
-	cfg := Config{Server: addr, MaxAttempts: 1, Relay: &RelayConfig{Dir: dir, Build: "test", Always: true, Start: func(string, string) {}}}
+	cfg := Config{Server: addr, MaxAttempts: 1, Relay: &RelayConfig{Dir: dir, Build: testBuild, Always: true, Start: func(string, string) {}}}
 	c := viaRelay(t, cfg, cfg)
 	_, err = c.GetActionResult(context.Background(), digest.SHA256.FromBytes([]byte("a")), nil)
 	if status.Code(err) != codes.Unavailable || !c.Unreachable(err) {
@@ -131,7 +133,7 @@ func TestNoRelayDialsDirectlyAndStartsOne(t *testing.T) {
 	cfg := Config{
 		Server: "grpc://fake.example:1",
 		Dialer: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) },
-		Relay:  &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(e, s string) { asked = append(asked, e, s) }},
+		Relay:  &RelayConfig{Dir: t.TempDir(), Build: testBuild, Start: func(e, s string) { asked = append(asked, e, s) }},
 	}
 	c, err := Dial(context.Background(), cfg)
 	if err != nil {
@@ -164,7 +166,7 @@ func TestStuckRelayIsPassedBy(t *testing.T) {
 	cfg := Config{
 		Server: "grpc://fake.example:1",
 		Dialer: func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) },
-		Relay:  &RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) { asked++ }},
+		Relay:  &RelayConfig{Dir: t.TempDir(), Build: testBuild, Start: func(string, string) { asked++ }},
 	}
 	stuck, err := net.Listen("unix", RelaySocket(cfg, cfg.Server)) // accepts, says nothing
 	if err != nil {

@@ -99,7 +99,7 @@ func TestTLS(t *testing.T) {
 func TestRelayOverTLS(t *testing.T) {
 	addr, caFile := tlsServer(t)
 	cfg := Config{Server: addr, TLSCAFile: caFile,
-		Relay: &RelayConfig{Dir: t.TempDir(), Build: "test", Always: true, Start: func(string, string) { t.Error("asked for a relay while one serves") }}}
+		Relay: &RelayConfig{Dir: t.TempDir(), Build: testBuild, Always: true, Start: func(string, string) { t.Error("asked for a relay while one serves") }}}
 	c := viaRelay(t, cfg, cfg)
 	if _, err := c.Capabilities(context.Background()); err != nil {
 		t.Fatalf("Capabilities through a relay over TLS: %v", err)

@@ -19,7 +19,7 @@ func relayFinding(t *testing.T, cfg client.Config) string {
 }
 
 func TestRelayFinding(t *testing.T) {
-	relays := &client.RelayConfig{Dir: t.TempDir(), Build: "test", Start: func(string, string) {}}
+	relays := &client.RelayConfig{Dir: t.TempDir(), Build: func() string { return "test" }, Start: func(string, string) {}}
 	distant := client.Config{Server: "grpcs://remote.example:443", Relay: relays}
 	if says := relayFinding(t, distant); !strings.Contains(says, "none runs yet") {
 		t.Errorf("no relay running: %q", says)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,7 +37,7 @@ func relayConfig(c *cli.Context, state string) (*client.RelayConfig, error) {
 	}
 	return &client.RelayConfig{
 		Dir:    filepath.Join(state, "relay"),
-		Build:  buildIdentity(),
+		Build:  sync.OnceValue(buildIdentity),
 		Always: mode == "always",
 		Start:  startRelay,
 	}, nil
