@@ -122,8 +122,10 @@ type Client struct {
 	fn      digest.Function          // resolved digest function, zero until known
 }
 
-// Dial prepares a client. It is lazy: no connection is made and no RPC is
-// sent until the first call.
+// Dial prepares a client. It is lazy: no connection to the server is made
+// and no RPC is sent until the first call. Only a relayed endpoint (see
+// RelayConfig) is connected to at once, to its relay's unix socket, to
+// learn whether the relay answers.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	cfg.setDefaults()
 	if cfg.DigestFunction != (digest.Function{}) && !cfg.DigestFunction.IsValid() {
