@@ -81,20 +81,9 @@ func TestInputsOutsideTheProjectAreUploaded(t *testing.T) {
 	build := p.dir + "/build"
 	p.cfg.ProjectRoot = ""
 	t.Setenv("CPATH", cpath)
-	for round, want := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit, stats.RemoteExecution} {
-		if round == 2 {
-			os.WriteFile(filepath.Join(side, "side.h"), []byte("#define SIDE 7\n"), 0o644)
-		}
-		local := localCompile(t, build, argv)
-		saved := p.dir
-		p.dir = build
-		r := p.run(argv...)
-		p.dir = saved
-		if r.Outcome != want {
-			t.Fatalf("round %d: outcome %v (%v), want %v", round, r.Outcome, r.Reason, want)
-		}
-		same(t, fmt.Sprintf("round %d", round), collect(t, build, r.Stderr), local)
-	}
+	p.missHitMiss(t, build, argv, func() {
+		os.WriteFile(filepath.Join(side, "side.h"), []byte("#define SIDE 7\n"), 0o644)
+	})
 }
 
 func TestServerDownFallsBack(t *testing.T) {

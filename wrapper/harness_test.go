@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -161,4 +162,25 @@ func (p *project) fill(argv ...string) {
 func (p *project) exists(name string) bool {
 	_, err := os.Stat(filepath.Join(p.dir, name))
 	return err == nil
+}
+
+// missHitMiss compiles argv in dir three times, each time against a local
+// compile of the same tree: a remote execution, a hit, and, after mutate,
+// a remote execution again, byte for byte the local compile's outputs.
+func (p *project) missHitMiss(t *testing.T, dir string, argv []string, mutate func()) {
+	t.Helper()
+	for round, want := range []stats.Outcome{stats.RemoteExecution, stats.CacheHit, stats.RemoteExecution} {
+		if round == 2 {
+			mutate()
+		}
+		local := localCompile(t, dir, argv)
+		saved := p.dir
+		p.dir = dir
+		r := p.run(argv...)
+		p.dir = saved
+		if r.Outcome != want {
+			t.Fatalf("round %d: outcome %v (%v), want %v", round, r.Outcome, r.Reason, want)
+		}
+		same(t, fmt.Sprintf("round %d", round), collect(t, dir, r.Stderr), local)
+	}
 }
