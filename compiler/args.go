@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -131,3 +132,17 @@ func appendItem(out []string, it item, v string) []string {
 }
 
 func joinComma(parts []string) string { return strings.Join(parts, ",") }
+
+// OptionValues returns the values of the options named (an include
+// directory's -I, -include's file...), in command-line order, whether
+// joined or in the next argument, as the parse read them: an option's
+// argument that merely looks like one of them is not one.
+func (inv *Invocation) OptionValues(names ...string) []string {
+	var values []string
+	for _, it := range inv.items {
+		if it.spec != nil && slices.Contains(names, it.opt) {
+			values = append(values, it.value)
+		}
+	}
+	return values
+}

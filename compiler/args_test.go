@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,5 +94,20 @@ func TestDepsArgs(t *testing.T) {
 		if diff := cmp.Diff(strings.Fields(tt.want), inv.DepsArgs()); diff != "" {
 			t.Errorf("DepsArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
 		}
+	}
+}
+
+// OptionValues reads values as the parse does: -MT's argument that looks
+// like an -I option is none.
+func TestOptionValues(t *testing.T) {
+	inv, err := Parse([]string{"gcc", "-MD", "-MT", "-Inot", "-Ia", "-I", "b", "-include", "x.h", "-c", "a.c", "-o", "a.o"}, "/w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inv.OptionValues("-I"); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf(`OptionValues("-I") = %q, want [a b]`, got)
+	}
+	if got := inv.OptionValues("-include", "-isystem"); !slices.Equal(got, []string{"x.h"}) {
+		t.Errorf(`OptionValues("-include", "-isystem") = %q, want [x.h]`, got)
 	}
 }

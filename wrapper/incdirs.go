@@ -22,18 +22,12 @@ import (
 // includeDirOptions are the options whose value is an include directory.
 var includeDirOptions = []string{"-I", "-iquote", "-isystem", "-idirafter"}
 
-// namedIncludeDirs lists the include directories the compile names, as
-// absolute paths without a trailing slash: the values of the include
-// directory options, and the entries of the include path variables. A
-// value taken for one that is not (an option's argument that happens to
-// start with -I) costs only a stat.
-func namedIncludeDirs(cwd string, args []string, env map[string]string) []string {
-	var named []string
-	for i := 1; i < len(args); i++ {
-		if v, next, ok := optionValue(args, i, includeDirOptions); ok {
-			named, i = append(named, v), next
-		}
-	}
+// namedIncludeDirs lists the include directories p names, as absolute
+// paths without a trailing slash: the values of the include directory
+// options, as the compiler package parsed them, and the entries of the
+// include path variables.
+func namedIncludeDirs(cwd string, p *compiler.Invocation, env map[string]string) []string {
+	named := p.OptionValues(includeDirOptions...)
 	for _, name := range includePathEnv {
 		if v, ok := env[name]; ok {
 			named = append(named, filepath.SplitList(v)...)
@@ -41,8 +35,10 @@ func namedIncludeDirs(cwd string, args []string, env map[string]string) []string
 	}
 	dirs := make([]string, 0, len(named))
 	for _, d := range named {
-		if d == "" {
-			continue // the current directory, which is a directory
+		if d == "" || d == "-" || d[0] == '=' {
+			// The current directory, which is a directory; -I-, which
+			// names none; a directory under the sysroot.
+			continue
 		}
 		if !filepath.IsAbs(d) {
 			d = cwd + "/" + d
@@ -54,27 +50,13 @@ func namedIncludeDirs(cwd string, args []string, env map[string]string) []string
 	return dirs
 }
 
-// optionValue returns the value args[i] gives, if it is one of opts
-// (joined, or in the next argument), and the index of its last argument.
-func optionValue(args []string, i int, opts []string) (value string, last int, ok bool) {
-	for _, opt := range opts {
-		switch {
-		case args[i] == opt && i+1 < len(args):
-			return args[i+1], i + 1, true
-		case args[i] != opt && strings.HasPrefix(args[i], opt) && args[i] != "-I-":
-			return args[i][len(opt):], i, true
-		}
-	}
-	return "", i, false
-}
-
 // checkIncludeDirs returns the include directories p names and, of them,
 // those that are directories (cleaned; one spelled with ".." is left out:
 // the kernel resolves it through symlinks, and its clean path may name
 // another directory), or a local error when one exists and is not a
 // directory. Each is looked at once.
 func checkIncludeDirs(cwd string, p *compiler.Invocation, env []string) (named, existing []string, err error) {
-	named = namedIncludeDirs(cwd, p.Args, envMap(env))
+	named = namedIncludeDirs(cwd, p, envMap(env))
 	for _, d := range named {
 		st, err := os.Stat(d)
 		switch {

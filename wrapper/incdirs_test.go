@@ -14,9 +14,13 @@ import (
 // the include path variables, made absolute; -I- and the empty entry (the
 // current directory) are none.
 func TestNamedIncludeDirs(t *testing.T) {
-	args := []string{"gcc", "-Ia", "-I", "b/", "-I-", "-iquote", "q", "-isystemS", "-idirafter", "/abs/d", "-include", "x.h", "-c", "a.c"}
+	args := []string{"gcc", "-Ia", "-I", "b/", "-I-", "-iquote", "q", "-isystemS", "-idirafter", "/abs/d", "-include", "x.h", "-c", "a.c", "-o", "a.o"}
 	env := map[string]string{"CPATH": "cp::/e", "HOME": "/h"}
-	got := namedIncludeDirs("/w", args, env)
+	p, err := compiler.Parse(args, "/w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := namedIncludeDirs("/w", p, env)
 	want := []string{"/w/a", "/w/b", "/w/q", "/w/S", "/abs/d", "/w/cp", "/e"}
 	if !slices.Equal(got, want) {
 		t.Errorf("namedIncludeDirs = %q, want %q", got, want)

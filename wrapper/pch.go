@@ -34,11 +34,7 @@ func pchPlaces(cwd string, p *compiler.Invocation, deps []string, search depscan
 		// file the compile read.
 		names = searchPlaces(cwd, deps, search).Names
 	}
-	for i := 1; i < len(p.Args); i++ {
-		if v, last, ok := optionValue(p.Args, i, []string{"-include"}); ok {
-			names, i = append(names, v), last
-		}
-	}
+	names = append(names, p.OptionValues("-include")...)
 	dirs := []string{cwd, filepath.Dir(cwd + "/" + p.Source)}
 	if filepath.IsAbs(p.Source) {
 		dirs[1] = filepath.Dir(p.Source)
