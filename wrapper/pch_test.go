@@ -45,7 +45,10 @@ func TestPchPlaces(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
 	os.WriteFile(filepath.Join(dir, "src/a.c"), []byte("#include <x.h>\n"), 0o644)
-	p := &compiler.Invocation{Family: compiler.GCC, Source: "src/a.c", Args: []string{"gcc", "-include", "pre.h", "-Iinc", "-c", "src/a.c"}}
+	p, err := compiler.Parse([]string{"gcc", "-include", "pre.h", "-Iinc", "-c", "src/a.c", "-o", "a.o"}, dir)
+	if err != nil || p.Family != compiler.GCC || p.Source != "src/a.c" {
+		t.Fatalf("parse: %+v, %v", p, err)
+	}
 	search := depscan.SearchList{Quote: []string{"q"}, Angle: []string{"inc", "/usr/include"}}
 	got := pchPlaces(dir, p, nil, search)
 	for _, want := range []string{dir + "/x.h.gch", dir + "/src/x.h.gch", dir + "/q/x.h.gch", dir + "/inc/x.h.gch", "/usr/include/x.h.gch", dir + "/inc/pre.h.gch"} {
