@@ -83,9 +83,10 @@ func stallOne(bs bspb.ByteStreamClient, uuid string) error {
 	if err != nil {
 		return err
 	}
-	if err := stream.Send(&bspb.WriteRequest{ResourceName: digest.WriteName("", uuid, digest.SHA256, d, ""), Data: []byte("x")}); err != nil {
-		return err
-	}
+	// A Send that meets a stream the server already ended returns io.EOF;
+	// the status the server gave (the cap's RESOURCE_EXHAUSTED) comes from
+	// the receive, so the receive decides in both cases.
+	_ = stream.Send(&bspb.WriteRequest{ResourceName: digest.WriteName("", uuid, digest.SHA256, d, ""), Data: []byte("x")})
 	return stream.RecvMsg(&bspb.WriteResponse{})
 }
 
