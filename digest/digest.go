@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 )
 
 // Digest names a blob by the hash of its content and its size in bytes.
@@ -23,11 +21,6 @@ type Digest struct {
 // String formats the digest as "hash/size".
 func (d Digest) String() string {
 	return d.Hash + "/" + strconv.FormatInt(d.Size, 10)
-}
-
-// Proto converts the digest to its REAPI message.
-func (d Digest) Proto() *repb.Digest {
-	return &repb.Digest{Hash: d.Hash, SizeBytes: d.Size}
 }
 
 // IsZero reports whether d is the zero value (no digest at all).
@@ -44,14 +37,6 @@ func Parse(s string) (Digest, error) {
 		return Digest{}, fmt.Errorf("digest %q: bad size: %w", s, err)
 	}
 	return New(hash, n)
-}
-
-// FromProto validates a REAPI digest message and converts it.
-func FromProto(p *repb.Digest) (Digest, error) {
-	if p == nil {
-		return Digest{}, fmt.Errorf("digest: missing")
-	}
-	return New(p.GetHash(), p.GetSizeBytes())
 }
 
 // New validates hash and size: 64 lowercase hex digits and a size >= 0.

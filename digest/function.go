@@ -6,41 +6,49 @@ import (
 	"hash"
 	"io"
 	"os"
-	"strings"
 	"sync"
 
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"github.com/zeebo/blake3"
-	"google.golang.org/protobuf/proto"
 )
 
 // Function is a digest function. It is a small comparable value; the zero
 // value is not valid, use SHA256 or BLAKE3.
 type Function struct {
-	v repb.DigestFunction_Value
+	// code is the function's value in REAPI's DigestFunction enum.
+	code int32
 }
+
+// The REAPI DigestFunction values of the functions rex supports.
+const (
+	codeUnknown = 0
+	codeSHA256  = 1
+	codeBLAKE3  = 9
+)
 
 var (
 	// SHA256 is the default: every REAPI server offers it.
-	SHA256 = Function{repb.DigestFunction_SHA256}
+	SHA256 = Function{codeSHA256}
 	// BLAKE3 is faster to compute; used when the server offers it and the user asks.
-	BLAKE3 = Function{repb.DigestFunction_BLAKE3}
+	BLAKE3 = Function{codeBLAKE3}
 )
 
 // Functions lists every digest function rex supports, the default first.
 var Functions = []Function{SHA256, BLAKE3}
 
-// FunctionFromProto maps a request's digest_function to a Function.
-// UNKNOWN means the request predates the field: SHA-256, as the spec says.
-func FunctionFromProto(v repb.DigestFunction_Value) (Function, error) {
-	switch v {
-	case repb.DigestFunction_UNKNOWN, repb.DigestFunction_SHA256:
+// FunctionFromCode maps a DigestFunction enum value to a Function.
+// UNKNOWN means a request that predates the field: SHA-256, as the spec says.
+func FunctionFromCode(code int32) (Function, error) {
+	switch code {
+	case codeUnknown, codeSHA256:
 		return SHA256, nil
-	case repb.DigestFunction_BLAKE3:
+	case codeBLAKE3:
 		return BLAKE3, nil
 	}
-	return Function{}, fmt.Errorf("digest function %s is not supported", v)
+	return Function{}, fmt.Errorf("digest function %d is not supported", code)
 }
+
+// Code returns the function's value in REAPI's DigestFunction enum.
+func (f Function) Code() int32 { return f.code }
 
 // FunctionFromName parses a lowercase name such as "sha256" or "blake3".
 func FunctionFromName(name string) (Function, error) {
@@ -52,11 +60,16 @@ func FunctionFromName(name string) (Function, error) {
 	return Function{}, fmt.Errorf("unknown digest function %q", name)
 }
 
-// Proto returns the REAPI enum value.
-func (f Function) Proto() repb.DigestFunction_Value { return f.v }
-
 // Name returns the lowercase name used in resource names ("sha256", "blake3").
-func (f Function) Name() string { return strings.ToLower(f.v.String()) }
+func (f Function) Name() string {
+	switch f.code {
+	case codeSHA256:
+		return "sha256"
+	case codeBLAKE3:
+		return "blake3"
+	}
+	return fmt.Sprintf("function-%d", f.code)
+}
 
 // String returns Name.
 func (f Function) String() string { return f.Name() }
@@ -132,16 +145,6 @@ func (f Function) FromFile(path string) (Digest, error) {
 		return Digest{}, fmt.Errorf("digest %s: %w", path, err)
 	}
 	return d, nil
-}
-
-// FromMessage serialises m deterministically and digests the bytes. It
-// returns the bytes too, since whoever digests a message usually uploads it.
-func (f Function) FromMessage(m proto.Message) (Digest, []byte, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
-	if err != nil {
-		return Digest{}, nil, fmt.Errorf("marshal %T: %w", m, err)
-	}
-	return f.FromBytes(b), b, nil
 }
 
 // Empty is the digest of the empty blob.

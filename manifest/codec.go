@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"strings"
 
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -45,7 +43,7 @@ func appendEntry(b []byte, e *Entry) []byte {
 	body = binary.AppendUvarint(body, uint64(len(e.Files)))
 	for _, f := range e.Files {
 		body = appendStamp(body, f.Stamp)
-		body = binary.AppendUvarint(body, uint64(f.Function.Proto()))
+		body = binary.AppendUvarint(body, uint64(f.Function.Code()))
 		body = appendString(body, f.Hash.Hash)
 		body = binary.AppendVarint(body, f.Hash.Size)
 		body = appendString(body, f.Path)
@@ -177,7 +175,7 @@ func decodeEntry(block string) (Entry, bool) {
 	for i := range e.Files {
 		f := &e.Files[i]
 		f.Stamp = r.stamp()
-		f.Function, _ = digest.FunctionFromProto(repb.DigestFunction_Value(r.uvarint()))
+		f.Function, _ = digest.FunctionFromCode(int32(r.uvarint()))
 		f.Hash.Hash = r.string()
 		f.Hash.Size = r.varint()
 		f.Path = r.string()
