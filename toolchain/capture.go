@@ -1,4 +1,9 @@
+//go:build !rexslim
+
 package toolchain
+
+// Capturing a toolchain digests its tree as an input root (package client):
+// a rexslim build, which serves local hits only, leaves it out.
 
 import (
 	"context"
@@ -11,31 +16,6 @@ import (
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
-
-// Tree is a toolchain captured for hermetic execution: every file the
-// programs of a compile need to start and run, at the absolute paths they
-// are found by here, with the symlinks on the way. A worker that runs the
-// action with the input root as its "/" then needs no compiler of its own,
-// and the tree's digest names the compiler exactly: two machines whose
-// toolchains are byte-identical share it whoever installed them.
-type Tree struct {
-	Function string `json:"function"`
-	// Root is the digest of the tree alone, the compile's compiler identity.
-	Root  string            `json:"root"`
-	Files []File            `json:"files"`
-	Links map[string]string `json:"links"`
-	// Absent are files a program reads when they exist (gcc's specs, a
-	// distribution's release file): one appearing means capturing again.
-	Absent []string `json:"absent"`
-}
-
-// File is a regular file of a captured toolchain, at its real path.
-type File struct {
-	Path   string        `json:"path"`
-	Digest digest.Digest `json:"digest"`
-	Exec   bool          `json:"exec"`
-	Stat   string        `json:"stat"`
-}
 
 // Capture returns the toolchain tree of tc under the digest function fn.
 // Hashing it costs reading tens of MB, so the answer is kept under stateDir
@@ -160,13 +140,4 @@ func (t *Tree) Inputs() []client.Input {
 		ins = append(ins, client.Input{Path: strings.TrimPrefix(p, "/"), Symlink: target})
 	}
 	return ins
-}
-
-// Size is the bytes of the tree's files.
-func (t *Tree) Size() int64 {
-	var n int64
-	for _, f := range t.Files {
-		n += f.Digest.Size
-	}
-	return n
 }
