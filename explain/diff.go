@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/rexbuild/rex/wrapper"
 )
 
 // Difference is one thing that differs between two keys.
@@ -36,7 +34,7 @@ func (d Difference) String() string {
 }
 
 // Compare lists what differs from old to new.
-func Compare(old, new wrapper.Key) []Difference {
+func Compare(old, new Key) []Difference {
 	var ds []Difference
 	ds = append(ds, compareMaps("input", old.Inputs, new.Inputs)...)
 	ds = append(ds, compareLists("argument", old.Argv, new.Argv)...)
@@ -99,7 +97,7 @@ func compareLists(kind string, old, new []string) []Difference {
 
 // Closest is the earlier key (of another action) that differs least from
 // k, and how; ok is false when there is none.
-func Closest(k wrapper.Key, earlier []wrapper.Key) (best wrapper.Key, diffs []Difference, ok bool) {
+func Closest(k Key, earlier []Key) (best Key, diffs []Difference, ok bool) {
 	for _, e := range earlier {
 		if e.Action == k.Action {
 			continue

@@ -8,12 +8,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rexbuild/rex/wrapper"
 )
 
-func key(action string, edit func(*wrapper.Key)) wrapper.Key {
-	k := wrapper.Key{
+func key(action string, edit func(*Key)) Key {
+	k := Key{
 		Action:   action,
 		Compiler: []string{"driver /usr/bin/gcc abc", "version 12.2.0"},
 		Argv:     []string{"gcc", "-c", "a.c", "-o", "a.o"},
@@ -29,24 +27,24 @@ func key(action string, edit func(*wrapper.Key)) wrapper.Key {
 func TestCompare(t *testing.T) {
 	base := key("1", nil)
 	for name, tc := range map[string]struct {
-		edit func(*wrapper.Key)
+		edit func(*Key)
 		want []Difference
 	}{
-		"input content": {func(k *wrapper.Key) { k.Inputs["a.c"] = "bb/1" },
+		"input content": {func(k *Key) { k.Inputs["a.c"] = "bb/1" },
 			[]Difference{{Kind: "input", Name: "a.c", Old: "aa/1", New: "bb/1"}}},
-		"new header": {func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/3" },
+		"new header": {func(k *Key) { k.Inputs["a.h"] = "hh/3" },
 			[]Difference{{Kind: "input", Name: "a.h", New: "hh/3"}}},
-		"argument": {func(k *wrapper.Key) { k.Argv = []string{"gcc", "-O2", "-c", "a.c", "-o", "a.o"} },
+		"argument": {func(k *Key) { k.Argv = []string{"gcc", "-O2", "-c", "a.c", "-o", "a.o"} },
 			[]Difference{{Kind: "argument", New: "-O2"}}},
-		"argument order": {func(k *wrapper.Key) { k.Argv = []string{"gcc", "-c", "a.c", "a.o", "-o"} },
+		"argument order": {func(k *Key) { k.Argv = []string{"gcc", "-c", "a.c", "a.o", "-o"} },
 			[]Difference{{Kind: "argument", Old: "gcc -c a.c -o a.o", New: "gcc -c a.c a.o -o"}}},
-		"environment": {func(k *wrapper.Key) { k.Env["LC_ALL"] = "C" },
+		"environment": {func(k *Key) { k.Env["LC_ALL"] = "C" },
 			[]Difference{{Kind: "environment", Name: "LC_ALL", New: "C"}}},
-		"compiler": {func(k *wrapper.Key) { k.Compiler[1] = "version 12.3.0" },
+		"compiler": {func(k *Key) { k.Compiler[1] = "version 12.3.0" },
 			[]Difference{{Kind: "compiler", Old: "version 12.2.0"}, {Kind: "compiler", New: "version 12.3.0"}}},
-		"platform": {func(k *wrapper.Key) { k.Platform = map[string]string{"OSFamily": "linux"} },
+		"platform": {func(k *Key) { k.Platform = map[string]string{"OSFamily": "linux"} },
 			[]Difference{{Kind: "platform", Name: "OSFamily", New: "linux"}}},
-		"probe": {func(k *wrapper.Key) { k.Probes = []string{"/usr/include/x.h"} },
+		"probe": {func(k *Key) { k.Probes = []string{"/usr/include/x.h"} },
 			[]Difference{{Kind: "probe", New: "/usr/include/x.h"}}},
 	} {
 		got := Compare(base, key("2", tc.edit))
@@ -57,10 +55,10 @@ func TestCompare(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
-	now := key("3", func(k *wrapper.Key) { k.Inputs["a.c"] = "cc/1" })
-	far := key("1", func(k *wrapper.Key) { k.Inputs["a.c"] = "xx/1"; k.Env["LANG"] = "C" })
+	now := key("3", func(k *Key) { k.Inputs["a.c"] = "cc/1" })
+	far := key("1", func(k *Key) { k.Inputs["a.c"] = "xx/1"; k.Env["LANG"] = "C" })
 	near := key("2", nil)
-	best, diffs, ok := Closest(now, []wrapper.Key{now, far, near})
+	best, diffs, ok := Closest(now, []Key{now, far, near})
 	if !ok || best.Action != "2" || len(diffs) != 1 {
 		t.Errorf("closest = %s with %v, want 2 with one difference", best.Action, diffs)
 	}
@@ -105,7 +103,7 @@ func TestExplain(t *testing.T) {
 	}
 	k1 := key("1", nil)
 	s.Save(Run{Output: out, Outcome: "remote_executions", Action: "1"}, &k1)
-	k2 := key("2", func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/3" })
+	k2 := key("2", func(k *Key) { k.Inputs["a.h"] = "hh/3" })
 	s.Save(Run{Output: out, Outcome: "remote_executions", Action: "2"}, &k2)
 	e, err := s.Explain(out)
 	if err != nil || e.Earlier != "1" || len(e.Differences) != 1 || !strings.Contains(e.Differences[0].String(), "input a.h appeared") {
@@ -119,13 +117,13 @@ func TestExplain(t *testing.T) {
 
 func TestMissReason(t *testing.T) {
 	old := key("1", nil)
-	for want, k := range map[string]wrapper.Key{
+	for want, k := range map[string]Key{
 		"new output":          key("2", nil),
-		"input changed":       key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "zz/1" }),
-		"environment changed": key("2", func(k *wrapper.Key) { k.Env["LANG"] = "C" }),
+		"input changed":       key("2", func(k *Key) { k.Inputs["a.c"] = "zz/1" }),
+		"environment changed": key("2", func(k *Key) { k.Env["LANG"] = "C" }),
 		"same key as before (result gone from the cache)": key("1", nil),
 	} {
-		earlier := []wrapper.Key{old}
+		earlier := []Key{old}
 		if want == "new output" {
 			earlier = nil
 		}
@@ -137,9 +135,9 @@ func TestMissReason(t *testing.T) {
 
 // Packing keeps every key's inputs exactly.
 func TestPackUnpack(t *testing.T) {
-	keys := []wrapper.Key{
-		key("3", func(k *wrapper.Key) { k.Inputs["a.h"] = "hh/1" }),
-		key("2", func(k *wrapper.Key) { k.Inputs["a.c"] = "bb/1" }),
+	keys := []Key{
+		key("3", func(k *Key) { k.Inputs["a.h"] = "hh/1" }),
+		key("2", func(k *Key) { k.Inputs["a.c"] = "bb/1" }),
 		key("1", nil),
 	}
 	if d := cmp.Diff(keys, unpack(pack(keys))); d != "" {

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-
-	"github.com/rexbuild/rex/wrapper"
 )
 
 // storedKey is a key as the keys file holds it. Keys of one output share
@@ -16,11 +14,11 @@ import (
 // from it ("" for a file the older key did not read). With gzip on top, a
 // record of four keys takes a few kilobytes.
 type storedKey struct {
-	wrapper.Key
+	Key
 	InputsDelta map[string]string `json:"inputs_delta,omitempty"`
 }
 
-func pack(keys []wrapper.Key) []storedKey {
+func pack(keys []Key) []storedKey {
 	out := make([]storedKey, len(keys))
 	for i, k := range keys {
 		out[i].Key = k
@@ -43,8 +41,8 @@ func pack(keys []wrapper.Key) []storedKey {
 	return out
 }
 
-func unpack(stored []storedKey) []wrapper.Key {
-	out := make([]wrapper.Key, len(stored))
+func unpack(stored []storedKey) []Key {
+	out := make([]Key, len(stored))
 	for i, s := range stored {
 		out[i] = s.Key
 		if i == 0 {
@@ -67,7 +65,7 @@ func unpack(stored []storedKey) []wrapper.Key {
 }
 
 // writeKeys stores keys, packed and compressed.
-func writeKeys(path string, keys []wrapper.Key) error {
+func writeKeys(path string, keys []Key) error {
 	b, err := json.Marshal(pack(keys))
 	if err != nil {
 		return err
@@ -83,7 +81,7 @@ func writeKeys(path string, keys []wrapper.Key) error {
 
 // readKeys reads what writeKeys stored; nothing when there is no record
 // or it does not read.
-func readKeys(path string) []wrapper.Key {
+func readKeys(path string) []Key {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil

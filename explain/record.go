@@ -13,7 +13,6 @@ import (
 
 	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/wrapper"
 )
 
 // Run is how the last compile of an output ran.
@@ -50,7 +49,7 @@ func (s Store) name(output, ext string) string {
 // miss (see MissReason). A compile under its last key (every hit of an
 // unchanged file) reads and writes only the small run file: hits stay
 // cheap.
-func (s Store) Save(run Run, key *wrapper.Key) (missReason string, err error) {
+func (s Store) Save(run Run, key *Key) (missReason string, err error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return "", err
 	}
@@ -73,7 +72,7 @@ const resultGone = "same key as before (result gone from the cache)"
 
 // MissReason is why a compile under k misses, as a stats category: the
 // kind of the first difference from the output's closest earlier key.
-func MissReason(earlier []wrapper.Key, k wrapper.Key) string {
+func MissReason(earlier []Key, k Key) string {
 	for _, e := range earlier {
 		if e.Action == k.Action {
 			return resultGone
@@ -91,8 +90,8 @@ func MissReason(earlier []wrapper.Key, k wrapper.Key) string {
 
 // prepend puts k first, dropping an older copy of it and the oldest keys
 // past keep.
-func prepend(keys []wrapper.Key, k wrapper.Key) []wrapper.Key {
-	out := []wrapper.Key{k}
+func prepend(keys []Key, k Key) []Key {
+	out := []Key{k}
 	for _, old := range keys {
 		if old.Action != k.Action && len(out) < keep {
 			out = append(out, old)
@@ -108,7 +107,7 @@ func (s Store) Last(output string) (Run, bool) {
 }
 
 // Keys are the keys output was compiled under, latest first.
-func (s Store) Keys(output string) []wrapper.Key { return readKeys(s.name(output, ".keys")) }
+func (s Store) Keys(output string) []Key { return readKeys(s.name(output, ".keys")) }
 
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)

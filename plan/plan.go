@@ -206,7 +206,7 @@ func outputPath(e Entry, p wrapper.Prediction) string {
 // through rex here, when one is recorded: the first difference, inputs
 // before arguments, so that the misses one header edit causes count
 // under that header.
-func missReason(records explain.Store, output string, k *wrapper.Key) string {
+func missReason(records explain.Store, output string, k *explain.Key) string {
 	keys := records.Keys(output)
 	if len(keys) == 0 || k == nil {
 		return "not compiled here before"

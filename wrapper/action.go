@@ -15,6 +15,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -59,7 +60,7 @@ type actionPlan struct {
 	inputs   inputSet
 	facts    *directFacts
 	// key describes what actionDigest covers, for `rex explain`.
-	key *Key
+	key *explain.Key
 	// missing, when set, is the FindMissingBlobs asked during the lookup.
 	missing *missingQuery
 	// predicted, when set, stands for the dependency scan: the plan is a

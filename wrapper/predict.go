@@ -13,6 +13,7 @@ import (
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -25,7 +26,7 @@ type Prediction struct {
 	Action digest.Digest
 	// Key describes what Action covers; nil when a direct-mode record
 	// gave the action without a scan.
-	Key *Key
+	Key *explain.Key
 	// Outputs are the files a cached result must hold to be a hit,
 	// relative to the working directory.
 	Outputs []string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -87,7 +88,7 @@ type Result struct {
 	Mismatch string
 	// Key describes what the action digest covers, for `rex explain`; nil
 	// when no action was planned.
-	Key *Key
+	Key *explain.Key
 	// CompileTime is what the compile cost where it ran: the worker's time
 	// for a remote or cached result, the local compile's for a cache-only
 	// miss; 0 when unknown.
