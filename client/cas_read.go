@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -162,7 +163,7 @@ func (c *Client) fetchToTemp(ctx context.Context, d digest.Digest, path string, 
 			os.Remove(f.Name())
 		}
 	}()
-	if err := f.Chmod(OutputMode(executable)); err != nil {
+	if err := f.Chmod(atomicfile.OutputMode(executable)); err != nil {
 		return "", fmt.Errorf("download %s: %w", d, err)
 	}
 	if c.fitsBatch(d.Size) {

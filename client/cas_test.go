@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -162,7 +163,7 @@ func TestDownloadFileCorruptWritesNothing(t *testing.T) {
 			if err := c.DownloadFile(ctx, d, out, true); err != nil {
 				t.Fatal(err)
 			}
-			if fi, err := os.Stat(out); err != nil || fi.Size() != int64(size) || fi.Mode().Perm() != OutputMode(true) {
+			if fi, err := os.Stat(out); err != nil || fi.Size() != int64(size) || fi.Mode().Perm() != atomicfile.OutputMode(true) {
 				t.Fatalf("downloaded file: %v %v", fi, err)
 			}
 			f.corrupt[d] = true

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -153,7 +154,7 @@ func writeTemp(final string, data []byte, executable bool) (string, error) {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(OutputMode(executable))
+		err = f.Chmod(atomicfile.OutputMode(executable))
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -80,12 +81,12 @@ func TestDownloadOutputs(t *testing.T) {
 			t.Errorf("%s: %q %v %v", rel, b, err, fi.Mode())
 		}
 	}
-	checkFile("a.o", "object code", OutputMode(false))
-	checkFile("gen/run", "object code", OutputMode(true))
-	checkFile("big.bin", "", OutputMode(true))
-	checkFile("sub/a.d", "a.o: a.c", OutputMode(false))
-	checkFile("gen/up", "object code", OutputMode(false))
-	checkFile("link.o", "object code", OutputMode(false))
+	checkFile("a.o", "object code", atomicfile.OutputMode(false))
+	checkFile("gen/run", "object code", atomicfile.OutputMode(true))
+	checkFile("big.bin", "", atomicfile.OutputMode(true))
+	checkFile("sub/a.d", "a.o: a.c", atomicfile.OutputMode(false))
+	checkFile("gen/up", "object code", atomicfile.OutputMode(false))
+	checkFile("link.o", "object code", atomicfile.OutputMode(false))
 }
 
 // TestDownloadOutputsRefuses: every unsafe result is refused before

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/cas"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
@@ -67,7 +68,7 @@ func (l localCAS) DownloadFile(ctx context.Context, d digest.Digest, path string
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, client.OutputMode(executable))
+	return os.WriteFile(path, b, atomicfile.OutputMode(executable))
 }
 
 // GetTree reads the Directory messages under root, each once.

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
 )
@@ -72,7 +73,7 @@ func (m *memCAS) DownloadFile(ctx context.Context, d digest.Digest, path string,
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, client.OutputMode(executable))
+	return os.WriteFile(path, b, atomicfile.OutputMode(executable))
 }
 
 func (m *memCAS) GetTree(ctx context.Context, root digest.Digest) (map[digest.Digest]*repb.Directory, error) {

@@ -8,7 +8,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/stats"
@@ -71,7 +71,7 @@ func copyOutputs(cache *localcache.Store, dir string, r *repb.ActionResult) erro
 		if err != nil {
 			return err
 		}
-		tmp, err := cache.CopyBlob(d, filepath.Dir(final), client.OutputMode(f.GetIsExecutable()))
+		tmp, err := cache.CopyBlob(d, filepath.Dir(final), atomicfile.OutputMode(f.GetIsExecutable()))
 		if err != nil {
 			return err
 		}

@@ -448,5 +448,5 @@ func (plan *actionPlan) portabilize(b []byte) []byte {
 // replaceFile writes data to path atomically, with the mode the compiler
 // would have given it.
 func replaceFile(path string, data []byte) error {
-	return atomicfile.Write(path, data, client.OutputMode(false))
+	return atomicfile.Write(path, data, atomicfile.OutputMode(false))
 }

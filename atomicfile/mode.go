@@ -1,4 +1,4 @@
-package client
+package atomicfile
 
 import (
 	"os"
