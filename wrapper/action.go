@@ -196,16 +196,6 @@ func platform(props map[string]string) *repb.Platform {
 	return p
 }
 
-func envMap(env []string) map[string]string {
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
 // removeStale deletes the object after a failed compile, as the compiler
 // itself does, so make never mistakes an old object for a fresh one.
 func removeStale(dir, object string) {

@@ -12,27 +12,6 @@ import (
 	"github.com/rexbuild/rex/toolchain"
 )
 
-// includePathEnv are the variables that add include directories. Their
-// directories are inputs like -I ones: a project directory in them is
-// uploaded and named under the input root.
-var includePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"}
-
-// envRunsLocally names a variable of env that makes the compiler read or
-// write what rex cannot key (compiler.EnvPolicy decides), and why.
-func envRunsLocally(env map[string]string) error {
-	names := make([]string, 0, len(env))
-	for name := range env {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if _, why := compiler.EnvPolicy(name); why != "" {
-			return localf("%s is set: %s", name, why)
-		}
-	}
-	return nil
-}
-
 // keyedEnv are the variables of env, other than the include paths, that
 // the remote command gets and the key covers (compiler.EnvPolicy).
 func keyedEnv(env map[string]string) []*repb.Command_EnvironmentVariable {

@@ -2,16 +2,12 @@ package wrapper
 
 import (
 	"encoding/json"
-	"fmt"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
-	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/localhit"
 	"github.com/rexbuild/rex/manifest"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -24,86 +20,24 @@ import (
 // fact that does not hold, a record that could not be written soundly) is
 // a scan, as without direct mode.
 
-// directContext is the key of a compile's record: everything besides files
-// that decides what the compile reads and which action it is. The files
-// (the source among them) are the record's facts.
+// directContext is the key of a compile's record (localhit.Context).
 func directContext(cfg Config, inv Invocation, args []string, tc *toolchain.Toolchain, env map[string]string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "rex direct v1\x00%s\x00%s\x00%s\x00", tc.Identity, tc.Path, inv.Dir)
-	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", cfg.ProjectRoot, cfg.Client.DigestFunction.Name(), cfg.CacheOnly)
-	// The arguments with response files expanded (a response file's
-	// content is the compile's as much as argv is), then argv as it runs,
-	// with the colour option a terminal asks for.
-	for _, a := range args {
-		b.WriteString(a)
-		b.WriteByte(0)
-	}
-	b.WriteString("argv\x00")
-	for _, a := range inv.Argv {
-		b.WriteString(a)
-		b.WriteByte(0)
-	}
-	b.WriteString("platform\x00")
-	for _, k := range sortedNames(cfg.Platform) {
-		fmt.Fprintf(&b, "%s=%s\x00", k, cfg.Platform[k])
-	}
-	b.WriteString("env\x00")
-	for _, k := range sortedNames(env) {
-		if keyed, local := compiler.EnvPolicy(k); keyed || local != "" || k == "PATH" || slices.Contains(includePathEnv, k) {
-			fmt.Fprintf(&b, "%s=%s\x00", k, env[k])
-		}
-	}
-	return digest.BLAKE3.FromBytes([]byte(b.String())).Hash
-}
-
-func sortedNames(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// replay is what serving a recorded action needs besides its result: the
-// plan's outputs and the dependency file the scan wrote.
-type replay struct {
-	Function    string   `json:"fn"`
-	Outputs     []string `json:"outputs"`
-	Object      string   `json:"object"`
-	DepFile     string   `json:"dep_file,omitempty"`
-	Dep         []byte   `json:"dep,omitempty"`
-	PathOutputs []string `json:"path_outputs,omitempty"`
-	Portable    bool     `json:"portable,omitempty"`
-	LocalRoot   string   `json:"local_root,omitempty"`
+	return localhit.Context{
+		Identity: tc.Identity, Compiler: tc.Path, Dir: inv.Dir,
+		ProjectRoot: cfg.ProjectRoot, Function: cfg.Client.DigestFunction.Name(), CacheOnly: cfg.CacheOnly,
+		Args: args, Argv: inv.Argv, Platform: cfg.Platform, Env: env,
+	}.Key()
 }
 
 // directPlan returns the plan a record leads to when its facts hold, with
 // the dependency file written aside as the scan would have, or nil.
 func directPlan(cache *localcache.Store, key, dir string) *actionPlan {
-	data, ok := cache.Get(localcache.Manifests, key)
-	if !ok {
+	r := localhit.Lookup(cache, key, dir)
+	if r == nil {
 		return nil
 	}
-	e, ok := manifest.Lookup(data)
-	if !ok {
-		return nil
-	}
-	var r replay
-	d, err := digest.Parse(e.Action)
-	if err != nil || json.Unmarshal(e.Replay, &r) != nil {
-		return nil
-	}
-	plan := &actionPlan{actionDigest: d, outputs: r.Outputs, object: r.Object, depFile: r.DepFile,
-		pathOutputs: r.PathOutputs, portable: r.Portable, localRoot: r.LocalRoot, function: r.Function}
-	if r.DepFile != "" {
-		plan.depTemp = depTempPath(dir, r.DepFile)
-		if replaceFile(plan.depTemp, r.Dep) != nil {
-			plan.discard()
-			return nil
-		}
-	}
-	return plan
+	return &actionPlan{actionDigest: r.Action, outputs: r.Outputs, object: r.Object, depFile: r.DepFile,
+		depTemp: r.DepTemp, pathOutputs: r.PathOutputs, portable: r.Portable, localRoot: r.LocalRoot, function: r.Function}
 }
 
 // directFacts is what the full path learns that a record needs.
@@ -165,7 +99,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	if !ok {
 		return nil
 	}
-	r := replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object, DepFile: plan.depFile,
+	r := localhit.Replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object, DepFile: plan.depFile,
 		PathOutputs: plan.pathOutputs, Portable: plan.portable, LocalRoot: plan.localRoot}
 	if plan.depTemp != "" {
 		if f.dep == nil {

@@ -8,82 +8,32 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/rexbuild/rex/atomicfile"
-	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/localhit"
 	"github.com/rexbuild/rex/stats"
 )
 
 // The local cache keeps each successful compile's result as rex served
-// it: stdout, stderr and outputs with the local root in place, so a
-// portable action's result is kept per local root. Output files are kept
-// by their BLAKE3 digest and copied out (never linked: the build may
-// change an object in place later).
-
-// localKey names plan's result in the local cache.
-func localKey(plan *actionPlan) string {
-	if !plan.portable {
-		return plan.actionDigest.Hash
-	}
-	return digest.BLAKE3.FromBytes([]byte(plan.actionDigest.String() + "\x00" + plan.localRoot)).Hash
-}
+// it (package localhit serves it): stdout, stderr and outputs with the
+// local root in place. Output files are kept by their BLAKE3 digest.
 
 // serveLocal writes plan's outputs from the local cache. ok is false on a
 // miss, and nothing was written.
 func serveLocal(cache *localcache.Store, dir string, plan *actionPlan) (Result, bool) {
-	if cache == nil {
-		return Result{}, false
-	}
-	data, ok := cache.Get(localcache.Results, localKey(plan))
+	r, ok := localhit.Serve(cache, dir, plan.recorded())
 	if !ok {
 		return Result{}, false
 	}
-	var r repb.ActionResult
-	if proto.Unmarshal(data, &r) != nil || r.GetExitCode() != 0 || !complete(&r, plan) {
-		return Result{}, false
-	}
-	if err := copyOutputs(cache, dir, &r); err != nil {
-		return Result{}, false
-	}
-	if plan.depTemp != "" {
-		if os.Rename(plan.depTemp, filepath.Join(dir, plan.depFile)) != nil {
-			return Result{}, false
-		}
-	}
-	return Result{Outcome: stats.LocalCacheHit, Stdout: r.GetStdoutRaw(), Stderr: r.GetStderrRaw(),
-		CompileTime: executionTime(&r)}, true
+	return Result{Outcome: stats.LocalCacheHit, Stdout: r.Stdout, Stderr: r.Stderr, CompileTime: r.CompileTime}, true
 }
 
-// copyOutputs copies every output out of the cache to a temporary file
-// beside its place, then renames them all: a missing blob leaves the
-// build tree untouched.
-func copyOutputs(cache *localcache.Store, dir string, r *repb.ActionResult) error {
-	type staged struct{ tmp, final string }
-	var done []staged
-	defer func() {
-		for _, s := range done {
-			os.Remove(s.tmp)
-		}
-	}()
-	for _, f := range r.GetOutputFiles() {
-		final := filepath.Join(dir, filepath.FromSlash(f.GetPath()))
-		d, err := digest.FromProto(f.GetDigest())
-		if err != nil {
-			return err
-		}
-		tmp, err := cache.CopyBlob(d, filepath.Dir(final), atomicfile.OutputMode(f.GetIsExecutable()))
-		if err != nil {
-			return err
-		}
-		done = append(done, staged{tmp, final})
+// recorded is plan as a record would name it.
+func (plan *actionPlan) recorded() *localhit.Recorded {
+	return &localhit.Recorded{
+		Replay: localhit.Replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object,
+			DepFile: plan.depFile, PathOutputs: plan.pathOutputs, Portable: plan.portable, LocalRoot: plan.localRoot},
+		Action: plan.actionDigest, DepTemp: plan.depTemp,
 	}
-	for i, s := range done {
-		if err := os.Rename(s.tmp, s.final); err != nil {
-			return err
-		}
-		done[i].tmp = ""
-	}
-	return nil
 }
 
 // keepLocal stores a successful compile's outputs, now in place under dir,

@@ -2,10 +2,8 @@ package wrapper
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
@@ -114,16 +112,4 @@ func widenForCompile(l *layout, p *compiler.Invocation, set inputSet, search dep
 		}
 	}
 	return nil
-}
-
-// depTempPath is where the scan writes the dependency file until the
-// compile's outcome is known: beside it, so that a rename puts it in place.
-// The name has no comma, which -Wp,-MD,FILE would split.
-func depTempPath(cwd, depFile string) string {
-	p := depFile
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(cwd, p)
-	}
-	// Its directory exists: Run compiles locally otherwise (unwritableOutput).
-	return filepath.Join(filepath.Dir(p), fmt.Sprintf(".rex-%d-%d.d", os.Getpid(), time.Now().UnixNano()))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/explain"
+	"github.com/rexbuild/rex/localhit"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -130,7 +131,7 @@ func runParsed(ctx context.Context, cfg Config, inv Invocation, parsed *compiler
 	if why := unwritableOutput(inv.Dir, parsed); why != "" {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}
-	if why := uncleanDir(inv.Dir); why != "" {
+	if why := localhit.UncleanDir(inv.Dir); why != "" {
 		return Result{Outcome: stats.LocalRun, RunLocal: true, Reason: errors.New(why)}
 	}
 	inv = askColor(inv, parsed)

@@ -1,4 +1,4 @@
-package wrapper
+package localhit
 
 import (
 	"os"
@@ -40,7 +40,7 @@ func TestOutputLinksRunLocally(t *testing.T) {
 		case tt.link != "":
 			os.Symlink("other", filepath.Join(dir, tt.link))
 		}
-		if why := unwritableOutput(dir, p); (why != "") != tt.want {
+		if why := UnwritableOutput(dir, p); (why != "") != tt.want {
 			t.Errorf("%s: %q, want local %v", tt.name, why, tt.want)
 		}
 	}

@@ -1,8 +1,9 @@
-package wrapper
+package localhit
 
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -10,7 +11,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 )
 
-// unwritableOutput says why rex cannot write the compile's outputs (the dep
+// UnwritableOutput says why rex cannot write the compile's outputs (the dep
 // file included) as the compiler would, or "". When an output's directory
 // does not exist or is not writable, or a directory stands at its path, the
 // compiler fails, and so must the compile through rex, with the same
@@ -21,7 +22,7 @@ import (
 // does), where rex would rename a new file over the link and leave its
 // other name stale. So does an output spelled with a ".." after a
 // directory name (see dotDotAfterName). Such compiles run locally.
-func unwritableOutput(cwd string, p *compiler.Invocation) string {
+func UnwritableOutput(cwd string, p *compiler.Invocation) string {
 	for i, out := range p.Outputs {
 		if dotDotAfterName(out) {
 			return "output " + out + " has a .. after a directory name: the kernel resolves it through a symlink, rex would not"
@@ -73,12 +74,12 @@ func dotDotAfterName(path string) bool {
 	return false
 }
 
-// uncleanDir says why the working directory dir keeps the compile local,
+// UncleanDir says why the working directory dir keeps the compile local,
 // or "". gcc and clang take it from PWD, as spelled, when PWD names the
 // directory they run in (so does rex), and write it into debug info and
 // coverage data: a spelling with "/.", ".." or "//" is not the one a
 // worker's directory maps back to.
-func uncleanDir(dir string) string {
+func UncleanDir(dir string) string {
 	if filepath.Clean(dir) != dir {
 		return "the working directory " + dir + " (PWD) is not spelled clean, and the compiler writes it as spelled"
 	}
@@ -92,21 +93,54 @@ func uncleanDir(dir string) string {
 // TERM, COLORTERM and the like count only for =auto on a terminal, which
 // a remote compile never has: rex reads TERM here instead.
 
-// askColor asks the remote compiler for coloured diagnostics when a local
-// compile would colour them: its stderr is a terminal (gcc and clang's
-// default, -fdiagnostics-color=auto, checks only that and TERM) and the
-// command does not choose. The remote command and the cache key then carry
-// the option, and so does a cache-only local compile, whose stderr rex
-// captures. It returns inv with the option added to its argv, if any.
-func askColor(inv Invocation, p *compiler.Invocation) Invocation {
-	if !inv.StderrIsTerminal || p.HasColorOption() {
-		return inv
+// ColorArgv returns argv with the option that asks the compiler for
+// coloured diagnostics when a local compile would colour them: its stderr
+// is a terminal (gcc and clang's default, -fdiagnostics-color=auto, checks
+// only that and TERM) and the command does not choose. The remote command
+// and the cache key then carry the option, and so does a cache-only local
+// compile, whose stderr rex captures.
+func ColorArgv(argv []string, stderrIsTerminal bool, env map[string]string, p *compiler.Invocation) []string {
+	if !stderrIsTerminal || p.HasColorOption() {
+		return argv
 	}
-	if term := envMap(inv.Env)["TERM"]; term == "" || term == "dumb" {
-		return inv
+	if term := env["TERM"]; term == "" || term == "dumb" {
+		return argv
 	}
 	if opt := p.AskColor(); opt != "" {
-		inv.Argv = append(inv.Argv[:len(inv.Argv):len(inv.Argv)], opt)
+		return append(argv[:len(argv):len(argv)], opt)
 	}
-	return inv
+	return argv
+}
+
+// EnvMap is env (as os.Environ gives it) by name.
+func EnvMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// IncludePathEnv are the variables that add include directories. Their
+// directories are inputs like -I ones: a project directory in them is
+// uploaded and named under the input root.
+var IncludePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"}
+
+// EnvRunsLocally names a variable of env that makes the compiler read or
+// write what rex cannot key (compiler.EnvPolicy decides), and says why;
+// "" when there is none.
+func EnvRunsLocally(env map[string]string) string {
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, why := compiler.EnvPolicy(name); why != "" {
+			return name + " is set: " + why
+		}
+	}
+	return ""
 }

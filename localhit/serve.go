@@ -1,0 +1,67 @@
+package localhit
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/rexbuild/rex/atomicfile"
+	"github.com/rexbuild/rex/localcache"
+)
+
+// Serve writes the outputs of rec's result from the local cache into dir,
+// the dependency file among them, and returns the result for its streams.
+// ok is false on a miss or when anything fails, and nothing was written
+// (the dependency file written aside stays for the caller to discard).
+func Serve(cache *localcache.Store, dir string, rec *Recorded) (r Result, ok bool) {
+	if cache == nil {
+		return Result{}, false
+	}
+	data, ok := cache.Get(localcache.Results, ResultKey(rec.Action, rec.Portable, rec.LocalRoot))
+	if !ok {
+		return Result{}, false
+	}
+	r, err := DecodeResult(data)
+	if err != nil || !r.Complete(rec.Outputs) {
+		return Result{}, false
+	}
+	if copyOutputs(cache, dir, r.Files) != nil {
+		return Result{}, false
+	}
+	if rec.DepTemp != "" {
+		if os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
+			return Result{}, false
+		}
+	}
+	return r, true
+}
+
+// copyOutputs copies every output out of the cache to a temporary file
+// beside its place, then renames them all: a missing blob leaves the
+// build tree untouched. Outputs are copies, never links: the build may
+// change an object in place later.
+func copyOutputs(cache *localcache.Store, dir string, files []OutputFile) error {
+	type staged struct{ tmp, final string }
+	var done []staged
+	defer func() {
+		for _, s := range done {
+			if s.tmp != "" {
+				os.Remove(s.tmp)
+			}
+		}
+	}()
+	for _, f := range files {
+		final := filepath.Join(dir, filepath.FromSlash(f.Path))
+		tmp, err := cache.CopyBlob(f.Digest, filepath.Dir(final), atomicfile.OutputMode(f.Executable))
+		if err != nil {
+			return err
+		}
+		done = append(done, staged{tmp, final})
+	}
+	for i, s := range done {
+		if err := os.Rename(s.tmp, s.final); err != nil {
+			return err
+		}
+		done[i].tmp = ""
+	}
+	return nil
+}
