@@ -9,9 +9,10 @@ import (
 )
 
 // rex starts once per compile: scripts/build, which every script and the
-// integration tests use, must give a static binary (no dynamic loader at
-// start-up) without urfave/cli's markdown package (its init runs on every
-// start).
+// integration tests use, must give static binaries (no dynamic loader at
+// start-up); rex-client without urfave/cli's markdown package (its init
+// runs on every start), and rex, the front end that serves local hits,
+// without gRPC, protobuf and urfave/cli at all.
 func TestBuiltRexStartsLean(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binaries")
@@ -20,14 +21,22 @@ func TestBuiltRexStartsLean(t *testing.T) {
 	if out, err := exec.Command("scripts/build", dir).CombinedOutput(); err != nil {
 		t.Fatalf("scripts/build: %v\n%s", err, out)
 	}
-	f, err := elf.Open(filepath.Join(dir, "rex"))
+	checkBinary(t, filepath.Join(dir, "rex"), "google.golang.org/grpc", "google.golang.org/protobuf",
+		"github.com/urfave/cli", "github.com/bazelbuild/remote-apis")
+	checkBinary(t, filepath.Join(dir, "rex-client"), "github.com/russross/blackfriday")
+}
+
+// checkBinary fails when the binary at path is dynamically linked or has
+// a symbol of one of the packages banned.
+func checkBinary(t *testing.T, path string, banned ...string) {
+	f, err := elf.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			t.Error("bin/rex is dynamically linked (it has an ELF interpreter)")
+			t.Errorf("%s is dynamically linked (it has an ELF interpreter)", path)
 		}
 	}
 	syms, err := f.Symbols()
@@ -35,8 +44,10 @@ func TestBuiltRexStartsLean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range syms {
-		if strings.HasPrefix(s.Name, "github.com/russross/blackfriday") {
-			t.Fatalf("bin/rex links %s: built without urfave_cli_no_docs", s.Name)
+		for _, b := range banned {
+			if strings.HasPrefix(s.Name, b) {
+				t.Fatalf("%s links %s", filepath.Base(path), s.Name)
+			}
 		}
 	}
 }

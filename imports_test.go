@@ -8,14 +8,14 @@ import (
 
 // rex runs once per compile: it must not link the server side in.
 func TestWrapperImportsNoServerCode(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "./cmd/rex").Output()
+	out, err := exec.Command("go", "list", "-deps", "./cmd/rex", "./cmd/rex-client").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		for _, banned := range []string{"/server", "/cas", "/worker", "/execution", "/monitor"} {
 			if strings.HasPrefix(pkg, "github.com/rexbuild/rex"+banned) {
-				t.Errorf("cmd/rex imports %s", pkg)
+				t.Errorf("the client imports %s", pkg)
 			}
 		}
 	}

@@ -1,182 +1,84 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
-
-	"github.com/urfave/cli/v2"
+	"strconv"
 
 	"github.com/rexbuild/rex/bytesize"
-	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/wrapper"
 )
 
-// flags are rex's own options. Each has a REX_* variable; a value on the
-// command line wins over the environment, which wins over the config file.
-func flags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "server", EnvVars: []string{"REX_SERVER"}, Value: "grpc://127.0.0.1:8980",
-			Usage: "REAPI server: grpc://host:port, grpcs://host:port or unix:///path; \"none\" for the local cache alone"},
-		&cli.BoolFlag{Name: "direct", EnvVars: []string{"REX_DIRECT"}, Value: true,
-			Usage: "skip the dependency scan when nothing the compile read or searched has changed"},
-		&cli.StringFlag{Name: "local-cache-size", EnvVars: []string{"REX_LOCAL_CACHE_SIZE"}, Value: "4GiB",
-			Usage: "bound of the local result cache under --dir (bytes, or with KiB/MiB/GiB); 0 turns it off"},
-		&cli.StringFlag{Name: "cas-server", EnvVars: []string{"REX_CAS_SERVER"}, Usage: "separate CAS server, if any"},
-		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_INSTANCE"}, Usage: "REAPI instance name"},
-		&cli.StringFlag{Name: "project-root", EnvVars: []string{"REX_PROJECT_ROOT"},
-			Usage: "files under it are uploaded; the rest must exist on workers (default: git top level, else cwd)"},
-		&cli.BoolFlag{Name: "cache-only", EnvVars: []string{"REX_CACHE_ONLY"},
-			Usage: "compile locally; read and fill the remote cache"},
-		&cli.BoolFlag{Name: "hermetic", EnvVars: []string{"REX_HERMETIC"},
-			Usage: "send the compiler, its libraries and the system headers with each action, for workers run with their input root as / (rex-worker --sandbox hermetic, Buildbarn's chrootIntoInputRoot)"},
-		&cli.BoolFlag{Name: "verify", EnvVars: []string{"REX_VERIFY"},
-			Usage: "compile locally as well on every remote outcome, serve the local outputs and report any difference"},
-		&cli.Float64Flag{Name: "verify-rate", EnvVars: []string{"REX_VERIFY_RATE"},
-			Usage: "verify this share (0 to 1) of remote outcomes, chosen at random"},
-		&cli.StringFlag{Name: "dir", EnvVars: []string{"REX_DIR"}, Usage: "client state (default $XDG_CACHE_HOME/rex)"},
-		&cli.BoolFlag{Name: "verbose", EnvVars: []string{"REX_VERBOSE"}, Usage: "say how each compile ran"},
-		&cli.StringFlag{Name: "log-file", EnvVars: []string{"REX_LOG_FILE"},
-			Usage: "append rex's own messages here instead of stderr (keeps ./configure checks clean)"},
-		&cli.StringFlag{Name: "digest-function", EnvVars: []string{"REX_DIGEST_FUNCTION"}, Value: "sha256",
-			Usage: "sha256, or blake3 when the server offers it"},
-		&cli.StringFlag{Name: "tls-ca-cert", EnvVars: []string{"REX_TLS_CA_CERT"}, Usage: "CA bundle for grpcs://"},
-		&cli.StringFlag{Name: "tls-client-cert", EnvVars: []string{"REX_TLS_CLIENT_CERT"}, Usage: "client certificate for grpcs://"},
-		&cli.StringFlag{Name: "tls-client-key", EnvVars: []string{"REX_TLS_CLIENT_KEY"}, Usage: "client key for grpcs://"},
-		&cli.StringFlag{Name: "token", EnvVars: []string{"REX_TOKEN"},
-			Usage: "sent as \"authorization: Bearer <token>\" (prefer --token-file: the environment leaks into logs)"},
-		&cli.StringFlag{Name: "token-file", EnvVars: []string{"REX_TOKEN_FILE"}, Usage: "file holding the token"},
-		&cli.StringFlag{Name: "relay", EnvVars: []string{"REX_RELAY"}, Value: "auto",
-			Usage: "keep the connection to a distant server open between compiles, in a background process per user: auto (servers not on this machine), always, off"},
-		&cli.StringFlag{Name: "build-id", EnvVars: []string{"REX_BUILD_ID"},
-			Usage: "groups one build's compiles for `rex stats --build ID`"},
-	}
+// config is what the front end reads of rex's settings (REX_* variables,
+// the config file's among them): those that name a compile's record and
+// where its result is kept. rex-client declares them all, as flags too.
+type config struct {
+	stateDir    string
+	cacheSize   int64
+	function    string
+	projectRoot string
+	cacheOnly   bool
+	platform    map[string]string
+	buildID     string
 }
 
-// loadConfigFile reads REX_CONFIG (default $XDG_CONFIG_HOME/rex/rex.conf):
-// lines of REX_NAME=value that act as defaults for unset variables.
-func loadConfigFile() {
-	path := os.Getenv("REX_CONFIG")
-	if path == "" {
-		base := os.Getenv("XDG_CONFIG_HOME")
-		if base == "" {
-			base = filepath.Join(os.Getenv("HOME"), ".config")
-		}
-		path = filepath.Join(base, "rex", "rex.conf")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		line := strings.TrimSpace(s.Text())
-		name, value, ok := strings.Cut(line, "=")
-		if !ok || strings.HasPrefix(line, "#") || !strings.HasPrefix(name, "REX_") {
-			continue
-		}
-		if _, set := os.LookupEnv(strings.TrimSpace(name)); !set {
-			os.Setenv(strings.TrimSpace(name), strings.TrimSpace(value))
+// frontConfig reads the settings. ok is false when one of them asks for
+// what only rex-client does (verbose lines, verification, hermetic
+// actions, no direct mode or no local results) or does not parse: the
+// full client then says what is wrong.
+func frontConfig() (cfg config, ok bool) {
+	for _, name := range []string{"REX_VERBOSE", "REX_VERIFY", "REX_HERMETIC"} {
+		if on, valid := boolEnv(name, false); on || !valid {
+			return cfg, false
 		}
 	}
-}
-
-func stateDir(c *cli.Context) string {
-	if d := c.String("dir"); d != "" {
-		return d
+	if direct, valid := boolEnv("REX_DIRECT", true); !direct || !valid {
+		return cfg, false
 	}
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		base = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
-	return filepath.Join(base, "rex")
-}
-
-func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
-	fn, err := digest.FunctionFromName(c.String("digest-function"))
-	if err != nil {
-		return wrapper.Config{}, err
-	}
-	token, err := client.ReadToken(c.String("token"), c.String("token-file"))
-	if err != nil {
-		return wrapper.Config{}, err
-	}
-	rate, err := verifyRate(c)
-	if err != nil {
-		return wrapper.Config{}, err
-	}
-	localSize, err := bytesize.Parse(c.String("local-cache-size"))
-	if err != nil {
-		return wrapper.Config{}, fmt.Errorf("--local-cache-size (REX_LOCAL_CACHE_SIZE): %w", err)
-	}
-	server := c.String("server")
-	if server == "none" {
-		server = ""
-	}
-	state := stateDir(c)
-	relays, err := relayConfig(c, state)
-	if err != nil {
-		return wrapper.Config{}, err
-	}
-	return wrapper.Config{
-		Client: client.Config{
-			Token:          token,
-			Server:         server,
-			CASServer:      c.String("cas-server"),
-			Instance:       c.String("instance"),
-			DigestFunction: fn,
-			TLSCAFile:      c.String("tls-ca-cert"),
-			TLSCertFile:    c.String("tls-client-cert"),
-			TLSKeyFile:     c.String("tls-client-key"),
-			Headers:        prefixed("REX_HEADER_", headerName),
-			ToolVersion:    version,
-			Relay:          relays,
-		},
-		ProjectRoot:    c.String("project-root"),
-		CacheOnly:      c.Bool("cache-only"),
-		Hermetic:       c.Bool("hermetic"),
-		StateDir:       state,
-		Platform:       prefixed("REX_REMOTE_PLATFORM_", func(s string) string { return s }),
-		VerifyRate:     rate,
-		Direct:         c.Bool("direct"),
-		ServerImplicit: !c.IsSet("server"),
-		LocalCacheSize: localSize,
-	}, nil
-}
-
-// verifyRate is 1 under --verify, else --verify-rate, which must be a share.
-func verifyRate(c *cli.Context) (float64, error) {
-	if c.Bool("verify") {
-		return 1, nil
-	}
-	rate := c.Float64("verify-rate")
-	if !(rate >= 0 && rate <= 1) {
-		return 0, fmt.Errorf("--verify-rate (REX_VERIFY_RATE) %v: want a share from 0 to 1", rate)
-	}
-	return rate, nil
-}
-
-// prefixed collects PREFIX<name>=value variables, naming each by rename.
-func prefixed(prefix string, rename func(string) string) map[string]string {
-	var m map[string]string
-	for _, kv := range os.Environ() {
-		name, value, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, prefix) || len(name) == len(prefix) {
-			continue
+	if rate := os.Getenv("REX_VERIFY_RATE"); rate != "" {
+		if r, err := strconv.ParseFloat(rate, 64); err != nil || r != 0 {
+			return cfg, false
 		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[rename(name[len(prefix):])] = value
 	}
-	return m
+	size, set := os.LookupEnv("REX_LOCAL_CACHE_SIZE")
+	if !set {
+		size = defaultCacheSize
+	}
+	n, err := bytesize.Parse(size)
+	if err != nil || n <= 0 {
+		return cfg, false
+	}
+	fn, set := os.LookupEnv("REX_DIGEST_FUNCTION")
+	if !set {
+		fn = digest.SHA256.Name()
+	}
+	if _, err := digest.FunctionFromName(fn); err != nil {
+		return cfg, false
+	}
+	cacheOnly, valid := boolEnv("REX_CACHE_ONLY", false)
+	if !valid {
+		return cfg, false
+	}
+	return config{
+		stateDir: compilecmd.StateDir(os.Getenv("REX_DIR")), cacheSize: n, function: fn,
+		projectRoot: os.Getenv("REX_PROJECT_ROOT"), cacheOnly: cacheOnly,
+		platform: compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil), buildID: os.Getenv("REX_BUILD_ID"),
+	}, true
 }
 
-// headerName turns REX_HEADER_X_API_KEY into the header "x-api-key".
-func headerName(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+// defaultCacheSize is rex-client's default --local-cache-size.
+const defaultCacheSize = "4GiB"
+
+// boolEnv reads a boolean variable as rex-client's flags do (an empty
+// value is false); valid is false for a value they would refuse.
+func boolEnv(name string, unset bool) (on, valid bool) {
+	v, set := os.LookupEnv(name)
+	switch {
+	case !set:
+		return unset, true
+	case v == "":
+		return false, true
+	}
+	on, err := strconv.ParseBool(v)
+	return on, err == nil
 }

@@ -1,33 +1,50 @@
-// Command rex runs a compiler command remotely when it can: from the remote
-// cache, or by remote execution on a REAPI server, falling back to the real
-// compiler locally whenever the remote path cannot serve it.
+// Command rex is the client's front end: it runs once per compile, so it
+// links only what serving a compile from the local cache takes (no gRPC,
+// no REAPI code, no command-line framework), and starts in about a third of
+// the full client's time. It serves a direct-mode hit from the local cache
+// (package localhit) and runs locally what is no remotable compile; every
+// other compile, every rex option and every rex command it hands, as it
+// came, to rex-client beside it, which does the rest (and the same checks
+// again, through the same package).
+//
+// Built with the rexslim tag (scripts/build), the digest and toolchain
+// packages leave out their REAPI parts; built without it, rex works the
+// same and starts slower.
 package main
 
 import (
-	"fmt"
 	"os"
+	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
-
 func main() {
-	loadConfigFile()
-	app := &cli.App{
-		Name:      "rex",
-		Usage:     "run C and C++ compiles through a remote cache and remote execution",
-		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero] [--since TIME] [--build ID]\n   rex explain [--json] OUTPUT\n   rex doctor [--json]\n   rex plan [--json] [--list] compile_commands.json",
-		Version:   version,
-		Flags:     flags(),
-		Commands:  []*cli.Command{statsCommand(), explainCommand(), doctorCommand(), planCommand(), relayCommand()},
-		Action:    compile,
-		// Everything from the compiler on belongs to the compiler.
-		HideHelpCommand: true,
+	args := os.Args[1:]
+	if len(args) == 0 || !isCompile(args[0]) {
+		handOver()
 	}
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintf(os.Stderr, "rex: %v\n", err)
-		os.Exit(2)
+	compilecmd.LoadConfigFile()
+	cfg, ok := frontConfig()
+	if !ok {
+		handOver()
 	}
+	compilecmd.TuneGC()
+	start := time.Now()
+	if !serve(cfg, args, start) {
+		handOver()
+	}
+}
+
+// isCompile says whether rex's first argument starts a compiler command:
+// not a rex option, not one of rex's commands.
+func isCompile(arg string) bool {
+	if arg == "" || arg[0] == '-' {
+		return false
+	}
+	switch arg {
+	case "stats", "explain", "doctor", "plan", "relay", "help", "h":
+		return false
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package main
+package compilecmd
 
 import (
 	"os"
@@ -13,10 +13,10 @@ import (
 // grows by a few MB (28 to 34 MB for kernel/sched/core.c).
 const compileMemoryLimit = 128 << 20
 
-// tuneCompileGC turns the percentage target off for a compile, bounded by
+// TuneGC turns the percentage target off for a compile, bounded by
 // compileMemoryLimit, unless GOGC or GOMEMLIMIT say otherwise (the runtime
 // has then applied them).
-func tuneCompileGC() {
+func TuneGC() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/wrapper"
 )
@@ -35,7 +33,7 @@ func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Res
 	if !verbose && res.Outcome != stats.LocalFallback && mismatch == "" {
 		return
 	}
-	msgs, toTerminal := messages(c.String("log-file"))
+	msgs, toTerminal := compilecmd.Messages(c.String("log-file"))
 	if mismatch != "" && toTerminal {
 		fmt.Fprintf(msgs, "rex: %s\n", mismatch)
 	}
@@ -47,7 +45,7 @@ func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Res
 		}
 		fmt.Fprintf(msgs, "rex: %s\n", describe(res))
 	case res.Outcome == stats.LocalFallback:
-		warnOnce(msgs, cfg.StateDir, res.Reason)
+		compilecmd.WarnOnce(msgs, cfg.StateDir, fmt.Sprintf("rex: remote compile failed, compiling locally (%v)", res.Reason))
 	}
 }
 
@@ -74,22 +72,4 @@ func describe(res wrapper.Result) string {
 		return fmt.Sprintf("%s (action %s; %s)", what, res.Action, res.Phases)
 	}
 	return fmt.Sprintf("%s (%s)", what, res.Phases)
-}
-
-// warnQuiet is how long one fallback warning covers: a build whose server
-// is down says so once, not once per file.
-const warnQuiet = time.Minute
-
-// warnOnce prints one line about a fallback unless another rex process did
-// so within warnQuiet.
-func warnOnce(w io.Writer, dir string, reason error) {
-	marker := filepath.Join(dir, "last-warning")
-	if st, err := os.Stat(marker); err == nil && time.Since(st.ModTime()) < warnQuiet {
-		return
-	}
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(marker, nil, 0o644)
-	now := time.Now()
-	os.Chtimes(marker, now, now)
-	fmt.Fprintf(w, "rex: remote compile failed, compiling locally (%v)\n", reason)
 }

@@ -1,4 +1,4 @@
-package main
+package compilecmd
 
 import (
 	"fmt"
@@ -51,8 +51,8 @@ func TestIsTerminal(t *testing.T) {
 		f    *os.File
 		want bool
 	}{{"/dev/null", null, false}, {"a pipe", w, false}, {"a pty", openPty(t), true}} {
-		if got := isTerminal(tt.f); got != tt.want {
-			t.Errorf("isTerminal(%s) = %v, want %v", tt.name, got, tt.want)
+		if got := IsTerminal(tt.f); got != tt.want {
+			t.Errorf("IsTerminal(%s) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

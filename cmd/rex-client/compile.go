@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 	"github.com/rexbuild/rex/wrapper"
 )
 
@@ -17,7 +15,7 @@ func compile(c *cli.Context) error {
 	if len(argv) == 0 {
 		return cli.ShowAppHelp(c)
 	}
-	tuneCompileGC()
+	compilecmd.TuneGC()
 	cfg, err := wrapperConfig(c)
 	if err != nil {
 		return err
@@ -29,7 +27,7 @@ func compile(c *cli.Context) error {
 	start := time.Now()
 	ctx, stop := interruptible()
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{
-		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: isTerminal(os.Stderr),
+		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: compilecmd.IsTerminal(os.Stderr),
 	})
 	stop()
 	if res.Interrupted {
@@ -39,23 +37,10 @@ func compile(c *cli.Context) error {
 	}
 	report(c, cfg, inv(argv, dir), res, time.Since(start))
 	if res.RunLocal {
-		execLocal(argv)
+		compilecmd.ExecLocal(argv)
 	}
 	os.Stdout.Write(res.Stdout)
 	os.Stderr.Write(res.Stderr)
 	os.Exit(res.ExitCode)
 	return nil
-}
-
-// execLocal replaces rex with the real compiler: same argv, environment,
-// stdio and exit status, as if rex had not been there.
-func execLocal(argv []string) {
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "rex: %s: command not found\n", argv[0])
-		os.Exit(127)
-	}
-	err = syscall.Exec(path, argv, os.Environ())
-	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
-	os.Exit(127)
 }

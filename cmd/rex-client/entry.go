@@ -1,12 +1,11 @@
 package main
 
 import (
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/wrapper"
@@ -20,37 +19,9 @@ type invocation struct {
 
 func inv(argv []string, dir string) invocation { return invocation{argv, dir} }
 
-// object is the absolute path of the file the compile writes: parsed, the
-// object of a remotable compile as the wrapper parsed it (Result.Output),
-// else the -o value; "" when there is none.
-func (i invocation) object(parsed string) string {
-	out := parsed
-	if out == "" {
-		out = dashO(i.argv)
-	}
-	if out == "" || out == "-" {
-		return ""
-	}
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(i.dir, out)
-	}
-	return filepath.Clean(out)
-}
-
-// dashO is the last -o value of argv.
-func dashO(argv []string) string {
-	out := ""
-	for i := 1; i < len(argv); i++ {
-		switch a := argv[i]; {
-		case a == "-o" && i+1 < len(argv):
-			out = argv[i+1]
-			i++
-		case strings.HasPrefix(a, "-o") && len(a) > 2:
-			out = a[2:]
-		}
-	}
-	return out
-}
+// object is the absolute path of the file the compile writes
+// (compilecmd.Object).
+func (i invocation) object(parsed string) string { return compilecmd.Object(i.argv, i.dir, parsed) }
 
 // entry is the invocation as the counters and the build log record it.
 // A miss counts under why it missed (missed, from the output's record).

@@ -1,0 +1,35 @@
+// Command rex runs a compiler command remotely when it can: from the remote
+// cache, or by remote execution on a REAPI server, falling back to the real
+// compiler locally whenever the remote path cannot serve it.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	compilecmd.LoadConfigFile()
+	app := &cli.App{
+		Name:      "rex",
+		Usage:     "run C and C++ compiles through a remote cache and remote execution",
+		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero] [--since TIME] [--build ID]\n   rex explain [--json] OUTPUT\n   rex doctor [--json]\n   rex plan [--json] [--list] compile_commands.json",
+		Version:   version,
+		Flags:     flags(),
+		Commands:  []*cli.Command{statsCommand(), explainCommand(), doctorCommand(), planCommand(), relayCommand()},
+		Action:    compile,
+		// Everything from the compiler on belongs to the compiler.
+		HideHelpCommand: true,
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintf(os.Stderr, "rex: %v\n", err)
+		os.Exit(2)
+	}
+}

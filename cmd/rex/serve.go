@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rexbuild/rex/cmd/internal/compilecmd"
+	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/explain"
+	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/localhit"
+	"github.com/rexbuild/rex/stats"
+	"github.com/rexbuild/rex/toolchain"
+)
+
+// recordsBound is rex-client's bound of the local cache when it keeps
+// records only; the front end serves results, so the cache's bound is
+// the configured size or this, whichever is larger, as there.
+const recordsBound = 256 << 20
+
+// serve runs argv when the front end can: a compile rex would run locally
+// (not remotable), or one whose direct-mode record holds and whose result
+// the local cache keeps. It does not return then. It returns false, having
+// written nothing, for rex-client to take the compile.
+func serve(cfg config, argv []string, start time.Time) bool {
+	dir, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	p, err := compiler.Parse(argv, dir)
+	switch {
+	case err != nil:
+		runLocal(cfg, argv, dir, "", err.Error(), start)
+	case !p.Remotable:
+		runLocal(cfg, argv, dir, "", p.Reason, start)
+	}
+	if why := localhit.UnwritableOutput(dir, p); why != "" {
+		runLocal(cfg, argv, dir, p.Output, why, start)
+	}
+	if why := localhit.UncleanDir(dir); why != "" {
+		runLocal(cfg, argv, dir, p.Output, why, start)
+	}
+	environ := os.Environ()
+	env := localhit.EnvMap(environ)
+	if localhit.EnvRunsLocally(env) != "" {
+		return false
+	}
+	tc, err := toolchain.Load(context.Background(), cfg.stateDir, p.Args[0], dir, environ)
+	if err != nil {
+		return false
+	}
+	cache := localcache.Open(filepath.Join(cfg.stateDir, "cache"), max(cfg.cacheSize, recordsBound))
+	key := localhit.Context{
+		Identity: tc.Identity, Compiler: tc.Path, Dir: dir,
+		ProjectRoot: cfg.projectRoot, Function: cfg.function, CacheOnly: cfg.cacheOnly,
+		Args: p.Args, Argv: localhit.ColorArgv(argv, compilecmd.IsTerminal(os.Stderr), env, p),
+		Platform: cfg.platform, Env: env,
+	}.Key()
+	rec := localhit.Lookup(cache, key, dir)
+	if rec == nil {
+		return false
+	}
+	res, ok := localhit.Serve(cache, dir, rec)
+	if !ok {
+		rec.Discard()
+		return false
+	}
+	served(cfg, argv, dir, p.Output, rec, res, start)
+	return true
+}
+
+// served records a hit and replays its streams and exit status.
+func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, res localhit.Result, start time.Time) {
+	wall := time.Since(start)
+	output := compilecmd.Object(argv, dir, object)
+	e := stats.Entry{Outcome: stats.LocalCacheHit, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall}
+	if res.CompileTime > 0 {
+		e.Saved = res.CompileTime - wall
+	}
+	remember(cfg, explain.Run{Output: output, Outcome: stats.LocalCacheHit.Key(), Action: rec.Action.String()}, wall)
+	stats.RecordEntry(cfg.stateDir, e)
+	os.Stdout.Write(res.Stdout)
+	os.Stderr.Write(res.Stderr)
+	os.Exit(0)
+}
+
+// runLocal records a compile that runs locally, and why, and replaces rex
+// with the compiler.
+func runLocal(cfg config, argv []string, dir, object, why string, start time.Time) {
+	wall := time.Since(start)
+	output := compilecmd.Object(argv, dir, object)
+	remember(cfg, explain.Run{Output: output, Outcome: stats.LocalRun.Key(), Reason: why}, wall)
+	stats.RecordEntry(cfg.stateDir, stats.Entry{Outcome: stats.LocalRun, Verdict: stats.NotVerified,
+		Reason: why, Output: output, Build: cfg.buildID, Wall: wall})
+	compilecmd.ExecLocal(argv)
+}
+
+// remember keeps the output's record for `rex explain`. A failure to
+// write it costs an explanation, never the compile.
+func remember(cfg config, run explain.Run, wall time.Duration) {
+	if run.Output == "" {
+		return
+	}
+	run.Time, run.WallMs = time.Now().UTC(), wall.Milliseconds()
+	explain.NewStore(cfg.stateDir).Save(run, nil)
+}
