@@ -26,7 +26,7 @@ import (
 // Kinds of entries.
 const (
 	Results   = "ac"       // compile results, by action key
-	Blobs     = "cas"      // output files, by BLAKE3 hash
+	Blobs     = "cas"      // output files, by SHA-256 hash
 	Manifests = "manifest" // direct-mode records, by context key
 	Scans     = "scan"     // a source's last dependency scan, by compiler, cwd and source
 )

@@ -32,7 +32,7 @@ type Context struct {
 // Key names the context's record.
 func (c Context) Key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rex direct v1\x00%s\x00%s\x00%s\x00", c.Identity, c.Compiler, c.Dir)
+	fmt.Fprintf(&b, "rex direct v2\x00%s\x00%s\x00%s\x00", c.Identity, c.Compiler, c.Dir)
 	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", c.ProjectRoot, c.Function, c.CacheOnly)
 	for _, a := range c.Args {
 		b.WriteString(a)
@@ -53,7 +53,7 @@ func (c Context) Key() string {
 			fmt.Fprintf(&b, "%s=%s\x00", k, c.Env[k])
 		}
 	}
-	return digest.BLAKE3.FromBytes([]byte(b.String())).Hash
+	return digest.SHA256.FromBytes([]byte(b.String())).Hash
 }
 
 func sortedNames(m map[string]string) []string {

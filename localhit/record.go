@@ -91,5 +91,5 @@ func ResultKey(action digest.Digest, portable bool, localRoot string) string {
 	if !portable {
 		return action.Hash
 	}
-	return digest.BLAKE3.FromBytes([]byte(action.String() + "\x00" + localRoot)).Hash
+	return digest.SHA256.FromBytes([]byte(action.String() + "\x00" + localRoot)).Hash
 }

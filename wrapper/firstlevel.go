@@ -15,7 +15,7 @@ import (
 
 // The local cache keeps each successful compile's result as rex served
 // it (package localhit serves it): stdout, stderr and outputs with the
-// local root in place. Output files are kept by their BLAKE3 digest.
+// local root in place.
 
 // serveLocal writes plan's outputs from the local cache. ok is false on a
 // miss, and nothing was written.
