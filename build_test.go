@@ -12,7 +12,7 @@ import (
 // integration tests use, must give static binaries (no dynamic loader at
 // start-up); rex-client without urfave/cli's markdown package (its init
 // runs on every start), and rex, the front end that serves local hits,
-// without gRPC, protobuf and urfave/cli at all.
+// without gRPC, protobuf, urfave/cli and the BLAKE3 package's CPU probe.
 func TestBuiltRexStartsLean(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binaries")
@@ -22,7 +22,7 @@ func TestBuiltRexStartsLean(t *testing.T) {
 		t.Fatalf("scripts/build: %v\n%s", err, out)
 	}
 	checkBinary(t, filepath.Join(dir, "rex"), "google.golang.org/grpc", "google.golang.org/protobuf",
-		"github.com/urfave/cli", "github.com/bazelbuild/remote-apis")
+		"github.com/urfave/cli", "github.com/bazelbuild/remote-apis", "github.com/klauspost/cpuid")
 	checkBinary(t, filepath.Join(dir, "rex-client"), "github.com/russross/blackfriday")
 }
 
