@@ -13,14 +13,23 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"time"
 
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 )
 
+// version is rex-client's: the two are built and installed together.
+var version = "0.1.0-dev"
+
 func main() {
 	args := os.Args[1:]
+	if len(args) == 1 && args[0] == "--version" {
+		// Answered here, it is the floor of every rex invocation.
+		fmt.Println("rex version " + version)
+		return
+	}
 	if len(args) == 0 || !isCompile(args[0]) {
 		handOver()
 	}
