@@ -65,7 +65,7 @@ func (s Store) Save(run Run, key *Key) (missReason string, err error) {
 			}
 		}
 	}
-	return missReason, writeJSON(s.name(run.Output, ".run"), run)
+	return missReason, writeRun(s.name(run.Output, ".run"), run)
 }
 
 const resultGone = "same key as before (result gone from the cache)"
@@ -117,12 +117,27 @@ func readJSON(path string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func writeJSON(path string, v any) error {
-	b, err := json.Marshal(v)
+// writeRun writes the run record in place. It is rewritten on every
+// compile, hits included, where a new file and a rename cost a local hit a
+// tenth of its time. A reader that meets it half written (two compiles of
+// one output at once) gets a JSON error, which reads as no record.
+func writeRun(path string, run Run) error {
+	b, err := json.Marshal(run)
 	if err != nil {
 		return err
 	}
-	return writeFile(path, b)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Truncate(int64(len(b)))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // writeFile replaces path atomically: a reader sees the old record or the
