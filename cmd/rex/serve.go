@@ -29,6 +29,7 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if err != nil {
 		return false
 	}
+	// runLocal does not return: the compiler replaces rex.
 	p, err := compiler.Parse(argv, dir)
 	switch {
 	case err != nil:
@@ -87,7 +88,7 @@ func served(cfg config, argv []string, dir, object string, rec *localhit.Recorde
 }
 
 // runLocal records a compile that runs locally, and why, and replaces rex
-// with the compiler.
+// with the compiler, as rex-client would have.
 func runLocal(cfg config, argv []string, dir, object, why string, start time.Time) {
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
