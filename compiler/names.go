@@ -3,21 +3,60 @@ package compiler
 import (
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"strings"
 )
 
-// driverName matches a compiler driver name with an optional target prefix
-// (x86_64-linux-gnu-) and version suffix (-12, -14.0).
-var driverName = regexp.MustCompile(`^(?:[A-Za-z0-9_.]+-)*?(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-[0-9]+(?:\.[0-9]+)*)?$`)
+// drivers are the driver names, in the order a name is tried against them.
+var drivers = []string{"gcc", "g++", "cc", "c++", "clang", "clang++"}
+
+// driverOf returns the driver a file name names, with an optional target
+// prefix (x86_64-linux-gnu-) and version suffix (-12, -14.0), or "": what
+// ^(?:[A-Za-z0-9_.]+-)*?(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-[0-9]+(?:\.[0-9]+)*)?$
+// matches as its group (the shortest prefix first). Matched by hand: a
+// regexp compiled at start-up cost every rex run a tenth of a millisecond.
+func driverOf(name string) string {
+	for start := 0; start <= len(name); {
+		for _, d := range drivers {
+			if rest, ok := strings.CutPrefix(name[start:], d); ok && (rest == "" || isVersionSuffix(rest)) {
+				return d
+			}
+		}
+		// The next start is past the next prefix segment: [A-Za-z0-9_.]+-
+		i := start
+		for i < len(name) && isSegmentByte(name[i]) {
+			i++
+		}
+		if i == start || i == len(name) || name[i] != '-' {
+			return ""
+		}
+		start = i + 1
+	}
+	return ""
+}
+
+func isSegmentByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.'
+}
+
+// isVersionSuffix reports whether s is -[0-9]+(\.[0-9]+)*.
+func isVersionSuffix(s string) bool {
+	if len(s) < 2 || s[0] != '-' {
+		return false
+	}
+	for _, part := range strings.Split(s[1:], ".") {
+		if part == "" || strings.Trim(part, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
 
 // identify returns the family of the driver named by argv0, whether it is a
 // C++ driver, and whether it is a known compiler at all.
 func identify(argv0 string) (fam Family, cxx, ok bool) {
-	m := driverName.FindStringSubmatch(filepath.Base(argv0))
-	if m == nil {
+	switch driverOf(filepath.Base(argv0)) {
+	case "":
 		return Unknown, false, false
-	}
-	switch m[1] {
 	case "gcc":
 		return GCC, false, true
 	case "g++":
@@ -44,8 +83,7 @@ func resolveFamily(argv0 string) Family {
 	if err != nil {
 		return GCC
 	}
-	m := driverName.FindStringSubmatch(filepath.Base(real))
-	if m != nil && (m[1] == "clang" || m[1] == "clang++") {
+	if d := driverOf(filepath.Base(real)); d == "clang" || d == "clang++" {
 		return Clang
 	}
 	return GCC
@@ -53,4 +91,4 @@ func resolveFamily(argv0 string) Family {
 
 // IsDriverName reports whether a file name is that of a gcc or clang
 // driver (with an optional target prefix and version suffix).
-func IsDriverName(name string) bool { return driverName.MatchString(name) }
+func IsDriverName(name string) bool { return driverOf(name) != "" }

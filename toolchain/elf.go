@@ -1,3 +1,5 @@
+//go:build !rexslim
+
 package toolchain
 
 import (
