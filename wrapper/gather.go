@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/rexbuild/rex/compiler"
@@ -65,7 +66,12 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if a, b := onceTwins(set, fn); a != "" {
 		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 	}
-	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir, fn)
+	cache := loadDirectiveCache(cfg.StateDir)
+	defer cache.save()
+	if err := checkOnceCopies(inv.Dir, p, set, scan, tc, cache, fn); err != nil {
+		return set, scan.Search, err
+	}
+	hits, places, err := probeHits(inv.Dir, set, scan.Search, cache, fn)
 	if err != nil {
 		return set, scan.Search, err
 	}
@@ -79,6 +85,21 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		}
 	}
 	return set, scan.Search, nil
+}
+
+// checkOnceCopies keeps the compile local when an include directive may
+// resolve to an unlisted copy of a header read once (see oncereach.go).
+func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function) error {
+	chk := onceCopyCheck{cwd: cwd, search: scan.Search, deps: scan.Deps, forced: p.OptionValues("-include", "-imacros"),
+		noIncluderDir: slices.Contains(p.OptionValues("-I"), "-"), isToolchain: tc.Contains}
+	copyPath, of, err := reachableOnceCopy(set, chk, cache, fn)
+	if err != nil {
+		return err
+	}
+	if copyPath != "" {
+		return localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker that lacks it would search on for another header of its name", copyPath, of)
+	}
+	return nil
 }
 
 // widenForCompile widens the root to hold everything the compile names

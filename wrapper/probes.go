@@ -28,9 +28,7 @@ import (
 
 // probeHits answers the probes of the compile's files. It returns the
 // existing places (clean absolute paths), or a local error.
-func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string, fn digest.Function) (hits, places []string, err error) {
-	cache := loadDirectiveCache(stateDir)
-	defer cache.save()
+func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function) (hits, places []string, err error) {
 	found := map[string]bool{}
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
@@ -104,14 +102,17 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 // headers, and they change far less often than they are compiled. Entries
 // are decoded when looked up: a compile uses a few hundred of the file's
 // thousands.
+//
+// It also keeps what the once-copies check needs of a file (see
+// oncereach.go), under keys of their own.
 type directiveCache struct {
 	path    string
 	entries map[string]string // key -> the Directives' JSON
-	added   map[string]depscan.Directives
+	added   map[string]string
 }
 
 func loadDirectiveCache(stateDir string) *directiveCache {
-	c := &directiveCache{added: map[string]depscan.Directives{}}
+	c := &directiveCache{added: map[string]string{}}
 	if stateDir == "" {
 		c.entries = map[string]string{}
 		return c
@@ -133,26 +134,35 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 // directives returns what the file at path probes and reads. sum is its
 // digest in fn, taken a moment ago: what is scanned must be what was keyed.
 func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
-	key := fn.Name() + ":" + sum.String()
-	if d, ok := c.added[key]; ok {
-		return d, nil
+	var d depscan.Directives
+	err := c.lookup(fn.Name()+":"+sum.String(), path, fn, sum, &d, func(data []byte) any { return depscan.ScanDirectives(data) })
+	return d, err
+}
+
+// lookup decodes key's entry into v, or, when there is none, computes it
+// from the content of the file at path (which must still have digest sum
+// in fn) and keeps it.
+func (c *directiveCache) lookup(key, path string, fn digest.Function, sum digest.Digest, v any, compute func([]byte) any) error {
+	js, ok := c.added[key]
+	if !ok {
+		js, ok = c.entries[key]
 	}
-	if js, ok := c.entries[key]; ok {
-		var d depscan.Directives
-		if js == "{}" || json.Unmarshal([]byte(js), &d) == nil {
-			return d, nil
-		}
+	if ok && (js == "{}" || json.Unmarshal([]byte(js), v) == nil) {
+		return nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return depscan.Directives{}, fmt.Errorf("input %s: %w", path, err)
+		return fmt.Errorf("input %s: %w", path, err)
 	}
 	if fn.FromBytes(data) != sum {
-		return depscan.Directives{}, localf("%s changed during the compile's planning", path)
+		return localf("%s changed during the compile's planning", path)
 	}
-	d := depscan.ScanDirectives(data)
-	c.added[key] = d
-	return d, nil
+	b, _ := json.Marshal(compute(data))
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	c.added[key] = string(b)
+	return nil
 }
 
 // save appends what this process learnt; failing costs only a rescan.
@@ -162,12 +172,11 @@ func (c *directiveCache) save() {
 	}
 	var b strings.Builder
 	empty, _ := json.Marshal(depscan.Directives{})
-	for hash, d := range c.added {
-		js, _ := json.Marshal(d)
-		if string(js) == string(empty) {
-			js = []byte("{}") // most files: read back without decoding
+	for key, js := range c.added {
+		if js == string(empty) {
+			js = "{}" // most files: read back without decoding
 		}
-		fmt.Fprintf(&b, "%s\t%s\n", hash, js)
+		fmt.Fprintf(&b, "%s\t%s\n", key, js)
 	}
 	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {
 		os.Remove(c.path)

@@ -1,0 +1,185 @@
+package wrapper
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/manifest"
+)
+
+// Unlisted copies of a header read once, where an include directive of the
+// compile reaches them. gcc skips a file with the size, mtime and content
+// of a header read once (a symlink to it, a copy made by cp -p, a checkout
+// in one second), clang one with its inode, and -M does not list the copy:
+// the input tree lacks it, and neither the key nor a record covers it. A
+// worker that resolves the same directive searches on: where nothing of
+// the name follows, its compile fails (and runs locally after all); where
+// another header of the name does (an input, a toolchain header), the
+// worker compiles that one and the object differs. So a compile whose
+// include directives may resolve to such a copy runs locally.
+//
+// That must cost little where it cannot happen. Whether a file may be read
+// once, and its include directives, are kept by content digest (see
+// includerefs.go), and no directive is resolved unless a file the compile
+// read may be read once. Each is then resolved as the compiler would,
+// along its search list, with one listing per directory: only a first
+// existing place that was not read is stat'ed, and only one with the size
+// of a header read once is read and compared. (A copy in a toolchain
+// directory is no concern: a worker has it, and skips it as the user's
+// compiler does.)
+
+// onceCopyCheck is what the check needs of the compile besides its inputs.
+type onceCopyCheck struct {
+	cwd    string
+	search depscan.SearchList
+	deps   []string // as the compiler printed them
+	// forced are the -include and -imacros files: searched for from the
+	// cwd, as quote includes.
+	forced []string
+	// noIncluderDir is -I-: quote includes do not search the includer's
+	// directory.
+	noIncluderDir bool
+	isToolchain   func(string) bool
+}
+
+// reachableOnceCopy returns an unlisted copy of a header read once that an
+// include directive of the compile may resolve to, and that header; "" when
+// there is none.
+func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, fn digest.Function) (copyPath, of string, err error) {
+	once, err := readOnceBySize(set, cache, fn)
+	if err != nil || len(once) == 0 {
+		return "", "", err
+	}
+	w := newOnceWalker(set, chk, once)
+	for _, in := range twinInputs(set, fn) {
+		var refs includeRefs
+		err := cache.lookup("includes:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum, &refs,
+			func(data []byte) any { return includeRefsIn(data).includeRefs })
+		if err != nil {
+			return "", "", err
+		}
+		includer := filepath.Dir(in.path)
+		for _, r := range refs.Refs {
+			if c, o := w.resolve(includer, r); c != "" {
+				return c, o, nil
+			}
+		}
+		if refs.Computed {
+			// The name is known only to preprocessing: any name a file
+			// read has under a searched directory, from any place on.
+			for _, n := range w.depNames() {
+				if c, o := w.resolve(includer, includeRef{Name: n, Next: true}); c != "" {
+					return c, o, nil
+				}
+			}
+		}
+	}
+	for _, name := range chk.forced {
+		if c, o := w.resolve(chk.cwd, includeRef{Name: name}); c != "" {
+			return c, o, nil
+		}
+	}
+	return "", "", nil
+}
+
+// twinInputs lists the files the compile read with the digests the key
+// took of them.
+func twinInputs(set inputSet, fn digest.Function) []twinInput {
+	ins := make([]twinInput, 0, len(set.project)+len(set.system))
+	for _, f := range set.project {
+		ins = append(ins, twinInput{f.read, f.digest, fn})
+	}
+	for _, f := range set.system {
+		ins = append(ins, twinInput{f.path, f.digest, digest.BLAKE3})
+	}
+	return ins
+}
+
+// readOnceBySize returns the files the compile read that may be read once,
+// by size: those that say once, or every file when one may hold an
+// #import (gcc then compares a file with every file read).
+func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (map[int64][]twinInput, error) {
+	ins := twinInputs(set, fn)
+	once := map[int64][]twinInput{}
+	imports := false
+	for _, in := range ins {
+		var flags onceFlags
+		err := cache.lookup("once:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum, &flags,
+			func(data []byte) any { return onceFlagsIn(data) })
+		if err != nil {
+			return nil, err
+		}
+		imports = imports || flags.Import
+		if flags.Once {
+			once[in.sum.Size] = append(once[in.sum.Size], in)
+		}
+	}
+	if imports {
+		clear(once)
+		for _, in := range ins {
+			once[in.sum.Size] = append(once[in.sum.Size], in)
+		}
+	}
+	return once, nil
+}
+
+// readPaths is every path the compile read, as read and clean.
+func readPaths(set inputSet) map[string]bool {
+	read := make(map[string]bool, 2*len(set.project)+len(set.system))
+	for _, f := range set.project {
+		read[f.read], read[f.clean] = true, true
+	}
+	for _, f := range set.system {
+		read[f.path] = true
+	}
+	return read
+}
+
+// sameAsOnce returns the header read once whose content the file at path,
+// of size size, has, or "". A file that cannot be read may be any.
+func sameAsOnce(path string, size int64, once map[int64][]twinInput) string {
+	for _, in := range once[size] {
+		if d, err := in.fn.FromFile(path); err != nil || d == in.sum {
+			return in.path
+		}
+	}
+	return ""
+}
+
+// isHeader reports whether the compiler would take what is at path for a
+// header: a directory, or a dangling symlink, is searched past.
+func isHeader(path string) (size int64, ok bool) {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		return 0, false
+	}
+	return st.Size(), true
+}
+
+// listing is manifest.Entries of one compile's directories, each listed
+// once.
+type listing map[string]map[string]bool
+
+// has reports whether anything is at path, from its directory's listing.
+func (l listing) has(path string) bool {
+	i := len(path) - 1
+	for i >= 0 && path[i] != '/' {
+		i--
+	}
+	dir, base := path[:max(i, 1)], path[i+1:]
+	names, ok := l[dir]
+	if !ok {
+		var listed bool
+		if names, listed = manifest.Entries(dir); !listed {
+			names = nil
+		}
+		l[dir] = names
+	}
+	if names == nil {
+		_, err := os.Lstat(path)
+		return err == nil
+	}
+	return names[base]
+}

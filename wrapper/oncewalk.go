@@ -1,0 +1,154 @@
+package wrapper
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// onceWalker resolves include directives along the compile's search list,
+// looking for an unlisted copy of a header read once (see oncereach.go).
+type onceWalker struct {
+	chk          onceCopyCheck
+	quote, angle []string // absolute, as the compiler joins them
+	read         map[string]bool
+	once         map[int64][]twinInput
+	lists        listing
+	toolchain    map[string]bool // directory -> whether it is the toolchain's
+	walked       map[string]bool
+	places       map[string]placeFact
+	names        []string // depNames, once asked for
+	named        bool
+}
+
+func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) *onceWalker {
+	abs := func(dirs []string) []string {
+		out := make([]string, len(dirs))
+		for i, d := range dirs {
+			if !filepath.IsAbs(d) {
+				// Joined, not cleaned: the kernel resolves "linked/.."
+				// through the symlink, as the compiler does.
+				d = chk.cwd + "/" + d
+			}
+			out[i] = d
+		}
+		return out
+	}
+	return &onceWalker{chk: chk, quote: abs(chk.search.Quote), angle: abs(chk.search.Angle),
+		read: readPaths(set), once: once, lists: listing{}, toolchain: map[string]bool{}, walked: map[string]bool{}, places: map[string]placeFact{}}
+}
+
+// resolve follows one directive of a file in includer: it returns the
+// copy the directive may resolve to where another header of its name
+// comes later, and the header it is a copy of, or "". A directive
+// resolves to the first place that holds a header; an
+// #include_next (or, with -I-, a quote include) may start anywhere in the
+// list, so every place counts.
+func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string) {
+	if r.Name == "" || filepath.IsAbs(r.Name) {
+		// Found where it is named, or not at all: nothing to search on to.
+		return "", ""
+	}
+	every := r.Next || !r.Angle && w.chk.noIncluderDir
+	key := fmt.Sprintf("%t %t %s", every, r.Angle, r.Name)
+	if !r.Angle && !w.chk.noIncluderDir {
+		key += "\x00" + includer
+	}
+	if w.walked[key] {
+		return "", ""
+	}
+	w.walked[key] = true
+	dirs := w.dirs(includer, r)
+	last := w.lastProjectDir(dirs)
+	for i := 0; i <= last; i++ {
+		found, c, o := w.place(dirs[i]+"/"+r.Name, dirs[i])
+		if c != "" && w.headerAfter(dirs[i+1:], r.Name) {
+			return c, o
+		}
+		if found && !every {
+			return "", ""
+		}
+	}
+	return "", ""
+}
+
+// headerAfter reports whether a directory of dirs holds a header of the
+// name: what a worker that lacks the copy would compile instead. With none,
+// the worker's compile fails and runs locally: no wrong object, and a
+// record of a local compile states the copy (see oncecopies.go).
+func (w *onceWalker) headerAfter(dirs []string, name string) bool {
+	for _, d := range dirs {
+		if found, _, _ := w.place(d+"/"+name, d); found {
+			return true
+		}
+	}
+	return false
+}
+
+// placeFact is what one place holds.
+type placeFact struct {
+	found    bool // a header the compiler would take
+	copyPath string
+	of       string
+}
+
+// place says whether p, in the search directory dir, holds a header the
+// compiler would take, and whether that is an unlisted copy of a header
+// read once (and of which).
+func (w *onceWalker) place(p, dir string) (found bool, copyPath, of string) {
+	if f, ok := w.places[p]; ok {
+		return f.found, f.copyPath, f.of
+	}
+	var f placeFact
+	switch {
+	case w.read[p] || w.read[filepath.Clean(p)]:
+		f.found = true
+	case w.lists.has(p):
+		var size int64
+		size, f.found = isHeader(p)
+		if f.found && !w.toolchain[dir] {
+			if f.of = sameAsOnce(p, size, w.once); f.of != "" {
+				f.copyPath = p
+			}
+		}
+	}
+	w.places[p] = f
+	return f.found, f.copyPath, f.of
+}
+
+// dirs is the search list of a directive of a file in includer.
+func (w *onceWalker) dirs(includer string, r includeRef) []string {
+	if r.Angle {
+		return w.angle
+	}
+	dirs := make([]string, 0, 1+len(w.quote)+len(w.angle))
+	if !w.chk.noIncluderDir {
+		dirs = append(dirs, includer)
+	}
+	return append(append(dirs, w.quote...), w.angle...)
+}
+
+// lastProjectDir is the index of the last directory in dirs that is not
+// the toolchain's: no copy that matters lies past it. -1 when none is.
+func (w *onceWalker) lastProjectDir(dirs []string) int {
+	last := -1
+	for i, d := range dirs {
+		tc, ok := w.toolchain[d]
+		if !ok {
+			tc = w.chk.isToolchain(filepath.Clean(d))
+			w.toolchain[d] = tc
+		}
+		if !tc {
+			last = i
+		}
+	}
+	return last
+}
+
+// depNames are the names the files read have under a directory searched
+// or read from: what a computed include may have named.
+func (w *onceWalker) depNames() []string {
+	if !w.named {
+		w.names, w.named = searchPlaces(w.chk.cwd, w.chk.deps, w.chk.search).Names, true
+	}
+	return w.names
+}
