@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"strings"
 )
 
 // What the once-copies check (see oncereach.go) needs of a file, kept by
@@ -12,23 +13,93 @@ import (
 
 // onceFlags says whether a file may be read once, or make another so.
 type onceFlags struct {
-	Once   bool `json:"o,omitempty"` // a line with "pragma" and "once"
-	Import bool `json:"m,omitempty"` // a directive that is, or may be, #import
+	Once   bool // a line with "pragma" and "once"
+	Import bool // a directive that is, or may be, #import
 }
 
 // includeRefs are a file's include directives.
 type includeRefs struct {
-	Refs []includeRef `json:"r,omitempty"`
+	Refs []includeRef
 	// Computed says a line may be an include directive whose name the
 	// parse cannot read (#include MACRO, a directive after a comment).
-	Computed bool `json:"c,omitempty"`
+	Computed bool
 }
 
 // includeRef is one #include, #include_next or #import.
 type includeRef struct {
-	Name  string `json:"n"`
-	Angle bool   `json:"a,omitempty"` // <name> rather than "name"
-	Next  bool   `json:"x,omitempty"` // #include_next
+	Name  string
+	Angle bool // <name> rather than "name"
+	Next  bool // #include_next
+}
+
+// The cache's entries: the flags are "o" (once) and "m" (import) or
+// neither; the directives are "c" (computed) or "-", then each directive
+// as a NUL, its kind (q "name", a <name>, Q and A for #include_next) and
+// its name. A name that holds a NUL, tab or newline is left out, as a
+// computed include.
+
+func (f onceFlags) encode() string {
+	var s string
+	if f.Once {
+		s += "o"
+	}
+	if f.Import {
+		s += "m"
+	}
+	return s
+}
+
+func decodeOnceFlags(s string) onceFlags {
+	return onceFlags{Once: strings.Contains(s, "o"), Import: strings.Contains(s, "m")}
+}
+
+func (r includeRefs) encode() string {
+	var b strings.Builder
+	b.WriteString("-")
+	for _, ref := range r.Refs {
+		if strings.ContainsAny(ref.Name, "\x00\t\n") {
+			r.Computed = true
+			continue
+		}
+		kind := byte("qaQA"[boolBit(ref.Angle)+2*boolBit(ref.Next)])
+		b.WriteByte(0)
+		b.WriteByte(kind)
+		b.WriteString(ref.Name)
+	}
+	s := b.String()
+	if r.Computed {
+		s = "c" + s[1:]
+	}
+	return s
+}
+
+func decodeIncludeRefs(s string) includeRefs {
+	r := includeRefs{Computed: !strings.HasPrefix(s, "-")}
+	if len(s) < 2 {
+		return r
+	}
+	refs := strings.Split(s[2:], "\x00")
+	r.Refs = make([]includeRef, 0, len(refs))
+	for _, ref := range refs {
+		if ref == "" {
+			r.Computed = true // not an entry this code wrote
+			continue
+		}
+		k := strings.IndexByte("qaQA", ref[0])
+		if k < 0 {
+			r.Computed = true
+			continue
+		}
+		r.Refs = append(r.Refs, includeRef{Name: ref[1:], Angle: k&1 != 0, Next: k&2 != 0})
+	}
+	return r
+}
+
+func boolBit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // onceFlagsIn reads the flags from a file's content.

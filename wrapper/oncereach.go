@@ -54,12 +54,12 @@ func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, f
 	}
 	w := newOnceWalker(set, chk, once)
 	for _, in := range twinInputs(set, fn) {
-		var refs includeRefs
-		err := cache.lookup("includes:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum, &refs,
-			func(data []byte) any { return includeRefsIn(data).includeRefs })
+		v, err := cache.entry("includes:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
+			func(data []byte) string { return includeRefsIn(data).encode() })
 		if err != nil {
 			return "", "", err
 		}
+		refs := decodeIncludeRefs(v)
 		includer := filepath.Dir(in.path)
 		for _, r := range refs.Refs {
 			if c, o := w.resolve(includer, r); c != "" {
@@ -105,12 +105,12 @@ func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (ma
 	once := map[int64][]twinInput{}
 	imports := false
 	for _, in := range ins {
-		var flags onceFlags
-		err := cache.lookup("once:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum, &flags,
-			func(data []byte) any { return onceFlagsIn(data) })
+		v, err := cache.entry("once:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
+			func(data []byte) string { return onceFlagsIn(data).encode() })
 		if err != nil {
 			return nil, err
 		}
+		flags := decodeOnceFlags(v)
 		imports = imports || flags.Import
 		if flags.Once {
 			once[in.sum.Size] = append(once[in.sum.Size], in)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -27,10 +28,23 @@ func TestIncludeRefsIn(t *testing.T) {
 		{src: "#include CONFIG_H\n", computed: true},
 		{src: "/* c */ #include \"hidden.h\"\n", computed: true},
 		{src: "// #include \"comment.h\"\nint include_me;\n#define X import\n"},
+		{src: "#include \"tab\there.h\"\n", want: []includeRef{{Name: "tab\there.h"}}},
 	} {
 		got := includeRefsIn([]byte(tt.src))
 		if diff := cmp.Diff(tt.want, got.Refs); diff != "" || got.Computed != tt.computed || got.imports != tt.imports {
 			t.Errorf("%q: computed %v imports %v, refs (-want +got):\n%s", tt.src, got.Computed, got.imports, diff)
+		}
+		want := includeRefs{Computed: got.Computed}
+		for _, r := range got.Refs {
+			if strings.Contains(r.Name, "\t") {
+				want.Computed = true // the entry cannot hold it
+			} else {
+				want.Refs = append(want.Refs, r)
+			}
+		}
+		back := decodeIncludeRefs(got.includeRefs.encode())
+		if diff := cmp.Diff(want, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%q: the cache's entry reads back otherwise (-want +got):\n%s", tt.src, diff)
 		}
 	}
 }

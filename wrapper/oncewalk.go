@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"fmt"
 	"path/filepath"
 )
 
@@ -49,7 +48,7 @@ func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string
 		return "", ""
 	}
 	every := r.Next || !r.Angle && w.chk.noIncluderDir
-	key := fmt.Sprintf("%t %t %s", every, r.Angle, r.Name)
+	key := string("qaQA"[boolBit(r.Angle)+2*boolBit(every)]) + r.Name
 	if !r.Angle && !w.chk.noIncluderDir {
 		key += "\x00" + includer
 	}

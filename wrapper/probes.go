@@ -1,12 +1,9 @@
 package wrapper
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -95,97 +92,6 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 		places = append(places, d+"/"+p.Name)
 	}
 	return places
-}
-
-// directiveCache remembers what files probe, by content digest: a TU with
-// <iostream> reads 2 MB of system headers, a kernel TU 6 MB of project
-// headers, and they change far less often than they are compiled. Entries
-// are decoded when looked up: a compile uses a few hundred of the file's
-// thousands.
-//
-// It also keeps what the once-copies check needs of a file (see
-// oncereach.go), under keys of their own.
-type directiveCache struct {
-	path    string
-	entries map[string]string // key -> the Directives' JSON
-	added   map[string]string
-}
-
-func loadDirectiveCache(stateDir string) *directiveCache {
-	c := &directiveCache{added: map[string]string{}}
-	if stateDir == "" {
-		c.entries = map[string]string{}
-		return c
-	}
-	c.path = filepath.Join(stateDir, "directives")
-	data, _ := os.ReadFile(c.path)
-	text := string(data)
-	c.entries = make(map[string]string, strings.Count(text, "\n"))
-	for text != "" {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		if key, js, ok := strings.Cut(line, "\t"); ok {
-			c.entries[key] = js
-		}
-	}
-	return c
-}
-
-// directives returns what the file at path probes and reads. sum is its
-// digest in fn, taken a moment ago: what is scanned must be what was keyed.
-func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
-	var d depscan.Directives
-	err := c.lookup(fn.Name()+":"+sum.String(), path, fn, sum, &d, func(data []byte) any { return depscan.ScanDirectives(data) })
-	return d, err
-}
-
-// lookup decodes key's entry into v, or, when there is none, computes it
-// from the content of the file at path (which must still have digest sum
-// in fn) and keeps it.
-func (c *directiveCache) lookup(key, path string, fn digest.Function, sum digest.Digest, v any, compute func([]byte) any) error {
-	js, ok := c.added[key]
-	if !ok {
-		js, ok = c.entries[key]
-	}
-	if ok && (js == "{}" || json.Unmarshal([]byte(js), v) == nil) {
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("input %s: %w", path, err)
-	}
-	if fn.FromBytes(data) != sum {
-		return localf("%s changed during the compile's planning", path)
-	}
-	b, _ := json.Marshal(compute(data))
-	if err := json.Unmarshal(b, v); err != nil {
-		return err
-	}
-	c.added[key] = string(b)
-	return nil
-}
-
-// save appends what this process learnt; failing costs only a rescan.
-func (c *directiveCache) save() {
-	if c.path == "" || len(c.added) == 0 {
-		return
-	}
-	var b strings.Builder
-	empty, _ := json.Marshal(depscan.Directives{})
-	for key, js := range c.added {
-		if js == string(empty) {
-			js = "{}" // most files: read back without decoding
-		}
-		fmt.Fprintf(&b, "%s\t%s\n", key, js)
-	}
-	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {
-		os.Remove(c.path)
-	}
-	os.MkdirAll(filepath.Dir(c.path), 0o755)
-	if f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-		f.WriteString(b.String())
-		f.Close()
-	}
 }
 
 // addProbeHits makes the places where a probe found something inputs:
