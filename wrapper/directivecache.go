@@ -18,9 +18,9 @@ import (
 // thousands.
 //
 // It also keeps what the once-copies check needs of a file (see
-// includerefs.go), under keys of their own, in a text form that decodes
-// faster than JSON: a kernel-like compile looks up 800 files' include
-// directives.
+// includerefs.go): its once flags beside its directives, and its include
+// directives, when asked for, under a key of their own, in a text form that
+// decodes faster than JSON (a kernel-like compile looks up 800 files').
 type directiveCache struct {
 	path    string
 	entries map[string]string // key -> the entry, as saved
@@ -47,32 +47,51 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 	return c
 }
 
-// emptyDirectives is the entry of a file that probes and reads nothing:
+// emptyDirectives is the JSON of a file that probes and reads nothing:
 // most files, read back without decoding.
 const emptyDirectives = "{}"
 
-// directives returns what the file at path probes and reads. sum is its
-// digest in fn, taken a moment ago: what is scanned must be what was keyed.
-func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
-	key := fn.Name() + ":" + sum.String()
+// A file's entry is its once flags (see includerefs.go), a '|', and the
+// JSON of its Directives.
+
+// fileEntry returns the entry of the file at path. sum is its digest in
+// fn, taken a moment ago: what is scanned must be what was keyed.
+func (c *directiveCache) fileEntry(path string, fn digest.Function, sum digest.Digest) (flags, js string, err error) {
+	key := "file:" + fn.Name() + ":" + sum.String()
 	scan := func(data []byte) string {
 		js, _ := json.Marshal(depscan.ScanDirectives(data))
 		if empty, _ := json.Marshal(depscan.Directives{}); string(js) == string(empty) {
-			return emptyDirectives
+			js = []byte(emptyDirectives)
 		}
-		return string(js)
+		return onceFlagsIn(data).encode() + "|" + string(js)
 	}
+	v, err := c.entry(key, path, fn, sum, scan)
+	if err != nil {
+		return "", "", err
+	}
+	flags, js, ok := strings.Cut(v, "|")
+	if !ok || js != emptyDirectives && !json.Valid([]byte(js)) {
+		delete(c.entries, key) // unreadable: scan again
+		v, err = c.entry(key, path, fn, sum, scan)
+		flags, js, _ = strings.Cut(v, "|")
+	}
+	return flags, js, err
+}
+
+// directives returns what the file at path probes and reads.
+func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
 	var d depscan.Directives
-	js, err := c.entry(key, path, fn, sum, scan)
-	if err != nil || js == emptyDirectives || json.Unmarshal([]byte(js), &d) == nil {
+	_, js, err := c.fileEntry(path, fn, sum)
+	if err != nil || js == emptyDirectives {
 		return d, err
 	}
-	delete(c.entries, key) // unreadable: scan again
-	js, err = c.entry(key, path, fn, sum, scan)
-	if err == nil {
-		err = json.Unmarshal([]byte(js), &d)
-	}
-	return d, err
+	return d, json.Unmarshal([]byte(js), &d)
+}
+
+// onceFlags returns whether the file at path may be read once.
+func (c *directiveCache) onceFlags(path string, fn digest.Function, sum digest.Digest) (onceFlags, error) {
+	flags, _, err := c.fileEntry(path, fn, sum)
+	return decodeOnceFlags(flags), err
 }
 
 // entry returns key's entry, or, when there is none, computes it from the

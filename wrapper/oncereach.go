@@ -2,7 +2,7 @@ package wrapper
 
 import (
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -60,7 +60,9 @@ func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, f
 			return "", "", err
 		}
 		refs := decodeIncludeRefs(v)
-		includer := filepath.Dir(in.path)
+		// Not cleaned: the compiler searches the includer's directory as
+		// it spelled the includer, "linked/.." through the symlink.
+		includer := in.path[:max(strings.LastIndexByte(in.path, '/'), 1)]
 		for _, r := range refs.Refs {
 			if c, o := w.resolve(includer, r); c != "" {
 				return c, o, nil
@@ -105,12 +107,10 @@ func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (ma
 	once := map[int64][]twinInput{}
 	imports := false
 	for _, in := range ins {
-		v, err := cache.entry("once:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
-			func(data []byte) string { return onceFlagsIn(data).encode() })
+		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
 		if err != nil {
 			return nil, err
 		}
-		flags := decodeOnceFlags(v)
 		imports = imports || flags.Import
 		if flags.Once {
 			once[in.sum.Size] = append(once[in.sum.Size], in)

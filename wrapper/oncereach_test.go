@@ -143,7 +143,7 @@ func TestReachableOnceCopy(t *testing.T) {
 }
 
 // TestOnceCopyCheckWithoutOnceHeaders: with no header read once, the check
-// resolves nothing, and the cache keeps only each file's flags.
+// resolves nothing, and the cache keeps only each file's flags and probes.
 func TestOnceCopyCheckWithoutOnceHeaders(t *testing.T) {
 	o := &onceTree{t: t, dir: t.TempDir(), read: []string{"a.c", "g.h"}}
 	o.write("a.c", "#include \"g.h\"\n#include \"x.h\"\n")
@@ -155,11 +155,11 @@ func TestOnceCopyCheckWithoutOnceHeaders(t *testing.T) {
 		t.Errorf("copy %q without a header read once", c)
 	}
 	for key := range cache.added {
-		if !strings.HasPrefix(key, "once:") {
+		if !strings.HasPrefix(key, "file:") {
 			t.Errorf("cache learnt %s: the include directives were read", key)
 		}
 	}
 	if len(cache.added) != 2 {
-		t.Errorf("cache learnt %d entries, want the flags of 2 files", len(cache.added))
+		t.Errorf("cache learnt %d entries, want those of 2 files", len(cache.added))
 	}
 }
