@@ -68,7 +68,8 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	}
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
-	if err := checkOnceCopies(inv.Dir, p, set, scan, tc, cache, fn); err != nil {
+	once, err := checkOnceCopies(inv.Dir, p, set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly)
+	if err != nil {
 		return set, scan.Search, err
 	}
 	hits, places, err := probeHits(inv.Dir, set, scan.Search, cache, fn)
@@ -79,6 +80,9 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		plan.facts.probed = places
 	}
 	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
+		if c, of := probeHitCopy(added, once); c != "" {
+			return set, scan.Search, localf("__has_include finds %s, a copy of %s, a header read once: a worker may stage the two as files of their own mtimes, and read the copy", c, of)
+		}
 		plan.inputPaths = append(plan.inputPaths, added...)
 		for p, st := range stampsFor(added) {
 			plan.inputStamps[p] = st
@@ -88,18 +92,28 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 }
 
 // checkOnceCopies keeps the compile local when an include directive may
-// resolve to an unlisted copy of a header read once (see oncereach.go).
-func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function) error {
+// resolve to an unlisted copy of a header read once (see oncereach.go): a
+// worker would compile another header, or, when remoteExec says the
+// compile will run on a worker if it can, fail. (Else the local compile
+// fills the caches, and its record states the copy: see oncecopies.go.) It
+// returns the headers that may be read once, by size.
+func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec bool) (map[int64][]twinInput, error) {
 	chk := onceCopyCheck{cwd: cwd, search: scan.Search, deps: scan.Deps, forced: p.OptionValues("-include", "-imacros"),
 		noIncluderDir: slices.Contains(p.OptionValues("-I"), "-"), isToolchain: tc.Contains}
-	copyPath, of, err := reachableOnceCopy(set, chk, cache, fn)
-	if err != nil {
-		return err
+	once, err := readOnceBySize(set, cache, fn)
+	if err != nil || len(once) == 0 {
+		return once, err
 	}
-	if copyPath != "" {
-		return localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker that lacks it would search on for another header of its name", copyPath, of)
+	copyPath, of, later, err := reachableOnceCopy(set, chk, cache, fn, once)
+	switch {
+	case err != nil:
+		return nil, err
+	case later:
+		return nil, localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker that lacks it would search on for another header of its name", copyPath, of)
+	case copyPath != "" && remoteExec:
+		return nil, localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker's compile would fail for want of it", copyPath, of)
 	}
-	return nil
+	return once, nil
 }
 
 // widenForCompile widens the root to hold everything the compile names

@@ -46,44 +46,53 @@ type onceCopyCheck struct {
 
 // reachableOnceCopy returns an unlisted copy of a header read once that an
 // include directive of the compile may resolve to, and that header; "" when
-// there is none.
-func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, fn digest.Function) (copyPath, of string, err error) {
-	once, err := readOnceBySize(set, cache, fn)
-	if err != nil || len(once) == 0 {
-		return "", "", err
+// there is none. later says another header of the copy's name comes after
+// it in the search list; a copy with none after it is returned only when
+// no copy has one. once are the headers that may be read once, by size
+// (see readOnceBySize).
+func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, fn digest.Function, once map[int64][]twinInput) (copyPath, of string, later bool, err error) {
+	if len(once) == 0 {
+		return "", "", false, nil
 	}
 	w := newOnceWalker(set, chk, once)
 	for _, in := range twinInputs(set, fn) {
 		v, err := cache.entry("includes:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
 			func(data []byte) string { return includeRefsIn(data).encode() })
 		if err != nil {
-			return "", "", err
+			return "", "", false, err
 		}
-		refs := decodeIncludeRefs(v)
 		// Not cleaned: the compiler searches the includer's directory as
 		// it spelled the includer, "linked/.." through the symlink.
 		includer := in.path[:max(strings.LastIndexByte(in.path, '/'), 1)]
-		for _, r := range refs.Refs {
-			if c, o := w.resolve(includer, r); c != "" {
-				return c, o, nil
-			}
-		}
-		if refs.Computed {
-			// The name is known only to preprocessing: any name a file
-			// read has under a searched directory, from any place on.
-			for _, n := range w.depNames() {
-				if c, o := w.resolve(includer, includeRef{Name: n, Next: true}); c != "" {
-					return c, o, nil
-				}
-			}
+		if c, o := w.resolveAll(includer, decodeIncludeRefs(v)); c != "" {
+			return c, o, true, nil
 		}
 	}
 	for _, name := range chk.forced {
 		if c, o := w.resolve(chk.cwd, includeRef{Name: name}); c != "" {
-			return c, o, nil
+			return c, o, true, nil
 		}
 	}
-	return "", "", nil
+	return w.lone, w.loneOf, false, nil
+}
+
+// resolveAll resolves the directives of one file in includer.
+func (w *onceWalker) resolveAll(includer string, refs includeRefs) (copyPath, of string) {
+	for _, r := range refs.Refs {
+		if c, o := w.resolve(includer, r); c != "" {
+			return c, o
+		}
+	}
+	if refs.Computed {
+		// The name is known only to preprocessing: any name a file read
+		// has under a searched directory, from any place on.
+		for _, n := range w.depNames() {
+			if c, o := w.resolve(includer, includeRef{Name: n, Next: true}); c != "" {
+				return c, o
+			}
+		}
+	}
+	return "", ""
 }
 
 // twinInputs lists the files the compile read with the digests the key
@@ -135,6 +144,22 @@ func readPaths(set inputSet) map[string]bool {
 		read[f.path] = true
 	}
 	return read
+}
+
+// probeHitCopy returns a file that a __has_include found, of added, that
+// is a copy of a header read once, and that header; "" when there is none.
+// The input tree would hold both: a worker that stages inputs of one
+// content as links to one file skips the copy as the user's compiler does,
+// one that copies them with mtimes seconds apart would read it.
+func probeHitCopy(added []string, once map[int64][]twinInput) (copyPath, of string) {
+	for _, p := range added {
+		if size, ok := isHeader(p); ok {
+			if of := sameAsOnce(p, size, once); of != "" {
+				return p, of
+			}
+		}
+	}
+	return "", ""
 }
 
 // sameAsOnce returns the header read once whose content the file at path,

@@ -98,7 +98,11 @@ func BenchmarkOnceCopyCheck(b *testing.B) {
 }
 
 func onceBenchCheck(set inputSet, chk onceCopyCheck, c *directiveCache) error {
-	copyPath, _, err := reachableOnceCopy(set, chk, c, digest.SHA256)
+	once, err := readOnceBySize(set, c, digest.SHA256)
+	if err != nil {
+		return err
+	}
+	copyPath, _, _, err := reachableOnceCopy(set, chk, c, digest.SHA256, once)
 	if copyPath != "" {
 		return fmt.Errorf("a copy in a tree without one: %s", copyPath)
 	}

@@ -78,7 +78,7 @@ func (o *onceTree) write(name, content string) string {
 	return p
 }
 
-func (o *onceTree) check(cache *directiveCache, toolchain string, angle ...string) (string, string) {
+func (o *onceTree) check(cache *directiveCache, toolchain string, angle ...string) (copyPath string, later bool) {
 	var set inputSet
 	for _, name := range o.read {
 		p := filepath.Join(o.dir, name)
@@ -90,15 +90,20 @@ func (o *onceTree) check(cache *directiveCache, toolchain string, angle ...strin
 	}
 	chk := onceCopyCheck{cwd: o.dir, search: depscan.SearchList{Angle: angle}, deps: o.read,
 		isToolchain: func(p string) bool { return toolchain != "" && strings.HasPrefix(p, filepath.Join(o.dir, toolchain)) }}
-	c, of, err := reachableOnceCopy(set, chk, cache, digest.SHA256)
+	once, err := readOnceBySize(set, cache, digest.SHA256)
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	return c, of
+	c, _, later, err := reachableOnceCopy(set, chk, cache, digest.SHA256, once)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return c, later
 }
 
 // TestReachableOnceCopy: a copy of a header read once matters where a
-// directive resolves to it and another header of its name comes later.
+// directive resolves to it: most where another header of its name comes
+// later (a worker would compile that one), else a worker's compile fails.
 func TestReachableOnceCopy(t *testing.T) {
 	const once = "#pragma once\nint y;\n"
 	src := "#include \"y.h\"\n#include \"x.h\"\n"
@@ -109,23 +114,24 @@ func TestReachableOnceCopy(t *testing.T) {
 		angle     []string
 		toolchain string
 		want      string
+		later     bool
 	}{
 		{"copy first, another after", map[string]string{"y.h": once, "a/x.h": once, "b/x.h": "int b;\n", "a.c": src},
-			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "a/x.h"},
+			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "a/x.h", true},
 		{"symlink first, another after", map[string]string{"y.h": once, "a/x.h": "@link:../y.h", "b/x.h": "int b;\n", "a.c": src},
-			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "a/x.h"},
+			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "a/x.h", true},
 		{"copy first, nothing after", map[string]string{"y.h": once, "a/x.h": once, "a.c": src},
-			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", ""},
+			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "a/x.h", false},
 		{"copy after the header found", map[string]string{"y.h": once, "a/x.h": "int a;\n", "b/x.h": once, "c/x.h": "int c;\n", "a.c": src},
-			[]string{"a.c", "y.h", "a/x.h"}, []string{"a", "b", "c"}, "", ""},
+			[]string{"a.c", "y.h", "a/x.h"}, []string{"a", "b", "c"}, "", "", false},
 		{"#include_next past the header found", map[string]string{"y.h": once, "a/x.h": "#include_next <x.h>\n", "b/x.h": once,
-			"c/x.h": "int c;\n", "a.c": src}, []string{"a.c", "y.h", "a/x.h"}, []string{"a", "b", "c"}, "", "b/x.h"},
+			"c/x.h": "int c;\n", "a.c": src}, []string{"a.c", "y.h", "a/x.h"}, []string{"a", "b", "c"}, "", "b/x.h", true},
 		{"copy in a toolchain directory", map[string]string{"y.h": once, "tc/x.h": once, "b/x.h": "int b;\n", "a.c": src},
-			[]string{"a.c", "y.h"}, []string{"tc", "b"}, "tc", ""},
+			[]string{"a.c", "y.h"}, []string{"tc", "b"}, "tc", "", false},
 		{"other content of the same size", map[string]string{"y.h": once, "a/x.h": "#pragma once\nint z;\n", "b/x.h": "int b;\n", "a.c": src},
-			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", ""},
+			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "", false},
 		{"computed include", map[string]string{"y.h": once, "a/x.h": once, "b/x.h": "int b;\n",
-			"a.c": "#include \"y.h\"\n#include \"b/x.h\"\n#include CONFIG\n"}, []string{"a.c", "y.h", "b/x.h"}, []string{"a", "b"}, "", "a/x.h"},
+			"a.c": "#include \"y.h\"\n#include \"b/x.h\"\n#include CONFIG\n"}, []string{"a.c", "y.h", "b/x.h"}, []string{"a", "b"}, "", "a/x.h", true},
 	} {
 		o := &onceTree{t: t, dir: t.TempDir(), read: tt.read}
 		for name, content := range tt.files {
@@ -135,9 +141,9 @@ func TestReachableOnceCopy(t *testing.T) {
 		for _, d := range tt.angle {
 			angle = append(angle, filepath.Join(o.dir, d))
 		}
-		got, _ := o.check(loadDirectiveCache(""), tt.toolchain, angle...)
-		if want := filepath.Join(o.dir, tt.want); tt.want == "" && got != "" || tt.want != "" && got != want {
-			t.Errorf("%s: copy %q, want %q", tt.name, got, tt.want)
+		got, later := o.check(loadDirectiveCache(""), tt.toolchain, angle...)
+		if want := filepath.Join(o.dir, tt.want); tt.want == "" && got != "" || tt.want != "" && (got != want || later != tt.later) {
+			t.Errorf("%s: copy %q (a header after it: %v), want %q (%v)", tt.name, got, later, tt.want, tt.later)
 		}
 	}
 }

@@ -17,6 +17,9 @@ type onceWalker struct {
 	places       map[string]placeFact
 	names        []string // depNames, once asked for
 	named        bool
+	// lone is the first copy found with nothing of its name after it, and
+	// loneOf the header it copies.
+	lone, loneOf string
 }
 
 func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) *onceWalker {
@@ -62,6 +65,9 @@ func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string
 		found, c, o := w.place(dirs[i]+"/"+r.Name, dirs[i])
 		if c != "" && w.headerAfter(dirs[i+1:], r.Name) {
 			return c, o
+		}
+		if c != "" && w.lone == "" {
+			w.lone, w.loneOf = c, o
 		}
 		if found && !every {
 			return "", ""

@@ -66,12 +66,38 @@ func TestOnceCopies(t *testing.T) {
 		setup:  sameTime("y.h", "a/limits.h"),
 		mutate: func(k *kase) { k.sh("rm a/limits.h") },
 	}, {
+		// Nothing of the copy's name comes later: a worker's compile
+		// fails for want of it, and the compile runs locally; then
+		// b/x.h appears after it.
+		name:   "gcc: a copy of a header read once with nothing of its name later",
+		files:  map[string]string{"y.h": once, "a/x.h": once, "a.c": "#include \"y.h\"\n#include \"x.h\"\nint v = 1;\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  sameTime("y.h", "a/x.h"),
+		mutate: edit("b/x.h", "int b_x;\n"),
+	}, {
 		// The copy appears after a record was made: the record states
 		// a/x.h absent.
 		name:   "gcc: a copy of a header read once appears in an earlier -I dir",
 		files:  map[string]string{"y.h": once, "a/other.h": "", "b/x.h": other, "a.c": src},
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
 		mutate: func(k *kase) { k.sh("cp -p y.h a/x.h") },
+	}, {
+		// __has_include finds the copy, which is uploaded beside the
+		// header, and a computed include names it: only a worker that
+		// links inputs of one content to one file skips it as gcc does,
+		// so the compile runs locally.
+		name: "gcc: __has_include finds a copy of a header read once that a computed include names",
+		files: map[string]string{"y.h": once, "a/x.h": once,
+			"a.c": "#include \"y.h\"\n#define X <x.h>\n#if __has_include(<x.h>)\n#include X\n#endif\nint v = 1;\n"},
+		cmd:    []string{"gcc", "-Ia", "-c", "a.c", "-o", "a.o"},
+		setup:  sameTime("y.h", "a/x.h"),
+		mutate: edit("a/x.h", "#define V 6\n"),
+		want: func(phase, outcome string) string {
+			if phase != "mutated" && outcome != "local run" {
+				return "a compile whose input tree would hold a copy of a header read once must run locally, rex did: " + outcome
+			}
+			return ""
+		},
 	}} {
 		s.class = "twins"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
