@@ -66,29 +66,37 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if a, b := onceTwins(set, fn); a != "" {
 		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 	}
+	err = plan.addProbes(cfg, inv.Dir, p, &set, scan, tc, fn)
+	return set, scan.Search, err
+}
+
+// addProbes checks the copies of headers read once (see oncereach.go),
+// answers the probes (see probes.go) and adds the project files they find
+// to set. The directive cache serves both.
+func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
-	once, err := checkOnceCopies(inv.Dir, p, set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly)
+	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly)
 	if err != nil {
-		return set, scan.Search, err
+		return err
 	}
-	hits, places, err := probeHits(inv.Dir, set, scan.Search, cache, fn)
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn)
 	if err != nil {
-		return set, scan.Search, err
+		return err
 	}
 	if plan.facts != nil {
 		plan.facts.probed = places
 	}
 	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
 		if c, of := probeHitCopy(added, once); c != "" {
-			return set, scan.Search, localf("__has_include finds %s, a copy of %s, a header read once: a worker may stage the two as files of their own mtimes, and read the copy", c, of)
+			return localf("__has_include finds %s, a copy of %s, a header read once: a worker may stage the two as files of their own mtimes, and read the copy", c, of)
 		}
 		plan.inputPaths = append(plan.inputPaths, added...)
 		for p, st := range stampsFor(added) {
 			plan.inputStamps[p] = st
 		}
 	}
-	return set, scan.Search, nil
+	return nil
 }
 
 // checkOnceCopies keeps the compile local when an include directive may

@@ -40,11 +40,11 @@ func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) 
 }
 
 // resolve follows one directive of a file in includer: it returns the
-// copy the directive may resolve to where another header of its name
-// comes later, and the header it is a copy of, or "". A directive
-// resolves to the first place that holds a header; an
-// #include_next (or, with -I-, a quote include) may start anywhere in the
-// list, so every place counts.
+// copy the directive may resolve to where another header of its name comes
+// later, and the header it is a copy of, or "" (a copy with nothing after
+// it is kept as lone). A directive resolves to the first place that holds
+// a header; an #include_next (or, with -I-, a quote include) may start
+// anywhere in the list, so every place counts.
 func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string) {
 	if r.Name == "" || filepath.IsAbs(r.Name) {
 		// Found where it is named, or not at all: nothing to search on to.
