@@ -66,6 +66,15 @@ func TestOnceCopies(t *testing.T) {
 		setup:  sameTime("y.h", "a/limits.h"),
 		mutate: func(k *kase) { k.sh("rm a/limits.h") },
 	}, {
+		// b/x.h is an input only as what a __has_include found; then it
+		// goes, and nothing of the copy's name comes later.
+		name: "gcc: the header after the copy is a __has_include's, then removed",
+		files: map[string]string{"y.h": once, "a/x.h": once, "b/x.h": other,
+			"a.c": "#include \"y.h\"\n#if __has_include(\"b/x.h\")\n#define V 3\n#endif\n#include \"x.h\"\n#ifndef V\n#define V 4\n#endif\nint v = V;\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  sameTime("y.h", "a/x.h"),
+		mutate: func(k *kase) { k.sh("rm b/x.h") },
+	}, {
 		// Nothing of the copy's name comes later: a worker's compile
 		// fails for want of it, and the compile runs locally; then
 		// b/x.h appears after it.
