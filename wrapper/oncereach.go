@@ -83,11 +83,12 @@ func (w *onceWalker) resolveAll(includer string, refs includeRefs) (copyPath, of
 			return c, o
 		}
 	}
-	if refs.Computed {
+	if refs.Computed && !w.anyFrom[includer] {
+		w.anyFrom[includer] = true
 		// The name is known only to preprocessing: any name a file read
 		// has under a searched directory, from any place on.
 		for _, n := range w.depNames() {
-			if c, o := w.resolve(includer, includeRef{Name: n, Next: true}); c != "" {
+			if c, o := w.resolveAny(includer, n); c != "" {
 				return c, o
 			}
 		}

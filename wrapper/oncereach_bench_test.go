@@ -13,7 +13,7 @@ import (
 // onceBenchTree lays out a kernel-like compile's headers (~800 across 8 -I
 // directories, each including five others by <dir/name>), each guarded or
 // each saying #pragma once, and returns its inputs and search list.
-func onceBenchTree(b *testing.B, once bool) (inputSet, onceCopyCheck) {
+func onceBenchTree(b *testing.B, once, computed bool) (inputSet, onceCopyCheck) {
 	cwd := b.TempDir()
 	dirs := map[string]int{"include/linux": 300, "include/asm-generic": 80, "arch/x86/include/asm": 150,
 		"arch/x86/include/uapi/asm": 40, "include/uapi/linux": 120, "include/generated": 20,
@@ -33,6 +33,9 @@ func onceBenchTree(b *testing.B, once bool) (inputSet, onceCopyCheck) {
 				fmt.Fprintf(&body, "#include <%s/h%d.h>\n", short, (i+k)%n)
 			}
 			fmt.Fprintf(&body, "#define H_%s_%d %q\n", short, i, dir)
+			if computed && i%10 == 0 {
+				body.WriteString("#include CONFIG_HEADER\n")
+			}
 			if !once {
 				body.WriteString("#endif\n")
 			}
@@ -64,22 +67,25 @@ func onceBenchTree(b *testing.B, once bool) (inputSet, onceCopyCheck) {
 // loads it, and saves what it learnt): Probes is the probe check alone, as
 // a miss made it before; Guarded and Once are the copies check and the
 // probe check, with the headers guarded (as the kernel's are: the check
-// reads flags only) and saying #pragma once (every directive is resolved).
+// reads flags only) and saying #pragma once (every directive is resolved);
+// OnceComputed has one header in ten include a macro, which is resolved
+// under every name a file read has.
 func BenchmarkOnceCopyCheck(b *testing.B) {
 	for _, bc := range []struct {
-		name  string
-		once  bool
-		check func(set inputSet, chk onceCopyCheck, c *directiveCache) error
+		name           string
+		once, computed bool
+		check          func(set inputSet, chk onceCopyCheck, c *directiveCache) error
 	}{
-		{"Probes", false, func(set inputSet, chk onceCopyCheck, c *directiveCache) error {
+		{"Probes", false, false, func(set inputSet, chk onceCopyCheck, c *directiveCache) error {
 			_, _, err := probeHits(chk.cwd, set, chk.search, c, digest.SHA256)
 			return err
 		}},
-		{"Guarded", false, onceBenchCheck},
-		{"Once", true, onceBenchCheck},
+		{"Guarded", false, false, onceBenchCheck},
+		{"Once", true, false, onceBenchCheck},
+		{"OnceComputed", true, true, onceBenchCheck},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			set, chk := onceBenchTree(b, bc.once)
+			set, chk := onceBenchTree(b, bc.once, bc.computed)
 			state := b.TempDir()
 			run := func() {
 				c := loadDirectiveCache(state)

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"path/filepath"
+	"strings"
 )
 
 // onceWalker resolves include directives along the compile's search list,
@@ -17,6 +18,9 @@ type onceWalker struct {
 	places       map[string]placeFact
 	names        []string // depNames, once asked for
 	named        bool
+	tail         []string        // the quote list after the includer's directory
+	anyFrom      map[string]bool // includers whose computed includes were followed
+	cleanDirs    map[string]string
 	// lone is the first copy found with nothing of its name after it, and
 	// loneOf the header it copies.
 	lone, loneOf string
@@ -36,7 +40,8 @@ func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) 
 		return out
 	}
 	return &onceWalker{chk: chk, quote: abs(chk.search.Quote), angle: abs(chk.search.Angle),
-		read: readPaths(set), once: once, lists: listing{}, toolchain: map[string]bool{}, walked: map[string]bool{}, places: map[string]placeFact{}}
+		read: readPaths(set), once: once, lists: listing{}, toolchain: map[string]bool{}, walked: map[string]bool{}, places: map[string]placeFact{},
+		anyFrom: map[string]bool{}, cleanDirs: map[string]string{}}
 }
 
 // resolve follows one directive of a file in includer: it returns the
@@ -55,25 +60,54 @@ func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string
 	if !r.Angle && !w.chk.noIncluderDir {
 		key += "\x00" + includer
 	}
+	return w.walk(key, w.dirs(includer, r), r.Name, every)
+}
+
+// resolveAny follows a directive of a file in includer whose name only
+// preprocessing tells, as each name n could be, from any place on. The
+// list after the includer's directory is the same for every includer:
+// it is walked once per name.
+func (w *onceWalker) resolveAny(includer, n string) (copyPath, of string) {
+	if w.tail == nil {
+		w.tail = w.dirs("", includeRef{})
+	}
+	tail := w.tail
+	if !w.chk.noIncluderDir && !w.isToolchainDir(includer) {
+		if _, c, o := w.place(includer, n); c != "" {
+			if w.headerAfter(tail, n) {
+				return c, o
+			}
+			w.keepLone(c, o)
+		}
+	}
+	return w.walk("T"+n, tail, n, true)
+}
+
+// walk looks along dirs for the name once per key.
+func (w *onceWalker) walk(key string, dirs []string, name string, every bool) (copyPath, of string) {
 	if w.walked[key] {
 		return "", ""
 	}
 	w.walked[key] = true
-	dirs := w.dirs(includer, r)
 	last := w.lastProjectDir(dirs)
 	for i := 0; i <= last; i++ {
-		found, c, o := w.place(dirs[i]+"/"+r.Name, dirs[i])
-		if c != "" && w.headerAfter(dirs[i+1:], r.Name) {
+		found, c, o := w.place(dirs[i], name)
+		if c != "" && w.headerAfter(dirs[i+1:], name) {
 			return c, o
 		}
-		if c != "" && w.lone == "" {
-			w.lone, w.loneOf = c, o
-		}
+		w.keepLone(c, o)
 		if found && !every {
 			return "", ""
 		}
 	}
 	return "", ""
+}
+
+// keepLone keeps the first copy found with nothing of its name after it.
+func (w *onceWalker) keepLone(c, of string) {
+	if c != "" && w.lone == "" {
+		w.lone, w.loneOf = c, of
+	}
 }
 
 // headerAfter reports whether a directory of dirs holds a header of the
@@ -82,7 +116,7 @@ func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string
 // record of a local compile states the copy (see oncecopies.go).
 func (w *onceWalker) headerAfter(dirs []string, name string) bool {
 	for _, d := range dirs {
-		if found, _, _ := w.place(d+"/"+name, d); found {
+		if found, _, _ := w.place(d, name); found {
 			return true
 		}
 	}
@@ -96,21 +130,22 @@ type placeFact struct {
 	of       string
 }
 
-// place says whether p, in the search directory dir, holds a header the
+// place says whether dir/name, dir a search directory, holds a header the
 // compiler would take, and whether that is an unlisted copy of a header
 // read once (and of which).
-func (w *onceWalker) place(p, dir string) (found bool, copyPath, of string) {
+func (w *onceWalker) place(dir, name string) (found bool, copyPath, of string) {
+	p := dir + "/" + name
 	if f, ok := w.places[p]; ok {
 		return f.found, f.copyPath, f.of
 	}
 	var f placeFact
 	switch {
-	case w.read[p] || w.read[filepath.Clean(p)]:
+	case w.read[p] || w.read[w.clean(dir, name)]:
 		f.found = true
 	case w.lists.has(p):
 		var size int64
 		size, f.found = isHeader(p)
-		if f.found && !w.toolchain[dir] {
+		if f.found && !w.isToolchainDir(dir) {
 			if f.of = sameAsOnce(p, size, w.once); f.of != "" {
 				f.copyPath = p
 			}
@@ -120,13 +155,31 @@ func (w *onceWalker) place(p, dir string) (found bool, copyPath, of string) {
 	return f.found, f.copyPath, f.of
 }
 
-// dirs is the search list of a directive of a file in includer.
+// clean is the clean path of dir/name, from dir's, which is cleaned once:
+// a kernel-like compile searches "./include" for every name.
+func (w *onceWalker) clean(dir, name string) string {
+	if strings.Contains("/"+name+"/", "/./") || strings.Contains("/"+name+"/", "/../") || strings.Contains(name, "//") {
+		return filepath.Clean(dir + "/" + name)
+	}
+	c, ok := w.cleanDirs[dir]
+	if !ok {
+		c = filepath.Clean(dir)
+		w.cleanDirs[dir] = c
+	}
+	if c == "/" {
+		return "/" + name
+	}
+	return c + "/" + name
+}
+
+// dirs is the search list of a directive of a file in includer ("" for
+// none: the list after the includer's directory).
 func (w *onceWalker) dirs(includer string, r includeRef) []string {
 	if r.Angle {
 		return w.angle
 	}
 	dirs := make([]string, 0, 1+len(w.quote)+len(w.angle))
-	if !w.chk.noIncluderDir {
+	if includer != "" && !w.chk.noIncluderDir {
 		dirs = append(dirs, includer)
 	}
 	return append(append(dirs, w.quote...), w.angle...)
@@ -137,16 +190,20 @@ func (w *onceWalker) dirs(includer string, r includeRef) []string {
 func (w *onceWalker) lastProjectDir(dirs []string) int {
 	last := -1
 	for i, d := range dirs {
-		tc, ok := w.toolchain[d]
-		if !ok {
-			tc = w.chk.isToolchain(filepath.Clean(d))
-			w.toolchain[d] = tc
-		}
-		if !tc {
+		if !w.isToolchainDir(d) {
 			last = i
 		}
 	}
 	return last
+}
+
+func (w *onceWalker) isToolchainDir(d string) bool {
+	tc, ok := w.toolchain[d]
+	if !ok {
+		tc = w.chk.isToolchain(filepath.Clean(d))
+		w.toolchain[d] = tc
+	}
+	return tc
 }
 
 // depNames are the names the files read have under a directory searched
