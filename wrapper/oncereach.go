@@ -83,15 +83,8 @@ func (w *onceWalker) resolveAll(includer string, refs includeRefs) (copyPath, of
 			return c, o
 		}
 	}
-	if refs.Computed && !w.anyFrom[includer] {
-		w.anyFrom[includer] = true
-		// The name is known only to preprocessing: any name a file read
-		// has under a searched directory, from any place on.
-		for _, n := range w.depNames() {
-			if c, o := w.resolveAny(includer, n); c != "" {
-				return c, o
-			}
-		}
+	if refs.Computed {
+		return w.resolveAny(includer)
 	}
 	return "", ""
 }
@@ -190,11 +183,18 @@ type listing map[string]map[string]bool
 
 // has reports whether anything is at path, from its directory's listing.
 func (l listing) has(path string) bool {
-	i := len(path) - 1
-	for i >= 0 && path[i] != '/' {
-		i--
+	i := strings.LastIndexByte(path, '/')
+	names := l.names(path[:max(i, 1)])
+	if names == nil {
+		_, err := os.Lstat(path)
+		return err == nil
 	}
-	dir, base := path[:max(i, 1)], path[i+1:]
+	return names[path[i+1:]]
+}
+
+// names lists dir (empty when it does not exist), or is nil when dir
+// cannot be read.
+func (l listing) names(dir string) map[string]bool {
 	names, ok := l[dir]
 	if !ok {
 		var listed bool
@@ -203,9 +203,5 @@ func (l listing) has(path string) bool {
 		}
 		l[dir] = names
 	}
-	if names == nil {
-		_, err := os.Lstat(path)
-		return err == nil
-	}
-	return names[base]
+	return names
 }

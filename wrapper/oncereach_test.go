@@ -132,6 +132,10 @@ func TestReachableOnceCopy(t *testing.T) {
 			[]string{"a.c", "y.h"}, []string{"a", "b"}, "", "", false},
 		{"computed include", map[string]string{"y.h": once, "a/x.h": once, "b/x.h": "int b;\n",
 			"a.c": "#include \"y.h\"\n#include \"b/x.h\"\n#include CONFIG\n"}, []string{"a.c", "y.h", "b/x.h"}, []string{"a", "b"}, "", "a/x.h", true},
+		{"computed include, a copy beside the includer", map[string]string{"y.h": once, "x.h": once, "b/x.h": "int b;\n",
+			"a.c": "#include \"y.h\"\n#include \"b/x.h\"\n#include CONFIG\n"}, []string{"a.c", "y.h", "b/x.h"}, []string{"a", "b"}, "", "x.h", true},
+		{"computed include, nothing after the copy", map[string]string{"y.h": once, "b/x.h": once,
+			"a.c": "#include \"y.h\"\n#include CONFIG\n"}, []string{"a.c", "y.h", "b/x.h"}, []string{"a", "b"}, "", "", false},
 	} {
 		o := &onceTree{t: t, dir: t.TempDir(), read: tt.read}
 		for name, content := range tt.files {

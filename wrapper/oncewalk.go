@@ -16,11 +16,8 @@ type onceWalker struct {
 	toolchain    map[string]bool // directory -> whether it is the toolchain's
 	walked       map[string]bool
 	places       map[string]placeFact
-	names        []string // depNames, once asked for
-	named        bool
-	tail         []string        // the quote list after the includer's directory
-	anyFrom      map[string]bool // includers whose computed includes were followed
 	cleanDirs    map[string]string
+	any          anyNames // for computed includes (see oncecomputed.go)
 	// lone is the first copy found with nothing of its name after it, and
 	// loneOf the header it copies.
 	lone, loneOf string
@@ -41,7 +38,7 @@ func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) 
 	}
 	return &onceWalker{chk: chk, quote: abs(chk.search.Quote), angle: abs(chk.search.Angle),
 		read: readPaths(set), once: once, lists: listing{}, toolchain: map[string]bool{}, walked: map[string]bool{}, places: map[string]placeFact{},
-		anyFrom: map[string]bool{}, cleanDirs: map[string]string{}}
+		cleanDirs: map[string]string{}, any: anyNames{from: map[string]bool{}}}
 }
 
 // resolve follows one directive of a file in includer: it returns the
@@ -61,26 +58,6 @@ func (w *onceWalker) resolve(includer string, r includeRef) (copyPath, of string
 		key += "\x00" + includer
 	}
 	return w.walk(key, w.dirs(includer, r), r.Name, every)
-}
-
-// resolveAny follows a directive of a file in includer whose name only
-// preprocessing tells, as each name n could be, from any place on. The
-// list after the includer's directory is the same for every includer:
-// it is walked once per name.
-func (w *onceWalker) resolveAny(includer, n string) (copyPath, of string) {
-	if w.tail == nil {
-		w.tail = w.dirs("", includeRef{})
-	}
-	tail := w.tail
-	if !w.chk.noIncluderDir && !w.isToolchainDir(includer) {
-		if _, c, o := w.place(includer, n); c != "" {
-			if w.headerAfter(tail, n) {
-				return c, o
-			}
-			w.keepLone(c, o)
-		}
-	}
-	return w.walk("T"+n, tail, n, true)
 }
 
 // walk looks along dirs for the name once per key.
@@ -204,13 +181,4 @@ func (w *onceWalker) isToolchainDir(d string) bool {
 		w.toolchain[d] = tc
 	}
 	return tc
-}
-
-// depNames are the names the files read have under a directory searched
-// or read from: what a computed include may have named.
-func (w *onceWalker) depNames() []string {
-	if !w.named {
-		w.names, w.named = searchPlaces(w.chk.cwd, w.chk.deps, w.chk.search).Names, true
-	}
-	return w.names
 }
