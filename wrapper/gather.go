@@ -76,7 +76,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
-	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly)
+	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly, cfg.Hermetic)
 	if err != nil {
 		return err
 	}
@@ -103,11 +103,16 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 // resolve to an unlisted copy of a header read once (see oncereach.go): a
 // worker would compile another header, or, when remoteExec says the
 // compile will run on a worker if it can, fail. (Else the local compile
-// fills the caches, and its record states the copy: see oncecopies.go.) It
+// fills the caches, and its record states the copy: see oncecopies.go.)
+// In hermetic mode a copy among the toolchain's files counts too. It
 // returns the headers that may be read once, by size.
-func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec bool) (map[int64][]twinInput, error) {
+func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec, hermetic bool) (map[int64][]twinInput, error) {
 	chk := onceCopyCheck{cwd: cwd, search: scan.Search, deps: scan.Deps, forced: p.OptionValues("-include", "-imacros"),
 		noIncluderDir: slices.Contains(p.OptionValues("-I"), "-"), isToolchain: tc.Contains}
+	if hermetic {
+		// The worker has only the toolchain files the compile read.
+		chk.isToolchain = func(string) bool { return false }
+	}
 	once, err := readOnceBySize(set, cache, fn)
 	if err != nil || len(once) == 0 {
 		return once, err
