@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
@@ -63,20 +64,67 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if a, b := onceTwins(set, fn); a != "" {
 		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 	}
-	hits, places, err := probeHits(inv.Dir, set, scan.Search, cfg.StateDir, fn)
+	err = plan.addProbes(cfg, inv.Dir, p, &set, scan, tc, fn)
+	return set, scan.Search, err
+}
+
+// addProbes checks the copies of headers read once (see oncereach.go),
+// answers the probes (see probes.go) and adds the project files they find
+// to set. The directive cache serves both.
+func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
+	cache := loadDirectiveCache(cfg.StateDir)
+	defer cache.save()
+	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly, cfg.Hermetic)
 	if err != nil {
-		return set, scan.Search, err
+		return err
+	}
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn)
+	if err != nil {
+		return err
 	}
 	if plan.facts != nil {
 		plan.facts.probed = places
 	}
 	if added := set.addProbeHits(hits, tc.Contains); len(added) > 0 {
+		if c, of := probeHitCopy(added, once); c != "" {
+			return localf("__has_include finds %s, a copy of %s, a header read once: a worker may stage the two as files of their own mtimes, and read the copy", c, of)
+		}
 		plan.inputPaths = append(plan.inputPaths, added...)
 		for p, st := range stampsFor(added) {
 			plan.inputStamps[p] = st
 		}
 	}
-	return set, scan.Search, nil
+	return nil
+}
+
+// checkOnceCopies keeps the compile local when an include directive may
+// resolve to an unlisted copy of a header read once (see oncereach.go): a
+// worker would compile another header, or, when remoteExec says the
+// compile will run on a worker if it can, fail. (Else the local compile
+// fills the caches, and its record states the copy: see oncecopies.go.)
+// In hermetic mode a copy among the toolchain's files counts too. It
+// returns the headers that may be read once, by size.
+func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec, hermetic bool) (map[int64][]twinInput, error) {
+	chk := onceCopyCheck{cwd: cwd, search: scan.Search, deps: scan.Deps, forced: p.OptionValues("-include", "-imacros"),
+		noIncluderDir: slices.Contains(p.OptionValues("-I"), "-"), isToolchain: tc.Contains}
+	if hermetic {
+		// The worker has only the toolchain files the compile read.
+		chk.isToolchain = func(string) bool { return false }
+	}
+	once, err := readOnceBySize(set, cache, fn)
+	if err != nil || len(once) == 0 {
+		return once, err
+	}
+	copyPath, of, later, err := reachableOnceCopy(set, chk, cache, fn, once)
+	switch {
+	case err != nil:
+		return nil, err
+	case later:
+		return nil, localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker that lacks it would search on for another header of its name", copyPath, of)
+	case copyPath != "" && remoteExec:
+		return nil, localf("%s is a copy of %s, a header read once: the compiler skips it and -M does not list it, so a worker's compile would fail for want of it", copyPath, of)
+	}
+	return once, nil
 }
 
 // widenForCompile widens the root to hold everything the compile names

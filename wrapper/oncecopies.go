@@ -19,8 +19,9 @@ import (
 // size of such a header and was not listed, is a fact of the record by its
 // content, as the files read are. (See twins.go for the copies -M lists.)
 // That reads every project file on a miss, so it is done only when the
-// result may come from a local compile: a worker lacks the copy, and its
-// compile fails over to a local one that writes no record.
+// result may come from a local compile: with a server that executes, a
+// compile that may read such a copy runs locally and writes no record (see
+// oncereach.go).
 
 // onceCopies returns those facts. ok is false when an include directive
 // cannot be read: the record cannot state what it names, and is not

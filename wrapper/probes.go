@@ -1,12 +1,9 @@
 package wrapper
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -28,9 +25,7 @@ import (
 
 // probeHits answers the probes of the compile's files. It returns the
 // existing places (clean absolute paths), or a local error.
-func probeHits(cwd string, set inputSet, search depscan.SearchList, stateDir string, fn digest.Function) (hits, places []string, err error) {
-	cache := loadDirectiveCache(stateDir)
-	defer cache.save()
+func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function) (hits, places []string, err error) {
 	found := map[string]bool{}
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
@@ -97,86 +92,6 @@ func probePlaces(cwd, includerDir string, p depscan.Probe, search depscan.Search
 		places = append(places, d+"/"+p.Name)
 	}
 	return places
-}
-
-// directiveCache remembers what files probe, by content digest: a TU with
-// <iostream> reads 2 MB of system headers, a kernel TU 6 MB of project
-// headers, and they change far less often than they are compiled. Entries
-// are decoded when looked up: a compile uses a few hundred of the file's
-// thousands.
-type directiveCache struct {
-	path    string
-	entries map[string]string // key -> the Directives' JSON
-	added   map[string]depscan.Directives
-}
-
-func loadDirectiveCache(stateDir string) *directiveCache {
-	c := &directiveCache{added: map[string]depscan.Directives{}}
-	if stateDir == "" {
-		c.entries = map[string]string{}
-		return c
-	}
-	c.path = filepath.Join(stateDir, "directives")
-	data, _ := os.ReadFile(c.path)
-	text := string(data)
-	c.entries = make(map[string]string, strings.Count(text, "\n"))
-	for text != "" {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		if key, js, ok := strings.Cut(line, "\t"); ok {
-			c.entries[key] = js
-		}
-	}
-	return c
-}
-
-// directives returns what the file at path probes and reads. sum is its
-// digest in fn, taken a moment ago: what is scanned must be what was keyed.
-func (c *directiveCache) directives(path string, fn digest.Function, sum digest.Digest) (depscan.Directives, error) {
-	key := fn.Name() + ":" + sum.String()
-	if d, ok := c.added[key]; ok {
-		return d, nil
-	}
-	if js, ok := c.entries[key]; ok {
-		var d depscan.Directives
-		if js == "{}" || json.Unmarshal([]byte(js), &d) == nil {
-			return d, nil
-		}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return depscan.Directives{}, fmt.Errorf("input %s: %w", path, err)
-	}
-	if fn.FromBytes(data) != sum {
-		return depscan.Directives{}, localf("%s changed during the compile's planning", path)
-	}
-	d := depscan.ScanDirectives(data)
-	c.added[key] = d
-	return d, nil
-}
-
-// save appends what this process learnt; failing costs only a rescan.
-func (c *directiveCache) save() {
-	if c.path == "" || len(c.added) == 0 {
-		return
-	}
-	var b strings.Builder
-	empty, _ := json.Marshal(depscan.Directives{})
-	for hash, d := range c.added {
-		js, _ := json.Marshal(d)
-		if string(js) == string(empty) {
-			js = []byte("{}") // most files: read back without decoding
-		}
-		fmt.Fprintf(&b, "%s\t%s\n", hash, js)
-	}
-	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {
-		os.Remove(c.path)
-	}
-	os.MkdirAll(filepath.Dir(c.path), 0o755)
-	if f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-		f.WriteString(b.String())
-		f.Close()
-	}
 }
 
 // addProbeHits makes the places where a probe found something inputs:
