@@ -2,13 +2,7 @@ package client
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	rexendpoint "github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/relay"
 )
 
@@ -48,50 +43,12 @@ func RelaySocket(cfg Config, endpoint string) string {
 	if r == nil || r.Dir == "" || (!r.Always && isLocal(endpoint)) {
 		return ""
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "rex relay v1\x00%s\x00%s\x00%s\x00", r.Build(), endpoint, cfg.TLSServerName)
-	for _, f := range []string{cfg.TLSCAFile, cfg.TLSCertFile, cfg.TLSKeyFile} {
-		// A rotated certificate is another connection: another relay.
-		fmt.Fprintf(h, "%s %s\x00", f, fileStamp(f))
-	}
-	path := filepath.Join(r.Dir, hex.EncodeToString(h.Sum(nil))[:16]+".sock")
-	if len(path) >= 100 { // sun_path holds 108 bytes with its NUL
-		return ""
-	}
-	return path
+	return rexendpoint.RelaySocket(r.Dir, r.Build(), endpoint, cfg.TLSServerName,
+		[3]string{cfg.TLSCAFile, cfg.TLSCertFile, cfg.TLSKeyFile})
 }
 
-func fileStamp(path string) string {
-	if path == "" {
-		return ""
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return "missing"
-	}
-	return fmt.Sprintf("%d %d", st.Size(), st.ModTime().UnixNano())
-}
-
-// isLocal says whether endpoint is on this machine: a unix socket, or a
-// loopback host. A relay would add a hop there and save nothing.
-func isLocal(endpoint string) bool {
-	if strings.HasPrefix(endpoint, "unix://") {
-		return true
-	}
-	_, hostport, ok := strings.Cut(endpoint, "://")
-	if !ok {
-		hostport = endpoint
-	}
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
-}
+// isLocal says whether endpoint is on this machine (endpoint.IsLocal).
+func isLocal(endpoint string) bool { return rexendpoint.IsLocal(endpoint) }
 
 // throughRelay returns the options of a connection to addr through its
 // relay when one answers. Otherwise it asks for one to be started and

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rexbuild/rex/client"
+	"github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/relay"
 )
 
@@ -43,16 +44,10 @@ func relayConfig(c *cli.Context, state string) (*client.RelayConfig, error) {
 	}, nil
 }
 
-// buildIdentity names this rex binary: its version and its file's stamp,
-// so that a rebuilt rex does not talk to a relay of the old one.
+// buildIdentity names this rex binary (endpoint.BuildIdentity).
 func buildIdentity() string {
-	id := version
-	if exe, err := os.Executable(); err == nil {
-		if st, err := os.Stat(exe); err == nil {
-			id += fmt.Sprintf(" %s %d %d", exe, st.Size(), st.ModTime().UnixNano())
-		}
-	}
-	return id
+	exe, _ := os.Executable()
+	return endpoint.BuildIdentity(version, exe)
 }
 
 // startRelay starts `rex relay` for endpoint in the background, in its own
