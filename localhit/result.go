@@ -30,11 +30,14 @@ type OutputFile struct {
 	Path       string
 	Digest     digest.Digest
 	Executable bool
+	// Contents are the file's bytes when the server sent them inline
+	// (GetActionResult's inline_output_files); nil otherwise.
+	Contents []byte
 }
 
-// errUnservable marks a result with what a local hit does not replay
-// (output directories or symlinks, streams or contents by digest): such
-// an entry is not served from here.
+// errUnservable marks a result with what a hit from here does not replay
+// (output directories or symlinks, streams by digest): such a result is
+// left to the full client.
 var errUnservable = errors.New("result holds what a local hit does not replay")
 
 // ActionResult's fields, and those of the messages in it.
@@ -66,6 +69,7 @@ const (
 func DecodeResult(data []byte) (Result, error) {
 	var r Result
 	var times [9]time.Time
+	var streamSizes [9]int64 // of stdout and stderr by digest
 	err := eachField(data, func(num int, v uint64, b []byte) error {
 		switch num {
 		case resultOutputFiles:
@@ -87,11 +91,21 @@ func DecodeResult(data []byte) (Result, error) {
 				times[num] = t
 				return err
 			})
-		case resultOutputDirs, resultStdoutDigest, resultStderrDigest, resultFileSymlinks, resultDirSymlinks, resultSymlinks:
+		case resultStdoutDigest, resultStderrDigest:
+			d, err := decodeDigest(b)
+			streamSizes[num] = d.Size
+			return err
+		case resultOutputDirs, resultFileSymlinks, resultDirSymlinks, resultSymlinks:
 			return errUnservable
 		}
 		return nil
 	})
+	// A stream may come both inline and by digest; one by digest alone
+	// would take a second call.
+	if err == nil && (streamSizes[resultStdoutDigest] > 0 && len(r.Stdout) == 0 ||
+		streamSizes[resultStderrDigest] > 0 && len(r.Stderr) == 0) {
+		err = errUnservable
+	}
 	r.CompileTime = took(times[metaWorkerStart], times[metaWorkerCompleted])
 	if r.CompileTime == 0 {
 		r.CompileTime = took(times[metaExecutionStart], times[metaExecutionComplete])
@@ -125,19 +139,13 @@ func decodeFile(data []byte) (OutputFile, error) {
 		case filePath:
 			f.Path = string(b)
 		case fileDigest:
-			return eachField(b, func(num int, v uint64, b []byte) error {
-				switch num {
-				case digestHash:
-					hash = string(b)
-				case digestSize:
-					size = int64(v)
-				}
-				return nil
-			})
+			d, err := decodeDigest(b)
+			hash, size = d.Hash, d.Size
+			return err
 		case fileExecutable:
 			f.Executable = v != 0
 		case fileContents:
-			return errUnservable
+			f.Contents = b
 		}
 		return nil
 	})
@@ -146,6 +154,21 @@ func decodeFile(data []byte) (OutputFile, error) {
 	}
 	f.Digest, err = digest.New(hash, size)
 	return f, err
+}
+
+// decodeDigest reads a Digest, unchecked.
+func decodeDigest(data []byte) (digest.Digest, error) {
+	var d digest.Digest
+	err := eachField(data, func(num int, v uint64, b []byte) error {
+		switch num {
+		case digestHash:
+			d.Hash = string(b)
+		case digestSize:
+			d.Size = int64(v)
+		}
+		return nil
+	})
+	return d, err
 }
 
 // decodeTime reads a google.protobuf.Timestamp.
@@ -231,4 +254,57 @@ func (r Result) Complete(outputs []string) bool {
 		}
 	}
 	return true
+}
+
+// EncodeResult writes r as an ActionResult, without inline contents, its
+// compile time as worker timestamps ending at end.
+func EncodeResult(r Result, end time.Time) []byte {
+	var b []byte
+	for _, f := range r.Files {
+		var d []byte
+		d = appendBytes(d, digestHash, []byte(f.Digest.Hash))
+		d = appendVarint(d, digestSize, uint64(f.Digest.Size))
+		var m []byte
+		m = appendBytes(m, filePath, []byte(f.Path))
+		m = appendBytes(m, fileDigest, d)
+		if f.Executable {
+			m = appendVarint(m, fileExecutable, 1)
+		}
+		b = appendBytes(b, resultOutputFiles, m)
+	}
+	if r.ExitCode != 0 {
+		b = appendVarint(b, resultExitCode, uint64(int64(r.ExitCode)))
+	}
+	if len(r.Stdout) > 0 {
+		b = appendBytes(b, resultStdoutRaw, r.Stdout)
+	}
+	if len(r.Stderr) > 0 {
+		b = appendBytes(b, resultStderrRaw, r.Stderr)
+	}
+	if r.CompileTime > 0 {
+		var m []byte
+		m = appendBytes(m, metaWorkerStart, timestamp(end.Add(-r.CompileTime)))
+		m = appendBytes(m, metaWorkerCompleted, timestamp(end))
+		b = appendBytes(b, resultMetadata, m)
+	}
+	return b
+}
+
+func timestamp(t time.Time) []byte {
+	b := appendVarint(nil, 1, uint64(t.Unix()))
+	if ns := t.Nanosecond(); ns != 0 {
+		b = appendVarint(b, 2, uint64(ns))
+	}
+	return b
+}
+
+func appendVarint(b []byte, num int, v uint64) []byte {
+	b = binary.AppendUvarint(b, uint64(num)<<3)
+	return binary.AppendUvarint(b, v)
+}
+
+func appendBytes(b []byte, num int, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(num)<<3|2)
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
 }

@@ -21,7 +21,7 @@ func Serve(cache *localcache.Store, dir string, rec *Recorded) (r Result, ok boo
 		return Result{}, false
 	}
 	r, err := DecodeResult(data)
-	if err != nil || !r.Complete(rec.Outputs) {
+	if err != nil || !r.Complete(rec.Outputs) || r.inline() {
 		return Result{}, false
 	}
 	if copyOutputs(cache, dir, r.Files) != nil {
@@ -64,4 +64,15 @@ func copyOutputs(cache *localcache.Store, dir string, files []OutputFile) error 
 		done[i].tmp = ""
 	}
 	return nil
+}
+
+// inline says whether a file of r came inline: the local cache keeps none
+// that way, so such an entry is not one of its own.
+func (r Result) inline() bool {
+	for _, f := range r.Files {
+		if f.Contents != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -92,7 +91,7 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 			TLSCAFile:      c.String("tls-ca-cert"),
 			TLSCertFile:    c.String("tls-client-cert"),
 			TLSKeyFile:     c.String("tls-client-key"),
-			Headers:        compilecmd.Prefixed("REX_HEADER_", headerName),
+			Headers:        compilecmd.Prefixed("REX_HEADER_", compilecmd.HeaderName),
 			ToolVersion:    version,
 			Relay:          relays,
 		},
@@ -118,9 +117,4 @@ func verifyRate(c *cli.Context) (float64, error) {
 		return 0, fmt.Errorf("--verify-rate (REX_VERIFY_RATE) %v: want a share from 0 to 1", rate)
 	}
 	return rate, nil
-}
-
-// headerName turns REX_HEADER_X_API_KEY into the header "x-api-key".
-func headerName(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
 }

@@ -20,12 +20,17 @@ type config struct {
 	cacheOnly   bool
 	platform    map[string]string
 	buildID     string
+	// The server, "" for none, and how rex-client talks to it.
+	server, casServer, instance string
+	token, tokenFile            string
+	headers                     map[string]string
+	relay                       string
 }
 
 // frontConfig reads the settings. ok is false when one of them asks for
 // what only rex-client does (verbose lines, verification, hermetic
-// actions, no direct mode or no local results) or does not parse: the
-// full client then says what is wrong.
+// actions, no direct mode) or does not parse: the full client then says
+// what is wrong.
 func frontConfig() (cfg config, ok bool) {
 	for _, name := range []string{"REX_VERBOSE", "REX_VERIFY", "REX_HERMETIC"} {
 		if on, valid := boolEnv(name, false); on || !valid {
@@ -45,7 +50,7 @@ func frontConfig() (cfg config, ok bool) {
 		size = defaultCacheSize
 	}
 	n, err := bytesize.Parse(size)
-	if err != nil || n <= 0 {
+	if err != nil || n < 0 {
 		return cfg, false
 	}
 	fn, set := os.LookupEnv("REX_DIGEST_FUNCTION")
@@ -59,12 +64,32 @@ func frontConfig() (cfg config, ok bool) {
 	if !valid {
 		return cfg, false
 	}
+	relay, set := os.LookupEnv("REX_RELAY")
+	if !set {
+		relay = "auto"
+	}
+	if relay != "auto" && relay != "always" && relay != "off" {
+		return cfg, false
+	}
+	server, set := os.LookupEnv("REX_SERVER")
+	if !set {
+		server = defaultServer
+	}
+	if server == "none" {
+		server = ""
+	}
 	return config{
 		stateDir: compilecmd.StateDir(os.Getenv("REX_DIR")), cacheSize: n, function: fn,
 		projectRoot: os.Getenv("REX_PROJECT_ROOT"), cacheOnly: cacheOnly,
 		platform: compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil), buildID: os.Getenv("REX_BUILD_ID"),
+		server: server, casServer: os.Getenv("REX_CAS_SERVER"), instance: os.Getenv("REX_INSTANCE"),
+		token: os.Getenv("REX_TOKEN"), tokenFile: os.Getenv("REX_TOKEN_FILE"),
+		headers: compilecmd.Prefixed("REX_HEADER_", compilecmd.HeaderName), relay: relay,
 	}, true
 }
+
+// defaultServer is rex-client's default --server.
+const defaultServer = "grpc://127.0.0.1:8980"
 
 // defaultCacheSize is rex-client's default --local-cache-size.
 const defaultCacheSize = "4GiB"

@@ -25,16 +25,17 @@ func TestFrontConfig(t *testing.T) {
 		{map[string]string{"REX_DIRECT": "0"}, false},
 		{map[string]string{"REX_DIRECT": ""}, false},
 		{map[string]string{"REX_DIRECT": "true"}, true},
-		{map[string]string{"REX_LOCAL_CACHE_SIZE": "0"}, false},
-		{map[string]string{"REX_LOCAL_CACHE_SIZE": ""}, false},
+		{map[string]string{"REX_LOCAL_CACHE_SIZE": "0"}, true}, // records alone: hits come from the server
+		{map[string]string{"REX_LOCAL_CACHE_SIZE": ""}, true},  // 0, as rex-client reads it
 		{map[string]string{"REX_LOCAL_CACHE_SIZE": "1GiB"}, true},
 		{map[string]string{"REX_LOCAL_CACHE_SIZE": "lots"}, false},
 		{map[string]string{"REX_DIGEST_FUNCTION": "blake3"}, true},
 		{map[string]string{"REX_DIGEST_FUNCTION": "md5"}, false},
 		{map[string]string{"REX_CACHE_ONLY": "maybe"}, false},
+		{map[string]string{"REX_RELAY": "sometimes"}, false},
 	} {
 		for _, name := range []string{"REX_VERBOSE", "REX_VERIFY", "REX_VERIFY_RATE", "REX_HERMETIC", "REX_DIRECT",
-			"REX_LOCAL_CACHE_SIZE", "REX_DIGEST_FUNCTION", "REX_CACHE_ONLY"} {
+			"REX_LOCAL_CACHE_SIZE", "REX_DIGEST_FUNCTION", "REX_CACHE_ONLY", "REX_RELAY"} {
 			value, set := tt.env[name]
 			if set {
 				t.Setenv(name, value)

@@ -22,7 +22,8 @@ const recordsBound = 256 << 20
 
 // serve runs argv when the front end can: a compile rex would run locally
 // (not remotable), or one whose direct-mode record holds and whose result
-// the local cache keeps. It does not return then. It returns false, having
+// the local cache keeps or the server serves inline (see remote.go). It
+// does not return then. It returns false, having
 // written nothing, for rex-client to take the compile.
 func serve(cfg config, argv []string, start time.Time) bool {
 	dir, err := os.Getwd()
@@ -63,27 +64,34 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if rec == nil {
 		return false
 	}
-	res, ok := localhit.Serve(cache, dir, rec)
-	if !ok {
-		rec.Discard()
-		return false
+	var results *localcache.Store
+	if cfg.cacheSize > 0 {
+		results = cache
+		if res, ok := localhit.Serve(results, dir, rec); ok {
+			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, start)
+		}
 	}
-	served(cfg, argv, dir, p.Output, rec, res, start)
-	return true
+	if hit, ok := serveRemote(cfg, dir, rec, results); ok {
+		served(cfg, argv, dir, p.Output, rec, hit, stats.CacheHit, start)
+	}
+	rec.Discard()
+	return false
 }
 
-// served records a hit and replays its streams and exit status.
-func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, res localhit.Result, start time.Time) {
+// served records a hit, from the local cache or the server's, and replays
+// its streams and exit status. It does not return.
+func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, start time.Time) {
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
-	e := stats.Entry{Outcome: stats.LocalCacheHit, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall}
-	if res.CompileTime > 0 {
-		e.Saved = res.CompileTime - wall
+	e := stats.Entry{Outcome: outcome, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall,
+		Sent: hit.sent, Received: hit.received}
+	if hit.CompileTime > 0 {
+		e.Saved = hit.CompileTime - wall
 	}
-	remember(cfg, explain.Run{Output: output, Outcome: stats.LocalCacheHit.Key(), Action: rec.Action.String()}, wall)
+	remember(cfg, explain.Run{Output: output, Outcome: outcome.Key(), Action: rec.Action.String()}, wall)
 	stats.RecordEntry(cfg.stateDir, e)
-	os.Stdout.Write(res.Stdout)
-	os.Stderr.Write(res.Stderr)
+	os.Stdout.Write(hit.Stdout)
+	os.Stderr.Write(hit.Stderr)
 	os.Exit(0)
 }
 

@@ -81,3 +81,52 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// With its direct-mode record and no local result (the local cache holds
+// records only), rex asks the server's action cache itself and writes the
+// outputs it sends inline: copied alone, with no rex-client to hand the
+// compile to, it still serves the hit. The result then fills the local
+// cache when that keeps results, and the next hit is local.
+func TestFrontEndServesServerHits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: builds and runs the binaries")
+	}
+	srv := testenv.StartServer(t, "", "--workers", "1")
+	u := newUser(t, srv.Addr)
+	u.env = append(u.env, "REX_LOCAL_CACHE_SIZE=0")
+	u.write("hello.cpp", helloSrc)
+	want := u.localObject("g++", "hello.cpp", "hello.o")
+	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
+	compileAs(t, u, srv, "miss", "g++", want, func(c counters) bool { return c.RemoteExecutions == 1 })
+
+	lone := filepath.Join(t.TempDir(), "rex")
+	copyFile(t, testenv.Bin(t, "rex"), lone)
+	hit := func(step string, env ...string) {
+		t.Helper()
+		os.Remove(filepath.Join(u.dir, "hello.o"))
+		r := testenv.Run(t, u.dir, append(append([]string{}, u.env...), env...), lone, "g++", "-c", "hello.cpp", "-o", "hello.o")
+		if r.Exit != 0 || r.Stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", step, r.Exit, r.Stderr)
+		}
+		if !bytes.Equal(u.read("hello.o"), want) {
+			t.Fatalf("%s: the object differs from a local compile", step)
+		}
+	}
+	hit("server hit")
+	if c := u.stats(); c.CacheHits != 1 || c.RemoteExecutions != 1 || c.LocalCacheHits != 0 {
+		t.Fatalf("after the front end's server hit: %+v", c)
+	}
+	// The local cache keeps results again: the server's fills it.
+	hit("server hit filling the local cache", "REX_LOCAL_CACHE_SIZE=1GiB")
+	hit("local hit", "REX_LOCAL_CACHE_SIZE=1GiB")
+	if c := u.stats(); c.CacheHits != 2 || c.LocalCacheHits != 1 {
+		t.Fatalf("after a server hit that fills the local cache, then a local hit: %+v", c)
+	}
+	// A server that is down leaves the compile to rex-client (here none:
+	// a local compile, the same object), and counts nothing.
+	srv.Stop()
+	hit("server down")
+	if c := u.stats(); c.CacheHits != 2 {
+		t.Fatalf("with the server down: %+v", c)
+	}
+}

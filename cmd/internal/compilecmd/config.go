@@ -69,3 +69,8 @@ func Prefixed(prefix string, rename func(string) string) map[string]string {
 	}
 	return m
 }
+
+// HeaderName turns REX_HEADER_X_API_KEY into the header "x-api-key".
+func HeaderName(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "_", "-"))
+}

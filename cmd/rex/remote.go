@@ -1,0 +1,290 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rexbuild/rex/atomicfile"
+	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/endpoint"
+	"github.com/rexbuild/rex/grpcwire"
+	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/localhit"
+)
+
+// A recorded compile whose result the local cache lacks is asked of the
+// server's action cache, with its outputs inline, in one call (package
+// grpcwire). The front end takes only the plain case: a cleartext
+// endpoint (grpc://, unix://, or the relay of a distant one, when it is
+// running), SHA-256, an action that is not portable (nothing to rewrite),
+// a success with every declared output inline. Everything else (a miss, an
+// error, TLS, outputs to fetch) is left to rex-client, which asks again
+// and does the rest.
+
+// remoteTimeout bounds the front end's call: a server slower than that is
+// left to rex-client, whose retries and fallbacks know what to do.
+const remoteTimeout = 2 * time.Second
+
+// unreachableFor is rex-client's: a server found unreachable moments ago
+// is not tried again for that long (see serverFile).
+const unreachableFor = 10 * time.Second
+
+// remoteHit is a result the server served, and the call's bytes.
+type remoteHit struct {
+	localhit.Result
+	sent, received int64
+}
+
+// serveRemote writes rec's outputs from the server's action cache. ok is
+// false when it did not, and nothing was written but the dependency file
+// aside (the caller discards it).
+func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store) (remoteHit, bool) {
+	if cfg.server == "" || rec.Portable || rec.Function != digest.SHA256.Name() || cfg.function != rec.Function ||
+		recentlyUnreachable(cfg) {
+		return remoteHit{}, false
+	}
+	conn, authority, ok := dialServer(cfg)
+	if !ok {
+		return remoteHit{}, false
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(remoteTimeout))
+	md, ok := callMetadata(cfg, rec.Action)
+	if !ok {
+		return remoteHit{}, false
+	}
+	reply, err := grpcwire.Invoke(conn, grpcwire.Call{
+		Authority: authority, Method: "/build.bazel.remote.execution.v2.ActionCache/GetActionResult",
+		Metadata: md, Request: getActionResultRequest(cfg.instance, rec.Action, rec.Outputs),
+	})
+	if err != nil || reply.Code != 0 {
+		return remoteHit{}, false
+	}
+	r, err := localhit.DecodeResult(reply.Body)
+	if err != nil || !r.Complete(rec.Outputs) || !allInline(r, rec.Outputs) {
+		return remoteHit{}, false
+	}
+	if writeInline(dir, r.Files) != nil {
+		return remoteHit{}, false
+	}
+	if rec.DepTemp != "" && os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
+		return remoteHit{}, false
+	}
+	keepLocal(results, dir, rec, r)
+	return remoteHit{Result: r, sent: reply.Sent, received: reply.Received}, true
+}
+
+// dialServer connects to the server, or to its relay when rex-client
+// would go through one and it is listening. The authority is the one a
+// gRPC client would send.
+func dialServer(cfg config) (net.Conn, string, bool) {
+	addr := cfg.server
+	network, target, authority := "tcp", "", ""
+	switch {
+	case strings.HasPrefix(addr, "grpc://"):
+		target = strings.TrimPrefix(addr, "grpc://")
+		authority = target
+	case strings.HasPrefix(addr, "unix:///"):
+		network, target, authority = "unix", strings.TrimPrefix(addr, "unix://"), "localhost"
+	case strings.Contains(addr, "://"):
+		return nil, "", false // grpcs:// and the like
+	default:
+		target, authority = addr, addr
+	}
+	if sock := relaySocket(cfg, fullClientPath()); listening(sock) {
+		network, target, authority = "unix", sock, "relay"
+	} else if cfg.relay == "always" || cfg.relay == "auto" && !endpoint.IsLocal(addr) {
+		return nil, "", false // its relay is not running: rex-client starts it
+	}
+	conn, err := net.DialTimeout(network, target, time.Second)
+	return conn, authority, err == nil
+}
+
+// relaySocket is the socket of the relay the rex-client at client would
+// use for the server; "" when it uses none.
+func relaySocket(cfg config, client string) string {
+	if client == "" || cfg.relay == "off" || cfg.relay == "auto" && endpoint.IsLocal(cfg.server) {
+		return ""
+	}
+	state, err := filepath.Abs(cfg.stateDir)
+	if err != nil {
+		return ""
+	}
+	return endpoint.RelaySocket(filepath.Join(state, "relay"), endpoint.BuildIdentity(version, client),
+		cfg.server, "", [3]string{})
+}
+
+// listening says whether a socket is at path.
+func listening(path string) bool {
+	st, err := os.Stat(path)
+	return path != "" && err == nil && st.Mode()&os.ModeSocket != 0
+}
+
+// recentlyUnreachable reports whether rex-client found the server
+// unreachable within unreachableFor.
+func recentlyUnreachable(cfg config) bool {
+	key := digest.SHA256.FromBytes([]byte(cfg.server + "\x00" + cfg.casServer + "\x00" + cfg.instance))
+	st, err := os.Stat(filepath.Join(cfg.stateDir, "server-unreachable-"+key.Hash[:16]))
+	return err == nil && time.Since(st.ModTime()) < unreachableFor
+}
+
+// callMetadata is what rex-client sends with every call: its headers, its
+// token, and the request metadata naming the tool and the action. ok is
+// false for settings rex-client would refuse.
+func callMetadata(cfg config, action digest.Digest) ([][2]string, bool) {
+	var md [][2]string
+	for _, k := range sortedKeys(cfg.headers) {
+		if k == "" || k == "build.bazel.remote.execution.v2.requestmetadata-bin" {
+			return nil, false
+		}
+		md = append(md, [2]string{k, cfg.headers[k]})
+	}
+	token, ok := readToken(cfg)
+	if !ok {
+		return nil, false
+	}
+	if token != "" {
+		if _, set := cfg.headers["authorization"]; set {
+			return nil, false
+		}
+		md = append(md, [2]string{"authorization", "Bearer " + token})
+	}
+	var tool []byte
+	tool = appendBytes(tool, 1, []byte("rex"))
+	tool = appendBytes(tool, 2, []byte(version))
+	var rm []byte
+	rm = appendBytes(rm, 1, tool)
+	rm = appendBytes(rm, 2, []byte(action.Hash))
+	return append(md, [2]string{"build.bazel.remote.execution.v2.requestmetadata-bin",
+		base64.StdEncoding.EncodeToString(rm)}), true
+}
+
+// readToken reads REX_TOKEN or REX_TOKEN_FILE as rex-client does.
+func readToken(cfg config) (string, bool) {
+	if cfg.tokenFile == "" {
+		return strings.TrimSpace(cfg.token), true
+	}
+	if cfg.token != "" {
+		return "", false
+	}
+	b, err := os.ReadFile(cfg.tokenFile)
+	if err != nil {
+		return "", false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	token := strings.TrimSpace(line)
+	return token, token != ""
+}
+
+// getActionResultRequest encodes a GetActionResultRequest: the action
+// under SHA-256, stdout, stderr and the outputs inline.
+func getActionResultRequest(instance string, action digest.Digest, outputs []string) []byte {
+	var d []byte
+	d = appendBytes(d, 1, []byte(action.Hash))
+	d = appendVarint(d, 2, uint64(action.Size))
+	var b []byte
+	if instance != "" {
+		b = appendBytes(b, 1, []byte(instance))
+	}
+	b = appendBytes(b, 2, d)
+	b = appendVarint(b, 3, 1)
+	b = appendVarint(b, 4, 1)
+	for _, out := range outputs {
+		b = appendBytes(b, 5, []byte(out))
+	}
+	return appendVarint(b, 6, uint64(digest.SHA256.Code()))
+}
+
+func appendVarint(b []byte, num int, v uint64) []byte {
+	return binary.AppendUvarint(binary.AppendUvarint(b, uint64(num)<<3), v)
+}
+
+func appendBytes(b []byte, num int, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(num)<<3|2)
+	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
+}
+
+// allInline says whether every file of r is one of outputs, inline, with
+// the content its digest names.
+func allInline(r localhit.Result, outputs []string) bool {
+	for _, f := range r.Files {
+		if f.Contents == nil && f.Digest.Size > 0 || !slices.Contains(outputs, f.Path) ||
+			digest.SHA256.FromBytes(f.Contents) != f.Digest {
+			return false
+		}
+	}
+	return true
+}
+
+// writeInline writes the outputs to temporary files beside their places,
+// then renames them all: a failure leaves the build tree untouched.
+func writeInline(dir string, files []localhit.OutputFile) error {
+	tmps := make([]string, len(files))
+	defer func() {
+		for _, tmp := range tmps {
+			if tmp != "" {
+				os.Remove(tmp)
+			}
+		}
+	}()
+	for i, f := range files {
+		final := filepath.Join(dir, filepath.FromSlash(f.Path))
+		tmp, err := os.CreateTemp(filepath.Dir(final), ".rex-*")
+		if err != nil {
+			return err
+		}
+		tmps[i] = tmp.Name()
+		err = tmp.Chmod(atomicfile.OutputMode(f.Executable))
+		if err == nil {
+			_, err = tmp.Write(f.Contents)
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
+			return err
+		}
+		tmps[i] = ""
+	}
+	return nil
+}
+
+// keepLocal keeps a result the server served in the local cache, as
+// rex-client would: the outputs by their digest, then the result naming
+// them. A failure costs a later server hit only.
+func keepLocal(results *localcache.Store, dir string, rec *localhit.Recorded, r localhit.Result) {
+	if results == nil {
+		return
+	}
+	kept := r
+	kept.Files = nil
+	for _, f := range r.Files {
+		d, err := results.AddFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil || d != f.Digest {
+			return
+		}
+		kept.Files = append(kept.Files, localhit.OutputFile{Path: f.Path, Digest: d, Executable: f.Executable})
+	}
+	results.Put(localcache.Results, localhit.ResultKey(rec.Action, rec.Portable, rec.LocalRoot),
+		localhit.EncodeResult(kept, time.Now()))
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
