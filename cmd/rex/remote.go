@@ -28,8 +28,13 @@ import (
 // and does the rest.
 
 // remoteTimeout bounds the front end's call: a server slower than that is
-// left to rex-client, whose retries and fallbacks know what to do.
-const remoteTimeout = 2 * time.Second
+// left to rex-client, whose retries and fallbacks know what to do. A
+// relay answers within relayTimeout or is stuck (rex-client passes it by
+// after as long).
+const (
+	remoteTimeout = 2 * time.Second
+	relayTimeout  = time.Second
+)
 
 // unreachableFor is rex-client's: a server found unreachable moments ago
 // is not tried again for that long (see serverFile).
@@ -54,7 +59,11 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 		return remoteHit{}, false
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(remoteTimeout))
+	timeout := remoteTimeout
+	if authority == relayAuthority {
+		timeout = relayTimeout
+	}
+	conn.SetDeadline(time.Now().Add(timeout))
 	md, ok := callMetadata(cfg, rec.Action)
 	if !ok {
 		return remoteHit{}, false
@@ -98,13 +107,17 @@ func dialServer(cfg config) (net.Conn, string, bool) {
 		target, authority = addr, addr
 	}
 	if sock := relaySocket(cfg, fullClientPath()); listening(sock) {
-		network, target, authority = "unix", sock, "relay"
+		network, target, authority = "unix", sock, relayAuthority
 	} else if cfg.relay == "always" || cfg.relay == "auto" && !endpoint.IsLocal(addr) {
 		return nil, "", false // its relay is not running: rex-client starts it
 	}
 	conn, err := net.DialTimeout(network, target, time.Second)
 	return conn, authority, err == nil
 }
+
+// relayAuthority is the :authority of a call through a relay, which
+// answers for the server.
+const relayAuthority = "relay"
 
 // relaySocket is the socket of the relay the rex-client at client would
 // use for the server; "" when it uses none.
