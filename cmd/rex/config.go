@@ -25,17 +25,24 @@ type config struct {
 	token, tokenFile            string
 	headers                     map[string]string
 	relay                       string
+	// verbose says how each compile ran, in logFile or on a terminal.
+	verbose bool
+	logFile string
 }
 
 // frontConfig reads the settings. ok is false when one of them asks for
-// what only rex-client does (verbose lines, verification, hermetic
-// actions, no direct mode) or does not parse: the full client then says
+// what only rex-client does (verification, hermetic actions, no direct
+// mode) or does not parse: the full client then says
 // what is wrong.
 func frontConfig() (cfg config, ok bool) {
-	for _, name := range []string{"REX_VERBOSE", "REX_VERIFY", "REX_HERMETIC"} {
+	for _, name := range []string{"REX_VERIFY", "REX_HERMETIC"} {
 		if on, valid := boolEnv(name, false); on || !valid {
 			return cfg, false
 		}
+	}
+	verbose, valid := boolEnv("REX_VERBOSE", false)
+	if !valid {
+		return cfg, false
 	}
 	if direct, valid := boolEnv("REX_DIRECT", true); !direct || !valid {
 		return cfg, false
@@ -85,6 +92,7 @@ func frontConfig() (cfg config, ok bool) {
 		server: server, casServer: os.Getenv("REX_CAS_SERVER"), instance: os.Getenv("REX_INSTANCE"),
 		token: os.Getenv("REX_TOKEN"), tokenFile: os.Getenv("REX_TOKEN_FILE"),
 		headers: compilecmd.Prefixed("REX_HEADER_", compilecmd.HeaderName), relay: relay,
+		verbose: verbose, logFile: os.Getenv("REX_LOG_FILE"),
 	}, true
 }
 

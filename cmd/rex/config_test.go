@@ -14,7 +14,7 @@ func TestFrontConfig(t *testing.T) {
 		serve bool
 	}{
 		{nil, true},
-		{map[string]string{"REX_VERBOSE": "1"}, false},
+		{map[string]string{"REX_VERBOSE": "1"}, true},
 		{map[string]string{"REX_VERBOSE": "false"}, true},
 		{map[string]string{"REX_VERBOSE": ""}, true}, // rex-client reads an empty boolean as false
 		{map[string]string{"REX_VERBOSE": "yes"}, false},

@@ -49,7 +49,7 @@ type remoteHit struct {
 // serveRemote writes rec's outputs from the server's action cache. ok is
 // false when it did not, and nothing was written but the dependency file
 // aside (the caller discards it).
-func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store) (remoteHit, bool) {
+func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *steps) (remoteHit, bool) {
 	if cfg.server == "" || rec.Portable || rec.Function != digest.SHA256.Name() || cfg.function != rec.Function ||
 		recentlyUnreachable(cfg) {
 		return remoteHit{}, false
@@ -75,6 +75,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	if err != nil || reply.Code != 0 {
 		return remoteHit{}, false
 	}
+	steps.end("lookup")
 	r, err := localhit.DecodeResult(reply.Body)
 	if err != nil || !r.Complete(rec.Outputs) || !allInline(r, rec.Outputs) {
 		return remoteHit{}, false
@@ -85,6 +86,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	if rec.DepTemp != "" && os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
 		return remoteHit{}, false
 	}
+	steps.end("outputs")
 	keepLocal(results, dir, rec, r)
 	return remoteHit{Result: r, sent: reply.Sent, received: reply.Received}, true
 }

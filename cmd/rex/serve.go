@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
@@ -49,10 +51,12 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if localhit.EnvRunsLocally(env) != "" {
 		return false
 	}
+	steps := newSteps()
 	tc, err := toolchain.Load(context.Background(), cfg.stateDir, p.Args[0], dir, environ)
 	if err != nil {
 		return false
 	}
+	steps.end("toolchain")
 	cache := localcache.Open(filepath.Join(cfg.stateDir, "cache"), max(cfg.cacheSize, recordsBound))
 	key := localhit.Context{
 		Identity: tc.Identity, Compiler: tc.Path, Dir: dir,
@@ -64,15 +68,17 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if rec == nil {
 		return false
 	}
+	steps.end("direct")
 	var results *localcache.Store
 	if cfg.cacheSize > 0 {
 		results = cache
 		if res, ok := localhit.Serve(results, dir, rec); ok {
-			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, start)
+			steps.end("outputs")
+			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, steps, start)
 		}
 	}
-	if hit, ok := serveRemote(cfg, dir, rec, results); ok {
-		served(cfg, argv, dir, p.Output, rec, hit, stats.CacheHit, start)
+	if hit, ok := serveRemote(cfg, dir, rec, results, steps); ok {
+		served(cfg, argv, dir, p.Output, rec, hit, stats.CacheHit, steps, start)
 	}
 	rec.Discard()
 	return false
@@ -80,7 +86,7 @@ func serve(cfg config, argv []string, start time.Time) bool {
 
 // served records a hit, from the local cache or the server's, and replays
 // its streams and exit status. It does not return.
-func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, start time.Time) {
+func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, steps *steps, start time.Time) {
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
 	e := stats.Entry{Outcome: outcome, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall,
@@ -89,7 +95,8 @@ func served(cfg config, argv []string, dir, object string, rec *localhit.Recorde
 		e.Saved = hit.CompileTime - wall
 	}
 	remember(cfg, explain.Run{Output: output, Outcome: outcome.Key(), Action: rec.Action.String()}, wall)
-	stats.RecordEntry(cfg.stateDir, e)
+	err := stats.RecordEntry(cfg.stateDir, e)
+	say(cfg, err, fmt.Sprintf("%s (action %s; %s)", outcome, rec.Action, steps))
 	os.Stdout.Write(hit.Stdout)
 	os.Stderr.Write(hit.Stderr)
 	os.Exit(0)
@@ -101,8 +108,9 @@ func runLocal(cfg config, argv []string, dir, object, why string, start time.Tim
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
 	remember(cfg, explain.Run{Output: output, Outcome: stats.LocalRun.Key(), Reason: why}, wall)
-	stats.RecordEntry(cfg.stateDir, stats.Entry{Outcome: stats.LocalRun, Verdict: stats.NotVerified,
+	err := stats.RecordEntry(cfg.stateDir, stats.Entry{Outcome: stats.LocalRun, Verdict: stats.NotVerified,
 		Reason: why, Output: output, Build: cfg.buildID, Wall: wall})
+	say(cfg, err, fmt.Sprintf("%s: %s", stats.LocalRun, why))
 	compilecmd.ExecLocal(argv)
 }
 
@@ -115,3 +123,35 @@ func remember(cfg config, run explain.Run, wall time.Duration) {
 	run.Time, run.WallMs = time.Now().UTC(), wall.Milliseconds()
 	explain.NewStore(cfg.stateDir).Save(run, nil)
 }
+
+// say writes rex-client's --verbose line for a compile the front end ran,
+// where a person reads rex's lines (compilecmd.Messages).
+func say(cfg config, statsErr error, line string) {
+	if !cfg.verbose {
+		return
+	}
+	w, toTerminal := compilecmd.Messages(cfg.logFile)
+	if !toTerminal {
+		return
+	}
+	if statsErr != nil {
+		fmt.Fprintf(w, "rex: stats: %v\n", statsErr)
+	}
+	fmt.Fprintf(w, "rex: %s\n", line)
+}
+
+// steps notes when each step of a compile ended, for its --verbose line.
+type steps struct {
+	last time.Time
+	done []string
+}
+
+func newSteps() *steps { return &steps{last: time.Now()} }
+
+func (s *steps) end(name string) {
+	now := time.Now()
+	s.done = append(s.done, fmt.Sprintf("%s %.1fms", name, float64(now.Sub(s.last).Microseconds())/1000))
+	s.last = now
+}
+
+func (s *steps) String() string { return strings.Join(s.done, ", ") }
