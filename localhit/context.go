@@ -2,8 +2,8 @@ package localhit
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/rexbuild/rex/compiler"
@@ -44,23 +44,14 @@ func (c Context) Key() string {
 		b.WriteByte(0)
 	}
 	b.WriteString("platform\x00")
-	for _, k := range sortedNames(c.Platform) {
+	for _, k := range slices.Sorted(maps.Keys(c.Platform)) {
 		fmt.Fprintf(&b, "%s=%s\x00", k, c.Platform[k])
 	}
 	b.WriteString("env\x00")
-	for _, k := range sortedNames(c.Env) {
+	for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 		if keyed, local := compiler.EnvPolicy(k); keyed || local != "" || k == "PATH" || slices.Contains(IncludePathEnv, k) {
 			fmt.Fprintf(&b, "%s=%s\x00", k, c.Env[k])
 		}
 	}
 	return digest.SHA256.FromBytes([]byte(b.String())).Hash
-}
-
-func sortedNames(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

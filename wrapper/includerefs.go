@@ -127,16 +127,7 @@ func includeRefsIn(data []byte) parsedRefs {
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\\\r\n"), nil), []byte("\\\n"), nil)
 	}
 	var r parsedRefs
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if !bytes.Contains(line, []byte("include")) && !bytes.Contains(line, []byte("import")) {
-			continue
-		}
+	eachDirectiveLine(data, func(line []byte) bool {
 		ref, word, ok := includeRefLine(line)
 		switch {
 		case !ok:
@@ -146,7 +137,8 @@ func includeRefsIn(data []byte) parsedRefs {
 			r.Refs = append(r.Refs, ref)
 			r.imports = r.imports || word == "import"
 		}
-	}
+		return true
+	})
 	return r
 }
 

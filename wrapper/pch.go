@@ -105,6 +105,24 @@ func includeNames(path string) (names []string, ok bool) {
 
 // includeNamesIn is includeNames of a file's content.
 func includeNamesIn(data []byte) (names []string, ok bool) {
+	ok = true
+	eachDirectiveLine(data, func(line []byte) bool {
+		name, isInclude, parsed := includeLine(line)
+		if isInclude {
+			names = append(names, name)
+		}
+		ok = parsed
+		return parsed
+	})
+	if !ok {
+		return nil, false
+	}
+	return names, true
+}
+
+// eachDirectiveLine calls f with each line of data that mentions include
+// or import, until f returns false.
+func eachDirectiveLine(data []byte, f func(line []byte) bool) {
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -112,18 +130,10 @@ func includeNamesIn(data []byte) (names []string, ok bool) {
 		} else {
 			data = nil
 		}
-		if !bytes.Contains(line, []byte("include")) && !bytes.Contains(line, []byte("import")) {
-			continue
-		}
-		name, isInclude, parsed := includeLine(line)
-		if !parsed {
-			return nil, false
-		}
-		if isInclude {
-			names = append(names, name)
+		if (bytes.Contains(line, []byte("include")) || bytes.Contains(line, []byte("import"))) && !f(line) {
+			return
 		}
 	}
-	return names, true
 }
 
 // includeLine reads one line that mentions include or import: the name an

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -154,7 +155,7 @@ func recentlyUnreachable(cfg config) bool {
 // false for settings rex-client would refuse.
 func callMetadata(cfg config, action digest.Digest) ([][2]string, bool) {
 	var md [][2]string
-	for _, k := range sortedKeys(cfg.headers) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.headers)) {
 		if k == "" || k == "build.bazel.remote.execution.v2.requestmetadata-bin" {
 			return nil, false
 		}
@@ -293,13 +294,4 @@ func keepLocal(results *localcache.Store, dir string, rec *localhit.Recorded, r 
 	}
 	results.Put(localcache.Results, localhit.ResultKey(rec.Action, rec.Portable, rec.LocalRoot),
 		localhit.EncodeResult(kept, time.Now()))
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
