@@ -152,9 +152,10 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 }
 
 // fetchResult looks the action up and, on a miss, runs it: the result,
-// not yet delivered.
+// not yet delivered. The action is most likely new: its upload begins
+// with the lookup.
 func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, stats.Outcome, error) {
-	plan.missing = askMissing(ctx, c, plan)
+	plan.missing = sendEarly(ctx, c, plan)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
 	if err != nil {
 		return nil, 0, err
