@@ -20,12 +20,12 @@ const (
 
 // speculatedRounds compiles a.c three times with a new -D each time: the
 // first from its scan, the others speculated. check sees each round's
-// result after the outcome and the output were found right.
-func speculatedRounds(t *testing.T, srv *testServer, check func(round int, r Result)) {
+// result and object after the outcome and the outputs were found right.
+func speculatedRounds(t *testing.T, srv *testServer, check func(round int, r Result, obj []byte)) {
 	p := newProject(t, srv.addr)
 	p.cfg.LocalCacheSize = 1 << 30
 	p.write("h.h", "#define H 1\n")
-	p.write("a.c", "#include \"h.h\"\nint v = H + V;\n")
+	p.write("a.c", "#include \"h.h\"\n#warning a diagnostic to replay\nint v = H + V;\n")
 	for round := range 3 {
 		argv := []string{"gcc", fmt.Sprintf("-DV=%d", round), "-c", "a.c", "-o", "x.o"}
 		local := localCompile(t, p.dir, argv)
@@ -37,7 +37,7 @@ func speculatedRounds(t *testing.T, srv *testServer, check func(round int, r Res
 			t.Fatalf("round %d: speculated %v (%s)", round, got, r.Phases)
 		}
 		same(t, fmt.Sprintf("round %d", round), collect(t, p.dir, r.Stderr), local)
-		check(round, r)
+		check(round, r, local.obj)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestSpeculationSendsItsActionUnasked(t *testing.T) {
 		}
 		return resp, err
 	})
-	speculatedRounds(t, srv, func(round int, r Result) {
+	speculatedRounds(t, srv, func(round int, r Result, _ []byte) {
 		action, _, _ := strings.Cut(r.Action, "/")
 		mu.Lock()
 		defer mu.Unlock()
@@ -83,7 +83,7 @@ func TestSpeculationSendRefused(t *testing.T) {
 		}
 		return resp, err
 	})
-	speculatedRounds(t, srv, func(round int, r Result) {
+	speculatedRounds(t, srv, func(round int, r Result, _ []byte) {
 		mu.Lock()
 		defer mu.Unlock()
 		if round > 0 && refused != round {
