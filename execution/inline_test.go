@@ -22,7 +22,11 @@ func TestExecuteInlinesWhenAsked(t *testing.T) {
 	d := e.action(spec{})
 	asking := metadata.AppendToOutgoingContext(ctxT(t), client.InlineOutputsHeader, "1")
 	ran := e.execute(asking, d, nil)
-	plain := e.execute(ctxT(t), d, nil) // joins the same job
+	plain := e.execute(ctxT(t), d, nil)
+	// Both watch the one job before it runs: a call that came after it
+	// finished could miss the cache a moment before it is written.
+	recv(t, ran, repb.ExecutionStage_QUEUED)
+	recv(t, plain, repb.ExecutionStage_QUEUED)
 	w := e.worker("w")
 	want := w.mustComplete(w.mustLease(), 0)
 	wantInline(t, "a run", e, finish(t, ran).GetResult(), want)
