@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -106,6 +108,9 @@ type speculation struct {
 	cancel    context.CancelFunc
 	action    chan digest.Digest // the speculation's digest, or zero when it could not plan
 	done      chan specResult
+	// asked is closed once the speculation's lookup has answered (its
+	// upload is under way by then) or it ended: see holdScan.
+	asked chan struct{}
 }
 
 type specResult struct {
@@ -131,8 +136,12 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1), done: make(chan specResult, 1)}
+	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1),
+		done: make(chan specResult, 1), asked: make(chan struct{})}
 	go func() {
+		var once sync.Once
+		asked := func() { once.Do(func() { close(sp.asked) }) }
+		defer asked()
 		plan, err := planWith(ctx, s.cfg, s.inv, p, tc, fn, nil, predicted)
 		if err != nil {
 			sp.action <- digest.Digest{}
@@ -145,18 +154,41 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 			sp.done <- specResult{err: errSpeculationMissed}
 			return
 		}
-		result, outcome, err := fetchResult(client.WithActionID(ctx, plan.actionDigest.Hash), s.c, plan)
+		result, outcome, err := fetchResult(client.WithActionID(ctx, plan.actionDigest.Hash), s.c, plan, asked)
 		sp.done <- specResult{result, outcome, err}
 	}()
 	return sp
 }
 
+// scanHold bounds how long the scan waits for a speculation's lookup. On
+// a machine with few CPUs, the scan's compiler starting beside the
+// speculation's planning and round trips slows them, and with them the
+// start of the remote compile; a confirmed speculation does not wait for
+// the scan, which has the whole remote compile to finish in. A wrong guess
+// costs at most this much more.
+var scanHold = 10 * time.Millisecond
+
+// holdScan waits until the speculation's lookup has answered, or it
+// ended, or scanHold passed.
+func (sp *speculation) holdScan() {
+	if sp == nil {
+		return
+	}
+	t := time.NewTimer(scanHold)
+	defer t.Stop()
+	select {
+	case <-sp.asked:
+	case <-t.C:
+	}
+}
+
 // fetchResult looks the action up and, on a miss, runs it: the result,
 // not yet delivered. The action is most likely new: its upload begins
-// with the lookup.
-func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, stats.Outcome, error) {
+// with the lookup. asked is called once the lookup has answered.
+func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan, asked func()) (*repb.ActionResult, stats.Outcome, error) {
 	plan.missing = sendEarly(ctx, c, plan)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
+	asked()
 	if err != nil {
 		return nil, 0, err
 	}
