@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -158,28 +157,6 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 		sp.done <- specResult{result, outcome, err}
 	}()
 	return sp
-}
-
-// scanHold bounds how long the scan waits for a speculation's lookup. On
-// a machine with few CPUs, the scan's compiler starting beside the
-// speculation's planning and round trips slows them, and with them the
-// start of the remote compile; a confirmed speculation does not wait for
-// the scan, which has the whole remote compile to finish in. A wrong guess
-// costs at most this much more.
-var scanHold = 10 * time.Millisecond
-
-// holdScan waits until the speculation's lookup has answered, or it
-// ended, or scanHold passed.
-func (sp *speculation) holdScan() {
-	if sp == nil {
-		return
-	}
-	t := time.NewTimer(scanHold)
-	defer t.Stop()
-	select {
-	case <-sp.asked:
-	case <-t.C:
-	}
 }
 
 // fetchResult looks the action up and, on a miss, runs it: the result,

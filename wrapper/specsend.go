@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"time"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/digest"
@@ -32,4 +33,26 @@ func sendEarly(ctx context.Context, c *client.Client, plan *actionPlan) *missing
 	q.sent = make(chan error, 1)
 	go func() { q.sent <- c.UploadMissing(ctx, sent, client.Digests(sent)) }()
 	return q
+}
+
+// scanHold bounds how long the scan waits for a speculation's lookup. On
+// a machine with few CPUs, the scan's compiler starting beside the
+// speculation's planning and round trips slows them, and with them the
+// start of the remote compile; a confirmed speculation does not wait for
+// the scan, which has the whole remote compile to finish in. A wrong guess
+// costs at most this much more.
+var scanHold = 10 * time.Millisecond
+
+// holdScan waits until the speculation's lookup has answered, or it
+// ended, or scanHold passed.
+func (sp *speculation) holdScan() {
+	if sp == nil {
+		return
+	}
+	t := time.NewTimer(scanHold)
+	defer t.Stop()
+	select {
+	case <-sp.asked:
+	case <-t.C:
+	}
 }
