@@ -55,6 +55,7 @@ func (c *Client) Execute(ctx context.Context, action digest.Digest, opts Execute
 	}
 	var opName string
 	var final *longrunningpb.Operation
+	ctx = askInline(ctx)
 	err = c.retry(ctx, c.conn, c.cfg.ExecuteTimeout, func(ctx context.Context) error {
 		var stream opStream
 		var err error

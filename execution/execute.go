@@ -30,14 +30,14 @@ func (e executionServer) Execute(req *repb.ExecuteRequest, stream repb.Execution
 	if !req.GetSkipCacheLookup() {
 		if res := e.s.lookupCache(ctx, key); res != nil {
 			name, j := e.s.addCachedOp(key, res)
-			return e.s.watch(ctx, name, j, stream.Send)
+			return e.s.watch(ctx, name, j, stream.Send, wantsInline(ctx))
 		}
 	}
 	name, j, err := e.s.submit(ctx, key, req.GetExecutionPolicy().GetPriority())
 	if err != nil {
 		return err
 	}
-	return e.s.watch(ctx, name, j, stream.Send)
+	return e.s.watch(ctx, name, j, stream.Send, wantsInline(ctx))
 }
 
 // WaitExecution re-attaches to an operation that is running or finished
@@ -53,7 +53,7 @@ func (e executionServer) WaitExecution(req *repb.WaitExecutionRequest, stream re
 	if j == nil {
 		return status.Errorf(codes.NotFound, "operation %q is unknown or expired", req.GetName())
 	}
-	return s.watch(stream.Context(), req.GetName(), j, stream.Send)
+	return s.watch(stream.Context(), req.GetName(), j, stream.Send, wantsInline(stream.Context()))
 }
 
 func requestKey(req *repb.ExecuteRequest) (jobKey, error) {

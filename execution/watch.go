@@ -15,9 +15,10 @@ import (
 )
 
 // watch streams j's progress as operation name: the current stage at once,
-// each change after, and the done operation last. The caller has counted
-// itself as a watcher; watch uncounts it when it returns.
-func (s *Scheduler) watch(ctx context.Context, name string, j *job, send func(*longrunningpb.Operation) error) error {
+// each change after, and the done operation last, with its outputs inline
+// when the caller asked (see inlined). The caller has counted itself as a
+// watcher; watch uncounts it when it returns.
+func (s *Scheduler) watch(ctx context.Context, name string, j *job, send func(*longrunningpb.Operation) error, inline bool) error {
 	defer s.detach(j)
 	last := repb.ExecutionStage_UNKNOWN
 	for {
@@ -25,6 +26,9 @@ func (s *Scheduler) watch(ctx context.Context, name string, j *job, send func(*l
 		stage, resp, changed := j.stage, j.resp, j.changed
 		s.mu.Unlock()
 		if stage != last {
+			if resp != nil && inline {
+				resp = s.inlined(ctx, j.key.function, resp)
+			}
 			op, err := operation(name, j.key, stage, resp)
 			if err != nil {
 				return err

@@ -15,12 +15,19 @@ type missingQuery struct {
 	done    chan struct{}
 	missing []digest.Digest
 	err     error
+	// sent, when not nil, gives the outcome of blobs sent unasked (see
+	// sendEarly): FindMissing asked only about the others.
+	sent chan error
 }
 
 // askMissing starts asking which of the first upload's blobs the server
 // lacks.
 func askMissing(ctx context.Context, c *client.Client, plan *actionPlan) *missingQuery {
-	q := &missingQuery{blobs: plan.uploads(0), done: make(chan struct{})}
+	return startMissing(ctx, c, plan.uploads(0))
+}
+
+func startMissing(ctx context.Context, c *client.Client, blobs []client.Blob) *missingQuery {
+	q := &missingQuery{blobs: blobs, done: make(chan struct{})}
 	go func() {
 		defer close(q.done)
 		q.missing, q.err = c.FindMissing(ctx, client.Digests(q.blobs))
@@ -33,7 +40,11 @@ func askMissing(ctx context.Context, c *client.Client, plan *actionPlan) *missin
 func (q *missingQuery) upload(ctx context.Context, c *client.Client, blobs []client.Blob, attempt int) error {
 	if q != nil && attempt == 0 {
 		<-q.done
-		if q.err == nil {
+		var sentErr error
+		if q.sent != nil {
+			sentErr = <-q.sent
+		}
+		if q.err == nil && sentErr == nil {
 			return c.UploadMissing(ctx, blobs, q.missing)
 		}
 	}

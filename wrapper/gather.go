@@ -37,9 +37,12 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err != nil {
 		return set, scan.Search, err
 	}
-	pch := pchPlaces(inv.Dir, p, scan.Deps, scan.Search)
-	if found := firstPrecompiled(pch); found != "" {
-		return set, scan.Search, localf("gcc may read the precompiled header %s instead of a header the source includes", found)
+	var pch []string
+	if plan.refuses() {
+		pch = pchPlaces(inv.Dir, p, scan.Deps, scan.Search)
+		if found := firstPrecompiled(pch); found != "" {
+			return set, scan.Search, localf("gcc may read the precompiled header %s instead of a header the source includes", found)
+		}
 	}
 	if plan.facts != nil {
 		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
@@ -61,8 +64,10 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	if a, b := onceTwins(set, fn); a != "" {
-		return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
+	if plan.refuses() {
+		if a, b := onceTwins(set, fn); a != "" {
+			return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
+		}
 	}
 	err = plan.addProbes(cfg, inv.Dir, p, &set, scan, tc, fn)
 	return set, scan.Search, err
@@ -126,6 +131,13 @@ func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *dep
 	}
 	return once, nil
 }
+
+// refuses says whether the plan makes the checks that can only refuse the
+// compile (a precompiled header that gcc may read instead of a header, two
+// copies of one header that it may read once). The scan's plan makes them;
+// a speculation's skips them, as it is used only when the scan's plan,
+// having made them, leads to the very same action.
+func (plan *actionPlan) refuses() bool { return plan.predicted == nil }
 
 // widenForCompile widens the root to hold everything the compile names
 // outside the toolchain: the cwd, its project inputs, its outputs, and every

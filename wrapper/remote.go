@@ -214,6 +214,7 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	spec := s.speculate(ctx, p, tc, fn)
 	defer spec.stop()
+	spec.holdScan()
 	plan, err := planAction(ctx, s.cfg, s.inv, p, tc, fn, s.ph)
 	if err != nil {
 		return Result{}, err

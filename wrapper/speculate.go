@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -106,6 +107,9 @@ type speculation struct {
 	cancel    context.CancelFunc
 	action    chan digest.Digest // the speculation's digest, or zero when it could not plan
 	done      chan specResult
+	// asked is closed once the speculation's lookup has answered (its
+	// upload is under way by then) or it ended: see holdScan.
+	asked chan struct{}
 }
 
 type specResult struct {
@@ -131,8 +135,12 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1), done: make(chan specResult, 1)}
+	sp := &speculation{predicted: predicted, cancel: cancel, action: make(chan digest.Digest, 1),
+		done: make(chan specResult, 1), asked: make(chan struct{})}
 	go func() {
+		var once sync.Once
+		asked := func() { once.Do(func() { close(sp.asked) }) }
+		defer asked()
 		plan, err := planWith(ctx, s.cfg, s.inv, p, tc, fn, nil, predicted)
 		if err != nil {
 			sp.action <- digest.Digest{}
@@ -145,17 +153,19 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 			sp.done <- specResult{err: errSpeculationMissed}
 			return
 		}
-		result, outcome, err := fetchResult(client.WithActionID(ctx, plan.actionDigest.Hash), s.c, plan)
+		result, outcome, err := fetchResult(client.WithActionID(ctx, plan.actionDigest.Hash), s.c, plan, asked)
 		sp.done <- specResult{result, outcome, err}
 	}()
 	return sp
 }
 
 // fetchResult looks the action up and, on a miss, runs it: the result,
-// not yet delivered.
-func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan) (*repb.ActionResult, stats.Outcome, error) {
-	plan.missing = askMissing(ctx, c, plan)
+// not yet delivered. The action is most likely new: its upload begins
+// with the lookup. asked is called once the lookup has answered.
+func fetchResult(ctx context.Context, c *client.Client, plan *actionPlan, asked func()) (*repb.ActionResult, stats.Outcome, error) {
+	plan.missing = sendEarly(ctx, c, plan)
 	cached, err := c.GetActionResult(ctx, plan.actionDigest, plan.outputs)
+	asked()
 	if err != nil {
 		return nil, 0, err
 	}
