@@ -25,13 +25,38 @@ const recordsBound = 256 << 20
 // serve runs argv when the front end can: a compile rex would run locally
 // (not remotable), or one whose direct-mode record holds and whose result
 // the local cache keeps or the server serves inline (see remote.go). It
-// does not return then. It returns false, having
-// written nothing, for rex-client to take the compile.
+// does not return then. It returns false, having written nothing, for
+// rex-client to take the compile.
 func serve(cfg config, argv []string, start time.Time) bool {
 	dir, err := os.Getwd()
 	if err != nil {
 		return false
 	}
+	p := remotable(cfg, argv, dir, start)
+	steps := newSteps()
+	cache := localcache.Open(filepath.Join(cfg.stateDir, "cache"), max(cfg.cacheSize, recordsBound))
+	rec := record(cfg, argv, dir, p, cache, steps)
+	if rec == nil {
+		return false
+	}
+	var results *localcache.Store
+	if cfg.cacheSize > 0 {
+		results = cache
+		if res, ok := localhit.Serve(results, dir, rec); ok {
+			steps.end("outputs")
+			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, steps, start)
+		}
+	}
+	if hit, ok := serveRemote(cfg, dir, rec, results, steps); ok {
+		served(cfg, argv, dir, p.Output, rec, hit, stats.CacheHit, steps, start)
+	}
+	rec.Discard()
+	return false
+}
+
+// remotable parses argv and runs it locally, as rex-client would, unless
+// it is a compile rex can run elsewhere.
+func remotable(cfg config, argv []string, dir string, start time.Time) *compiler.Invocation {
 	// runLocal does not return: the compiler replaces rex.
 	p, err := compiler.Parse(argv, dir)
 	switch {
@@ -46,18 +71,22 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if why := localhit.UncleanDir(dir); why != "" {
 		runLocal(cfg, argv, dir, p.Output, why, start)
 	}
+	return p
+}
+
+// record returns the action p's direct-mode record leads to while its
+// facts hold (localhit.Lookup), or nil.
+func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache *localcache.Store, steps *steps) *localhit.Recorded {
 	environ := os.Environ()
 	env := localhit.EnvMap(environ)
 	if localhit.EnvRunsLocally(env) != "" {
-		return false
+		return nil
 	}
-	steps := newSteps()
 	tc, err := toolchain.Load(context.Background(), cfg.stateDir, p.Args[0], dir, environ)
 	if err != nil {
-		return false
+		return nil
 	}
 	steps.end("toolchain")
-	cache := localcache.Open(filepath.Join(cfg.stateDir, "cache"), max(cfg.cacheSize, recordsBound))
 	key := localhit.Context{
 		Identity: tc.Identity, Compiler: tc.Path, Dir: dir,
 		ProjectRoot: cfg.projectRoot, Function: cfg.function, CacheOnly: cfg.cacheOnly,
@@ -65,23 +94,10 @@ func serve(cfg config, argv []string, start time.Time) bool {
 		Platform: cfg.platform, Env: env,
 	}.Key()
 	rec := localhit.Lookup(cache, key, dir)
-	if rec == nil {
-		return false
+	if rec != nil {
+		steps.end("direct")
 	}
-	steps.end("direct")
-	var results *localcache.Store
-	if cfg.cacheSize > 0 {
-		results = cache
-		if res, ok := localhit.Serve(results, dir, rec); ok {
-			steps.end("outputs")
-			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, steps, start)
-		}
-	}
-	if hit, ok := serveRemote(cfg, dir, rec, results, steps); ok {
-		served(cfg, argv, dir, p.Output, rec, hit, stats.CacheHit, steps, start)
-	}
-	rec.Discard()
-	return false
+	return rec
 }
 
 // served records a hit, from the local cache or the server's, and replays
