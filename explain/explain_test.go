@@ -147,3 +147,29 @@ func TestPackUnpack(t *testing.T) {
 		t.Errorf("the second key's delta has %d entries, want 2 (a.c changed, a.h absent)", n)
 	}
 }
+
+// SaveKey beside the compile, then SaveRun, records what Save does.
+func TestSaveKeyAsyncIsSave(t *testing.T) {
+	a, b := NewStore(t.TempDir()), NewStore(t.TempDir())
+	k1 := Key{Action: "a1", Argv: []string{"gcc", "-c", "x.c"}, Inputs: map[string]string{"x.c": "d1"}}
+	k2 := Key{Action: "a2", Argv: []string{"gcc", "-O2", "-c", "x.c"}, Inputs: map[string]string{"x.c": "d1"}}
+	for i, k := range []Key{k1, k2, k2} {
+		run := Run{Output: "/o/x.o", Outcome: "remote_executions", Action: k.Action}
+		wantMiss, err := a.Save(run, &k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := b.SaveKeyAsync(run.Output, &k)
+		miss, seen, err := p.Wait()
+		run.Seen = seen
+		if err != nil || b.SaveRun(run) != nil {
+			t.Fatal(err)
+		}
+		last, _ := a.Last(run.Output)
+		got, _ := b.Last(run.Output)
+		if miss != wantMiss || got.Seen != last.Seen || len(b.Keys(run.Output)) != len(a.Keys(run.Output)) {
+			t.Errorf("compile %d: %q seen %v, %d keys; Save: %q seen %v, %d keys", i, miss, got.Seen,
+				len(b.Keys(run.Output)), wantMiss, last.Seen, len(a.Keys(run.Output)))
+		}
+	}
+}

@@ -50,22 +50,66 @@ func (s Store) name(output, ext string) string {
 // unchanged file) reads and writes only the small run file: hits stay
 // cheap.
 func (s Store) Save(run Run, key *Key) (missReason string, err error) {
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return "", err
-	}
-	if last, ok := s.Last(run.Output); key != nil && ok && last.Action == key.Action {
-		run.Seen, missReason = true, resultGone
-	} else if key != nil {
-		keys := s.Keys(run.Output)
-		missReason = MissReason(keys, *key)
-		run.Seen = missReason == resultGone
-		if len(keys) == 0 || keys[0].Action != key.Action {
-			if err := writeKeys(s.name(run.Output, ".keys"), prepend(keys, *key)); err != nil {
-				return missReason, err
-			}
+	var seen bool
+	if key != nil {
+		if missReason, seen, err = s.SaveKey(run.Output, *key); err != nil {
+			return missReason, err
 		}
 	}
-	return missReason, writeRun(s.name(run.Output, ".run"), run)
+	run.Seen = seen
+	return missReason, s.SaveRun(run)
+}
+
+// SaveKey records key for output when the output was not last compiled
+// under it, and says why a compile under key would miss and whether the
+// output was compiled under it before. It is Save's work on the key, which
+// a compile can do while it waits for its result (see Pending).
+func (s Store) SaveKey(output string, key Key) (missReason string, seen bool, err error) {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return "", false, err
+	}
+	if last, ok := s.Last(output); ok && last.Action == key.Action {
+		return resultGone, true, nil
+	}
+	keys := s.Keys(output)
+	missReason = MissReason(keys, key)
+	if len(keys) == 0 || keys[0].Action != key.Action {
+		err = writeKeys(s.name(output, ".keys"), prepend(keys, key))
+	}
+	return missReason, missReason == resultGone, err
+}
+
+// SaveRun records run, the output's last compile.
+func (s Store) SaveRun(run Run) error {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return err
+	}
+	return writeRun(s.name(run.Output, ".run"), run)
+}
+
+// Pending is a SaveKey running beside the compile it is for.
+type Pending struct {
+	Key  *Key
+	done chan struct{}
+	miss string
+	seen bool
+	err  error
+}
+
+// SaveKeyAsync starts SaveKey(output, *key).
+func (s Store) SaveKeyAsync(output string, key *Key) *Pending {
+	p := &Pending{Key: key, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.miss, p.seen, p.err = s.SaveKey(output, *key)
+	}()
+	return p
+}
+
+// Wait returns what SaveKey returned.
+func (p *Pending) Wait() (missReason string, seen bool, err error) {
+	<-p.done
+	return p.miss, p.seen, p.err
 }
 
 const resultGone = "same key as before (result gone from the cache)"

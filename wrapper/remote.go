@@ -221,6 +221,9 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	s.plan = plan
 	defer plan.discard()
+	if s.cfg.OnKey != nil && plan.key != nil {
+		s.cfg.OnKey(p.Output, plan.key)
+	}
 	if plan.facts != nil {
 		plan.facts.localFill = s.noServer() || s.cfg.CacheOnly || s.cfg.ServerImplicit
 	}

@@ -46,6 +46,10 @@ type Config struct {
 	// LocalCacheSize bounds the local result cache under StateDir; 0 turns
 	// it off (direct mode then keeps only its records there).
 	LocalCacheSize int64
+	// OnKey, when set, is told the key of the action a compile planned
+	// (Result.Key) and its output (as Result.Output), as soon as they are
+	// known: the caller can record the key while the compile goes on.
+	OnKey func(output string, key *explain.Key)
 }
 
 // direct says whether compiles may use direct-mode records. A hermetic

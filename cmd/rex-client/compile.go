@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/rexbuild/rex/explain"
 	"os"
 	"time"
 
@@ -26,6 +27,17 @@ func compile(c *cli.Context) error {
 	}
 	start := time.Now()
 	ctx, stop := interruptible()
+	call := inv(argv, dir)
+	var early *explain.Pending
+	cfg.OnKey = func(output string, key *explain.Key) {
+		// The key's record is written while the compile runs.
+		if early != nil {
+			early.Wait()
+		}
+		if out := call.object(output); out != "" {
+			early = explain.NewStore(cfg.StateDir).SaveKeyAsync(out, key)
+		}
+	}
 	res := wrapper.Run(ctx, cfg, wrapper.Invocation{
 		Argv: argv, Dir: dir, Env: os.Environ(), StderrIsTerminal: compilecmd.IsTerminal(os.Stderr),
 	})
@@ -35,7 +47,7 @@ func compile(c *cli.Context) error {
 		// the compile, and the outcome counters do not count it.
 		dieBy(res.Reason)
 	}
-	report(c, cfg, inv(argv, dir), res, time.Since(start))
+	report(c, cfg, call, res, early, time.Since(start))
 	if res.RunLocal {
 		compilecmd.ExecLocal(argv)
 	}

@@ -43,12 +43,14 @@ func entry(c *cli.Context, output string, res wrapper.Result, wall time.Duration
 }
 
 // remember keeps the output's record for `rex explain`: how this compile
-// ran, and its key when it planned an action; it returns why a miss
-// missed. A failure to write it costs an explanation, never the compile.
-func remember(stateDir, output string, res wrapper.Result, wall time.Duration) (missed string) {
+// ran, and its key when it planned an action (early: being recorded
+// already); it returns why a miss missed. A failure to write it costs an
+// explanation, never the compile.
+func remember(stateDir, output string, res wrapper.Result, early *explain.Pending, wall time.Duration) (missed string) {
 	if output == "" {
 		return ""
 	}
+	store := explain.NewStore(stateDir)
 	run := explain.Run{
 		Output: output, Time: time.Now().UTC(), Outcome: res.Outcome.Key(), WallMs: wall.Milliseconds(),
 	}
@@ -62,6 +64,13 @@ func remember(stateDir, output string, res wrapper.Result, wall time.Duration) (
 		// A direct-mode hit planned nothing: its record named the action.
 		run.Action = res.Action
 	}
-	missed, _ = explain.NewStore(stateDir).Save(run, res.Key)
+	if early != nil {
+		missed, run.Seen, _ = early.Wait()
+		if early.Key == res.Key {
+			store.SaveRun(run)
+			return missed
+		}
+	}
+	missed, _ = store.Save(run, res.Key)
 	return missed
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/rexbuild/rex/explain"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -16,9 +17,9 @@ import (
 // verification mismatch (every one), and those only where a person reads
 // them. The log file is opened only when there is something to say: most
 // compiles say nothing.
-func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, wall time.Duration) {
+func report(c *cli.Context, cfg wrapper.Config, call invocation, res wrapper.Result, early *explain.Pending, wall time.Duration) {
 	output := call.object(res.Output)
-	missed := remember(cfg.StateDir, output, res, wall)
+	missed := remember(cfg.StateDir, output, res, early, wall)
 	statsErr := stats.RecordEntry(cfg.StateDir, entry(c, output, res, wall, missed))
 	if res.Outcome == stats.LocalFallback {
 		stats.RecordFallback(cfg.StateDir, res.Reason)
