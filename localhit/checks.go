@@ -23,10 +23,7 @@ import (
 // other name stale. So does an output spelled with a ".." after a
 // directory name (see dotDotAfterName). Such compiles run locally.
 func UnwritableOutput(cwd string, p *compiler.Invocation) string {
-	for i, out := range p.Outputs {
-		if dotDotAfterName(out) {
-			return "output " + out + " has a .. after a directory name: the kernel resolves it through a symlink, rex would not"
-		}
+	for _, out := range p.Outputs {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(cwd, out)
 		}
@@ -40,8 +37,26 @@ func UnwritableOutput(cwd string, p *compiler.Invocation) string {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return "output " + out + " is a directory"
 		}
+	}
+	return OutputWrittenThrough(cwd, p)
+}
+
+// OutputWrittenThrough says which output of p the compiler would write
+// through a link, where rex would write beside it, or "": a dependency or
+// stack usage file that is a symlink or a hard link, or an output spelled
+// with a ".." after a directory name. Unlike a missing directory, which a
+// build creates before it compiles, that holds for the compile whenever it
+// runs: `rex plan` predicts with it too.
+func OutputWrittenThrough(cwd string, p *compiler.Invocation) string {
+	for i, out := range p.Outputs {
+		if dotDotAfterName(out) {
+			return "output " + out + " has a .. after a directory name: the kernel resolves it through a symlink, rex would not"
+		}
 		if i == 0 {
 			continue
+		}
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(cwd, out)
 		}
 		var st unix.Stat_t
 		switch err := unix.Lstat(out, &st); {

@@ -15,6 +15,7 @@ import (
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/localcache"
+	"github.com/rexbuild/rex/localhit"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -53,6 +54,13 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 	}
 	if !parsed.Remotable {
 		return Prediction{Local: errors.New(parsed.Reason)}
+	}
+	// What keeps a compile local at run time, but for an output directory
+	// the build has not made yet.
+	for _, why := range []string{localhit.OutputWrittenThrough(inv.Dir, parsed), localhit.UncleanDir(inv.Dir)} {
+		if why != "" {
+			return Prediction{Local: errors.New(why)}
+		}
 	}
 	env := envMap(inv.Env)
 	if err := envRunsLocally(env); err != nil {
