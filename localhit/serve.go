@@ -3,6 +3,7 @@ package localhit
 import (
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/localcache"
@@ -75,4 +76,22 @@ func (r Result) inline() bool {
 		}
 	}
 	return false
+}
+
+// Keep stores a successful compile's outputs, in place under dir, and its
+// streams as the local cache's result under key (ResultKey): the outputs
+// by their digest, then the result naming them, with what the compile
+// cost where it ran (for the time a later hit saves). r's files need only
+// their paths and modes. Failing costs a later miss only.
+func Keep(cache *localcache.Store, dir, key string, r Result) error {
+	kept := r
+	kept.Files = make([]OutputFile, 0, len(r.Files))
+	for _, f := range r.Files {
+		d, err := cache.AddFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return err
+		}
+		kept.Files = append(kept.Files, OutputFile{Path: f.Path, Digest: d, Executable: f.Executable})
+	}
+	return cache.Put(localcache.Results, key, EncodeResult(kept, time.Now()))
 }

@@ -5,9 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/localhit"
 	"github.com/rexbuild/rex/stats"
@@ -37,30 +34,19 @@ func (plan *actionPlan) recorded() *localhit.Recorded {
 }
 
 // keepLocal stores a successful compile's outputs, now in place under dir,
-// and its streams as plan's local result. Failing costs a later miss only.
+// and its streams as plan's local result (localhit.Keep). Failing costs a
+// later miss only.
 func keepLocal(cache *localcache.Store, dir string, plan *actionPlan, res Result) error {
 	if cache == nil || res.ExitCode != 0 {
 		return nil
 	}
-	// What the compile cost where it ran travels with the result, for the
-	// time a later hit saves.
-	ar := &repb.ActionResult{StdoutRaw: res.Stdout, StderrRaw: res.Stderr, ExecutionMetadata: localMetadata(res.CompileTime)}
+	r := localhit.Result{Stdout: res.Stdout, Stderr: res.Stderr, CompileTime: res.CompileTime}
 	for _, out := range plan.outputs {
-		path := filepath.Join(dir, out)
-		st, err := os.Stat(path)
+		st, err := os.Stat(filepath.Join(dir, out))
 		if err != nil {
 			return fmt.Errorf("output %s: %w", out, err)
 		}
-		d, err := cache.AddFile(path)
-		if err != nil {
-			return err
-		}
-		ar.OutputFiles = append(ar.OutputFiles, &repb.OutputFile{Path: out, Digest: d.Proto(),
-			IsExecutable: st.Mode()&0o100 != 0})
+		r.Files = append(r.Files, localhit.OutputFile{Path: out, Executable: st.Mode()&0o100 != 0})
 	}
-	data, err := proto.Marshal(ar)
-	if err != nil {
-		return err
-	}
-	return cache.Put(localcache.Results, localKey(plan), data)
+	return localhit.Keep(cache, dir, localKey(plan), r)
 }

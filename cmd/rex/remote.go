@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"maps"
 	"net"
 	"os"
@@ -71,7 +70,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	}
 	reply, err := grpcwire.Invoke(conn, grpcwire.Call{
 		Authority: authority, Method: "/build.bazel.remote.execution.v2.ActionCache/GetActionResult",
-		Metadata: md, Request: getActionResultRequest(cfg.instance, rec.Action, rec.Outputs),
+		Metadata: md, Request: localhit.GetActionResultRequest(cfg.instance, rec.Action, digest.SHA256, rec.Outputs),
 	})
 	if err != nil || reply.Code != 0 {
 		return remoteHit{}, false
@@ -171,12 +170,7 @@ func callMetadata(cfg config, action digest.Digest) ([][2]string, bool) {
 		}
 		md = append(md, [2]string{"authorization", "Bearer " + token})
 	}
-	var tool []byte
-	tool = appendBytes(tool, 1, []byte("rex"))
-	tool = appendBytes(tool, 2, []byte(version))
-	var rm []byte
-	rm = appendBytes(rm, 1, tool)
-	rm = appendBytes(rm, 2, []byte(action.Hash))
+	rm := localhit.RequestMetadata("rex", version, action.Hash)
 	return append(md, [2]string{"build.bazel.remote.execution.v2.requestmetadata-bin",
 		base64.StdEncoding.EncodeToString(rm)}), true
 }
@@ -196,34 +190,6 @@ func readToken(cfg config) (string, bool) {
 	line, _, _ := strings.Cut(string(b), "\n")
 	token := strings.TrimSpace(line)
 	return token, token != ""
-}
-
-// getActionResultRequest encodes a GetActionResultRequest: the action
-// under SHA-256, stdout, stderr and the outputs inline.
-func getActionResultRequest(instance string, action digest.Digest, outputs []string) []byte {
-	var d []byte
-	d = appendBytes(d, 1, []byte(action.Hash))
-	d = appendVarint(d, 2, uint64(action.Size))
-	var b []byte
-	if instance != "" {
-		b = appendBytes(b, 1, []byte(instance))
-	}
-	b = appendBytes(b, 2, d)
-	b = appendVarint(b, 3, 1)
-	b = appendVarint(b, 4, 1)
-	for _, out := range outputs {
-		b = appendBytes(b, 5, []byte(out))
-	}
-	return appendVarint(b, 6, uint64(digest.SHA256.Code()))
-}
-
-func appendVarint(b []byte, num int, v uint64) []byte {
-	return binary.AppendUvarint(binary.AppendUvarint(b, uint64(num)<<3), v)
-}
-
-func appendBytes(b []byte, num int, v []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(num)<<3|2)
-	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
 }
 
 // allInline says whether every file of r is one of outputs, inline, with
@@ -277,21 +243,9 @@ func writeInline(dir string, files []localhit.OutputFile) error {
 }
 
 // keepLocal keeps a result the server served in the local cache, as
-// rex-client would: the outputs by their digest, then the result naming
-// them. A failure costs a later server hit only.
+// rex-client would. A failure costs a later server hit only.
 func keepLocal(results *localcache.Store, dir string, rec *localhit.Recorded, r localhit.Result) {
-	if results == nil {
-		return
+	if results != nil {
+		localhit.Keep(results, dir, localhit.ResultKey(rec.Action, rec.Portable, rec.LocalRoot), r)
 	}
-	kept := r
-	kept.Files = nil
-	for _, f := range r.Files {
-		d, err := results.AddFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
-		if err != nil || d != f.Digest {
-			return
-		}
-		kept.Files = append(kept.Files, localhit.OutputFile{Path: f.Path, Digest: d, Executable: f.Executable})
-	}
-	results.Put(localcache.Results, localhit.ResultKey(rec.Action, rec.Portable, rec.LocalRoot),
-		localhit.EncodeResult(kept, time.Now()))
 }
