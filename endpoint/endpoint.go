@@ -1,7 +1,8 @@
-// Package endpoint names what rex derives from a server's address: whether
-// the server is on this machine, and where the relay that keeps a
-// connection to it listens. The full client (package client) and the rex
-// front end, which links no gRPC, derive them alike.
+// Package endpoint names what rex derives from a server's address and
+// settings: whether the server is on this machine, where the relay that
+// keeps a connection to it listens, the state files kept about it, and
+// the token sent to it. The full client and the rex front end, which
+// links no gRPC, derive them alike.
 package endpoint
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // IsLocal says whether endpoint is on this machine: a unix socket, or a
@@ -72,4 +74,58 @@ func BuildIdentity(version, exe string) string {
 		id += fmt.Sprintf(" %s %d %d", exe, st.Size(), st.ModTime().UnixNano())
 	}
 	return id
+}
+
+// UnreachableFor is how long a server found unreachable is not tried
+// again: a build that finds it down skips the remote path (and its
+// dependency scan) instead of paying for it on every compile.
+const UnreachableFor = 10 * time.Second
+
+// StateFile names a file under stateDir about the server a compile talks
+// to: one per server address, CAS address and instance, so that a build
+// against one server never reads what another's left. "" when there is no
+// state directory.
+func StateFile(stateDir, prefix, server, casServer, instance string) string {
+	if stateDir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(server + "\x00" + casServer + "\x00" + instance))
+	return filepath.Join(stateDir, prefix+hex.EncodeToString(sum[:])[:16])
+}
+
+// UnreachableMarker names the marker a compile leaves when it could not
+// connect to the server (see UnreachableFor).
+func UnreachableMarker(stateDir, server, casServer, instance string) string {
+	return StateFile(stateDir, "server-unreachable-", server, casServer, instance)
+}
+
+// RecentlyUnreachable reports whether a compile found the server
+// unreachable within UnreachableFor.
+func RecentlyUnreachable(marker string) bool {
+	if marker == "" {
+		return false
+	}
+	st, err := os.Stat(marker)
+	return err == nil && time.Since(st.ModTime()) < UnreachableFor
+}
+
+// ReadToken returns the bearer token given directly or, failing that, the
+// first line of file, trimmed. Both empty is no token. A file is read once
+// per call: callers read it once per process.
+func ReadToken(token, file string) (string, error) {
+	if token != "" && file != "" {
+		return "", fmt.Errorf("a token and a token file are both set: use one")
+	}
+	if file == "" {
+		return strings.TrimSpace(token), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	if token = strings.TrimSpace(line); token == "" {
+		return "", fmt.Errorf("token file %s: empty first line", file)
+	}
+	return token, nil
 }

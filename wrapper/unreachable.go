@@ -3,36 +3,28 @@ package wrapper
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/endpoint"
 )
 
-// A server that cannot be reached stays unreachable for a while: a build
-// that finds it down skips the remote path (and its dependency scan) for
-// unreachableFor, instead of paying for it on every compile.
-const unreachableFor = 10 * time.Second
+// A server that cannot be reached stays unreachable for a while
+// (endpoint.UnreachableFor): a build that finds it down skips the remote
+// path for that long.
 
 var errRecentlyUnreachable = errors.New("the server was unreachable moments ago")
 
-// unreachableMarker names the marker of the server cfg talks to: one per
-// server address, CAS address and instance, so a build against one server
-// is never skipped because another was down. "" when there is no state
-// directory.
+// unreachableMarker names the marker of the server cfg talks to, or "".
 func unreachableMarker(cfg Config) string {
-	return serverFile(cfg, "server-unreachable-")
+	c := cfg.Client
+	return endpoint.UnreachableMarker(cfg.StateDir, c.Server, c.CASServer, c.Instance)
 }
 
 // serverFile names a state file about the server cfg talks to, or "" when
 // there is no state directory.
 func serverFile(cfg Config, prefix string) string {
-	if cfg.StateDir == "" {
-		return ""
-	}
 	c := cfg.Client
-	key := digest.SHA256.FromBytes([]byte(c.Server + "\x00" + c.CASServer + "\x00" + c.Instance))
-	return filepath.Join(cfg.StateDir, prefix+key.Hash[:16])
+	return endpoint.StateFile(cfg.StateDir, prefix, c.Server, c.CASServer, c.Instance)
 }
 
 // capabilitiesMaxAge is how long a server's Capabilities are trusted
@@ -41,14 +33,9 @@ func serverFile(cfg Config, prefix string) string {
 const capabilitiesMaxAge = 10 * time.Minute
 
 // recentlyUnreachable reports whether a rex process found cfg's server
-// unreachable within unreachableFor.
+// unreachable within endpoint.UnreachableFor.
 func recentlyUnreachable(cfg Config) bool {
-	marker := unreachableMarker(cfg)
-	if marker == "" {
-		return false
-	}
-	st, err := os.Stat(marker)
-	return err == nil && time.Since(st.ModTime()) < unreachableFor
+	return endpoint.RecentlyUnreachable(unreachableMarker(cfg))
 }
 
 // noteReachability records a server that could not be connected to (not

@@ -9,6 +9,7 @@ import (
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/wrapper"
 )
 
@@ -60,7 +61,7 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	if err != nil {
 		return wrapper.Config{}, err
 	}
-	token, err := client.ReadToken(c.String("token"), c.String("token-file"))
+	token, err := endpoint.ReadToken(c.String("token"), c.String("token-file"))
 	if err != nil {
 		return wrapper.Config{}, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/cmd/internal/jailflags"
+	"github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/worker"
 )
 
@@ -63,7 +64,7 @@ func flags() []cli.Flag {
 }
 
 func run(c *cli.Context) error {
-	token, err := client.ReadToken(c.String("token"), c.String("token-file"))
+	token, err := endpoint.ReadToken(c.String("token"), c.String("token-file"))
 	if err != nil {
 		return err
 	}

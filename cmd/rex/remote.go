@@ -36,10 +36,6 @@ const (
 	relayTimeout  = time.Second
 )
 
-// unreachableFor is rex-client's: a server found unreachable moments ago
-// is not tried again for that long (see serverFile).
-const unreachableFor = 10 * time.Second
-
 // remoteHit is a result the server served, and the call's bytes.
 type remoteHit struct {
 	localhit.Result
@@ -51,7 +47,7 @@ type remoteHit struct {
 // aside (the caller discards it).
 func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *steps) (remoteHit, bool) {
 	if cfg.server == "" || rec.Portable || rec.Function != digest.SHA256.Name() || cfg.function != rec.Function ||
-		recentlyUnreachable(cfg) {
+		endpoint.RecentlyUnreachable(endpoint.UnreachableMarker(cfg.stateDir, cfg.server, cfg.casServer, cfg.instance)) {
 		return remoteHit{}, false
 	}
 	conn, authority, ok := dialServer(cfg)
@@ -141,14 +137,6 @@ func listening(path string) bool {
 	return path != "" && err == nil && st.Mode()&os.ModeSocket != 0
 }
 
-// recentlyUnreachable reports whether rex-client found the server
-// unreachable within unreachableFor.
-func recentlyUnreachable(cfg config) bool {
-	key := digest.SHA256.FromBytes([]byte(cfg.server + "\x00" + cfg.casServer + "\x00" + cfg.instance))
-	st, err := os.Stat(filepath.Join(cfg.stateDir, "server-unreachable-"+key.Hash[:16]))
-	return err == nil && time.Since(st.ModTime()) < unreachableFor
-}
-
 // callMetadata is what rex-client sends with every call: its headers, its
 // token, and the request metadata naming the tool and the action. ok is
 // false for settings rex-client would refuse.
@@ -160,8 +148,8 @@ func callMetadata(cfg config, action digest.Digest) ([][2]string, bool) {
 		}
 		md = append(md, [2]string{k, cfg.headers[k]})
 	}
-	token, ok := readToken(cfg)
-	if !ok {
+	token, err := endpoint.ReadToken(cfg.token, cfg.tokenFile)
+	if err != nil {
 		return nil, false
 	}
 	if token != "" {
@@ -173,23 +161,6 @@ func callMetadata(cfg config, action digest.Digest) ([][2]string, bool) {
 	rm := localhit.RequestMetadata("rex", version, action.Hash)
 	return append(md, [2]string{"build.bazel.remote.execution.v2.requestmetadata-bin",
 		base64.StdEncoding.EncodeToString(rm)}), true
-}
-
-// readToken reads REX_TOKEN or REX_TOKEN_FILE as rex-client does.
-func readToken(cfg config) (string, bool) {
-	if cfg.tokenFile == "" {
-		return strings.TrimSpace(cfg.token), true
-	}
-	if cfg.token != "" {
-		return "", false
-	}
-	b, err := os.ReadFile(cfg.tokenFile)
-	if err != nil {
-		return "", false
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	token := strings.TrimSpace(line)
-	return token, token != ""
 }
 
 // allInline says whether every file of r is one of outputs, inline, with
