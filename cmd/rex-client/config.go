@@ -17,11 +17,11 @@ import (
 // command line wins over the environment, which wins over the config file.
 func flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "server", EnvVars: []string{"REX_SERVER"}, Value: "grpc://127.0.0.1:8980",
+		&cli.StringFlag{Name: "server", EnvVars: []string{"REX_SERVER"}, Value: compilecmd.DefaultServer,
 			Usage: "REAPI server: grpc://host:port, grpcs://host:port or unix:///path; \"none\" for the local cache alone"},
 		&cli.BoolFlag{Name: "direct", EnvVars: []string{"REX_DIRECT"}, Value: true,
 			Usage: "skip the dependency scan when nothing the compile read or searched has changed"},
-		&cli.StringFlag{Name: "local-cache-size", EnvVars: []string{"REX_LOCAL_CACHE_SIZE"}, Value: "4GiB",
+		&cli.StringFlag{Name: "local-cache-size", EnvVars: []string{"REX_LOCAL_CACHE_SIZE"}, Value: compilecmd.DefaultLocalCacheSize,
 			Usage: "bound of the local result cache under --dir (bytes, or with KiB/MiB/GiB); 0 turns it off"},
 		&cli.StringFlag{Name: "cas-server", EnvVars: []string{"REX_CAS_SERVER"}, Usage: "separate CAS server, if any"},
 		&cli.StringFlag{Name: "instance", EnvVars: []string{"REX_INSTANCE"}, Usage: "REAPI instance name"},

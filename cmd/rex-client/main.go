@@ -17,7 +17,15 @@ var version = "0.1.0-dev"
 
 func main() {
 	compilecmd.LoadConfigFile()
-	app := &cli.App{
+	if err := newApp().Run(os.Args); err != nil {
+		fmt.Fprintf(os.Stderr, "rex: %v\n", err)
+		os.Exit(2)
+	}
+}
+
+// newApp is rex's command line.
+func newApp() *cli.App {
+	return &cli.App{
 		Name:      "rex",
 		Usage:     "run C and C++ compiles through a remote cache and remote execution",
 		UsageText: "rex [rex options] COMPILER ARGS...\n   rex stats [--json] [--zero] [--since TIME] [--build ID]\n   rex explain [--json] OUTPUT\n   rex doctor [--json]\n   rex plan [--json] [--list] compile_commands.json",
@@ -27,9 +35,5 @@ func main() {
 		Action:    compile,
 		// Everything from the compiler on belongs to the compiler.
 		HideHelpCommand: true,
-	}
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintf(os.Stderr, "rex: %v\n", err)
-		os.Exit(2)
 	}
 }

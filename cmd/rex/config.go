@@ -54,7 +54,7 @@ func frontConfig() (cfg config, ok bool) {
 	}
 	size, set := os.LookupEnv("REX_LOCAL_CACHE_SIZE")
 	if !set {
-		size = defaultCacheSize
+		size = compilecmd.DefaultLocalCacheSize
 	}
 	n, err := bytesize.Parse(size)
 	if err != nil || n < 0 {
@@ -80,7 +80,7 @@ func frontConfig() (cfg config, ok bool) {
 	}
 	server, set := os.LookupEnv("REX_SERVER")
 	if !set {
-		server = defaultServer
+		server = compilecmd.DefaultServer
 	}
 	if server == "none" {
 		server = ""
@@ -95,12 +95,6 @@ func frontConfig() (cfg config, ok bool) {
 		verbose: verbose, logFile: os.Getenv("REX_LOG_FILE"),
 	}, true
 }
-
-// defaultServer is rex-client's default --server.
-const defaultServer = "grpc://127.0.0.1:8980"
-
-// defaultCacheSize is rex-client's default --local-cache-size.
-const defaultCacheSize = "4GiB"
 
 // boolEnv reads a boolean variable as rex-client's flags do (an empty
 // value is false); valid is false for a value they would refuse.

@@ -15,6 +15,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
@@ -51,9 +52,5 @@ func isCompile(arg string) bool {
 	if arg == "" || arg[0] == '-' {
 		return false
 	}
-	switch arg {
-	case "stats", "explain", "doctor", "plan", "relay", "help", "h":
-		return false
-	}
-	return true
+	return !slices.Contains(compilecmd.Commands, arg)
 }

@@ -7,6 +7,16 @@ import (
 	"strings"
 )
 
+// Defaults of settings both binaries read.
+const (
+	DefaultServer         = "grpc://127.0.0.1:8980"
+	DefaultLocalCacheSize = "4GiB"
+)
+
+// Commands are rex's commands (and their aliases): a first argument that
+// names one is not a compiler.
+var Commands = []string{"stats", "explain", "doctor", "plan", "relay", "help", "h"}
+
 // LoadConfigFile reads REX_CONFIG (default $XDG_CONFIG_HOME/rex/rex.conf):
 // lines of REX_NAME=value that act as defaults for unset variables.
 func LoadConfigFile() {
