@@ -16,6 +16,7 @@ import (
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/explain"
+	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -68,13 +69,13 @@ type actionPlan struct {
 	predicted, scanned *depscan.Result
 }
 
-func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases) (*actionPlan, error) {
+func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases) (*actionPlan, error) {
 	return planWith(ctx, cfg, inv, p, tc, fn, ph, nil)
 }
 
 // planWith plans the action from the scan, or from predicted when it is
 // not nil; a predicted plan writes no dependency file and no record.
-func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *phases, predicted *depscan.Result) (_ *actionPlan, err error) {
+func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, predicted *depscan.Result) (_ *actionPlan, err error) {
 	env := envMap(inv.Env)
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
@@ -115,7 +116,7 @@ func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invoc
 	}
 	err = plan.finish(fn, cfg, set, identity)
 	plan.inputs = set
-	ph.mark("key")
+	ph.Mark("key")
 	return plan, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -16,7 +17,7 @@ import (
 // to plan.depTemp), or takes a predicted one (see speculate.go), and collects every input of the compile: the files it
 // read, split into toolchain and project files, and the project files its
 // probes found. Each input is stamped before it is read (see inputstat.go).
-func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, digests *digestCaches, ph *phases) (inputSet, depscan.SearchList, error) {
+func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, digests *digestCaches, ph *stats.Phases) (inputSet, depscan.SearchList, error) {
 	var set inputSet
 	scan := plan.predicted
 	if scan == nil {
@@ -32,7 +33,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		}
 		plan.scanned = scan
 	}
-	ph.mark("scan")
+	ph.Mark("scan")
 	incDirs, existingIncDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
 	if err != nil {
 		return set, scan.Search, err

@@ -16,6 +16,7 @@ import (
 	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/localhit"
+	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
 
@@ -79,7 +80,7 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 		}
 	}
 	cfg.Direct = false // a prediction records nothing
-	plan, err := planAction(ctx, cfg, inv, parsed, tc, fn, newPhases())
+	plan, err := planAction(ctx, cfg, inv, parsed, tc, fn, stats.NewPhases())
 	if err != nil {
 		return Prediction{Local: err}
 	}

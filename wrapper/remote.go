@@ -8,11 +8,10 @@ import (
 	"os"
 	"path/filepath"
 
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
-
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/client"
@@ -26,7 +25,7 @@ import (
 // runRemote looks the action up in the remote cache and, on a miss, runs it
 // remotely (or locally, filling the cache, in cache-only mode).
 func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation) (Result, error) {
-	ph := newPhases()
+	ph := stats.NewPhases()
 	env := envMap(inv.Env)
 	if err := envRunsLocally(env); err != nil {
 		return Result{}, err
@@ -35,7 +34,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, localf("%v", err)
 	}
-	ph.mark("toolchain")
+	ph.Mark("toolchain")
 	s := &session{cfg: cfg, inv: inv, ph: ph, verify: sampled(cfg.VerifyRate)}
 	defer s.close()
 	s.cache, s.results = openLocalCache(cfg, s.verify)
@@ -53,7 +52,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 type session struct {
 	cfg    Config
 	inv    Invocation
-	ph     *phases
+	ph     *stats.Phases
 	verify bool
 	cache  *localcache.Store
 	key    string // the direct-mode context, or ""
@@ -95,7 +94,7 @@ func (s *session) finish(res Result, err error) (Result, error) {
 	if err != nil && !errors.Is(err, errLocal) && s.c != nil {
 		s.c.ForgetCapabilities()
 	}
-	s.ph.mark("outputs")
+	s.ph.Mark("outputs")
 	res.Phases = s.ph.String()
 	if s.plan != nil {
 		res.Action = s.plan.actionDigest.String()
@@ -150,7 +149,7 @@ func (s *session) lookup(ctx context.Context, plan *actionPlan) (*repb.ActionRes
 	if err != nil {
 		return nil, fmt.Errorf("GetActionResult: %w", err)
 	}
-	s.ph.mark("lookup")
+	s.ph.Mark("lookup")
 	return cached, nil
 }
 
@@ -164,7 +163,7 @@ func (s *session) serveRecorded(ctx context.Context) (Result, bool) {
 		return Result{}, false
 	}
 	defer plan.discard()
-	s.ph.mark("direct")
+	s.ph.Mark("direct")
 	if res, ok := serveLocal(s.results, s.inv.Dir, plan); ok {
 		s.plan = plan
 		return res, true
@@ -240,7 +239,7 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	if err == nil {
 		writeRecord()
-		s.ph.mark("record")
+		s.ph.Mark("record")
 	}
 	return res, err
 }
@@ -268,7 +267,7 @@ func (s *session) serveRemote(ctx context.Context, plan *actionPlan) (Result, er
 
 // serve turns the lookup's answer into a result: the hit, or on a miss a
 // remote execution (or, cache-only, a local compile that fills the cache).
-func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, verify bool, ph *phases) (Result, error) {
+func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, plan *actionPlan, cached *repb.ActionResult, verify bool, ph *stats.Phases) (Result, error) {
 	var deliver deliverFunc = materialize
 	if verify {
 		deliver = verifier(inv)
@@ -290,7 +289,7 @@ func serve(ctx context.Context, c *client.Client, cfg Config, inv Invocation, pl
 	if err != nil {
 		return Result{}, err
 	}
-	ph.mark("execute")
+	ph.Mark("execute")
 	return deliver(ctx, c, inv.Dir, plan, result, stats.RemoteExecution)
 }
 

@@ -225,7 +225,7 @@ func (s *session) serveSpeculated(ctx context.Context, sp *speculation, plan *ac
 	if err != nil {
 		return Result{}, false
 	}
-	s.ph.mark("execute (begun before the scan ended)")
+	s.ph.Mark("execute (begun before the scan ended)")
 	ctx = client.WithActionID(ctx, plan.actionDigest.Hash)
 	res, err := materialize(ctx, s.c, s.inv.Dir, plan, r.result, r.outcome)
 	return res, err == nil

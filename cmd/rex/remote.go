@@ -16,6 +16,7 @@ import (
 	"github.com/rexbuild/rex/grpcwire"
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/localhit"
+	"github.com/rexbuild/rex/stats"
 )
 
 // A recorded compile whose result the local cache lacks is asked of the
@@ -45,7 +46,7 @@ type remoteHit struct {
 // serveRemote writes rec's outputs from the server's action cache. ok is
 // false when it did not, and nothing was written but the dependency file
 // aside (the caller discards it).
-func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *steps) (remoteHit, bool) {
+func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *stats.Phases) (remoteHit, bool) {
 	if cfg.server == "" || rec.Portable || rec.Function != digest.SHA256.Name() || cfg.function != rec.Function ||
 		endpoint.RecentlyUnreachable(endpoint.UnreachableMarker(cfg.stateDir, cfg.server, cfg.casServer, cfg.instance)) {
 		return remoteHit{}, false
@@ -71,7 +72,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	if err != nil || reply.Code != 0 {
 		return remoteHit{}, false
 	}
-	steps.end("lookup")
+	steps.Mark("lookup")
 	r, err := localhit.DecodeResult(reply.Body)
 	if err != nil || !r.Complete(rec.Outputs) || !allInline(r, rec.Outputs) {
 		return remoteHit{}, false
@@ -82,7 +83,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	if rec.DepTemp != "" && os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
 		return remoteHit{}, false
 	}
-	steps.end("outputs")
+	steps.Mark("outputs")
 	keepLocal(results, dir, rec, r)
 	return remoteHit{Result: r, sent: reply.Sent, received: reply.Received}, true
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
@@ -33,7 +32,7 @@ func serve(cfg config, argv []string, start time.Time) bool {
 		return false
 	}
 	p := remotable(cfg, argv, dir, start)
-	steps := newSteps()
+	steps := stats.NewPhases()
 	cache := localcache.Open(filepath.Join(cfg.stateDir, "cache"), max(cfg.cacheSize, recordsBound))
 	rec := record(cfg, argv, dir, p, cache, steps)
 	if rec == nil {
@@ -43,7 +42,7 @@ func serve(cfg config, argv []string, start time.Time) bool {
 	if cfg.cacheSize > 0 {
 		results = cache
 		if res, ok := localhit.Serve(results, dir, rec); ok {
-			steps.end("outputs")
+			steps.Mark("outputs")
 			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, steps, start)
 		}
 	}
@@ -76,7 +75,7 @@ func remotable(cfg config, argv []string, dir string, start time.Time) *compiler
 
 // record returns the action p's direct-mode record leads to while its
 // facts hold (localhit.Lookup), or nil.
-func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache *localcache.Store, steps *steps) *localhit.Recorded {
+func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache *localcache.Store, steps *stats.Phases) *localhit.Recorded {
 	environ := os.Environ()
 	env := localhit.EnvMap(environ)
 	if localhit.EnvRunsLocally(env) != "" {
@@ -86,7 +85,7 @@ func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache
 	if err != nil {
 		return nil
 	}
-	steps.end("toolchain")
+	steps.Mark("toolchain")
 	key := localhit.Context{
 		Identity: tc.Identity, Compiler: tc.Path, Dir: dir,
 		ProjectRoot: cfg.projectRoot, Function: cfg.function, CacheOnly: cfg.cacheOnly,
@@ -95,14 +94,14 @@ func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache
 	}.Key()
 	rec := localhit.Lookup(cache, key, dir)
 	if rec != nil {
-		steps.end("direct")
+		steps.Mark("direct")
 	}
 	return rec
 }
 
 // served records a hit, from the local cache or the server's, and replays
 // its streams and exit status. It does not return.
-func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, steps *steps, start time.Time) {
+func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, steps *stats.Phases, start time.Time) {
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
 	e := stats.Entry{Outcome: outcome, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall,
@@ -155,19 +154,3 @@ func say(cfg config, statsErr error, line string) {
 	}
 	fmt.Fprintf(w, "rex: %s\n", line)
 }
-
-// steps notes when each step of a compile ended, for its --verbose line.
-type steps struct {
-	last time.Time
-	done []string
-}
-
-func newSteps() *steps { return &steps{last: time.Now()} }
-
-func (s *steps) end(name string) {
-	now := time.Now()
-	s.done = append(s.done, fmt.Sprintf("%s %.1fms", name, float64(now.Sub(s.last).Microseconds())/1000))
-	s.last = now
-}
-
-func (s *steps) String() string { return strings.Join(s.done, ", ") }

@@ -1,4 +1,4 @@
-package wrapper
+package stats
 
 import (
 	"fmt"
@@ -6,17 +6,18 @@ import (
 	"time"
 )
 
-// phases times the steps of one invocation, for --verbose: where a
+// Phases times the steps of one invocation, for --verbose: where a
 // compile's time goes is the first thing to know about its cost.
-type phases struct {
+type Phases struct {
 	last  time.Time
 	marks []string
 }
 
-func newPhases() *phases { return &phases{last: time.Now()} }
+// NewPhases starts timing at now.
+func NewPhases() *Phases { return &Phases{last: time.Now()} }
 
-// mark ends the current step, naming it.
-func (p *phases) mark(name string) {
+// Mark ends the current step, naming it.
+func (p *Phases) Mark(name string) {
 	if p == nil {
 		return
 	}
@@ -25,7 +26,7 @@ func (p *phases) mark(name string) {
 	p.last = now
 }
 
-func (p *phases) String() string {
+func (p *Phases) String() string {
 	if p == nil {
 		return ""
 	}
