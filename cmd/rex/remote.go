@@ -37,8 +37,9 @@ const (
 	relayTimeout  = time.Second
 )
 
-// remoteHit is a result the server served, and the call's bytes.
-type remoteHit struct {
+// servedHit is a result served from the local cache or the server, with
+// the bytes of the call (none from the local cache).
+type servedHit struct {
 	localhit.Result
 	sent, received int64
 }
@@ -46,14 +47,14 @@ type remoteHit struct {
 // serveRemote writes rec's outputs from the server's action cache. ok is
 // false when it did not, and nothing was written but the dependency file
 // aside (the caller discards it).
-func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *stats.Phases) (remoteHit, bool) {
+func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localcache.Store, steps *stats.Phases) (servedHit, bool) {
 	if cfg.server == "" || rec.Portable || rec.Function != digest.SHA256.Name() || cfg.function != rec.Function ||
 		endpoint.RecentlyUnreachable(endpoint.UnreachableMarker(cfg.stateDir, cfg.server, cfg.casServer, cfg.instance)) {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	conn, authority, ok := dialServer(cfg)
 	if !ok {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	defer conn.Close()
 	timeout := remoteTimeout
@@ -63,29 +64,29 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	conn.SetDeadline(time.Now().Add(timeout))
 	md, ok := callMetadata(cfg, rec.Action)
 	if !ok {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	reply, err := grpcwire.Invoke(conn, grpcwire.Call{
 		Authority: authority, Method: "/build.bazel.remote.execution.v2.ActionCache/GetActionResult",
 		Metadata: md, Request: localhit.GetActionResultRequest(cfg.instance, rec.Action, digest.SHA256, rec.Outputs),
 	})
 	if err != nil || reply.Code != 0 {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	steps.Mark("lookup")
 	r, err := localhit.DecodeResult(reply.Body)
 	if err != nil || !r.Complete(rec.Outputs) || !allInline(r, rec.Outputs) {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	if writeInline(dir, r.Files) != nil {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	if rec.DepTemp != "" && os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
-		return remoteHit{}, false
+		return servedHit{}, false
 	}
 	steps.Mark("outputs")
 	keepLocal(results, dir, rec, r)
-	return remoteHit{Result: r, sent: reply.Sent, received: reply.Received}, true
+	return servedHit{Result: r, sent: reply.Sent, received: reply.Received}, true
 }
 
 // dialServer connects to the server, or to its relay when rex-client

@@ -43,7 +43,7 @@ func serve(cfg config, argv []string, start time.Time) bool {
 		results = cache
 		if res, ok := localhit.Serve(results, dir, rec); ok {
 			steps.Mark("outputs")
-			served(cfg, argv, dir, p.Output, rec, remoteHit{Result: res}, stats.LocalCacheHit, steps, start)
+			served(cfg, argv, dir, p.Output, rec, servedHit{Result: res}, stats.LocalCacheHit, steps, start)
 		}
 	}
 	if hit, ok := serveRemote(cfg, dir, rec, results, steps); ok {
@@ -101,7 +101,7 @@ func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache
 
 // served records a hit, from the local cache or the server's, and replays
 // its streams and exit status. It does not return.
-func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit remoteHit, outcome stats.Outcome, steps *stats.Phases, start time.Time) {
+func served(cfg config, argv []string, dir, object string, rec *localhit.Recorded, hit servedHit, outcome stats.Outcome, steps *stats.Phases, start time.Time) {
 	wall := time.Since(start)
 	output := compilecmd.Object(argv, dir, object)
 	e := stats.Entry{Outcome: outcome, Verdict: stats.NotVerified, Output: output, Build: cfg.buildID, Wall: wall,
