@@ -36,33 +36,61 @@ func Serve(cache *localcache.Store, dir string, rec *Recorded) (r Result, ok boo
 	return r, true
 }
 
-// copyOutputs copies every output out of the cache to a temporary file
-// beside its place, then renames them all: a missing blob leaves the
-// build tree untouched. Outputs are copies, never links: the build may
-// change an object in place later.
+// copyOutputs copies every output out of the cache (placeOutputs).
+// Outputs are copies, never links: the build may change an object in
+// place later.
 func copyOutputs(cache *localcache.Store, dir string, files []OutputFile) error {
-	type staged struct{ tmp, final string }
-	var done []staged
+	return placeOutputs(dir, files, func(f OutputFile, dir string) (string, error) {
+		return cache.CopyBlob(f.Digest, dir, atomicfile.OutputMode(f.Executable))
+	})
+}
+
+// WriteInline writes outputs whose contents came inline (placeOutputs).
+func WriteInline(dir string, files []OutputFile) error {
+	return placeOutputs(dir, files, func(f OutputFile, dir string) (string, error) {
+		tmp, err := os.CreateTemp(dir, ".rex-*")
+		if err != nil {
+			return "", err
+		}
+		err = tmp.Chmod(atomicfile.OutputMode(f.Executable))
+		if err == nil {
+			_, err = tmp.Write(f.Contents)
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return "", err
+		}
+		return tmp.Name(), nil
+	})
+}
+
+// placeOutputs writes each output to a temporary file beside its place
+// (stage, given the directory), then renames them all: a failure leaves
+// the build tree untouched.
+func placeOutputs(dir string, files []OutputFile, stage func(f OutputFile, dir string) (string, error)) error {
+	tmps := make([]string, len(files))
 	defer func() {
-		for _, s := range done {
-			if s.tmp != "" {
-				os.Remove(s.tmp)
+		for _, tmp := range tmps {
+			if tmp != "" {
+				os.Remove(tmp)
 			}
 		}
 	}()
-	for _, f := range files {
-		final := filepath.Join(dir, filepath.FromSlash(f.Path))
-		tmp, err := cache.CopyBlob(f.Digest, filepath.Dir(final), atomicfile.OutputMode(f.Executable))
+	for i, f := range files {
+		tmp, err := stage(f, filepath.Dir(filepath.Join(dir, filepath.FromSlash(f.Path))))
 		if err != nil {
 			return err
 		}
-		done = append(done, staged{tmp, final})
+		tmps[i] = tmp
 	}
-	for i, s := range done {
-		if err := os.Rename(s.tmp, s.final); err != nil {
+	for i, f := range files {
+		if err := os.Rename(tmps[i], filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
 			return err
 		}
-		done[i].tmp = ""
+		tmps[i] = ""
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/grpcwire"
@@ -78,7 +77,7 @@ func serveRemote(cfg config, dir string, rec *localhit.Recorded, results *localc
 	if err != nil || !r.Complete(rec.Outputs) || !allInline(r, rec.Outputs) {
 		return servedHit{}, false
 	}
-	if writeInline(dir, r.Files) != nil {
+	if localhit.WriteInline(dir, r.Files) != nil {
 		return servedHit{}, false
 	}
 	if rec.DepTemp != "" && os.Rename(rec.DepTemp, filepath.Join(dir, rec.DepFile)) != nil {
@@ -175,44 +174,6 @@ func allInline(r localhit.Result, outputs []string) bool {
 		}
 	}
 	return true
-}
-
-// writeInline writes the outputs to temporary files beside their places,
-// then renames them all: a failure leaves the build tree untouched.
-func writeInline(dir string, files []localhit.OutputFile) error {
-	tmps := make([]string, len(files))
-	defer func() {
-		for _, tmp := range tmps {
-			if tmp != "" {
-				os.Remove(tmp)
-			}
-		}
-	}()
-	for i, f := range files {
-		final := filepath.Join(dir, filepath.FromSlash(f.Path))
-		tmp, err := os.CreateTemp(filepath.Dir(final), ".rex-*")
-		if err != nil {
-			return err
-		}
-		tmps[i] = tmp.Name()
-		err = tmp.Chmod(atomicfile.OutputMode(f.Executable))
-		if err == nil {
-			_, err = tmp.Write(f.Contents)
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for i, f := range files {
-		if err := os.Rename(tmps[i], filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
-			return err
-		}
-		tmps[i] = ""
-	}
-	return nil
 }
 
 // keepLocal keeps a result the server served in the local cache, as
