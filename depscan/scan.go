@@ -90,6 +90,9 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	}
 	args = append(args, "-v")
 	out, stderr, err := run(ctx, req, args)
+	if err != nil && ctx.Err() == nil && directivesOnly(args) {
+		out, stderr, err = run(ctx, req, withoutDirectivesOnly(args))
+	}
 	if err != nil {
 		return nil, err
 	}

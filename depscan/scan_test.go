@@ -246,3 +246,43 @@ func FuzzMarkers(f *testing.F) {
 		}
 	})
 }
+
+// TestScanRetriesWithoutDirectivesOnly: where gcc's directives-only
+// preprocessing fails and the compile would not (a _Pragma outside a macro,
+// -Wunused-macros), the scan still lists every file, and writes the
+// dependency file, through a plain -E.
+func TestScanRetriesWithoutDirectivesOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.c": "#include \"h.h\"\n#define UNUSED 1\nint main(void) { return hf(); }\n",
+		// gcc 12's directives-only mode stops at this _Pragma with an
+		// internal error ("unspellable token PRAGMA_EOL").
+		"h.h": "#pragma message \"m\"\n_Pragma(\"GCC diagnostic push\")\n#define X 1\n" +
+			"static inline int hf(void) { return X; }\n",
+		"o/.ok": "",
+	})
+	for _, argv := range [][]string{
+		{"gcc", "-c", "a.c", "-o", "o/a.o", "-MMD"},
+		{"gcc", "-c", "a.c", "-o", "o/a.o", "-Wunused-macros"},
+	} {
+		inv := parse(t, dir, argv...)
+		plain := exec.Command("gcc", append(inv.ScanArgs("o/x.d")[1:], "-o", os.DevNull)...)
+		plain.Dir = dir
+		if err := plain.Run(); err == nil {
+			t.Logf("%q: this gcc's directives-only scan succeeds here", argv)
+		}
+		depFile := filepath.Join(dir, "o/scan.d")
+		deps, err := scan(t, inv, dir, depFile)
+		if err != nil {
+			t.Fatalf("%q: %v", argv, err)
+		}
+		if !slices.Contains(deps, "h.h") {
+			t.Errorf("%q: deps %q lack h.h", argv, deps)
+		}
+		if inv.DepFile != "" {
+			if b, err := os.ReadFile(depFile); err != nil || !strings.Contains(string(b), "h.h") {
+				t.Errorf("%q: dependency file %q (%v) lacks h.h", argv, b, err)
+			}
+		}
+	}
+}
