@@ -127,11 +127,17 @@ func (c *fileCache) sound(f *cachedFile) bool {
 		fi.Size() != f.key.d.Size || !fi.ModTime().Equal(f.mtime) {
 		return false
 	}
-	if c.sampleEvery == 0 || c.hits.Add(1)%c.sampleEvery != 0 {
+	if !c.sample() {
 		return true
 	}
 	d, err := f.key.fn.FromFile(f.path)
 	return err == nil && d == f.key.d
+}
+
+// sample reports whether this use of a cached file, or of a link to one,
+// is the one in sampleEvery that hashes it again.
+func (c *fileCache) sample() bool {
+	return c.sampleEvery != 0 && c.hits.Add(1)%c.sampleEvery == 0
 }
 
 // tempPath names a new temporary file in the cache directory, for a
