@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
@@ -67,6 +68,8 @@ type lentDir struct {
 	// tree holds the Directory messages of the subtree (key.d and every
 	// Directory under it), for patching it into another.
 	tree map[digest.Digest]*repb.Directory
+	// touched is when the file cache last saw its files used (see reuse).
+	touched time.Time
 }
 
 // defaultDirCacheEntries bounds the idle subtrees. A kernel build's 544

@@ -96,8 +96,10 @@ type layout struct {
 	root  string // the input root's path
 	lent  []lentDir
 	// kept are the files that lent subtrees already held, used without
-	// being placed.
-	kept []fileKey
+	// being placed, to refresh in the file cache; only noted while
+	// noteKept (see reuse).
+	kept     []fileKey
+	noteKept bool
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
@@ -150,11 +152,12 @@ func (l *layout) layOutSub(d digest.Digest, path string, shared bool) error {
 	}
 	k := dirKey{fn: l.s.fn, d: d}
 	place := strings.TrimPrefix(path, l.root+"/")
-	tree, err := l.reuse(k, place, path)
+	lent, err := l.reuse(k, place, path)
 	if err != nil {
 		return err
 	}
-	l.lent = append(l.lent, lentDir{key: k, path: path, place: place, tree: tree})
+	lent.key, lent.path, lent.place = k, path, place
+	l.lent = append(l.lent, lent)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
@@ -16,33 +17,42 @@ import (
 // The idle subtree it lends (one laid out for k, else the nearest one last
 // lent at place) is patched into a layout of k, once the files it keeps
 // pass the file cache's sampled check; with none, or when a kept file is
-// found changed, the subtree is created. It returns the Directories of the
-// subtree, which go back to the cache with it.
-func (l *layout) reuse(k dirKey, place, path string) (map[digest.Digest]*repb.Directory, error) {
+// found changed, the subtree is created. It returns the subtree's tree and
+// when its kept files were last refreshed in the file cache: at most once
+// every touchKeptEvery, which keeps them from looking unused to its
+// eviction at a fraction of the cost of refreshing them on every use.
+func (l *layout) reuse(k dirKey, place, path string) (lentDir, error) {
 	old := l.s.dirs.take(k, place, path, func(o *lentDir) int { return diffCost(o.tree, l.dirs, o.key.d, k.d) })
 	if old != nil {
 		err := l.checkKept(old.tree, old.key.d, k.d, path)
 		if err == nil {
-			if err := l.patch(old.tree, old.key.d, k.d, path); err != nil {
-				return nil, err
+			d := lentDir{tree: old.tree, touched: old.touched}
+			if old.key != k {
+				d.tree = subtree(l.dirs, k.d)
 			}
-			if old.key == k {
-				return old.tree, nil
+			if l.noteKept = time.Since(old.touched) >= touchKeptEvery; l.noteKept {
+				d.touched = time.Now()
 			}
-			return subtree(l.dirs, k.d), nil
+			err = l.patch(old.tree, old.key.d, k.d, path)
+			l.noteKept = false
+			return d, err
 		}
 		if !errors.Is(err, errKeptChanged) {
-			return nil, err
+			return lentDir{}, err
 		}
 		if err := os.RemoveAll(path); err != nil {
-			return nil, err
+			return lentDir{}, err
 		}
 	}
 	if err := l.layOut(k.d, path, true); err != nil {
-		return nil, err
+		return lentDir{}, err
 	}
-	return subtree(l.dirs, k.d), nil
+	return lentDir{tree: subtree(l.dirs, k.d), touched: time.Now()}, nil
 }
+
+// touchKeptEvery is how often the files an idle subtree keeps are
+// refreshed in the file cache.
+const touchKeptEvery = time.Minute
 
 // errKeptChanged: a file an idle subtree would keep is not what it was.
 var errKeptChanged = errors.New("a file of an idle subtree changed")
@@ -99,7 +109,9 @@ func (l *layout) patch(ot map[digest.Digest]*repb.Directory, o, n digest.Digest,
 			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", b.GetName(), err))
 		}
 		if sameFile(a, b) {
-			l.kept = append(l.kept, k)
+			if l.noteKept {
+				l.kept = append(l.kept, k)
+			}
 			return nil
 		}
 		p := filepath.Join(path, b.GetName())
