@@ -148,7 +148,7 @@ func (s *diskStore) Get(ctx context.Context, k Key, offset int64) (io.ReadCloser
 		return nil, status.Errorf(codes.NotFound, "blob %s not found", k)
 	}
 	f, err := os.Open(s.path(k))
-	stale := s.staleLocked(e)
+	stale := s.staleLocked(e, time.Now())
 	s.mu.Unlock()
 	if err != nil {
 		return nil, s.lost(blobEntry(k), err)
@@ -175,9 +175,9 @@ func (s *diskStore) lost(e entryKey, cause error) error {
 	return status.Errorf(codes.NotFound, "%s lost from disk: %v", e.Key, cause)
 }
 
-// staleLocked returns the path of e's file if its mtime needs a refresh.
-func (s *diskStore) staleLocked(e *lruEntry) []string {
-	now := time.Now()
+// staleLocked returns the path of e's file if its mtime needs a refresh
+// by now (a caller looking up many entries reads the clock once).
+func (s *diskStore) staleLocked(e *lruEntry, now time.Time) []string {
 	if now.Sub(e.diskTime) < touchInterval {
 		return nil
 	}
@@ -195,12 +195,13 @@ func (s *diskStore) touchFiles(paths []string) {
 func (s *diskStore) FindMissing(ctx context.Context, keys []Key) ([]Key, error) {
 	var missing []Key
 	var stale []string
+	now := time.Now()
 	s.mu.Lock()
 	for _, k := range keys {
 		if !validKey(k) {
 			missing = append(missing, k)
 		} else if e, ok := s.idx.touch(blobEntry(k)); ok {
-			stale = append(stale, s.staleLocked(e)...)
+			stale = append(stale, s.staleLocked(e, now)...)
 		} else {
 			missing = append(missing, k)
 		}

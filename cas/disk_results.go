@@ -3,6 +3,7 @@ package cas
 import (
 	"bytes"
 	"os"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -38,7 +39,7 @@ func (d diskResults) load(k ActionKey) ([]byte, error) {
 	le, ok := s.idx.touch(e)
 	var stale []string
 	if ok {
-		stale = s.staleLocked(le)
+		stale = s.staleLocked(le, time.Now())
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -130,6 +130,28 @@ func (c *fileCache) drop(f *cachedFile) {
 	}
 }
 
+// forget removes k from the cache, if it holds it, so that its next use
+// fetches it again: a link to it was found changed.
+func (c *fileCache) forget(k fileKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.files[k]; ok {
+		c.removeLocked(f)
+	}
+}
+
+// touch refreshes the files among keys that the cache holds: an action
+// used them through links that a lent subtree kept, not through acquire.
+func (c *fileCache) touch(keys []fileKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if f, ok := c.files[k]; ok {
+			c.lru.MoveToFront(f.elem)
+		}
+	}
+}
+
 // evictLocked removes unpinned files, least recently used first, until the
 // cache fits its bound.
 func (c *fileCache) evictLocked() {

@@ -55,9 +55,9 @@ func (c *fileCache) insertFrom(k fileKey, r io.Reader) (*cachedFile, error) {
 	return c.finish(k, f, err)
 }
 
-// create opens a temporary file in the cache directory for k.
+// create opens a temporary file for k beside where k goes.
 func (c *fileCache) create(k fileKey) (*os.File, error) {
-	f, err := os.CreateTemp(c.dir, ".tmp-")
+	f, err := createBeside(c.pathOf(k), ".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("file cache: %w", err)
 	}
@@ -85,7 +85,8 @@ func (c *fileCache) finish(k fileKey, f *os.File, err error) (*cachedFile, error
 	return nil, err
 }
 
-// index renames the complete temporary file tmp into place as k and
+// index renames the complete temporary file tmp (made beside k's place
+// by createBeside) into place as k and
 // returns it pinned. When another staging indexed k meanwhile, tmp goes
 // and that file is returned.
 func (c *fileCache) index(k fileKey, tmp string) (*cachedFile, error) {
@@ -102,13 +103,7 @@ func (c *fileCache) index(k fileKey, tmp string) (*cachedFile, error) {
 		c.lru.MoveToFront(f.elem)
 		return f, nil
 	}
-	err = os.Rename(tmp, p)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err = os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
-			err = os.Rename(tmp, p)
-		}
-	}
-	if err != nil {
+	if err := os.Rename(tmp, p); err != nil {
 		return nil, fmt.Errorf("file cache: %w", err)
 	}
 	f := &cachedFile{key: k, path: p, mtime: fi.ModTime(), pins: 1}
@@ -127,17 +122,37 @@ func (c *fileCache) sound(f *cachedFile) bool {
 		fi.Size() != f.key.d.Size || !fi.ModTime().Equal(f.mtime) {
 		return false
 	}
-	if c.sampleEvery == 0 || c.hits.Add(1)%c.sampleEvery != 0 {
+	if !c.sample() {
 		return true
 	}
 	d, err := f.key.fn.FromFile(f.path)
 	return err == nil && d == f.key.d
 }
 
-// tempPath names a new temporary file in the cache directory, for a
-// download to write (DownloadFile renames its own temporary file over it).
-func (c *fileCache) tempPath() (string, error) {
-	f, err := os.CreateTemp(c.dir, ".dl-")
+// sample reports whether this use of a cached file, or of a link to one,
+// is the one in sampleEvery that hashes it again.
+func (c *fileCache) sample() bool {
+	return c.sampleEvery != 0 && c.hits.Add(1)%c.sampleEvery == 0
+}
+
+// createBeside creates a temporary file (named from prefix) in p's
+// directory, making the directory if need be. index then renames it within
+// that directory: a rename from one directory to another takes the file
+// system's rename lock, for which every worker and store on it queue.
+func createBeside(p, prefix string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(p), prefix)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
+			f, err = os.CreateTemp(filepath.Dir(p), prefix)
+		}
+	}
+	return f, err
+}
+
+// tempPath names a new temporary file beside where k goes, for a download
+// to write (DownloadFile renames its own temporary file over it).
+func (c *fileCache) tempPath(k fileKey) (string, error) {
+	f, err := createBeside(c.pathOf(k), ".dl-")
 	if err != nil {
 		return "", fmt.Errorf("file cache: %w", err)
 	}

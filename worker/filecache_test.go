@@ -3,6 +3,7 @@ package worker
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,9 +104,15 @@ func TestFileCacheVerifiesOnInsert(t *testing.T) {
 	if _, err := c.insertFrom(k, strings.NewReader("wrong")); status.Code(err) != codes.DataLoss {
 		t.Fatalf("streamed insert of mismatched content: %v, want DataLoss", err)
 	}
-	entries, _ := os.ReadDir(c.dir)
-	if len(entries) != 0 {
-		t.Errorf("failed inserts left %d files in the cache directory", len(entries))
+	var left []string
+	filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("failed inserts left files in the cache directory: %v", left)
 	}
 }
 

@@ -19,6 +19,9 @@ type jail struct {
 	// hermetic actions see their input root as "/" and nothing exposed.
 	hermetic bool
 	netns    *netnsPool
+	// spawner starts the commands when there is one; else the worker
+	// does (runIsolated).
+	spawner *spawner
 }
 
 // exposure is one host path an action sees read-only. A symlink (such as

@@ -75,6 +75,11 @@ type Options struct {
 	// digest the worker computed) into the store instead of copying it
 	// (cas.Disk.AdoptFile).
 	AdoptFile func(ctx context.Context, k cas.Key, path string) error
+	// Spawner is the command that runs this binary as the sandbox's
+	// spawner (os.Executable() with SpawnerArg; see spawner): jailed
+	// commands start from that small process instead of the worker's.
+	// Nil, or a spawner that does not start: they start from the worker.
+	Spawner []string
 	// Logf reports what an operator should see (default: discard).
 	Logf func(format string, args ...any)
 

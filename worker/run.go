@@ -51,9 +51,16 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	newCmd := func() *exec.Cmd { return newExecCmd(runCtx, spec, stdout, stderr) }
 	res := execResult{Start: time.Now()}
 	var err error
-	if spec.Jail != nil {
-		err = runIsolated(spec, newCmd)
-	} else {
+	switch {
+	case spec.Jail != nil:
+		err = errSpawnerGone
+		if spec.Jail.spawner.alive() {
+			err = spec.Jail.spawner.run(runCtx, spec, stdout, stderr)
+		}
+		if errors.Is(err, errSpawnerGone) {
+			err = runIsolated(spec, newCmd)
+		}
+	default:
 		err = startAndWait(newCmd, nil)
 	}
 	res.End = time.Now()
@@ -64,12 +71,18 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 	}
 	res.TimedOut = errors.Is(runCtx.Err(), context.DeadlineExceeded)
 	var exit *exec.ExitError
+	var spawned *spawnExit
 	switch {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
 	case errors.As(err, &exit):
 		res.ExitCode = exitCode(exit)
 		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			res.Signal = ws.Signal()
+		}
+	case errors.As(err, &spawned):
+		res.ExitCode = spawned.code()
+		if spawned.status.Signaled() {
+			res.Signal = spawned.status.Signal()
 		}
 	case res.TimedOut || res.Overflow:
 		res.ExitCode = -1

@@ -123,6 +123,12 @@ func requireSandbox(t testing.TB, jopts JailOptions) *jail {
 	if err := probeSandbox(context.Background(), opts.Dir, j); err != nil {
 		t.Skipf("sandbox unavailable: %v", err)
 	}
+	// The probe started its command from this process; the tests start
+	// theirs as rex-server and rex-worker do, from a spawner.
+	if j.spawner, err = startSpawner(testSpawner(t), opts); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(j.spawner.close)
 	return j
 }
 

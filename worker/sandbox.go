@@ -33,6 +33,12 @@ func chooseSandbox(ctx context.Context, opts Options) (sandboxState, error) {
 		return sandboxState{}, nil
 	}
 	j, err := newJail(opts)
+	if err == nil && opts.Spawner != nil {
+		var serr error
+		if j.spawner, serr = startSpawner(opts.Spawner, opts); serr != nil {
+			opts.Logf("worker %s: commands start from the worker itself: %v", opts.ID, serr)
+		}
+	}
 	if err == nil {
 		probe := opts.probe
 		if probe == nil {
@@ -43,6 +49,9 @@ func chooseSandbox(ctx context.Context, opts Options) (sandboxState, error) {
 	if err == nil {
 		j.hermetic = opts.Sandbox == SandboxHermetic
 		return sandboxState{jail: j}, nil
+	}
+	if j != nil && j.spawner != nil {
+		j.spawner.close()
 	}
 	if opts.Sandbox == SandboxNamespaces || opts.Sandbox == SandboxHermetic {
 		return sandboxState{}, fmt.Errorf("worker: sandbox unavailable: %w", err)
@@ -59,6 +68,13 @@ func (s sandboxState) owner() *owner {
 		return nil
 	}
 	return &owner{uid: s.jail.opts.UID, gid: s.jail.opts.GID}
+}
+
+// close stops what the sandbox started (its spawner).
+func (s sandboxState) close() {
+	if s.jail != nil && s.jail.spawner != nil {
+		s.jail.spawner.close()
+	}
 }
 
 // refuse is the error of every action when the jail could not be built.

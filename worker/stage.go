@@ -41,13 +41,6 @@ type staging struct {
 	trees *treeCache
 }
 
-// lentDir is a subtree of an input root that goes back to the directory
-// cache once the action ends.
-type lentDir struct {
-	key  dirKey
-	path string
-}
-
 // stageInputs lays the input tree rooted at rootDigest out in dir: it
 // fetches every Directory, refuses malformed ones before writing anything,
 // lays out directories and symlinks, fetches into the file cache the files
@@ -63,10 +56,11 @@ func stageInputs(ctx context.Context, s staging, rootDigest digest.Digest, dir s
 	if n := countNodes(dirs, rootDigest, map[digest.Digest]int{}); n > maxInputNodes {
 		return nil, withCode(codes.InvalidArgument, fmt.Errorf("input tree has %d nodes, more than %d", n, maxInputNodes))
 	}
-	l := &layout{dirs: dirs, files: map[fileKey][]stagedFile{}, s: &s}
+	l := &layout{dirs: dirs, files: map[fileKey][]stagedFile{}, s: &s, root: dir}
 	if err := l.layOut(rootDigest, dir, false); err != nil {
 		return nil, err
 	}
+	s.cache.touch(l.kept)
 	return l.lent, s.placeFiles(ctx, l.files)
 }
 
@@ -99,7 +93,13 @@ type layout struct {
 	dirs  map[digest.Digest]*repb.Directory
 	files map[fileKey][]stagedFile // to place, by content and mode
 	s     *staging
+	root  string // the input root's path
 	lent  []lentDir
+	// kept are the files that lent subtrees already held, used without
+	// being placed, to refresh in the file cache; only noted while
+	// noteKept (see reuse).
+	kept     []fileKey
+	noteKept bool
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,
@@ -120,11 +120,10 @@ func (l *layout) layOut(d digest.Digest, path string, shared bool) error {
 		return err
 	}
 	for _, f := range msg.GetFiles() {
-		fd, err := digest.FromProto(f.GetDigest())
+		k, err := fileKeyOf(l.s.fn, f)
 		if err != nil {
 			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", f.GetName(), err))
 		}
-		k := fileKey{fn: l.s.fn, d: fd, executable: f.GetIsExecutable()}
 		p := filepath.Join(path, f.GetName())
 		l.files[k] = append(l.files[k], stagedFile{path: p, writable: l.s.writable(p)})
 	}
@@ -145,19 +144,20 @@ func (l *layout) layOut(d digest.Digest, path string, shared bool) error {
 	return nil
 }
 
-// layOutSub lays out the subdirectory d at path: moved in whole from the
-// directory cache when it can be shared and is there, else created.
+// layOutSub lays out the subdirectory d at path: from the directory cache
+// when it can be shared (see reuse), else created.
 func (l *layout) layOutSub(d digest.Digest, path string, shared bool) error {
 	if shared || l.s.dirs == nil || !l.s.shareable(path) {
 		return l.layOut(d, path, shared)
 	}
 	k := dirKey{fn: l.s.fn, d: d}
-	if !l.s.dirs.take(k, path) {
-		if err := l.layOut(d, path, true); err != nil {
-			return err
-		}
+	place := strings.TrimPrefix(path, l.root+"/")
+	lent, err := l.reuse(k, place, path)
+	if err != nil {
+		return err
 	}
-	l.lent = append(l.lent, lentDir{key: k, path: path})
+	lent.key, lent.path, lent.place = k, path, place
+	l.lent = append(l.lent, lent)
 	return nil
 }
 

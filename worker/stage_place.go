@@ -178,7 +178,7 @@ func (s *staging) fetchBatch(ctx context.Context, ds []digest.Digest, keys map[d
 
 func (s *staging) fetchLarge(ctx context.Context, keys []fileKey, add func(*cachedFile)) error {
 	for _, k := range keys {
-		tmp, err := s.cache.tempPath()
+		tmp, err := s.cache.tempPath(k)
 		if err != nil {
 			return err
 		}

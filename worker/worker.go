@@ -54,6 +54,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer sandbox.close()
 	cache, err := newFileCache(filepath.Join(opts.Dir, cacheSubdir), opts.CacheBytes)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)

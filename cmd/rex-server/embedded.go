@@ -83,6 +83,7 @@ func runWorkers(ctx context.Context, cfg config, lis *pipeListener, token string
 		Store:       svc.disk.Blobs(),
 		Directories: svc.dirs,
 		AdoptFile:   svc.disk.AdoptFile,
+		Spawner:     worker.SelfSpawner(),
 		Logf:        log.Printf,
 	})
 	if err := w.Run(ctx); err != nil && ctx.Err() == nil {

@@ -11,11 +11,20 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/rexbuild/rex/worker"
 )
 
 var version = "0.1.0-dev"
 
 func main() {
+	if worker.IsSpawnerCall(os.Args) {
+		if err := worker.RunSpawner(); err != nil {
+			fmt.Fprintf(os.Stderr, "rex-server: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	app := &cli.App{
 		Name:    "rex-server",
 		Usage:   "a remote-execution (REAPI v2) server with a disk cache and embedded workers",

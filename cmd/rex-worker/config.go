@@ -44,6 +44,7 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 		Jail:           jail,
 		CacheBytes:     cacheBytes,
 		MaxOutputBytes: c.Int64("max-output-bytes"),
+		Spawner:        worker.SelfSpawner(),
 		Logf:           log.New(c.App.ErrWriter, "", log.LstdFlags).Printf,
 	}, nil
 }

@@ -39,7 +39,8 @@ func TestOptionsFromFlags(t *testing.T) {
 	want := worker.Options{ID: "w7", Dir: "/w", Concurrency: 3, Sandbox: worker.SandboxNone, MaxOutputBytes: 1024,
 		CacheBytes: 2 << 30, Platform: map[string]string{"OSFamily": "linux", "arch": "amd64"},
 		Jail: worker.JailOptions{UID: 2000, GID: 65534, Expose: []string{"/opt/gcc", "/opt/clang"},
-			MemoryBytes: 1 << 30, Processes: 64, DiskBytes: 4 << 30}}
+			MemoryBytes: 1 << 30, Processes: 64, DiskBytes: 4 << 30},
+		Spawner: worker.SelfSpawner()}
 	if diff := cmp.Diff(want, opts, cmpopts.IgnoreUnexported(worker.Options{})); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}

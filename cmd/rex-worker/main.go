@@ -20,6 +20,13 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	if worker.IsSpawnerCall(os.Args) {
+		if err := worker.RunSpawner(); err != nil {
+			fmt.Fprintf(os.Stderr, "rex-worker: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	app := &cli.App{
 		Name:    "rex-worker",
 		Usage:   "pull actions from a rex-server and run them",
