@@ -90,7 +90,7 @@ func TestFactsHoldUntilSomethingChanges(t *testing.T) {
 			os.MkdirAll(dir+"/link", 0o755)
 			os.Symlink("../nothing", dir+"/link/h.h")
 			places := []string{dir + "/a/h.h", dir + "/none/sub/h.h", dir + "/c/h.h", dir + "/dir/h.h", dir + "/link/h.h"}
-			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: places})
+			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: places}, nil)
 			if !ok {
 				t.Fatal("Gather refused")
 			}
@@ -112,7 +112,7 @@ func TestRacyDirectoryChecksEachPlace(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir+"/b/h.h", "x")
 	os.MkdirAll(dir+"/a", 0o755)
-	e, ok := Gather(time.Now(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: []string{dir + "/a/h.h"}})
+	e, ok := Gather(time.Now(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: []string{dir + "/a/h.h"}}, nil)
 	if !ok {
 		t.Fatal("Gather refused")
 	}
@@ -137,7 +137,7 @@ func TestRacyDirectoryChecksEachPlace(t *testing.T) {
 func TestGatherRefusesRacyPresentPlace(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir+"/a/h.h", "")
-	if _, ok := Gather(time.Now(), nil, Places{Paths: []string{dir + "/a/h.h"}}); ok {
+	if _, ok := Gather(time.Now(), nil, Places{Paths: []string{dir + "/a/h.h"}}, nil); ok {
 		t.Fatal("Gather recorded a place that appeared during the compile")
 	}
 }
@@ -153,7 +153,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for i := 0; i < 20; i++ { // enough lookups for a directory listing
 		places = append(places, filepath.Join(dir, "a/many", string(rune('a'+i))+".h"))
 	}
-	e, ok := Gather(since(), []File{readFact(t, dir+"/h.h")}, Places{Paths: append(places, "/"+filepath.Base(dir)+"-nope.h")})
+	e, ok := Gather(since(), []File{readFact(t, dir+"/h.h")}, Places{Paths: append(places, "/"+filepath.Base(dir)+"-nope.h")}, nil)
 	if !ok {
 		t.Fatal("Gather refused")
 	}
