@@ -63,6 +63,9 @@ type Cache struct {
 	dirs map[Stat]listing
 	// window is RacyWindow but in tests, whose directories are all new.
 	window time.Duration
+	// kept, when set, is where trusted reads are kept for later compiles
+	// (see kept.go).
+	kept string
 }
 
 type listing struct {
@@ -84,14 +87,28 @@ func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 	if names, ok := c.Known(st); ok {
 		return names, true
 	}
+	if c != nil && c.kept != "" {
+		if names, ok := c.load(st); ok {
+			c.remember(st, listing{names: names, trusted: true})
+			return names, true
+		}
+	}
 	names, ok = read(dir)
 	if !ok || c == nil {
 		return names, ok
 	}
-	c.mu.Lock()
-	c.dirs[st] = listing{names: names, trusted: st.Ctime < now.Add(-c.window).UnixNano()}
-	c.mu.Unlock()
+	trusted := st.Ctime < now.Add(-c.window).UnixNano()
+	c.remember(st, listing{names: names, trusted: trusted})
+	if trusted && c.kept != "" {
+		c.keep(st, names)
+	}
 	return names, true
+}
+
+func (c *Cache) remember(st Stat, l listing) {
+	c.mu.Lock()
+	c.dirs[st] = l
+	c.mu.Unlock()
 }
 
 // read lists dir from its raw entries: one string holds every name, and

@@ -82,7 +82,7 @@ func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invoc
 	env := envMap(inv.Env)
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
-	plan := &actionPlan{function: fn.Name(), predicted: predicted, lists: dirlist.New()}
+	plan := &actionPlan{function: fn.Name(), predicted: predicted, lists: dirLists(cfg)}
 	if cfg.direct() && predicted == nil {
 		plan.facts = &directFacts{since: time.Now()}
 	}
@@ -204,4 +204,13 @@ func platform(props map[string]string) *repb.Platform {
 // itself does, so make never mistakes an old object for a fresh one.
 func removeStale(dir, object string) {
 	os.Remove(filepath.Join(dir, object))
+}
+
+// dirLists is the plan's cache of directory reads, kept under the state
+// directory for later compiles.
+func dirLists(cfg Config) *dirlist.Cache {
+	if cfg.StateDir == "" {
+		return dirlist.New()
+	}
+	return dirlist.Open(filepath.Join(cfg.StateDir, "dirs"))
 }

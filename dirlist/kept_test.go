@@ -1,0 +1,86 @@
+package dirlist
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// openOld is Open with a cache that trusts new directories (see oldDir).
+func openOld(kept string) *Cache {
+	c := Open(kept)
+	c.window = 0
+	return c
+}
+
+// A trusted read is kept, and a later compile's cache uses it while the
+// directory's stat data are the same.
+func TestKeptReadIsUsedLater(t *testing.T) {
+	dir, _ := oldDir(t)
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	if names, ok := openOld(kept).Read(dir, st); !ok || !names.Has("a.h") {
+		t.Fatal("not read")
+	}
+	file := openOld(kept).keptPath(st)
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("not kept: %v", err)
+	}
+	// Used without reading the directory: a name only the kept file has.
+	fake := openOld(kept)
+	fake.keep(st, &Names{set: map[string]struct{}{"kept-only.h": {}}})
+	if names, ok := openOld(kept).Read(dir, st); !ok || !names.Has("kept-only.h") || names.Has("a.h") {
+		t.Error("the kept read was not used")
+	}
+}
+
+// A directory that changed since it was kept is read again (and kept
+// anew); a kept read is never used under other stat data.
+func TestKeptReadOfChangedDirIsNotUsed(t *testing.T) {
+	dir, _ := oldDir(t)
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	openOld(kept).Read(dir, st)
+	os.WriteFile(filepath.Join(dir, "b.h"), nil, 0o644)
+	st2, _ := StatOf(dir)
+	if st2 == st {
+		t.Fatal("creating a file left the stat data as they were")
+	}
+	names, ok := openOld(kept).Read(dir, st2)
+	if !ok || !names.Has("b.h") {
+		t.Fatal("the changed directory's kept names were used")
+	}
+	if again, _ := openOld(kept).load(st2); again == nil || !again.Has("b.h") {
+		t.Error("the new read was not kept")
+	}
+	if _, ok := openOld(kept).load(st); ok {
+		t.Error("the read under the old stat data still loads")
+	}
+}
+
+// A read of a directory changed within RacyWindow is not kept.
+func TestRacyReadIsNotKept(t *testing.T) {
+	dir := t.TempDir()
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	Open(kept).Read(dir, st)
+	if entries, _ := os.ReadDir(kept); len(entries) != 0 {
+		t.Errorf("kept %d files of a just-made directory", len(entries))
+	}
+}
+
+// A damaged kept file reads as none.
+func TestDamagedKeptFile(t *testing.T) {
+	dir, _ := oldDir(t)
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	c := openOld(kept)
+	c.keep(st, &Names{set: map[string]struct{}{"a.h": {}}})
+	data, _ := os.ReadFile(c.keptPath(st))
+	for _, bad := range [][]byte{data[:len(data)-1], append(data, 'x'), append(data, 0), []byte("rex dirlist 0\n")} {
+		os.WriteFile(c.keptPath(st), bad, 0o600)
+		if _, ok := openOld(kept).load(st); ok {
+			t.Errorf("damaged file %q loaded", bad)
+		}
+	}
+}
