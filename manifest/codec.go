@@ -37,7 +37,26 @@ func Encode(entries []Entry) []byte {
 
 // appendEntry appends e as one length-prefixed block.
 func appendEntry(b []byte, e *Entry) []byte {
-	body := make([]byte, 0, 64*(len(e.Files)+len(e.Present)+len(e.Dirs))+1024)
+	body := encodeEntry(e)
+	b = binary.AppendUvarint(b, uint64(len(body)))
+	return append(b, body...)
+}
+
+// encodeEntry is the block of e, in a buffer sized from its facts: a
+// kernel compile's is some 200 KB, which growing by doubling would copy
+// (and fault in) several times over.
+func encodeEntry(e *Entry) []byte {
+	n := 1024 + len(e.Action) + len(e.Replay)
+	for i := range e.Files {
+		n += 64 + len(e.Files[i].Path) + len(e.Files[i].Hash.Hash)
+	}
+	for i := range e.Present {
+		n += 4 + len(e.Present[i].Path)
+	}
+	for i := range e.Dirs {
+		n += 64 + len(e.Dirs[i].Path) + 3*len(e.Dirs[i].Absent) + 8*len(e.Dirs[i].below)
+	}
+	body := make([]byte, 0, n)
 	body = appendString(body, e.Action)
 	body = appendString(body, string(e.Replay))
 	body = binary.AppendUvarint(body, uint64(len(e.Files)))
@@ -53,9 +72,7 @@ func appendEntry(b []byte, e *Entry) []byte {
 		body = binary.AppendUvarint(body, uint64(p.Kind))
 		body = appendString(body, p.Path)
 	}
-	body = appendDirs(body, e.Dirs)
-	b = binary.AppendUvarint(b, uint64(len(body)))
-	return append(b, body...)
+	return appendDirs(body, e.Dirs)
 }
 
 // appendDirs writes the lists the runs refer to and the names the

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -198,6 +199,21 @@ func TestAddKeepsNewestAndBounds(t *testing.T) {
 			t.Errorf("action %s kept twice", e.Action)
 		}
 		seen[e.Action] = true
+	}
+}
+
+// A record Add builds is, byte for byte, the encoding of its entries,
+// newest first; a damaged one is replaced by the new entry alone.
+func TestAddIsEncode(t *testing.T) {
+	a := Entry{Action: "a/1", Files: []File{{Path: "/x/a.h", Hash: digest.Digest{Hash: "ab", Size: 2}}},
+		Dirs: []Dir{{Path: "/x", Absent: []string{"b.h", "c.h"}}}}
+	b := Entry{Action: "b/1", Present: []Present{{Path: "/y/d.h", Kind: KindDir}},
+		Dirs: []Dir{{Path: "/y", Absent: []string{"b.h"}}}}
+	if got := Add(Add(nil, a), b); !bytes.Equal(got, Encode([]Entry{b, a})) {
+		t.Errorf("Add(Add(nil, a), b) is not Encode(b, a)")
+	}
+	if got := Add([]byte(header+"\xff"), b); !bytes.Equal(got, Encode([]Entry{b})) {
+		t.Errorf("Add to a damaged record is not Encode(b)")
 	}
 }
 

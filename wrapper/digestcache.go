@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,13 +71,12 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 		return c
 	}
 	c.path = filepath.Join(stateDir, "digests-"+fn.Name())
-	data, err := os.ReadFile(c.path)
+	// One string for the whole file: the entries are slices of it, not
+	// two allocations a line.
+	text, err := readText(c.path)
 	if err != nil {
 		return c
 	}
-	// One string for the whole file: the entries are slices of it, not
-	// two allocations a line.
-	text := string(data)
 	c.entries = make(map[string]string, strings.Count(text, "\n"))
 	for text != "" {
 		var line string
@@ -201,4 +201,23 @@ func writeFileAtomic(path string, data []byte) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
 		replaceFile(path, data)
 	}
+}
+
+// readText reads the file at path into a string without a second copy:
+// the caches' files are read by every compile, and each copy of their
+// hundreds of kilobytes is pages the process must fault in.
+func readText(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if st, err := f.Stat(); err == nil {
+		b.Grow(int(st.Size()) + 1) // +1: ReadFrom stops at the first short read
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
