@@ -10,6 +10,7 @@ package dirlist
 import (
 	"encoding/binary"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,13 +55,14 @@ func (n *Names) Has(name string) bool {
 // Len is the number of names.
 func (n *Names) Len() int { return len(n.set) }
 
-// Cache holds the directories read during one compile, by their stat data
-// (whose device and inode name the directory, however a path spells it:
-// the scan's "./include/linux" is the record's "include/linux"). It is
-// safe for concurrent use: the record is gathered while the compile runs.
+// Cache holds the directories read during one compile, by their clean
+// path and stat data (the scan's "./include/linux" is the record's
+// "././include/linux"; the device and inode alone do not name a directory
+// on every filesystem: an overlay's may repeat). It is safe for concurrent
+// use: the record is gathered while the compile runs.
 type Cache struct {
 	mu   sync.Mutex
-	dirs map[Stat]listing
+	dirs map[dirKey]listing
 	// window is RacyWindow but in tests, whose directories are all new.
 	window time.Duration
 	// kept, when set, is where trusted reads are kept for later compiles
@@ -68,13 +70,20 @@ type Cache struct {
 	kept string
 }
 
+type dirKey struct {
+	path string
+	st   Stat
+}
+
+func keyOf(dir string, st Stat) dirKey { return dirKey{filepath.Clean(dir), st} }
+
 type listing struct {
 	names   *Names
 	trusted bool
 }
 
 // New returns an empty cache.
-func New() *Cache { return &Cache{dirs: map[Stat]listing{}, window: RacyWindow} }
+func New() *Cache { return &Cache{dirs: map[dirKey]listing{}, window: RacyWindow} }
 
 // Read returns the names in dir, whose stat data st the caller took just
 // before: the names read earlier under the same stat data, when the
@@ -84,12 +93,12 @@ func New() *Cache { return &Cache{dirs: map[Stat]listing{}, window: RacyWindow} 
 // A nil Cache reads every time.
 func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 	now := time.Now()
-	if names, ok := c.Known(st); ok {
+	if names, ok := c.Known(dir, st); ok {
 		return names, true
 	}
 	if c != nil && c.kept != "" {
-		if names, ok := c.load(st); ok {
-			c.remember(st, listing{names: names, trusted: true})
+		if names, ok := c.load(keyOf(dir, st)); ok {
+			c.remember(keyOf(dir, st), listing{names: names, trusted: true})
 			return names, true
 		}
 	}
@@ -98,16 +107,16 @@ func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 		return names, ok
 	}
 	trusted := st.Ctime < now.Add(-c.window).UnixNano()
-	c.remember(st, listing{names: names, trusted: trusted})
+	c.remember(keyOf(dir, st), listing{names: names, trusted: trusted})
 	if trusted && c.kept != "" {
-		c.keep(st, names)
+		c.keep(keyOf(dir, st), names)
 	}
 	return names, true
 }
 
-func (c *Cache) remember(st Stat, l listing) {
+func (c *Cache) remember(k dirKey, l listing) {
 	c.mu.Lock()
-	c.dirs[st] = l
+	c.dirs[k] = l
 	c.mu.Unlock()
 }
 
@@ -164,15 +173,15 @@ func parse(s string) (*Names, bool) {
 	return &Names{set: set}, true
 }
 
-// Known returns the names of the directory read earlier under the stat
-// data st, when the cache holds them and they can be trusted (see Read),
-// without reading it.
-func (c *Cache) Known(st Stat) (names *Names, ok bool) {
+// Known returns the names in dir read earlier under the stat data st,
+// when the cache holds them and they can be trusted (see Read), without
+// reading it.
+func (c *Cache) Known(dir string, st Stat) (names *Names, ok bool) {
 	if c == nil {
 		return nil, false
 	}
 	c.mu.Lock()
-	l, hit := c.dirs[st]
+	l, hit := c.dirs[keyOf(dir, st)]
 	c.mu.Unlock()
 	if hit && l.trusted {
 		return l.names, true

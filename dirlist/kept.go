@@ -14,13 +14,14 @@ import (
 // compile reads include/linux, 1,466 names), and reading a large
 // directory costs more than reading a file that lists it. So a trusted
 // read (see Read) is kept in a file named by the directory's device and
-// inode, holding the stat data it was read under and the names; a later
+// inode, holding the directory's clean path, the stat data it was read
+// under and the names; a later
 // compile uses it only while the directory's stat data are the same, as a
 // direct-mode record trusts a directory's stamp. A directory that changes
 // is read afresh and its file rewritten.
 
 // keptHeader starts every kept file; another version reads as none.
-const keptHeader = "rex dirlist 1\n"
+const keptHeader = "rex dirlist 2\n"
 
 // Open returns an empty cache that keeps its trusted reads under dir (for
 // the client, a directory of its state directory), and uses those kept
@@ -31,19 +32,19 @@ func Open(dir string) *Cache {
 	return c
 }
 
-func (c *Cache) keptPath(st Stat) string {
-	return filepath.Join(c.kept, fmt.Sprintf("%x-%x", st.Dev, st.Ino))
+func (c *Cache) keptPath(k dirKey) string {
+	return filepath.Join(c.kept, fmt.Sprintf("%x-%x", k.st.Dev, k.st.Ino))
 }
 
-// load returns the names kept for the directory st names, when they were
-// read under exactly st.
-func (c *Cache) load(st Stat) (*Names, bool) {
-	data, err := os.ReadFile(c.keptPath(st))
+// load returns the names kept for the directory k names, when they were
+// read at the same path under exactly the same stat data.
+func (c *Cache) load(k dirKey) (*Names, bool) {
+	data, err := os.ReadFile(c.keptPath(k))
 	if err != nil {
 		return nil, false
 	}
 	s := string(data)
-	prefix := string(appendStat([]byte(keptHeader), st))
+	prefix := string(appendKey([]byte(keptHeader), k))
 	if !strings.HasPrefix(s, prefix) {
 		return nil, false
 	}
@@ -60,20 +61,26 @@ func (c *Cache) load(st Stat) (*Names, bool) {
 	return &Names{set: set}, true
 }
 
-// keep writes names, read under st, for later compiles. Failing costs
+// keep writes names, read as k says, for later compiles. Failing costs
 // only a read.
-func (c *Cache) keep(st Stat, names *Names) {
-	n := len(keptHeader) + 5*binary.MaxVarintLen64
+func (c *Cache) keep(k dirKey, names *Names) {
+	n := len(keptHeader) + 6*binary.MaxVarintLen64 + len(k.path)
 	for name := range names.set {
 		n += len(name) + 1
 	}
-	b := appendStat(append(make([]byte, 0, n), keptHeader...), st)
+	b := appendKey(append(make([]byte, 0, n), keptHeader...), k)
 	for name := range names.set {
 		b = append(append(b, name...), 0)
 	}
 	if os.MkdirAll(c.kept, 0o755) == nil {
-		atomicfile.Write(c.keptPath(st), b, 0o600)
+		atomicfile.Write(c.keptPath(k), b, 0o600)
 	}
+}
+
+// appendKey writes k: its path, length first, then its stat data.
+func appendKey(b []byte, k dirKey) []byte {
+	b = binary.AppendUvarint(b, uint64(len(k.path)))
+	return appendStat(append(b, k.path...), k.st)
 }
 
 func appendStat(b []byte, st Stat) []byte {

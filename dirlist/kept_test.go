@@ -22,13 +22,13 @@ func TestKeptReadIsUsedLater(t *testing.T) {
 	if names, ok := openOld(kept).Read(dir, st); !ok || !names.Has("a.h") {
 		t.Fatal("not read")
 	}
-	file := openOld(kept).keptPath(st)
+	file := openOld(kept).keptPath(keyOf(dir, st))
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("not kept: %v", err)
 	}
 	// Used without reading the directory: a name only the kept file has.
 	fake := openOld(kept)
-	fake.keep(st, &Names{set: map[string]struct{}{"kept-only.h": {}}})
+	fake.keep(keyOf(dir, st), &Names{set: map[string]struct{}{"kept-only.h": {}}})
 	if names, ok := openOld(kept).Read(dir, st); !ok || !names.Has("kept-only.h") || names.Has("a.h") {
 		t.Error("the kept read was not used")
 	}
@@ -50,10 +50,10 @@ func TestKeptReadOfChangedDirIsNotUsed(t *testing.T) {
 	if !ok || !names.Has("b.h") {
 		t.Fatal("the changed directory's kept names were used")
 	}
-	if again, _ := openOld(kept).load(st2); again == nil || !again.Has("b.h") {
+	if again, _ := openOld(kept).load(keyOf(dir, st2)); again == nil || !again.Has("b.h") {
 		t.Error("the new read was not kept")
 	}
-	if _, ok := openOld(kept).load(st); ok {
+	if _, ok := openOld(kept).load(keyOf(dir, st)); ok {
 		t.Error("the read under the old stat data still loads")
 	}
 }
@@ -75,12 +75,37 @@ func TestDamagedKeptFile(t *testing.T) {
 	kept := t.TempDir()
 	st, _ := StatOf(dir)
 	c := openOld(kept)
-	c.keep(st, &Names{set: map[string]struct{}{"a.h": {}}})
-	data, _ := os.ReadFile(c.keptPath(st))
+	k := keyOf(dir, st)
+	c.keep(k, &Names{set: map[string]struct{}{"a.h": {}}})
+	data, _ := os.ReadFile(c.keptPath(k))
 	for _, bad := range [][]byte{data[:len(data)-1], append(data, 'x'), append(data, 0), []byte("rex dirlist 0\n")} {
-		os.WriteFile(c.keptPath(st), bad, 0o600)
-		if _, ok := openOld(kept).load(st); ok {
+		os.WriteFile(c.keptPath(k), bad, 0o600)
+		if _, ok := openOld(kept).load(k); ok {
 			t.Errorf("damaged file %q loaded", bad)
 		}
+	}
+}
+
+// A kept read names its directory: another directory with the same
+// device, inode and stat data (an overlay's inodes may repeat) does not
+// use it, and two spellings of one path share it.
+func TestKeptReadIsForItsPath(t *testing.T) {
+	dir, _ := oldDir(t)
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	openOld(kept).Read(dir, st)
+	other := filepath.Join(t.TempDir(), "other")
+	if _, ok := openOld(kept).load(keyOf(other, st)); ok {
+		t.Error("a read kept for one path loaded for another")
+	}
+	if _, ok := openOld(kept).load(keyOf(filepath.Dir(dir)+"/./"+filepath.Base(dir), st)); !ok {
+		t.Error("another spelling of the path did not load the kept read")
+	}
+	c := openOld(kept)
+	if _, ok := c.Read(dir, st); !ok {
+		t.Fatal("not read")
+	}
+	if _, ok := c.Known(other, st); ok {
+		t.Error("a read of one path is known for another")
 	}
 }

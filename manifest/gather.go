@@ -194,7 +194,7 @@ func (c *statCache) stamp(path string) (Stamp, bool) {
 		return Stamp{}, false
 	}
 	c.stamps[path] = &s
-	if names, ok := c.lists.Known(dirlist.Stat(s)); ok {
+	if names, ok := c.lists.Known(path, dirlist.Stat(s)); ok {
 		c.names[path] = names
 	}
 	return s, true
