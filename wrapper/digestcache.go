@@ -90,7 +90,13 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 
 // statText is the part of an entry that must match the file's stat data.
 func statText(st fileStat) string {
-	b := make([]byte, 0, 96)
+	return string(appendStatText(make([]byte, 0, 96), st))
+}
+
+// appendStatText appends statText(st) to b: a lookup compares it in a
+// buffer on the stack, not in a string made for each of a compile's
+// hundreds of inputs.
+func appendStatText(b []byte, st fileStat) []byte {
 	b = strconv.AppendInt(b, st.size, 10)
 	for _, n := range []int64{st.mtime.Nano(), st.ctime.Nano()} {
 		b = strconv.AppendInt(append(b, ' '), n, 10)
@@ -98,7 +104,7 @@ func statText(st fileStat) string {
 	for _, n := range []uint64{st.dev, st.ino} {
 		b = strconv.AppendUint(append(b, ' '), n, 10)
 	}
-	return string(b)
+	return b
 }
 
 // lookup returns the remembered digest of path, if its stat still matches.
@@ -117,7 +123,8 @@ func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool)
 		return digest.Digest{}, false
 	}
 	i := strings.LastIndexByte(rest, ' ')
-	if i < 0 || rest[:i] != statText(st) {
+	var buf [96]byte
+	if i < 0 || rest[:i] != string(appendStatText(buf[:0], st)) {
 		return digest.Digest{}, false
 	}
 	d, err := digest.Parse(rest[i+1:])
