@@ -22,19 +22,21 @@ func markers(out []byte) []string {
 			return files
 		}
 		at := i + j
+		i = at + 2
+		if !atLineStart(out, at) {
+			continue
+		}
 		end := bytes.IndexByte(out[at:], '\n')
 		if end < 0 {
 			end = len(out)
 		} else {
 			end += at
 		}
-		i = at + 2
-		if !atLineStart(out, at) {
-			continue
-		}
-		if name, ok := parseMarker(out[at:end]); ok && !seen[name] {
-			seen[name] = true
-			files = append(files, name)
+		// Most markers return to a file already entered: its name is
+		// looked up without making a string of it.
+		if name, ok := parseMarker(out[at:end]); ok && !seen[string(name)] {
+			seen[string(name)] = true
+			files = append(files, string(name))
 		}
 	}
 }
@@ -51,21 +53,36 @@ func atLineStart(out []byte, at int) bool {
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the
 // flags enter a file.
-func parseMarker(line []byte) (string, bool) {
+func parseMarker(line []byte) ([]byte, bool) {
 	rest := bytes.TrimLeft(line[2:], "0123456789")
 	if len(rest) == len(line)-2 || !bytes.HasPrefix(rest, []byte(` "`)) {
-		return "", false
+		return nil, false
 	}
-	name, flags, ok := unquote(rest[2:])
-	if !ok || name == "" || name[0] == '<' {
-		return "", false
+	name, flags, ok := plainQuoted(rest[2:])
+	if !ok {
+		var s string
+		s, flags, ok = unquote(rest[2:])
+		name = []byte(s)
+	}
+	if !ok || len(name) == 0 || name[0] == '<' {
+		return nil, false
 	}
 	for _, f := range bytes.Fields(flags) {
 		if string(f) == "1" {
 			return name, true
 		}
 	}
-	return "", false
+	return nil, false
+}
+
+// plainQuoted is unquote of a string body with no escape in it (nearly
+// every file name), without copying it; ok is false for any other.
+func plainQuoted(b []byte) (body, rest []byte, ok bool) {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 || bytes.IndexByte(b[:q], '\\') >= 0 || bytes.IndexByte(b[:q], '\n') >= 0 {
+		return nil, nil, false
+	}
+	return b[:q], b[q+1:], true
 }
 
 // unquote reads a C string body up to its closing quote, as gcc and clang

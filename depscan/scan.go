@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // ErrNotRemotable is returned by Scan for an invocation the compiler model
@@ -57,6 +58,9 @@ type Request struct {
 	// DepFile, when the invocation writes a dependency file, is where the
 	// scan writes it, byte for byte what the compile would write.
 	DepFile string
+	// Lists, when set, keeps the directories the scan reads (see
+	// precompiledSibling) for the compile's later questions.
+	Lists *dirlist.Cache
 }
 
 // Result is what a scan found.
@@ -108,7 +112,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 			deps = append(deps, f)
 		}
 	}
-	if err := precompiledSibling(inv, deps, req.Dir); err != nil {
+	if err := precompiledSibling(inv, deps, req.Dir, req.Lists); err != nil {
 		return nil, err
 	}
 	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr}, nil

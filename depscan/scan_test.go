@@ -236,9 +236,9 @@ func FuzzMarkers(f *testing.F) {
 			if !bytes.HasPrefix(line, []byte("# ")) {
 				continue
 			}
-			if name, ok := parseMarker(line); ok && !seen[name] {
-				seen[name] = true
-				want = append(want, name)
+			if name, ok := parseMarker(line); ok && !seen[string(name)] {
+				seen[string(name)] = true
+				want = append(want, string(name))
 			}
 		}
 		if diff := cmp.Diff(want, markers(out)); diff != "" {
@@ -285,4 +285,21 @@ func TestScanRetriesWithoutDirectivesOnly(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A name without escapes is read in place exactly as unquote reads it.
+func FuzzPlainQuoted(f *testing.F) {
+	for _, s := range []string{`a.h" 1`, `a\\b.h" 1`, "a\nb\" 1", `a.h`, `" 2`, `d\"q" 1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		body, rest, ok := plainQuoted(b)
+		if !ok {
+			return
+		}
+		name, wantRest, wantOK := unquote(b)
+		if !wantOK || name != string(body) || !bytes.Equal(rest, wantRest) {
+			t.Errorf("plainQuoted(%q) = %q, %q; unquote: %q, %q, %v", b, body, rest, name, wantRest, wantOK)
+		}
+	})
 }

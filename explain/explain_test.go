@@ -1,6 +1,9 @@
 package explain
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,6 +148,43 @@ func TestPackUnpack(t *testing.T) {
 	}
 	if n := len(pack(keys)[1].InputsDelta); n != 2 {
 		t.Errorf("the second key's delta has %d entries, want 2 (a.c changed, a.h absent)", n)
+	}
+}
+
+// A keys file an earlier rex wrote gzipped still reads, and a new one is
+// plain JSON.
+func TestKeysOldGzipRecord(t *testing.T) {
+	keys := []Key{key("2", func(k *Key) { k.Inputs["a.c"] = "bb/1" }), key("1", nil)}
+	b, err := json.Marshal(pack(keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(b)
+	w.Close()
+	old := filepath.Join(t.TempDir(), "old.keys")
+	if err := os.WriteFile(old, z.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(keys, readKeys(old)); d != "" {
+		t.Errorf("gzipped record (-want +got):\n%s", d)
+	}
+	plain := filepath.Join(t.TempDir(), "new.keys")
+	if err := writeKeys(plain, keys); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(plain); !json.Valid(data) {
+		t.Errorf("new record is not plain JSON: %.20q", data)
+	}
+	if d := cmp.Diff(keys, readKeys(plain)); d != "" {
+		t.Errorf("plain record (-want +got):\n%s", d)
+	}
+	if err := os.WriteFile(plain, []byte{0x1f, 0x8b, 1, 2}, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := readKeys(plain); got != nil {
+		t.Errorf("a damaged record read as %d keys", len(got))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // Gather builds the facts of an entry. reads are the files the compile read,
@@ -17,8 +19,10 @@ import (
 // changed again unseen, so its stamp is not trusted. ok is false when the
 // facts cannot be recorded soundly (a place that appeared during the
 // compile, a path the record cannot hold); the caller then records nothing,
-// and the next compile scans again.
-func Gather(since time.Time, reads []File, places Places) (e Entry, ok bool) {
+// and the next compile scans again. lists holds the directories the
+// compile read before (nil for none): one still unchanged is not read
+// again.
+func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) (e Entry, ok bool) {
 	read := make(map[string]map[string]bool, len(reads))
 	e.Files = make([]File, 0, len(reads))
 	for _, f := range reads {
@@ -45,7 +49,7 @@ func Gather(since time.Time, reads []File, places Places) (e Entry, ok bool) {
 		parents = append(parents, parent)
 	}
 	sort.Strings(parents)
-	g := gathering{since: since, dirs: map[string]*Dir{}, stats: statCache{}, e: &e}
+	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists), e: &e}
 	for _, parent := range parents {
 		if !g.parent(parent, byParent[parent], read[parent]) {
 			return Entry{}, false
@@ -61,7 +65,7 @@ func Gather(since time.Time, reads []File, places Places) (e Entry, ok bool) {
 type gathering struct {
 	since time.Time
 	dirs  map[string]*Dir
-	stats statCache
+	stats *statCache
 	e     *Entry
 }
 
@@ -121,14 +125,14 @@ func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
 // existing records the places in d, an existing directory: each absent,
 // or present with its kind.
 func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
-	listed := listing(d.Path, ls, read)
+	listed := g.stats.listing(d.Path, ls)
 	for _, l := range ls {
 		for _, n := range l.names {
 			base := n[strings.LastIndexByte(n, '/')+1:]
 			if read[base] {
 				continue
 			}
-			if listed != nil && !listed[base] {
+			if listed != nil && !listed.Has(base) {
 				d.Absent = append(d.Absent, base)
 				continue
 			}
@@ -150,33 +154,79 @@ func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 // statCache remembers what stat said of each directory during one Gather:
 // the places of one compile share most of their ancestors, and most of
 // the directories they name (a header's name under every search
-// directory) do not exist.
-type statCache map[string]*Stamp
+// directory) do not exist. It keeps the names of the directories read,
+// whose stamps it took before reading them.
+type statCache struct {
+	stamps map[string]*Stamp
+	names  map[string]*dirlist.Names
+	lists  *dirlist.Cache
+}
+
+func newStatCache(lists *dirlist.Cache) *statCache {
+	return &statCache{stamps: map[string]*Stamp{}, names: map[string]*dirlist.Names{}, lists: lists}
+}
 
 // stamp stats path, unless its lexical parent is missing: then so is path
 // (resolving it walks through the parent, even for a "." or ".."), and
-// thousands of lookups under missing directories cost no system call.
-func (c statCache) stamp(path string) (Stamp, bool) {
-	if s, ok := c[path]; ok {
+// thousands of lookups under missing directories cost no system call; nor
+// does a path whose name its parent's names lack.
+func (c *statCache) stamp(path string) (Stamp, bool) {
+	if s, ok := c.stamps[path]; ok {
 		if s == nil {
 			return Stamp{}, false
 		}
 		return *s, true
 	}
 	if i := strings.LastIndexByte(path, '/'); i >= 0 && path != "/" {
-		if _, ok := c.stamp(parentOf(path, i)); !ok {
-			c[path] = nil
+		parent := parentOf(path, i)
+		if _, ok := c.stamp(parent); !ok {
+			c.stamps[path] = nil
+			return Stamp{}, false
+		}
+		if names := c.names[parent]; names != nil && isName(path[i+1:]) && !names.Has(path[i+1:]) {
+			c.stamps[path] = nil
 			return Stamp{}, false
 		}
 	}
 	s, err := StampOf(path)
 	if err != nil {
-		c[path] = nil
+		c.stamps[path] = nil
 		return Stamp{}, false
 	}
-	c[path] = &s
+	c.stamps[path] = &s
+	if names, ok := c.lists.Known(path, dirlist.Stat(s)); ok {
+		c.names[path] = names
+	}
 	return s, true
 }
+
+// listing returns the names in dir, an existing directory whose stamp c
+// took, when they are known or there are many lookups in it (one read of
+// the directory costs less than many lstats), else nil. The read comes
+// after the stamp, so a name created since is listed, and a stamp that
+// holds later vouches for the names absent.
+func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
+	if names := c.names[dir]; names != nil {
+		return names
+	}
+	total := 0
+	for _, l := range ls {
+		total += len(l.names)
+	}
+	s := c.stamps[dir]
+	if total < 16 || s == nil {
+		return nil
+	}
+	names, _ := c.lists.Read(dir, dirlist.Stat(*s))
+	if names != nil {
+		c.names[dir] = names
+	}
+	return names
+}
+
+// isName reports whether n is a directory entry's name, which a listing
+// answers for.
+func isName(n string) bool { return n != "" && n != "." && n != ".." }
 
 // parentOf is the lexical parent of p, whose last slash is at i.
 func parentOf(p string, i int) string {
@@ -191,29 +241,6 @@ func join(dir, rel string) string {
 		return "/" + rel
 	}
 	return dir + "/" + rel
-}
-
-// listing returns which of the names looked up in dir (less those read
-// there) it holds, when there are many (one read of the directory costs
-// less than many lstats), else nil.
-func listing(dir string, ls []lookups, read map[string]bool) map[string]bool {
-	total := 0
-	for _, l := range ls {
-		total += len(l.names)
-	}
-	if total < 16 {
-		return nil
-	}
-	wanted := make(map[string]bool, total)
-	for _, l := range ls {
-		for _, n := range l.names {
-			if base := n[strings.LastIndexByte(n, '/')+1:]; !read[base] {
-				wanted[base] = true
-			}
-		}
-	}
-	found, _ := entriesAmong(dir, wanted)
-	return found
 }
 
 // recordable reports whether the record's line format can hold path.

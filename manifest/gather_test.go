@@ -1,10 +1,15 @@
 package manifest
 
 import (
+	"os"
+	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // facts flattens an entry's places into "dir|absent" and "present" lines,
@@ -55,8 +60,8 @@ func TestPlacesProductStatesEveryPlace(t *testing.T) {
 			spelled.Paths = append(spelled.Paths, join(d, n))
 		}
 	}
-	product, ok1 := Gather(since(), []File{read}, places)
-	each, ok2 := Gather(since(), []File{read}, spelled)
+	product, ok1 := Gather(since(), []File{read}, places, nil)
+	each, ok2 := Gather(since(), []File{read}, spelled, nil)
 	if !ok1 || !ok2 {
 		t.Fatalf("Gather refused: %v %v", ok1, ok2)
 	}
@@ -94,7 +99,7 @@ func TestRunsStateNamesUnderMissingDirectories(t *testing.T) {
 	for i := range 50 {
 		places.Names = append(places.Names, "sub/"+string(rune('a'+i%26))+string(rune('a'+i/26))+".h")
 	}
-	e, ok := Gather(since(), []File{readFact(t, dir+"/inc/linux/a.h")}, places)
+	e, ok := Gather(since(), []File{readFact(t, dir+"/inc/linux/a.h")}, places, nil)
 	if !ok {
 		t.Fatal("Gather refused")
 	}
@@ -106,5 +111,47 @@ func TestRunsStateNamesUnderMissingDirectories(t *testing.T) {
 	}
 	if runs != 2 || spelled != 0 {
 		t.Errorf("%d runs and %d places spelled out", runs, spelled)
+	}
+}
+
+// Directories read before Gather (by the scan) give the facts, byte for
+// byte, that reading them afresh gives; one changed since is read again.
+func TestGatherWithEarlierListings(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/inc/linux/a.h", "")
+	write(t, dir+"/inc/b.h", "")
+	write(t, dir+"/other/linux/c.h", "")
+	places := Places{
+		Dirs:  []string{dir, dir + "/inc", dir + "/inc/linux", dir + "/missing", dir + "/other"},
+		Names: []string{"inc/linux/a.h", "linux/a.h", "a.h", "b.h", "linux/c.h", "c.h", "x/y/z.h"},
+	}
+	for i := range 20 {
+		places.Names = append(places.Names, string(rune('a'+i))+"x.h")
+	}
+	past := time.Now().Add(-time.Hour)
+	lists := dirlist.NewWindow(0)
+	for _, d := range []string{dir + "/inc/linux", dir + "/inc", dir + "/other/linux", dir + "/other", dir} {
+		if err := os.Chtimes(d, past, past); err != nil { // a new name changes the mtime
+			t.Fatal(err)
+		}
+		st, _ := dirlist.StatOf(d)
+		lists.Read(d, st)
+	}
+	reads := []File{readFact(t, dir+"/inc/linux/a.h")}
+	with, ok1 := Gather(since(), reads, places, lists)
+	without, ok2 := Gather(since(), reads, places, nil)
+	if !ok1 || !ok2 {
+		t.Fatalf("Gather refused: %v %v", ok1, ok2)
+	}
+	if diff := cmp.Diff(Encode([]Entry{without}), Encode([]Entry{with})); diff != "" {
+		t.Errorf("record (-read afresh +read before):\n%s", diff)
+	}
+	for _, made := range []string{dir + "/inc/c.h", dir + "/inc/linux/x/y/z.h"} {
+		write(t, made, "")
+		e, ok := Gather(since(), reads, places, lists)
+		if !ok || !slices.Contains(facts(e), "present "+made) {
+			t.Errorf("%s, made after its directory was read, went unseen (ok %v)", made, ok)
+		}
+		os.RemoveAll(made)
 	}
 }

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,7 +91,7 @@ func TestFactsHoldUntilSomethingChanges(t *testing.T) {
 			os.MkdirAll(dir+"/link", 0o755)
 			os.Symlink("../nothing", dir+"/link/h.h")
 			places := []string{dir + "/a/h.h", dir + "/none/sub/h.h", dir + "/c/h.h", dir + "/dir/h.h", dir + "/link/h.h"}
-			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: places})
+			e, ok := Gather(since(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: places}, nil)
 			if !ok {
 				t.Fatal("Gather refused")
 			}
@@ -112,7 +113,7 @@ func TestRacyDirectoryChecksEachPlace(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir+"/b/h.h", "x")
 	os.MkdirAll(dir+"/a", 0o755)
-	e, ok := Gather(time.Now(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: []string{dir + "/a/h.h"}})
+	e, ok := Gather(time.Now(), []File{readFact(t, dir+"/b/h.h")}, Places{Paths: []string{dir + "/a/h.h"}}, nil)
 	if !ok {
 		t.Fatal("Gather refused")
 	}
@@ -137,7 +138,7 @@ func TestRacyDirectoryChecksEachPlace(t *testing.T) {
 func TestGatherRefusesRacyPresentPlace(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir+"/a/h.h", "")
-	if _, ok := Gather(time.Now(), nil, Places{Paths: []string{dir + "/a/h.h"}}); ok {
+	if _, ok := Gather(time.Now(), nil, Places{Paths: []string{dir + "/a/h.h"}}, nil); ok {
 		t.Fatal("Gather recorded a place that appeared during the compile")
 	}
 }
@@ -153,7 +154,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for i := 0; i < 20; i++ { // enough lookups for a directory listing
 		places = append(places, filepath.Join(dir, "a/many", string(rune('a'+i))+".h"))
 	}
-	e, ok := Gather(since(), []File{readFact(t, dir+"/h.h")}, Places{Paths: append(places, "/"+filepath.Base(dir)+"-nope.h")})
+	e, ok := Gather(since(), []File{readFact(t, dir+"/h.h")}, Places{Paths: append(places, "/"+filepath.Base(dir)+"-nope.h")}, nil)
 	if !ok {
 		t.Fatal("Gather refused")
 	}
@@ -198,6 +199,21 @@ func TestAddKeepsNewestAndBounds(t *testing.T) {
 			t.Errorf("action %s kept twice", e.Action)
 		}
 		seen[e.Action] = true
+	}
+}
+
+// A record Add builds is, byte for byte, the encoding of its entries,
+// newest first; a damaged one is replaced by the new entry alone.
+func TestAddIsEncode(t *testing.T) {
+	a := Entry{Action: "a/1", Files: []File{{Path: "/x/a.h", Hash: digest.Digest{Hash: "ab", Size: 2}}},
+		Dirs: []Dir{{Path: "/x", Absent: []string{"b.h", "c.h"}}}}
+	b := Entry{Action: "b/1", Present: []Present{{Path: "/y/d.h", Kind: KindDir}},
+		Dirs: []Dir{{Path: "/y", Absent: []string{"b.h"}}}}
+	if got := Add(Add(nil, a), b); !bytes.Equal(got, Encode([]Entry{b, a})) {
+		t.Errorf("Add(Add(nil, a), b) is not Encode(b, a)")
+	}
+	if got := Add([]byte(header+"\xff"), b); !bytes.Equal(got, Encode([]Entry{b})) {
+		t.Errorf("Add to a damaged record is not Encode(b)")
 	}
 }
 

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"encoding/binary"
-	"slices"
 )
 
 // MaxEntries bounds the entries of one record: a context compiled with a
@@ -27,7 +26,7 @@ func Lookup(data []byte) (found Entry, ok bool) {
 // entries for the same action and those past MaxEntries. The older
 // entries are copied as they are; a damaged record is dropped whole.
 func Add(data []byte, e Entry) []byte {
-	out := appendEntry([]byte(header), &e)
+	body := encodeEntry(&e)
 	var kept []string
 	whole := eachBlock(data, func(block string) bool {
 		r := reader{s: block}
@@ -37,13 +36,16 @@ func Add(data []byte, e Entry) []byte {
 		return !r.bad
 	})
 	if !whole {
-		return out
+		kept = nil
 	}
-	n := 0
+	// One buffer for the whole record: a large compile's holds megabytes.
+	n := len(header) + binary.MaxVarintLen64 + len(body)
 	for _, block := range kept {
 		n += len(block) + binary.MaxVarintLen64
 	}
-	out = slices.Grow(out, n) // a large compile's record holds megabytes
+	out := append(make([]byte, 0, n), header...)
+	out = binary.AppendUvarint(out, uint64(len(body)))
+	out = append(out, body...)
 	for _, block := range kept {
 		out = binary.AppendUvarint(out, uint64(len(block)))
 		out = append(out, block...)

@@ -15,6 +15,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/dirlist"
 	"github.com/rexbuild/rex/explain"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
@@ -67,6 +68,8 @@ type actionPlan struct {
 	// predicted, when set, stands for the dependency scan: the plan is a
 	// speculation (see speculate.go). scanned is the scan that ran.
 	predicted, scanned *depscan.Result
+	// lists holds the directories the plan read, for the record's facts.
+	lists *dirlist.Cache
 }
 
 func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases) (*actionPlan, error) {
@@ -79,7 +82,7 @@ func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invoc
 	env := envMap(inv.Env)
 	// Not the named result: "return nil, err" clears that before the
 	// deferred call runs, and the scan's dep file would be left behind.
-	plan := &actionPlan{function: fn.Name(), predicted: predicted}
+	plan := &actionPlan{function: fn.Name(), predicted: predicted, lists: dirLists(cfg)}
 	if cfg.direct() && predicted == nil {
 		plan.facts = &directFacts{since: time.Now()}
 	}
@@ -201,4 +204,13 @@ func platform(props map[string]string) *repb.Platform {
 // itself does, so make never mistakes an old object for a fresh one.
 func removeStale(dir, object string) {
 	os.Remove(filepath.Join(dir, object))
+}
+
+// dirLists is the plan's cache of directory reads, kept under the state
+// directory for later compiles.
+func dirLists(cfg Config) *dirlist.Cache {
+	if cfg.StateDir == "" {
+		return dirlist.New()
+	}
+	return dirlist.Open(filepath.Join(cfg.StateDir, "dirs"))
 }

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,13 +71,12 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 		return c
 	}
 	c.path = filepath.Join(stateDir, "digests-"+fn.Name())
-	data, err := os.ReadFile(c.path)
+	// One string for the whole file: the entries are slices of it, not
+	// two allocations a line.
+	text, err := readText(c.path)
 	if err != nil {
 		return c
 	}
-	// One string for the whole file: the entries are slices of it, not
-	// two allocations a line.
-	text := string(data)
 	c.entries = make(map[string]string, strings.Count(text, "\n"))
 	for text != "" {
 		var line string
@@ -90,7 +90,13 @@ func loadDigestCache(stateDir string, fn digest.Function) *digestCache {
 
 // statText is the part of an entry that must match the file's stat data.
 func statText(st fileStat) string {
-	b := make([]byte, 0, 96)
+	return string(appendStatText(make([]byte, 0, 96), st))
+}
+
+// appendStatText appends statText(st) to b: a lookup compares it in a
+// buffer on the stack, not in a string made for each of a compile's
+// hundreds of inputs.
+func appendStatText(b []byte, st fileStat) []byte {
 	b = strconv.AppendInt(b, st.size, 10)
 	for _, n := range []int64{st.mtime.Nano(), st.ctime.Nano()} {
 		b = strconv.AppendInt(append(b, ' '), n, 10)
@@ -98,7 +104,7 @@ func statText(st fileStat) string {
 	for _, n := range []uint64{st.dev, st.ino} {
 		b = strconv.AppendUint(append(b, ' '), n, 10)
 	}
-	return string(b)
+	return b
 }
 
 // lookup returns the remembered digest of path, if its stat still matches.
@@ -117,7 +123,8 @@ func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool)
 		return digest.Digest{}, false
 	}
 	i := strings.LastIndexByte(rest, ' ')
-	if i < 0 || rest[:i] != statText(st) {
+	var buf [96]byte
+	if i < 0 || rest[:i] != string(appendStatText(buf[:0], st)) {
 		return digest.Digest{}, false
 	}
 	d, err := digest.Parse(rest[i+1:])
@@ -201,4 +208,23 @@ func writeFileAtomic(path string, data []byte) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
 		replaceFile(path, data)
 	}
+}
+
+// readText reads the file at path into a string without a second copy:
+// the caches' files are read by every compile, and each copy of their
+// hundreds of kilobytes is pages the process must fault in.
+func readText(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if st, err := f.Stat(); err == nil {
+		b.Grow(int(st.Size()) + 1) // +1: ReadFrom stops at the first short read
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }

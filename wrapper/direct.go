@@ -95,7 +95,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 		reads = append(reads, copies...)
 	}
 	places.Paths = append(append(f.probed[:len(f.probed):len(f.probed)], f.includeDirs...), f.pch...)
-	e, ok := manifest.Gather(f.since, reads, places)
+	e, ok := manifest.Gather(f.since, reads, places, plan.lists)
 	if !ok {
 		return nil
 	}

@@ -34,8 +34,7 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 		return c
 	}
 	c.path = filepath.Join(stateDir, "directives")
-	data, _ := os.ReadFile(c.path)
-	text := string(data)
+	text, _ := readText(c.path)
 	c.entries = make(map[string]string, strings.Count(text, "\n"))
 	for text != "" {
 		var line string

@@ -25,7 +25,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			plan.depTemp = depTempPath(inv.Dir, p.DepFile)
 		}
 		var err error
-		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp})
+		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp, Lists: plan.lists})
 		if err != nil {
 			// Most often a missing header or a preprocessor error: the
 			// local compile prints the exact diagnostics.
@@ -41,7 +41,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	var pch []string
 	if plan.refuses() {
 		pch = pchPlaces(inv.Dir, p, scan.Deps, scan.Search)
-		if found := firstPrecompiled(pch); found != "" {
+		if found := firstPrecompiled(pch, plan.lists); found != "" {
 			return set, scan.Search, localf("gcc may read the precompiled header %s instead of a header the source includes", found)
 		}
 	}

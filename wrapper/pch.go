@@ -2,12 +2,15 @@ package wrapper
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
-	"github.com/rexbuild/rex/manifest"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // Precompiled headers. gcc looks for name.gch (a file, or a directory of
@@ -69,26 +72,54 @@ func pchPlaces(cwd string, p *compiler.Invocation, deps []string, search depscan
 
 // firstPrecompiled returns the first of places that exists, or "". The
 // places share a few parent directories, most of them missing: each
-// parent is read once (a place in one that cannot be read is looked up by
-// itself).
-func firstPrecompiled(places []string) string {
-	listed := map[string]map[string]bool{}
+// parent is stated and read once, through lists (a place in one that
+// cannot be read is looked up by itself).
+func firstPrecompiled(places []string, lists *dirlist.Cache) string {
+	listed := map[string]placeDir{}
 	for _, p := range places {
 		dir, name := filepath.Split(p)
-		names, ok := listed[dir]
+		d, ok := listed[dir]
 		if !ok {
-			names, _ = manifest.Entries(dir) // nil when unreadable
-			listed[dir] = names
+			d = readPlaceDir(dir, lists)
+			listed[dir] = d
 		}
-		if names == nil {
+		switch {
+		case d.missing:
+		case d.names == nil:
 			if _, err := os.Lstat(p); err == nil {
 				return p
 			}
-		} else if names[name] {
+		case d.names.Has(name):
 			return p
 		}
 	}
 	return ""
+}
+
+// placeDir is what a directory of places holds: nothing when it is
+// missing, else its names (nil when it cannot be read).
+type placeDir struct {
+	names   *dirlist.Names
+	missing bool
+}
+
+// readPlaceDir reads dir, which ends in a slash.
+func readPlaceDir(dir string, lists *dirlist.Cache) placeDir {
+	if dir != "/" {
+		dir = strings.TrimSuffix(dir, "/")
+	}
+	if dir == "" {
+		return placeDir{}
+	}
+	st, err := dirlist.StatOf(dir)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
+		return placeDir{missing: true}
+	}
+	if err != nil {
+		return placeDir{}
+	}
+	names, _ := lists.Read(dir, st) // nil when unreadable
+	return placeDir{names: names}
 }
 
 // includeNames returns the names the #include, #include_next and #import

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // TestIncludeNames: the names a source's include directives give, in every
@@ -80,7 +81,7 @@ func BenchmarkPrecompiledCheck(b *testing.B) {
 	p := &compiler.Invocation{Family: compiler.GCC, Source: "a.c", Args: []string{"gcc", "-c", "a.c"}}
 	b.ResetTimer()
 	for range b.N {
-		if firstPrecompiled(pchPlaces(dir, p, nil, search)) != "" {
+		if firstPrecompiled(pchPlaces(dir, p, nil, search), dirlist.New()) != "" {
 			b.Fatal("found a .gch")
 		}
 	}

@@ -1,0 +1,198 @@
+// Package dirlist reads each directory a compile asks about once: the
+// names in it, with the stat data taken just before they were read. The
+// dependency scan's check for a header's precompiled form, the search for
+// a precompiled header and the direct-mode record all ask whether names
+// exist in the same few dozen directories (a kernel compile looks up some
+// 600 names in each of them); one read answers them all, and a stat of
+// the directory tells whether that read still holds.
+package dirlist
+
+import (
+	"encoding/binary"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Stat is the stat data of a directory that changes with its entries
+// (mtime and ctime), or with the directory itself (device, inode).
+type Stat struct {
+	Size         int64
+	Mtime, Ctime int64 // nanoseconds since the epoch
+	Dev, Ino     uint64
+}
+
+// StatOf stats dir, following symlinks as a lookup through it does.
+func StatOf(dir string) (Stat, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil {
+		return Stat{}, err
+	}
+	return Stat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}, nil
+}
+
+// RacyWindow is how long a directory must have been unchanged when it
+// was stated for its stat data to tell a later change: timestamps tick
+// coarsely, so a change in the same tick as the last one leaves them as
+// they were (the direct-mode record distrusts stamps the same way).
+const RacyWindow = 2 * time.Second
+
+// Names are the names a directory held when it was read.
+type Names struct {
+	set map[string]struct{}
+}
+
+// Has reports whether name was in the directory. "." and ".." are not
+// names.
+func (n *Names) Has(name string) bool {
+	_, ok := n.set[name]
+	return ok
+}
+
+// Len is the number of names.
+func (n *Names) Len() int { return len(n.set) }
+
+// Cache holds the directories read during one compile, by their clean
+// path and stat data (the scan's "./include/linux" is the record's
+// "././include/linux"; the device and inode alone do not name a directory
+// on every filesystem: an overlay's may repeat). It is safe for concurrent
+// use: the record is gathered while the compile runs.
+type Cache struct {
+	mu   sync.Mutex
+	dirs map[dirKey]listing
+	// window is RacyWindow but in tests, whose directories are all new.
+	window time.Duration
+	// kept, when set, is where trusted reads are kept for later compiles
+	// (see kept.go).
+	kept string
+}
+
+type dirKey struct {
+	path string
+	st   Stat
+}
+
+func keyOf(dir string, st Stat) dirKey { return dirKey{filepath.Clean(dir), st} }
+
+type listing struct {
+	names   *Names
+	trusted bool
+}
+
+// New returns an empty cache.
+func New() *Cache { return &Cache{dirs: map[dirKey]listing{}, window: RacyWindow} }
+
+// Read returns the names in dir, whose stat data st the caller took just
+// before: the names read earlier under the same stat data, when the
+// directory had not changed for RacyWindow when they were (so that any
+// change since would show in st), else a new read. ok is false when dir
+// cannot be read (each name in it must then be looked up by itself).
+// A nil Cache reads every time.
+func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
+	now := time.Now()
+	if names, ok := c.Known(dir, st); ok {
+		return names, true
+	}
+	if c != nil && c.kept != "" {
+		if names, ok := c.load(keyOf(dir, st)); ok {
+			c.remember(keyOf(dir, st), listing{names: names, trusted: true})
+			return names, true
+		}
+	}
+	names, ok = read(dir)
+	if !ok || c == nil {
+		return names, ok
+	}
+	trusted := st.Ctime < now.Add(-c.window).UnixNano()
+	c.remember(keyOf(dir, st), listing{names: names, trusted: trusted})
+	if trusted && c.kept != "" {
+		c.keep(keyOf(dir, st), names)
+	}
+	return names, true
+}
+
+func (c *Cache) remember(k dirKey, l listing) {
+	c.mu.Lock()
+	c.dirs[k] = l
+	c.mu.Unlock()
+}
+
+// read lists dir from its raw entries: one string holds every name, and
+// the set refers into it, so that the thousands of names of a directory
+// such as the kernel's include/linux cost one allocation, not one each.
+func read(dir string) (*Names, bool) {
+	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, false
+	}
+	defer syscall.Close(fd)
+	var raw []byte
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, false
+		}
+		if n <= 0 {
+			break
+		}
+		raw = append(raw, buf[:n]...)
+	}
+	return parse(string(raw))
+}
+
+// parse reads the linux_dirent64 records of s: d_ino (8 bytes), d_off (8),
+// d_reclen (2), d_type (1), then the name, NUL-terminated and padded. ok
+// is false for a malformed record.
+func parse(s string) (*Names, bool) {
+	const nameOff = 19
+	set := make(map[string]struct{}, len(s)/32)
+	for len(s) > 0 {
+		if len(s) < nameOff {
+			return nil, false
+		}
+		reclen := int(binary.NativeEndian.Uint16([]byte{s[16], s[17]}))
+		if reclen <= nameOff || reclen > len(s) {
+			return nil, false
+		}
+		name := s[nameOff:reclen]
+		if i := strings.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		if name != "." && name != ".." {
+			set[name] = struct{}{}
+		}
+		s = s[reclen:]
+	}
+	return &Names{set: set}, true
+}
+
+// Known returns the names in dir read earlier under the stat data st,
+// when the cache holds them and they can be trusted (see Read), without
+// reading it.
+func (c *Cache) Known(dir string, st Stat) (names *Names, ok bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	l, hit := c.dirs[keyOf(dir, st)]
+	c.mu.Unlock()
+	if hit && l.trusted {
+		return l.names, true
+	}
+	return nil, false
+}
+
+// NewWindow returns a cache that trusts a directory unchanged for window
+// when it was read: for tests, whose directories are all new.
+func NewWindow(window time.Duration) *Cache {
+	c := New()
+	c.window = window
+	return c
+}
