@@ -62,6 +62,9 @@ const jailMountSubdir = "jail"
 // newJail resolves what the sandbox exposes, once: paths that do not exist
 // here are left out.
 func newJail(opts Options) (*jail, error) {
+	if err := closeInheritedOnExec(); err != nil {
+		return nil, fmt.Errorf("jail: inherited descriptors: %w", err)
+	}
 	j := &jail{opts: opts.Jail, mountDir: filepath.Join(opts.Dir, jailMountSubdir), netns: newNetnsPool(opts.Concurrency + 1)}
 	if err := os.MkdirAll(j.mountDir, 0o755); err != nil {
 		return nil, fmt.Errorf("jail mount point: %w", err)

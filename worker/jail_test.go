@@ -249,3 +249,38 @@ func TestJailExposesExtraPathsReadOnly(t *testing.T) {
 		t.Error("the action wrote into an exposed directory")
 	}
 }
+
+// TestJailedActionHoldsOnlyItsStdio: a sandboxed command gets stdin, stdout
+// and stderr and nothing else: not a descriptor the worker inherited from
+// whatever started it, nor the pipes and socket of another action running
+// at the same time (which could write into that action's output or answer
+// for it).
+func TestJailedActionHoldsOnlyItsStdio(t *testing.T) {
+	var inherited [2]int // a descriptor as a shell or service manager leaves one
+	if err := syscall.Pipe(inherited[:]); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(inherited[0])
+	defer syscall.Close(inherited[1])
+	j := requireSandbox(t, JailOptions{})
+	other := jailSpec(t, j, "echo started > s; exec sleep 20")
+	done := make(chan execResult, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); <-done }()
+	go func() { res, _ := runCommand(ctx, other); done <- res }()
+	for i := 0; ; i++ { // until the other action runs
+		if _, err := os.Stat(filepath.Join(other.Root, "s")); err == nil {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the other action did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// ls inherits what the action's shell holds, and reads the directory
+	// through a descriptor of its own, 3.
+	res := runJailed(t, jailSpec(t, j, "ls /proc/self/fd"))
+	if got := strings.Fields(string(res.Stdout)); !slices.Equal(got, []string{"0", "1", "2", "3"}) {
+		t.Errorf("the action holds descriptors %q, want 0 1 2 and ls's own 3 (stderr %q)", got, res.Stderr)
+	}
+}

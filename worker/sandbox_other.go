@@ -37,3 +37,5 @@ func (s *spawner) alive() bool { return false }
 
 // RunSpawner fails: there is no sandbox to spawn commands in.
 func RunSpawner() error { return errors.New("spawner: needs Linux") }
+
+func closeInheritedOnExec() error { return nil }

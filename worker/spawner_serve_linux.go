@@ -36,7 +36,9 @@ func RunSpawner() error {
 	}
 	oob := make([]byte, unix.CmsgSpace(3*4))
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(spawnerFd, buf[:1], oob, 0)
+		// The sockets of one command must not reach the others: received
+		// close-on-exec, each reaches only the command it is dup'ed into.
+		n, oobn, _, _, err := unix.Recvmsg(spawnerFd, buf[:1], oob, unix.MSG_CMSG_CLOEXEC)
 		if err != nil || n == 0 {
 			return nil // the worker is gone or done
 		}
