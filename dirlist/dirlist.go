@@ -17,28 +17,43 @@ import (
 	"time"
 )
 
-// Stat is the stat data of a directory that changes with its entries
-// (mtime and ctime), or with the directory itself (device, inode).
+// Stat is the stat data of a file or directory that changes with its
+// content or entries (size, mtime and ctime), or with the file itself
+// (device, inode).
 type Stat struct {
 	Size         int64
 	Mtime, Ctime int64 // nanoseconds since the epoch
 	Dev, Ino     uint64
 }
 
-// StatOf stats dir, following symlinks as a lookup through it does.
-func StatOf(dir string) (Stat, error) {
+// StatOf stats path, following symlinks as a lookup through it does.
+func StatOf(path string) (Stat, error) {
 	var st syscall.Stat_t
-	if err := syscall.Stat(dir, &st); err != nil {
+	if err := syscall.Stat(path, &st); err != nil {
 		return Stat{}, err
 	}
-	return Stat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}, nil
+	return FromSys(&st), nil
 }
 
-// RacyWindow is how long a directory must have been unchanged when it
-// was stated for its stat data to tell a later change: timestamps tick
-// coarsely, so a change in the same tick as the last one leaves them as
-// they were (the direct-mode record distrusts stamps the same way).
+// FromSys is the Stat of what syscall's stat said.
+func FromSys(st *syscall.Stat_t) Stat {
+	return Stat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}
+}
+
+// RacyWindow is how long a file or directory must have been unchanged
+// when it was stated for its stat data to tell a later change: timestamps
+// tick coarsely (on some filesystems, NFS, much more coarsely than the
+// clock), so a change in the same tick as the last one leaves them as they
+// were.
 const RacyWindow = 2 * time.Second
+
+// Racy reports whether st was changed so recently, against since, that a
+// second change in the same timestamp tick would leave it unchanged. Only
+// the ctime tells: every change sets it to the clock, while an mtime may
+// be anything (an unpacked tarball's, in the future).
+func (st Stat) Racy(since time.Time) bool {
+	return st.Ctime >= since.Add(-RacyWindow).UnixNano()
+}
 
 // Names are the names a directory held when it was read.
 type Names struct {

@@ -30,7 +30,7 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		if !recordable(f.Path) || i < 0 {
 			return Entry{}, false
 		}
-		if f.Stamp.racy(since) {
+		if f.Stamp.Racy(since) {
 			f.Stamp = Stamp{}
 		}
 		parent := parentOf(f.Path, i)
@@ -89,7 +89,7 @@ func (g *gathering) parent(parent string, ls []lookups, read map[string]bool) bo
 	d := g.dirs[anc]
 	if d == nil {
 		d = &Dir{Path: anc, Stamp: st}
-		if st.racy(g.since) {
+		if st.Racy(g.since) {
 			d.Stamp = Stamp{}
 		}
 		g.dirs[anc] = d
@@ -142,7 +142,7 @@ func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 			case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 				d.Absent = append(d.Absent, base)
 				continue
-			case err != nil || !ok || st.racy(g.since):
+			case err != nil || !ok || st.Racy(g.since):
 				return false
 			}
 			g.e.Present = append(g.e.Present, Present{Path: path, Kind: kind})

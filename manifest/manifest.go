@@ -13,18 +13,14 @@ import (
 	"os"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // Stamp is what stat says about a file or directory. A zero Stamp matches
 // nothing: the fact is then checked the slow way every time.
-type Stamp struct {
-	Size         int64
-	Mtime, Ctime int64 // nanoseconds since the epoch
-	Dev, Ino     uint64
-}
+type Stamp = dirlist.Stat
 
 // StampOf stats path (following symlinks, as the compiler's open does).
 func StampOf(path string) (Stamp, error) {
@@ -43,22 +39,11 @@ func lstampOf(path string) (Stamp, error) {
 	return stampFrom(&st), nil
 }
 
-func stampFrom(st *syscall.Stat_t) Stamp {
-	return Stamp{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}
-}
-
-// racy reports whether s was changed so recently, against since, that a
-// second change in the same timestamp tick would leave it unchanged. Only
-// the ctime tells: every change sets it to the clock, while an mtime may
-// be anything (an unpacked tarball's, in the future).
-func (s Stamp) racy(since time.Time) bool {
-	return s.Ctime >= since.Add(-RacyWindow).UnixNano()
-}
+func stampFrom(st *syscall.Stat_t) Stamp { return dirlist.FromSys(st) }
 
 // RacyWindow is how recent a change must be for its stat data to be
-// distrusted: file timestamps tick coarsely, and on some filesystems
-// (NFS) much more coarsely than the clock.
-const RacyWindow = 2 * time.Second
+// distrusted (see dirlist.RacyWindow).
+const RacyWindow = dirlist.RacyWindow
 
 // File is a file the compile read. Hash is its digest by Function (the
 // one the key hashed it with), which a changed Stamp falls back to.
