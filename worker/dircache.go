@@ -70,6 +70,8 @@ type lentDir struct {
 	tree map[digest.Digest]*repb.Directory
 	// touched is when the file cache last saw its files used (see reuse).
 	touched time.Time
+	// id is its top directory's identity when lent, which put checks.
+	id subtreeID
 }
 
 // defaultDirCacheEntries bounds the idle subtrees. A kernel build's 544
@@ -132,8 +134,13 @@ func (c *dirCache) pickLocked(k dirKey, p placeKey, cost func(*lentDir) int) *li
 }
 
 // put moves the subtree d, lent and given back, into the cache. It
-// removes the subtree when it cannot keep it.
+// removes the subtree when it cannot keep it, and leaves in the action's
+// directory, for its removal, whatever is at d.path when that is not the
+// directory lent (see subtreeID).
 func (c *dirCache) put(d lentDir) {
+	if id, ok := subtreeIDOf(d.path); !ok || id != d.id {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.next++

@@ -20,6 +20,16 @@ func idleSubtrees(t *testing.T, e *testEnv) int {
 	return len(es)
 }
 
+// idOf is the identity of the worker's directory at p, as lent.
+func idOf(t *testing.T, p string) subtreeID {
+	t.Helper()
+	id, ok := subtreeIDOf(p)
+	if !ok {
+		t.Fatalf("%s is not a directory only the worker may write", p)
+	}
+	return id
+}
+
 // An input subtree with no output in it goes back to the directory cache
 // after a jailed action and comes out of it for the next action that has
 // it; the action can read it but not change it, so the next one sees it as
@@ -89,7 +99,7 @@ func TestDirCacheBoundsIdleSubtrees(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(p, "sub"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		c.put(lentDir{key: key(name), path: p, place: name})
+		c.put(lentDir{key: key(name), path: p, place: name, id: idOf(t, p)})
 	}
 	none := func(*lentDir) int { return 0 }
 	if c.take(key("a"), "a", filepath.Join(base, "a2"), none) != nil {
@@ -126,7 +136,7 @@ func TestDirCacheLendsTheNearestFromThePlace(t *testing.T) {
 			t.Fatal(err)
 		}
 		cost[name] = []int{5, 1, 9}[i]
-		c.put(lentDir{key: key(name), path: p, place: "include"})
+		c.put(lentDir{key: key(name), path: p, place: "include", id: idOf(t, p)})
 	}
 	byCost := func(d *lentDir) int {
 		for name, n := range cost {

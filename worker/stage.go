@@ -157,7 +157,10 @@ func (l *layout) layOutSub(d digest.Digest, path string, shared bool) error {
 		return err
 	}
 	lent.key, lent.path, lent.place = k, path, place
-	l.lent = append(l.lent, lent)
+	var ok bool
+	if lent.id, ok = subtreeIDOf(path); ok {
+		l.lent = append(l.lent, lent)
+	}
 	return nil
 }
 
