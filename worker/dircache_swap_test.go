@@ -19,6 +19,7 @@ func TestDirCacheRefusesASubtreeSwappedOrReplaced(t *testing.T) {
 		{Path: "include/sys/a.h", Data: []byte("#define A 1\n")},
 		{Path: "include/b.h", Data: []byte("#define B 2\n")},
 		{Path: "other/b.h", Data: []byte("#define B 3\n")},
+		{Path: "empty", IsDir: true},
 		{Path: "src/x.c", Data: []byte("int x;\n")},
 	}
 	for _, attack := range []string{
@@ -26,12 +27,14 @@ func TestDirCacheRefusesASubtreeSwappedOrReplaced(t *testing.T) {
 		`mv include gone && mkdir -p include/sys && echo evil > include/sys/a.h && echo evil > include/b.h && chmod -R 777 include`,
 		// another shared subtree, which holds only the worker's files
 		`mv include tmp && mv other include && mv tmp other`,
+		// an empty subtree removed, its inode number likely to come again
+		`rmdir empty && mkdir empty && echo evil > empty/x.h && chmod 755 empty`,
 	} {
 		ar := e.result(t, e.run(t, e.upload(t, shCommand(attack+"; echo done > src/x.o", "src/x.o"), inputs), time.Minute))
 		if ar.GetExitCode() != 0 {
 			t.Fatalf("attack %q failed: %s", attack, e.read(t, ar.GetStderrDigest()))
 		}
-		check := `cat include/sys/a.h include/b.h other/b.h; echo ok > src/y.o`
+		check := `cat include/sys/a.h include/b.h other/b.h; ls -A empty; echo ok > src/y.o`
 		ar = e.result(t, e.run(t, e.upload(t, shCommand(check, "src/y.o"), inputs), time.Minute))
 		want := "#define A 1\n#define B 2\n#define B 3\n"
 		if got := string(e.read(t, ar.GetStdoutDigest())); got != want {
