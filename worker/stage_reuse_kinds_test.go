@@ -63,28 +63,7 @@ func TestPatchTurnsEveryKindOfEntryIntoEveryOther(t *testing.T) {
 	second := []client.Input{in("a.h", "a"), in("f2d/x.h", "x"), in("s2d/z.h", "z"), link("d2s", "a.h"),
 		link("f2s", "a.h"), in("s2f", "s"), exe("exe", "e"), in("noexe", "n"), in("case.h", "c"),
 		dir("empty2"), in("deep/a/b/c.h", "c2"), dir("deep/a/B"), src}
-	base := t.TempDir()
-	s := reuseStaging(t, store, filepath.Join(base, "2"))
-	s1 := s
-	s1.workDir, s1.outputs = filepath.Join(base, "1", "src"), []string{filepath.Join(base, "1", "src", "x.o")}
-	lent := stageLent(t, s1, store.tree(t, first), filepath.Join(base, "1"))
-	if len(lent) != 1 || lent[0].place != "include" {
-		t.Fatalf("lent %+v, want include/", lent)
-	}
-	before, err := os.Stat(filepath.Join(base, "1", "include"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.dirs.giveBack(lent)
-
-	got := filepath.Join(base, "2")
-	stageLent(t, s, store.tree(t, second), got)
-	if after, err := os.Stat(filepath.Join(got, "include")); err != nil || !os.SameFile(before, after) {
-		t.Fatalf("include/ was not patched from the idle subtree (%v)", err)
-	}
-	want := filepath.Join(t.TempDir(), "r")
-	fresh := staging{store: store, fn: digest.SHA256, cache: newTestCache(t, 1<<20), link: true}
-	stageLent(t, fresh, store.tree(t, second), want)
+	got, want := patchAndFresh(t, store, first, second)
 	if g, w := modeListing(t, got), modeListing(t, want); g != w {
 		t.Errorf("patched tree:\n%s\nwant, as laid out anew:\n%s", g, w)
 	}

@@ -73,6 +73,17 @@ func TestPatchedSubtreeIsExactlyTheNewTree(t *testing.T) {
 	second := []client.Input{in("include/a.h", "a"), in("include/b.h", "b2"), in("include/d.h", "d"),
 		in("include/sys/c.h", "c"), in("include/sys/e/f.h", "f"), in("include/old", "now a file"),
 		{Path: "include/l.h", Symlink: "b.h"}, in("src/y.c", "y")}
+	got, want := patchAndFresh(t, store, first, second)
+	if g, w := listing(t, got), listing(t, want); g != w {
+		t.Errorf("patched tree:\n%s\nwant, as laid out anew:\n%s", g, w)
+	}
+}
+
+// patchAndFresh stages first's include/ and gives it back idle, then
+// stages second, whose include/ must be patched from it (the same
+// directory); it returns second's patched root and second laid out anew.
+func patchAndFresh(t *testing.T, store *memCAS, first, second []client.Input) (patched, fresh string) {
+	t.Helper()
 	base := t.TempDir()
 	s := reuseStaging(t, store, filepath.Join(base, "2"))
 	s1 := s
@@ -86,22 +97,15 @@ func TestPatchedSubtreeIsExactlyTheNewTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.dirs.giveBack(lent)
-
-	dir := filepath.Join(base, "2")
-	stageLent(t, s, store.tree(t, second), dir)
-	after, err := os.Stat(filepath.Join(dir, "include"))
-	if err != nil {
-		t.Fatal(err)
+	patched = filepath.Join(base, "2")
+	stageLent(t, s, store.tree(t, second), patched)
+	if after, err := os.Stat(filepath.Join(patched, "include")); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("include/ was not patched from the idle subtree (%v)", err)
 	}
-	if !os.SameFile(before, after) {
-		t.Error("include/ was laid out anew, not patched from the idle subtree")
-	}
-	want := t.TempDir()
-	fresh := staging{store: store, fn: digest.SHA256, cache: newTestCache(t, 1<<20), link: true}
-	stageLent(t, fresh, store.tree(t, second), filepath.Join(want, "r"))
-	if got, want := listing(t, dir), listing(t, filepath.Join(want, "r")); got != want {
-		t.Errorf("patched tree:\n%s\nwant, as laid out anew:\n%s", got, want)
-	}
+	fresh = filepath.Join(t.TempDir(), "r")
+	layout := staging{store: store, fn: digest.SHA256, cache: newTestCache(t, 1<<20), link: true}
+	stageLent(t, layout, store.tree(t, second), fresh)
+	return patched, fresh
 }
 
 // A file that an idle subtree keeps is checked as the file cache checks
