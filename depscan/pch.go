@@ -37,7 +37,7 @@ func precompiledSibling(inv *compiler.Invocation, deps []string, dir string, lis
 			parent := p[:i]
 			names, ok := read[parent]
 			if !ok {
-				names = readDir(lists, parent)
+				names, _ = lists.ReadPath(parent) // nil when unreadable
 				read[parent] = names
 			}
 			if names != nil && !names.Has(p[i+1:]) {
@@ -49,17 +49,4 @@ func precompiledSibling(inv *compiler.Invocation, deps []string, dir string, lis
 		}
 	}
 	return nil
-}
-
-// readDir returns the names in dir, or nil when it cannot be read.
-func readDir(lists *dirlist.Cache, dir string) *dirlist.Names {
-	st, err := dirlist.StatOf(dir)
-	if err != nil {
-		return nil
-	}
-	names, ok := lists.Read(dir, st)
-	if !ok {
-		return nil
-	}
-	return names
 }

@@ -129,6 +129,24 @@ func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 	return names, true
 }
 
+// ErrUnreadable is ReadPath's error for a directory that exists but whose
+// entries cannot be read: each name in it must be looked up by itself.
+var ErrUnreadable = errors.New("dirlist: directory cannot be read")
+
+// ReadPath stats dir and returns its names as Read does. The error is the
+// stat's (so a caller can tell a missing directory) or ErrUnreadable.
+func (c *Cache) ReadPath(dir string) (*Names, error) {
+	st, err := StatOf(dir)
+	if err != nil {
+		return nil, err
+	}
+	names, ok := c.Read(dir, st)
+	if !ok {
+		return nil, ErrUnreadable
+	}
+	return names, nil
+}
+
 func (c *Cache) remember(k dirKey, l listing) {
 	c.mu.Lock()
 	c.dirs[k] = l

@@ -111,14 +111,10 @@ func readPlaceDir(dir string, lists *dirlist.Cache) placeDir {
 	if dir == "" {
 		return placeDir{}
 	}
-	st, err := dirlist.StatOf(dir)
+	names, err := lists.ReadPath(dir) // nil when unreadable
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
 		return placeDir{missing: true}
 	}
-	if err != nil {
-		return placeDir{}
-	}
-	names, _ := lists.Read(dir, st) // nil when unreadable
 	return placeDir{names: names}
 }
 
