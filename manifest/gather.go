@@ -194,7 +194,7 @@ func (c *statCache) stamp(path string) (Stamp, bool) {
 		return Stamp{}, false
 	}
 	c.stamps[path] = &s
-	if names, ok := c.lists.Known(path, dirlist.Stat(s)); ok {
+	if names, ok := c.lists.Known(path, s); ok {
 		c.names[path] = names
 	}
 	return s, true
@@ -217,7 +217,7 @@ func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
 	if total < 16 || s == nil {
 		return nil
 	}
-	names, _ := c.lists.Read(dir, dirlist.Stat(*s))
+	names, _ := c.lists.Read(dir, *s)
 	if names != nil {
 		c.names[dir] = names
 	}
