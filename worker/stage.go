@@ -96,10 +96,9 @@ type layout struct {
 	root  string // the input root's path
 	lent  []lentDir
 	// kept are the files that lent subtrees already held, used without
-	// being placed, to refresh in the file cache; only noted while
-	// noteKept (see reuse).
-	kept     []fileKey
-	noteKept bool
+	// being placed, to refresh in the file cache (noted at most once a
+	// minute per subtree, see reuse).
+	kept []fileKey
 }
 
 // layOut creates the directory d at path, its subdirectories and symlinks,

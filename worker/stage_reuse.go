@@ -30,12 +30,11 @@ func (l *layout) reuse(k dirKey, place, path string) (lentDir, error) {
 			if old.key != k {
 				d.tree = subtree(l.dirs, k.d)
 			}
-			if l.noteKept = time.Since(old.touched) >= touchKeptEvery; l.noteKept {
+			noteKept := time.Since(old.touched) >= touchKeptEvery
+			if noteKept {
 				d.touched = time.Now()
 			}
-			err = l.patch(old.tree, old.key.d, k.d, path)
-			l.noteKept = false
-			return d, err
+			return d, l.patch(old.tree, old.key.d, k.d, path, noteKept)
 		}
 		if !errors.Is(err, errKeptChanged) {
 			return lentDir{}, err
@@ -90,9 +89,10 @@ func (l *layout) checkKept(ot map[digest.Digest]*repb.Directory, o, n digest.Dig
 }
 
 // patch turns the subtree at path, laid out for the Directory o of ot,
-// into a layout of n: it removes what only o holds, keeps what both hold,
-// and lays out what only n holds (noting its files to place).
-func (l *layout) patch(ot map[digest.Digest]*repb.Directory, o, n digest.Digest, path string) error {
+// into a layout of n: it removes what only o holds, keeps what both hold
+// (noting their files in l.kept when noteKept), and lays out what only n
+// holds (noting its files to place).
+func (l *layout) patch(ot map[digest.Digest]*repb.Directory, o, n digest.Digest, path string, noteKept bool) error {
 	om, nm := ot[o], l.dirs[n]
 	if nm == nil {
 		return withCode(codes.FailedPrecondition, fmt.Errorf("input directory %s missing from the tree", n))
@@ -109,7 +109,7 @@ func (l *layout) patch(ot map[digest.Digest]*repb.Directory, o, n digest.Digest,
 			return withCode(codes.InvalidArgument, fmt.Errorf("input file %s: %w", b.GetName(), err))
 		}
 		if sameFile(a, b) {
-			if l.noteKept {
+			if noteKept {
 				l.kept = append(l.kept, k)
 			}
 			return nil
@@ -140,7 +140,7 @@ func (l *layout) patch(ot map[digest.Digest]*repb.Directory, o, n digest.Digest,
 		if a == nil {
 			return l.layOut(bd, filepath.Join(path, b.GetName()), true)
 		}
-		return l.patch(ot, dirDigest(a), bd, filepath.Join(path, b.GetName()))
+		return l.patch(ot, dirDigest(a), bd, filepath.Join(path, b.GetName()), noteKept)
 	})
 }
 
