@@ -70,19 +70,13 @@ func runCommand(ctx context.Context, spec execSpec) (execResult, error) {
 		return res, fmt.Errorf("command abandoned: %w", context.Cause(ctx))
 	}
 	res.TimedOut = errors.Is(runCtx.Err(), context.DeadlineExceeded)
-	var exit *exec.ExitError
-	var spawned *spawnExit
+	ws, ended := endStatus(err)
 	switch {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
-	case errors.As(err, &exit):
-		res.ExitCode = exitCode(exit)
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	case ended:
+		res.ExitCode = statusCode(ws)
+		if ws.Signaled() {
 			res.Signal = ws.Signal()
-		}
-	case errors.As(err, &spawned):
-		res.ExitCode = spawned.code()
-		if spawned.status.Signaled() {
-			res.Signal = spawned.status.Signal()
 		}
 	case res.TimedOut || res.Overflow:
 		res.ExitCode = -1
@@ -158,11 +152,29 @@ func startError(err error) error {
 	return fmt.Errorf("start command: %w", err)
 }
 
-func exitCode(e *exec.ExitError) int32 {
-	if ws, ok := e.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+// endStatus is how a command that ran ended, from the error its run
+// returned: an *exec.ExitError when the worker started it, a *spawnExit
+// when the spawner did.
+func endStatus(err error) (syscall.WaitStatus, bool) {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		ws, ok := exit.Sys().(syscall.WaitStatus)
+		return ws, ok
+	}
+	var spawned *spawnExit
+	if errors.As(err, &spawned) {
+		return spawned.status, true
+	}
+	return 0, false
+}
+
+// statusCode is a command's exit code as a shell gives it: 128 plus the
+// signal that killed it.
+func statusCode(ws syscall.WaitStatus) int32 {
+	if ws.Signaled() {
 		return 128 + int32(ws.Signal())
 	}
-	return int32(e.ExitCode())
+	return int32(ws.ExitStatus())
 }
 
 // cappedBuffer keeps up to limit bytes and notes whether more came,

@@ -190,10 +190,3 @@ func (e *spawnExit) Error() string {
 	return fmt.Sprintf("command ended with status %#x", uint32(e.status))
 }
 
-// code is the exit code as exitCode gives it for an *exec.ExitError.
-func (e *spawnExit) code() int32 {
-	if e.status.Signaled() {
-		return 128 + int32(e.status.Signal())
-	}
-	return int32(e.status.ExitStatus())
-}
