@@ -189,4 +189,3 @@ type spawnExit struct{ status syscall.WaitStatus }
 func (e *spawnExit) Error() string {
 	return fmt.Sprintf("command ended with status %#x", uint32(e.status))
 }
-
