@@ -58,6 +58,9 @@ type directFacts struct {
 	// stands between a header read once's unlisted copy and a stale
 	// object (see oncecopies.go).
 	localFill bool
+	// once are the files the compile read that may be read once, by
+	// size (see readOnceBySize): none, and no copy can be skipped.
+	once map[int64][]twinInput
 }
 
 // startRecord gathers the compile's record while the compile goes on (a
@@ -88,7 +91,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	}
 	places := searchPlaces(cwd, f.deps, f.search)
 	if f.localFill {
-		copies, ok := onceCopies(plan.inputs, places.Dirs)
+		copies, ok := onceCopies(plan.inputs, places.Dirs, f.once)
 		if !ok {
 			return nil
 		}

@@ -84,6 +84,9 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 	if err != nil {
 		return err
 	}
+	if plan.facts != nil {
+		plan.facts.once = once
+	}
 	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn)
 	if err != nil {
 		return err

@@ -13,24 +13,27 @@ import (
 // content are those of a #pragma once header it has read (a symlink to it,
 // a copy), clang one with its inode, and -M does not list it: yet the
 // compile read it, and a record that left it out would hold after the link
-// leads elsewhere or the copy is edited. So when a project file the compile
-// read may be read once, every file an include directive of a project file
+// leads elsewhere or the copy is edited. #import makes a file read once
+// too, whatever it says. So when a file the compile read may be read once
+// (see readOnceBySize), every file an include directive of a project file
 // could name, in every directory the compiler could search, that has the
 // size of such a header and was not listed, is a fact of the record by its
 // content, as the files read are. (See twins.go for the copies -M lists.)
-// That reads every project file on a miss, so it is done only when the
+// That reads every project file of such a compile, so it is done only when the
 // result may come from a local compile: with a server that executes, a
 // compile that may read such a copy runs locally and writes no record (see
 // oncereach.go).
 
-// onceCopies returns those facts. ok is false when an include directive
-// cannot be read: the record cannot state what it names, and is not
-// written.
-func onceCopies(set inputSet, dirs []string) (copies []manifest.File, ok bool) {
-	sizes, names, ok := onceSizesAndNames(set)
-	if len(sizes) == 0 {
+// onceCopies returns those facts: the places of the size of a file in once
+// (the files the compile read that may be read once, by size) where an
+// include directive of a project file could lead. ok is false when an
+// include directive cannot be read: the record cannot state what it names,
+// and is not written. With nothing read once, no file is read.
+func onceCopies(set inputSet, dirs []string, once map[int64][]twinInput) (copies []manifest.File, ok bool) {
+	if len(once) == 0 {
 		return nil, true
 	}
+	names, ok := projectIncludeNames(set)
 	if !ok {
 		return nil, false
 	}
@@ -48,7 +51,7 @@ func onceCopies(set inputSet, dirs []string) (copies []manifest.File, ok bool) {
 			continue
 		}
 		st := statOf(place)
-		if !st.exists || !sizes[st.size] {
+		if !st.exists || len(once[st.size]) == 0 {
 			continue
 		}
 		sum, err := digest.BLAKE3.FromFile(place)
@@ -60,24 +63,21 @@ func onceCopies(set inputSet, dirs []string) (copies []manifest.File, ok bool) {
 	return copies, true
 }
 
-// onceSizesAndNames reads the project files: the sizes of those that may
-// be read once (they say "once"), and the names their include directives
-// give; ok is false when a directive cannot be read.
-func onceSizesAndNames(set inputSet) (sizes map[int64]bool, names []string, ok bool) {
-	sizes, ok = map[int64]bool{}, true
+// projectIncludeNames reads the project files for the names their include
+// directives give; ok is false when a directive cannot be read.
+func projectIncludeNames(set inputSet) (names []string, ok bool) {
 	for _, f := range set.project {
 		data, err := os.ReadFile(f.read)
 		if err != nil {
-			return sizes, nil, false
-		}
-		if saysOnce(data) {
-			sizes[int64(len(data))] = true
+			return nil, false
 		}
 		ns, parsed := includeNamesIn(data)
-		ok = ok && parsed
+		if !parsed {
+			return nil, false
+		}
 		names = append(names, ns...)
 	}
-	return sizes, names, ok
+	return names, true
 }
 
 // namePlaces joins each name to each directory (an absolute name stands

@@ -52,6 +52,42 @@ func TestRecordStatesOnceCopies(t *testing.T) {
 	same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
 }
 
+// TestRecordStatesImportCopies: a header named by #import is read once
+// too, and gcc skips a copy of it as of a #pragma once header, though it
+// says nothing of once.
+func TestRecordStatesImportCopies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the racy window")
+	}
+	p := newProject(t, "")
+	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
+	p.write("h.h", "int x;\n")
+	p.write("other.h", "int y;\n")
+	if err := os.Symlink("h.h", filepath.Join(p.dir, "alias.h")); err != nil {
+		t.Fatal(err)
+	}
+	p.write("a.c", "#import \"h.h\"\n#include \"alias.h\"\nint v;\n")
+	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
+	argv := []string{"gcc", "-Wno-deprecated", "-c", "a.c", "-o", "x.o"}
+	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
+		r := p.run(argv...)
+		if r.Outcome != want {
+			t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
+		}
+		os.Remove(filepath.Join(p.dir, "x.o"))
+	}
+	os.Remove(filepath.Join(p.dir, "alias.h"))
+	if err := os.Symlink("other.h", filepath.Join(p.dir, "alias.h")); err != nil {
+		t.Fatal(err)
+	}
+	local := localCompile(t, p.dir, argv)
+	r := p.run(argv...)
+	if r.RunLocal || r.ExitCode != 0 {
+		t.Fatalf("after the link changed: %v (%v) exit %d", r.Outcome, r.Reason, r.ExitCode)
+	}
+	same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
+}
+
 func TestSaysOnce(t *testing.T) {
 	for src, want := range map[string]bool{
 		"#pragma once\n": true, "# pragma  once\nint x;\n": true, "_Pragma(\"once\")\n": true,
