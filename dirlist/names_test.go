@@ -1,0 +1,46 @@
+package dirlist
+
+import "testing"
+
+// Where a file system may match names without case or normalisation, a
+// listing says only what is surely absent: a name the same in ASCII lower
+// case may be found, and any name when either side is not ASCII.
+func TestMayMatch(t *testing.T) {
+	ascii := map[string]struct{}{"Foo.h": {}, "bar.H": {}}
+	wide := map[string]struct{}{"Foo.h": {}, "caf\u00e9.h": {}}
+	for _, tt := range []struct {
+		set  map[string]struct{}
+		name string
+		want bool
+	}{
+		{ascii, "foo.h", true},
+		{ascii, "FOO.H", true},
+		{ascii, "bar.h", true},
+		{ascii, "baz.h", false},
+		{ascii, "foo.hh", false},
+		{ascii, ".", false},
+		{ascii, "", false},
+		{ascii, "cafe\u0301.h", true}, // not ASCII: may match anything
+		{wide, "baz.h", true},         // an entry that is not ASCII may match anything
+		{wide, "..", false},
+		{map[string]struct{}{}, "caf\u00e9.h", false},
+	} {
+		n := &Names{set: tt.set}
+		n.fold()
+		if got := n.mayMatch(tt.name); got != tt.want {
+			t.Errorf("names %v: mayMatch(%q) = %v, want %v", tt.set, tt.name, got, tt.want)
+		}
+	}
+}
+
+// Has answers for a name as spelled, and for others only where the file
+// system may fold them.
+func TestHasFoldsWhereTheSystemMay(t *testing.T) {
+	n := newNames(map[string]struct{}{"Foo.h": {}})
+	if !n.Has("Foo.h") {
+		t.Error("a listed name is absent")
+	}
+	if got := n.Has("foo.h"); got != foldsNames {
+		t.Errorf("Has of another case = %v, want %v", got, foldsNames)
+	}
+}
