@@ -5,7 +5,7 @@ type Names struct {
 	set map[string]struct{}
 	// folded holds the names in ASCII lower case, and wide says whether
 	// one is not ASCII, where the file system may match names without
-	// case (see foldsNames).
+	// case (see FoldsNames).
 	folded map[string]struct{}
 	wide   bool
 }
@@ -13,7 +13,7 @@ type Names struct {
 // newNames are the names of set, which they keep.
 func newNames(set map[string]struct{}) *Names {
 	n := &Names{set: set}
-	if foldsNames {
+	if FoldsNames {
 		n.fold()
 	}
 	return n
@@ -21,14 +21,14 @@ func newNames(set map[string]struct{}) *Names {
 
 // Has reports whether a lookup of name in the directory may find it: the
 // name was in the directory, or, where the file system may match names
-// without case or Unicode normalisation (foldsNames), a name it could
+// without case or Unicode normalisation (FoldsNames), a name it could
 // match. A caller that must know looks the name up. "." and ".." are not
 // names.
 func (n *Names) Has(name string) bool {
 	if _, ok := n.set[name]; ok {
 		return true
 	}
-	return foldsNames && n.mayMatch(name)
+	return FoldsNames && n.mayMatch(name)
 }
 
 // Len is the number of names.

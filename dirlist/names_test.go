@@ -40,7 +40,7 @@ func TestHasFoldsWhereTheSystemMay(t *testing.T) {
 	if !n.Has("Foo.h") {
 		t.Error("a listed name is absent")
 	}
-	if got := n.Has("foo.h"); got != foldsNames {
-		t.Errorf("Has of another case = %v, want %v", got, foldsNames)
+	if got := n.Has("foo.h"); got != FoldsNames {
+		t.Errorf("Has of another case = %v, want %v", got, FoldsNames)
 	}
 }
