@@ -1,5 +1,7 @@
 package dirlist
 
+import "os"
+
 // Names are the names a directory held when it was read.
 type Names struct {
 	set map[string]struct{}
@@ -82,4 +84,24 @@ func lowerASCII(s string) string {
 		}
 	}
 	return s
+}
+
+// readNames lists dir through Go's own reading of directories: read where
+// the raw entries that Linux's read parses differ (every other system),
+// and what Linux's read must agree with.
+func readNames(dir string) (*Names, bool) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	list, err := f.Readdirnames(-1) // os retries what a signal interrupts
+	if err != nil {
+		return nil, false
+	}
+	set := make(map[string]struct{}, len(list))
+	for _, name := range list {
+		set[name] = struct{}{}
+	}
+	return newNames(set), true
 }

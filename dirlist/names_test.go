@@ -1,6 +1,13 @@
 package dirlist
 
-import "testing"
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // Where a file system may match names without case or normalisation, a
 // listing says only what is surely absent: a name the same in ASCII lower
@@ -42,5 +49,36 @@ func TestHasFoldsWhereTheSystemMay(t *testing.T) {
 	}
 	if got := n.Has("foo.h"); got != FoldsNames {
 		t.Errorf("Has of another case = %v, want %v", got, FoldsNames)
+	}
+}
+
+// This system's read of a directory and Go's own (readNames, which other
+// systems use) give the same names; neither reads a missing directory or a
+// file.
+func TestReadAgreesWithGo(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 2000 {
+		name := fmt.Sprintf("%s-%d.h", strings.Repeat("x", i%200), i)
+		if i%7 == 0 {
+			name = fmt.Sprintf("caf\u00e9-%d.H", i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	os.Symlink("nowhere", filepath.Join(dir, "dangling"))
+	sys, ok1 := read(dir)
+	gos, ok2 := readNames(dir)
+	if !ok1 || !ok2 {
+		t.Fatalf("read: %v, readNames: %v", ok1, ok2)
+	}
+	if !maps.Equal(sys.set, gos.set) || len(gos.set) != 2002 {
+		t.Errorf("read gives %d names, readNames %d, want the same 2002", len(sys.set), len(gos.set))
+	}
+	for _, p := range []string{filepath.Join(dir, "none"), filepath.Join(dir, "x-1.h")} {
+		if _, ok := readNames(p); ok {
+			t.Errorf("readNames(%s) read something", p)
+		}
 	}
 }
