@@ -98,26 +98,29 @@ func TestRefusesAnotherUser(t *testing.T) {
 	}
 	ln, path, helper := sharedSocket(t)
 	// The system's answer, read directly.
+	raw := make(chan *net.UnixConn, 1)
+	go func() {
+		c, _ := ln.AcceptUnix() // nil once the listener is closed
+		raw <- c
+	}()
 	done := dialAs(t, helper, path)
-	c, err := ln.AcceptUnix()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := peerUID(c); got != otherUser {
-		t.Errorf("peerUID of a process of user %d = %d", otherUser, got)
-	}
-	c.Close()
-	if err := <-done; err != nil {
-		t.Fatalf("helper: %v", err)
+	select {
+	case c := <-raw:
+		if got := peerUID(c); got != otherUser {
+			t.Errorf("peerUID of a process of user %d = %d", otherUser, got)
+		}
+		c.Close()
+		if err := <-done; err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+	case err := <-done:
+		t.Fatalf("the helper ended before it was accepted: %v", err)
 	}
 	// The relay's listener: the other user's connection is closed, then
 	// the next, this user's, accepted.
 	accepted := make(chan *net.UnixConn, 1)
 	go func() {
-		c, err := sameUser{ln}.Accept()
-		if err != nil {
-			t.Error(err)
-		}
+		c, _ := sameUser{ln}.Accept() // nil once the listener is closed
 		uc, _ := c.(*net.UnixConn)
 		accepted <- uc
 	}()
