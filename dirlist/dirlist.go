@@ -8,10 +8,8 @@
 package dirlist
 
 import (
-	"encoding/binary"
 	"errors"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -35,11 +33,6 @@ func StatOf(path string) (Stat, error) {
 	return FromSys(&st), nil
 }
 
-// FromSys is the Stat of what syscall's stat said.
-func FromSys(st *syscall.Stat_t) Stat {
-	return Stat{Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Dev: uint64(st.Dev), Ino: st.Ino}
-}
-
 // RacyWindow is how long a file or directory must have been unchanged
 // when it was stated for its stat data to tell a later change: timestamps
 // tick coarsely (on some filesystems, NFS, much more coarsely than the
@@ -54,21 +47,6 @@ const RacyWindow = 2 * time.Second
 func (st Stat) Racy(since time.Time) bool {
 	return st.Ctime >= since.Add(-RacyWindow).UnixNano()
 }
-
-// Names are the names a directory held when it was read.
-type Names struct {
-	set map[string]struct{}
-}
-
-// Has reports whether name was in the directory. "." and ".." are not
-// names.
-func (n *Names) Has(name string) bool {
-	_, ok := n.set[name]
-	return ok
-}
-
-// Len is the number of names.
-func (n *Names) Len() int { return len(n.set) }
 
 // Cache holds the directories read during one compile, by their clean
 // path and stat data (the scan's "./include/linux" is the record's
@@ -151,59 +129,6 @@ func (c *Cache) remember(k dirKey, l listing) {
 	c.mu.Lock()
 	c.dirs[k] = l
 	c.mu.Unlock()
-}
-
-// read lists dir from its raw entries: one string holds every name, and
-// the set refers into it, so that the thousands of names of a directory
-// such as the kernel's include/linux cost one allocation, not one each.
-func read(dir string) (*Names, bool) {
-	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, false
-	}
-	defer syscall.Close(fd)
-	var raw []byte
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := syscall.ReadDirent(fd, buf)
-		if errors.Is(err, syscall.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, false
-		}
-		if n <= 0 {
-			break
-		}
-		raw = append(raw, buf[:n]...)
-	}
-	return parse(string(raw))
-}
-
-// parse reads the linux_dirent64 records of s: d_ino (8 bytes), d_off (8),
-// d_reclen (2), d_type (1), then the name, NUL-terminated and padded. ok
-// is false for a malformed record.
-func parse(s string) (*Names, bool) {
-	const nameOff = 19
-	set := make(map[string]struct{}, len(s)/32)
-	for len(s) > 0 {
-		if len(s) < nameOff {
-			return nil, false
-		}
-		reclen := int(binary.NativeEndian.Uint16([]byte{s[16], s[17]}))
-		if reclen <= nameOff || reclen > len(s) {
-			return nil, false
-		}
-		name := s[nameOff:reclen]
-		if i := strings.IndexByte(name, 0); i >= 0 {
-			name = name[:i]
-		}
-		if name != "." && name != ".." {
-			set[name] = struct{}{}
-		}
-		s = s[reclen:]
-	}
-	return &Names{set: set}, true
 }
 
 // Known returns the names in dir read earlier under the stat data st,

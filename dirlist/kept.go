@@ -58,7 +58,7 @@ func (c *Cache) load(k dirKey) (*Names, bool) {
 		set[s[:i]] = struct{}{}
 		s = s[i+1:]
 	}
-	return &Names{set: set}, true
+	return newNames(set), true
 }
 
 // keep writes names, read as k says, for later compiles. Failing costs

@@ -49,7 +49,7 @@ func RelaySocket(dir, build, endpoint, tlsServerName string, tlsFiles [3]string)
 		fmt.Fprintf(h, "%s %s\x00", f, fileStamp(f))
 	}
 	path := filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:16]+".sock")
-	if len(path) >= 100 { // sun_path holds 108 bytes with its NUL
+	if len(path) >= 100 { // sun_path holds 108 bytes on Linux, 104 on macOS and FreeBSD, with its NUL
 		return ""
 	}
 	return path

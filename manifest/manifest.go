@@ -228,8 +228,9 @@ func (d *Dir) holds() bool {
 }
 
 // Entries lists the names in dir (none when it does not exist, or is not a
-// directory); listed is false when it cannot be read (each place is then
-// looked up by itself).
+// directory); listed is false when it cannot be read, or where a name may
+// find an entry spelled otherwise (dirlist.FoldsNames): each place is then
+// looked up by itself.
 func Entries(dir string) (names map[string]bool, listed bool) {
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -239,6 +240,9 @@ func Entries(dir string) (names map[string]bool, listed bool) {
 		return nil, false
 	}
 	defer f.Close()
+	if dirlist.FoldsNames {
+		return nil, false
+	}
 	list, err := f.Readdirnames(-1)
 	if err != nil {
 		return nil, false

@@ -146,16 +146,14 @@ func (l sameUser) Accept() (net.Conn, error) {
 	}
 }
 
+// peerUID is the user of the process at the other end of c, -1 when the
+// system does not say.
 func peerUID(c *net.UnixConn) int {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return -1
 	}
 	uid := -1
-	raw.Control(func(fd uintptr) {
-		if cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
-			uid = int(cred.Uid)
-		}
-	})
+	raw.Control(func(fd uintptr) { uid = socketPeerUID(int(fd)) })
 	return uid
 }

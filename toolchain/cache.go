@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // Load returns the toolchain of the compiler argv0 names, run in cwd with
@@ -82,5 +82,5 @@ func statKey(st os.FileInfo) string {
 		return fmt.Sprintf("%d %d", st.Size(), st.ModTime().UnixNano())
 	}
 	return fmt.Sprintf("%d %d %d %d", st.Size(), st.ModTime().UnixNano(),
-		time.Unix(sys.Ctim.Sec, sys.Ctim.Nsec).UnixNano(), sys.Ino)
+		dirlist.FromSys(sys).Ctime, sys.Ino)
 }

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,7 +99,7 @@ func (s sandboxState) describe() string {
 // and run as the jail's user.
 func probeSandbox(ctx context.Context, dir string, j *jail) error {
 	if !namespacesSupported() {
-		return errors.New("namespaces, mounts and a change of user need root on Linux")
+		return errNoNamespaces
 	}
 	probe, err := os.MkdirTemp(filepath.Join(dir, actionsSubdir), sandboxProbeSubdir)
 	if err != nil {

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
@@ -134,3 +135,6 @@ func applyLimits(pid int, o JailOptions) error {
 // namespacesSupported reports whether this process may create namespaces,
 // mount, chroot and change user (it must be root).
 func namespacesSupported() bool { return unix.Geteuid() == 0 }
+
+// errNoNamespaces says why namespacesSupported is false.
+var errNoNamespaces = errors.New("namespaces, mounts and a change of user need root on Linux")

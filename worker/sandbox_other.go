@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"runtime"
 )
 
 func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
@@ -14,6 +15,9 @@ func runIsolated(spec execSpec, newCmd func() *exec.Cmd) error {
 }
 
 func namespacesSupported() bool { return false }
+
+// errNoNamespaces says why namespacesSupported is false.
+var errNoNamespaces = errors.New("the sandbox is built of Linux namespaces, which " + runtime.GOOS + " has not")
 
 // netnsPool has nothing to keep without Linux namespaces.
 type netnsPool struct{}

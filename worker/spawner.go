@@ -2,7 +2,9 @@ package worker
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"syscall"
 )
 
 // SpawnerArg, as a binary's only argument, makes it run as a worker's
@@ -26,3 +28,11 @@ func SelfSpawner() []string {
 // errSpawnerGone: the spawner could not take a command (it died), which
 // the worker then starts itself.
 var errSpawnerGone = errors.New("the sandbox's spawner is gone")
+
+// spawnExit is a command's non-zero exit or death by a signal, as the
+// spawner waited for it.
+type spawnExit struct{ status syscall.WaitStatus }
+
+func (e *spawnExit) Error() string {
+	return fmt.Sprintf("command ended with status %#x", uint32(e.status))
+}

@@ -181,11 +181,3 @@ func (r spawnReply) result() error {
 	}
 	return &spawnExit{status: syscall.WaitStatus(r.Status)}
 }
-
-// spawnExit is a command's non-zero exit or death by a signal, as the
-// spawner waited for it.
-type spawnExit struct{ status syscall.WaitStatus }
-
-func (e *spawnExit) Error() string {
-	return fmt.Sprintf("command ended with status %#x", uint32(e.status))
-}

@@ -98,7 +98,7 @@ func statText(st fileStat) string {
 // hundreds of inputs.
 func appendStatText(b []byte, st fileStat) []byte {
 	b = strconv.AppendInt(b, st.size, 10)
-	for _, n := range []int64{st.mtime.Nano(), st.ctime.Nano()} {
+	for _, n := range []int64{st.mtime, st.ctime} {
 		b = strconv.AppendInt(append(b, ' '), n, 10)
 	}
 	for _, n := range []uint64{st.dev, st.ino} {
@@ -153,7 +153,7 @@ func (c *digestCache) compute(path string) (digest.Digest, string, error) {
 	}
 	// The ctime, not the mtime, says how recent a change is: an unpacked
 	// tarball's files get old mtimes the moment they are written.
-	if !st.exists || time.Since(time.Unix(st.ctime.Unix())) < racyWindow {
+	if !st.exists || time.Since(time.Unix(0, st.ctime)) < racyWindow {
 		return d, "", nil
 	}
 	return d, path + "\t" + statText(st) + " " + d.String(), nil

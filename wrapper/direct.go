@@ -169,5 +169,5 @@ func (plan *actionPlan) keyedDigests() (map[string]digest.Digest, digest.Functio
 }
 
 func (s fileStat) stamp() manifest.Stamp {
-	return manifest.Stamp{Size: s.size, Mtime: s.mtime.Nano(), Ctime: s.ctime.Nano(), Dev: s.dev, Ino: s.ino}
+	return manifest.Stamp{Size: s.size, Mtime: s.mtime, Ctime: s.ctime, Dev: s.dev, Ino: s.ino}
 }

@@ -2,10 +2,10 @@ package wrapper
 
 import (
 	"errors"
-	"syscall"
 	"time"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/dirlist"
 )
 
 // fileStat is what stat says about one input: enough to tell that a file
@@ -14,16 +14,16 @@ import (
 type fileStat struct {
 	exists       bool
 	size         int64
-	mtime, ctime syscall.Timespec
+	mtime, ctime int64 // nanoseconds since the epoch
 	dev, ino     uint64
 }
 
 func statOf(path string) fileStat {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
+	st, err := dirlist.StatOf(path)
+	if err != nil {
 		return fileStat{}
 	}
-	return fileStat{exists: true, size: st.Size, mtime: st.Mtim, ctime: st.Ctim, dev: uint64(st.Dev), ino: st.Ino}
+	return fileStat{exists: true, size: st.Size, mtime: st.Mtime, ctime: st.Ctime, dev: st.Dev, ino: st.Ino}
 }
 
 // fileStamp is an input's stat data from before the key hashed it. A file
@@ -48,7 +48,7 @@ func stampsFor(paths []string) inputStamps {
 	s := make(inputStamps, len(paths))
 	for _, p := range paths {
 		st := fileStamp{stat: statOf(p)}
-		ctime := time.Unix(st.stat.ctime.Unix())
+		ctime := time.Unix(0, st.stat.ctime)
 		if st.stat.exists && taken.Sub(ctime) < racyWindow {
 			st.racy = true
 			st.sum, _ = digest.BLAKE3.FromFile(p) // an error is a zero sum, which no re-hash matches

@@ -8,6 +8,7 @@ import (
 	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
+	"github.com/rexbuild/rex/cmd/internal/osfamily"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/endpoint"
 	"github.com/rexbuild/rex/wrapper"
@@ -100,7 +101,7 @@ func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 		CacheOnly:      c.Bool("cache-only"),
 		Hermetic:       c.Bool("hermetic"),
 		StateDir:       state,
-		Platform:       compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil),
+		Platform:       osfamily.With(compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil)),
 		VerifyRate:     rate,
 		Direct:         c.Bool("direct"),
 		ServerImplicit: !c.IsSet("server"),

@@ -10,6 +10,7 @@ import (
 	"github.com/rexbuild/rex/auth"
 	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/cmd/internal/jailflags"
+	"github.com/rexbuild/rex/cmd/internal/osfamily"
 	"github.com/rexbuild/rex/worker"
 )
 
@@ -78,6 +79,7 @@ func configFrom(c *cli.Context) (config, error) {
 		}
 		cfg.platform[name] = value
 	}
+	cfg.platform = osfamily.With(cfg.platform)
 	return cfg, nil
 }
 

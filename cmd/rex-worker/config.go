@@ -9,6 +9,7 @@ import (
 
 	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/cmd/internal/jailflags"
+	"github.com/rexbuild/rex/cmd/internal/osfamily"
 	"github.com/rexbuild/rex/worker"
 )
 
@@ -38,7 +39,7 @@ func optionsFrom(c *cli.Context) (worker.Options, error) {
 	return worker.Options{
 		ID:             c.String("id"),
 		Dir:            c.String("dir"),
-		Platform:       platform,
+		Platform:       osfamily.With(platform),
 		Concurrency:    c.Int("concurrency"),
 		Sandbox:        mode,
 		Jail:           jail,

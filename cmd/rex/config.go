@@ -6,6 +6,7 @@ import (
 
 	"github.com/rexbuild/rex/bytesize"
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
+	"github.com/rexbuild/rex/cmd/internal/osfamily"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -88,7 +89,7 @@ func frontConfig() (cfg config, ok bool) {
 	return config{
 		stateDir: compilecmd.StateDir(os.Getenv("REX_DIR")), cacheSize: n, function: fn,
 		projectRoot: os.Getenv("REX_PROJECT_ROOT"), cacheOnly: cacheOnly,
-		platform: compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil), buildID: os.Getenv("REX_BUILD_ID"),
+		platform: osfamily.With(compilecmd.Prefixed("REX_REMOTE_PLATFORM_", nil)), buildID: os.Getenv("REX_BUILD_ID"),
 		server: server, casServer: os.Getenv("REX_CAS_SERVER"), instance: os.Getenv("REX_INSTANCE"),
 		token: os.Getenv("REX_TOKEN"), tokenFile: os.Getenv("REX_TOKEN_FILE"),
 		headers: compilecmd.Prefixed("REX_HEADER_", compilecmd.HeaderName), relay: relay,

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // Object is the absolute path of the file the compile writes: parsed, the
@@ -58,11 +56,4 @@ func ExecLocal(argv []string) {
 	err = syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
 	os.Exit(127)
-}
-
-// IsTerminal reports whether f is a terminal. A character device is not
-// enough: /dev/null is one too.
-func IsTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
 }

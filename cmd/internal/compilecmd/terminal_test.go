@@ -1,36 +1,9 @@
 package compilecmd
 
 import (
-	"fmt"
 	"os"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
-
-// openPty opens a pseudo-terminal and returns its slave end.
-func openPty(t *testing.T) *os.File {
-	t.Helper()
-	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	t.Cleanup(func() { master.Close() })
-	fd := int(master.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Skipf("ptsname: %v", err)
-	}
-	slave, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("open pty slave: %v", err)
-	}
-	t.Cleanup(func() { slave.Close() })
-	return slave
-}
 
 // TestIsTerminal: /dev/null is a character device but no terminal (a
 // build that sends stderr there must not get colours asked for).
@@ -48,11 +21,17 @@ func TestIsTerminal(t *testing.T) {
 	defer w.Close()
 	for _, tt := range []struct {
 		name string
-		f    *os.File
+		f    func(*testing.T) *os.File
 		want bool
-	}{{"/dev/null", null, false}, {"a pipe", w, false}, {"a pty", openPty(t), true}} {
-		if got := IsTerminal(tt.f); got != tt.want {
-			t.Errorf("IsTerminal(%s) = %v, want %v", tt.name, got, tt.want)
-		}
+	}{
+		{"/dev/null", func(*testing.T) *os.File { return null }, false},
+		{"a pipe", func(*testing.T) *os.File { return w }, false},
+		{"a pty", openPty, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsTerminal(tt.f(t)); got != tt.want {
+				t.Errorf("IsTerminal(%s) = %v, want %v", tt.name, got, tt.want)
+			}
+		})
 	}
 }
