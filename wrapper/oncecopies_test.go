@@ -11,81 +11,53 @@ import (
 	"github.com/rexbuild/rex/stats"
 )
 
-// TestRecordStatesOnceCopies: gcc skips a symlink to a #pragma once header
-// it has read (same size, mtime and content) and does not list it. The
-// compile still read it: a record must not hold once the link leads
-// elsewhere. With no server, the compile's record is all that stands
-// between the change and a stale object.
+// TestRecordStatesOnceCopies: gcc skips a symlink to a header it has read
+// once (same size, mtime and content: one that says #pragma once, or that
+// an #import named) and does not list it. The compile still read it: a
+// record must not hold once the link leads elsewhere. With no server, the
+// compile's record is all that stands between the change and a stale
+// object.
 func TestRecordStatesOnceCopies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out the racy window")
 	}
-	p := newProject(t, "")
-	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
-	p.write("h.h", "#pragma once\nint x;\n")
-	p.write("other.h", "#pragma once\nint y;\n")
-	if err := os.Symlink("h.h", filepath.Join(p.dir, "alias.h")); err != nil {
-		t.Fatal(err)
+	for name, c := range map[string]struct{ header, directive string }{
+		"pragma once": {"#pragma once\n", "#include"},
+		"import":      {"", "#import"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := newProject(t, "")
+			p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
+			p.write("h.h", c.header+"int x;\n")
+			p.write("other.h", c.header+"int y;\n")
+			if err := os.Symlink("h.h", filepath.Join(p.dir, "alias.h")); err != nil {
+				t.Fatal(err)
+			}
+			p.write("a.c", c.directive+" \"h.h\"\n#include \"alias.h\"\nint v;\n")
+			time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
+			argv := []string{"gcc", "-Wno-deprecated", "-c", "a.c", "-o", "x.o"}
+			for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
+				r := p.run(argv...)
+				if r.Outcome != want {
+					t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
+				}
+				if direct := strings.Contains(r.Phases, "direct"); direct != (i > 0) {
+					t.Fatalf("compile %d: direct mode %v (%s)", i, direct, r.Phases)
+				}
+				os.Remove(filepath.Join(p.dir, "x.o"))
+			}
+			os.Remove(filepath.Join(p.dir, "alias.h"))
+			if err := os.Symlink("other.h", filepath.Join(p.dir, "alias.h")); err != nil {
+				t.Fatal(err)
+			}
+			local := localCompile(t, p.dir, argv)
+			r := p.run(argv...)
+			if r.RunLocal || r.ExitCode != 0 {
+				t.Fatalf("after the link changed: %v (%v) exit %d", r.Outcome, r.Reason, r.ExitCode)
+			}
+			same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
+		})
 	}
-	p.write("a.c", "#include \"h.h\"\n#include \"alias.h\"\nint v;\n")
-	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
-	argv := []string{"gcc", "-c", "a.c", "-o", "x.o"}
-	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
-		r := p.run(argv...)
-		if r.Outcome != want {
-			t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
-		}
-		if direct := strings.Contains(r.Phases, "direct"); direct != (i > 0) {
-			t.Fatalf("compile %d: direct mode %v (%s)", i, direct, r.Phases)
-		}
-		os.Remove(filepath.Join(p.dir, "x.o"))
-	}
-	os.Remove(filepath.Join(p.dir, "alias.h"))
-	if err := os.Symlink("other.h", filepath.Join(p.dir, "alias.h")); err != nil {
-		t.Fatal(err)
-	}
-	local := localCompile(t, p.dir, argv)
-	r := p.run(argv...)
-	if r.RunLocal || r.ExitCode != 0 {
-		t.Fatalf("after the link changed: %v (%v) exit %d", r.Outcome, r.Reason, r.ExitCode)
-	}
-	same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
-}
-
-// TestRecordStatesImportCopies: a header named by #import is read once
-// too, and gcc skips a copy of it as of a #pragma once header, though it
-// says nothing of once.
-func TestRecordStatesImportCopies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits out the racy window")
-	}
-	p := newProject(t, "")
-	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
-	p.write("h.h", "int x;\n")
-	p.write("other.h", "int y;\n")
-	if err := os.Symlink("h.h", filepath.Join(p.dir, "alias.h")); err != nil {
-		t.Fatal(err)
-	}
-	p.write("a.c", "#import \"h.h\"\n#include \"alias.h\"\nint v;\n")
-	time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
-	argv := []string{"gcc", "-Wno-deprecated", "-c", "a.c", "-o", "x.o"}
-	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
-		r := p.run(argv...)
-		if r.Outcome != want {
-			t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
-		}
-		os.Remove(filepath.Join(p.dir, "x.o"))
-	}
-	os.Remove(filepath.Join(p.dir, "alias.h"))
-	if err := os.Symlink("other.h", filepath.Join(p.dir, "alias.h")); err != nil {
-		t.Fatal(err)
-	}
-	local := localCompile(t, p.dir, argv)
-	r := p.run(argv...)
-	if r.RunLocal || r.ExitCode != 0 {
-		t.Fatalf("after the link changed: %v (%v) exit %d", r.Outcome, r.Reason, r.ExitCode)
-	}
-	same(t, "after the link changed", collect(t, p.dir, r.Stderr), local)
 }
 
 func TestSaysOnce(t *testing.T) {
