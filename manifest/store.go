@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 )
 
 // MaxEntries bounds the entries of one record: a context compiled with a
@@ -12,8 +13,8 @@ const MaxEntries = 8
 // Lookup returns the newest entry of a record whose facts all hold. Each
 // entry is decoded only when the newer ones did not hold.
 func Lookup(data []byte) (found Entry, ok bool) {
-	eachBlock(data, func(block string) bool {
-		e, whole := decodeEntry(block)
+	eachBlock(data, func(_, body string) bool {
+		e, whole := decodeEntry(body)
 		if whole && e.Holds() {
 			found, ok = e, true
 		}
@@ -28,8 +29,8 @@ func Lookup(data []byte) (found Entry, ok bool) {
 func Add(data []byte, e Entry) []byte {
 	body := encodeEntry(&e)
 	var kept []string
-	whole := eachBlock(data, func(block string) bool {
-		r := reader{s: block}
+	whole := eachBlock(data, func(block, body string) bool {
+		r := reader{s: body}
 		if action := r.string(); !r.bad && action != e.Action && len(kept) < MaxEntries-1 {
 			kept = append(kept, block)
 		}
@@ -39,13 +40,11 @@ func Add(data []byte, e Entry) []byte {
 		kept = nil
 	}
 	// One buffer for the whole record: a large compile's holds megabytes.
-	n := len(header) + binary.MaxVarintLen64 + len(body)
+	n := len(header) + binary.MaxVarintLen64 + len(body) + crc32.Size
 	for _, block := range kept {
 		n += len(block) + binary.MaxVarintLen64
 	}
-	out := append(make([]byte, 0, n), header...)
-	out = binary.AppendUvarint(out, uint64(len(body)))
-	out = append(out, body...)
+	out := appendBlock(append(make([]byte, 0, n), header...), body)
 	for _, block := range kept {
 		out = binary.AppendUvarint(out, uint64(len(block)))
 		out = append(out, block...)
