@@ -117,7 +117,7 @@ func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 			return names, true
 		}
 	}
-	names, ok = read(dir)
+	names, ok = read(dir, st)
 	if !ok || c == nil {
 		return names, ok
 	}
@@ -156,12 +156,19 @@ func (c *Cache) remember(k dirKey, l listing) {
 // read lists dir from its raw entries: one string holds every name, and
 // the set refers into it, so that the thousands of names of a directory
 // such as the kernel's include/linux cost one allocation, not one each.
-func read(dir string) (*Names, bool) {
+// ok is false unless the directory opened is the one stated as st: a
+// symlink or mount on the path changed since the stat opens another, whose
+// names, kept under st, would answer for the first one later.
+func read(dir string, st Stat) (*Names, bool) {
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, false
 	}
 	defer syscall.Close(fd)
+	var opened syscall.Stat_t
+	if syscall.Fstat(fd, &opened) != nil || FromSys(&opened) != st {
+		return nil, false
+	}
 	var raw []byte
 	buf := make([]byte, 32<<10)
 	for {
