@@ -2,21 +2,37 @@ package adversarial
 
 import "testing"
 
-// gcc refuses -fdirectives-only beside -Wunused-macros, so the scan of
-// such a compile fails and runs again as a plain -E. That scan must list
-// every file the compile reads, however it reads it, write the dependency
-// file the compile would, and leave a compile that fails for its own
-// reasons to fail locally, with the compiler's own diagnostics.
+// gcc refuses -fdirectives-only beside -Wunused-macros, and gcc 12 stops
+// at a _Pragma("GCC diagnostic ...") outside a macro after a #pragma
+// message, so the scan of such a compile fails and runs again as a plain
+// -E. That scan must list every file the compile reads, however it reads
+// it, write the dependency file the compile would, give the compile's own
+// warnings once, and leave a compile that fails for its own reasons to
+// fail locally, with the compiler's own diagnostics.
 func TestPlainPreprocessRetry(t *testing.T) {
 	cmd := []string{"gcc", "-Wunused-macros", "-Iinc", "-Iinc2", "-include", "pre.h", "-imacros", "im.h",
 		"-MD", "-MF", "c.d", "-c", "c.c", "-o", "c.o"}
 	files := map[string]string{
-		"c.c": "#include \"a.h\"\n#if __has_include(\"maybe.h\")\n#include \"maybe.h\"\n#endif\n" +
+		"c.c": "#define UNUSED 1\n#include \"a.h\"\n#if __has_include(\"maybe.h\")\n#include \"maybe.h\"\n#endif\n" +
 			"#include <nx.h>\nint get(void) { return AV + MV + IM + NX + pre; }\n",
 		"a.h": "#define AV 1\n", "im.h": "#define IM 3\n", "pre.h": "int pre = 4;\n",
 		"inc/nx.h": "#include_next <nx.h>\n", "inc2/nx.h": "#define NX 7\n", "inc2/maybe.h": "#define MV 0\n",
 	}
+	// The _Pragma in a header, with -MMD: the dependency file leaves the
+	// system headers out, as the compile's does.
+	pragma := map[string]string{}
+	for name, content := range files {
+		pragma[name] = content
+	}
+	pragma["a.h"] = "#pragma message \"m\"\n_Pragma(\"GCC diagnostic push\")\n#define AV 1\n"
+	mmd := []string{"gcc", "-Iinc", "-Iinc2", "-include", "pre.h", "-imacros", "im.h", "-MMD", "-c", "c.c", "-o", "c.o"}
 	for _, s := range []spec{{
+		name: "_Pragma after #pragma message: -imacros file edited", files: pragma, cmd: mmd,
+		mutate: edit("im.h", "#define IM 31\n#include <stdio.h>\n"),
+	}, {
+		name: "_Pragma after #pragma message: __has_include target appears", files: pragma, cmd: mmd,
+		mutate: edit("inc/maybe.h", "#define MV 51\n"),
+	}, {
 		name: "-imacros file edited", files: files, cmd: cmd,
 		mutate: edit("im.h", "#define IM 30\n"),
 	}, {
