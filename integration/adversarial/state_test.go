@@ -2,6 +2,7 @@ package adversarial
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,18 @@ func TestDamagedState(t *testing.T) {
 		mutate: func(k *kase) {
 			k.eachState("manifest", func(data []byte) []byte { return data[:len(data)/2] })
 			k.write("a/h.h", "#define HV 2\n")
+		},
+	}, {
+		// A result kept locally whose stderr was lost: the warning must
+		// still be replayed.
+		name:  "local result cut after its output files",
+		files: map[string]string{"w.c": "int f(int x) { int unused; return x; }\n"},
+		cmd:   []string{"gcc", "-Wall", "-c", "w.c", "-o", "w.o"},
+		mutate: func(k *kase) {
+			k.eachState("/ac/", func(data []byte) []byte {
+				n, size := binary.Uvarint(data[1:]) // the first field: the output file
+				return data[:1+size+int(n)]
+			})
 		},
 	}, {
 		name:  "explain's keys file not JSON, header edited",
