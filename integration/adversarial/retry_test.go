@@ -53,6 +53,15 @@ func TestPlainPreprocessRetry(t *testing.T) {
 		setup:  func(k *kase) { k.sh("mkdir mid") },
 		mutate: edit("mid/nx.h", "#define NX 80\n"),
 	}, {
+		// gcc warns when the file is newer than the one a #pragma GCC
+		// dependency names: the scan does not list it, so rex compiles
+		// locally, warning and all.
+		name:   "#pragma GCC dependency file made newer",
+		files:  map[string]string{"dep.txt": "x\n", "c.c": "#define UNUSED 1\n#pragma GCC dependency \"dep.txt\"\nint v;\n"},
+		cmd:    []string{"gcc", "-Wunused-macros", "-MD", "-c", "c.c", "-o", "c.o"},
+		setup:  func(k *kase) { k.sh("touch -d '2020-01-01' dep.txt") },
+		mutate: func(k *kase) { k.sh("touch dep.txt") },
+	}, {
 		name: "header edited to fail preprocessing", files: files, cmd: cmd,
 		mutate: edit("a.h", "#include \"gone.h\"\n#define AV 1\n"),
 	}, {
