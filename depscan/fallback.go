@@ -1,6 +1,11 @@
 package depscan
 
-import "slices"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+)
 
 // gcc's directives-only mode, which the scan uses because it costs a third
 // of a full preprocessing, fails where the compile would not: it refuses
@@ -11,6 +16,56 @@ import "slices"
 // than always locally. A scan that fails for the compile's own reasons (a
 // missing header) fails twice, which costs only compiles that fail.
 const directivesOnlyFlag = "-fdirectives-only"
+
+// Nor does directives-only mode carry out every directive the compile
+// does: it passes "%:include" (the digraph of '#') and, with trigraphs on
+// (-trigraphs, or a strict -std such as c11), "??=include" on as text, and
+// the file they include is neither entered nor listed. Its output then
+// holds them where a directive starts, and the scan runs as a plain -E.
+
+// preprocess runs the scan's preprocessing and reads the files its output
+// names, running it again as a plain -E where directives-only mode failed
+// or passed a directive on unread.
+func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, err error) {
+	out, stderr, err := run(ctx, req, args)
+	retry := directivesOnly(args) && ctx.Err() == nil
+	if err != nil && retry {
+		args = withoutDirectivesOnly(args)
+		out, stderr, err = run(ctx, req, args)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	files, unread, err := out.files(byRule)
+	out.Close()
+	if err == nil && unread && directivesOnly(args) {
+		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+	}
+	return files, stderr, nil
+}
+
+// unreadDirective reports whether preprocessed output holds "%:" or "??="
+// where a directive may start: a directive directives-only mode passed on
+// (in a plain -E's output, only text that is not one, which costs only
+// the retry).
+func unreadDirective(out []byte) bool {
+	for _, spelling := range []string{"%:", "??="} {
+		for i := 0; ; {
+			j := bytes.Index(out[i:], []byte(spelling))
+			if j < 0 {
+				break
+			}
+			if atDirectiveStart(out, i+j) {
+				return true
+			}
+			i += j + len(spelling)
+		}
+	}
+	return false
+}
 
 // directivesOnly reports whether the scan's arguments ask for gcc's
 // directives-only preprocessing.
