@@ -20,6 +20,12 @@ func TestScanListsEverySpelling(t *testing.T) {
 		"??= for #, with -std=c11":   {src: "??=include \"h.h\"\n", std: "-std=c11"},
 		"%: after a comment":         {src: "/* c */ %:include \"h.h\"\n"},
 		"#include after #define %: ": {src: "#define P %:\n#include \"h.h\"\n"},
+		// The compile restores X to 1 and includes h.h; a scan that does
+		// not expand the text takes X for 2.
+		"_Pragma pop_macro": {src: "#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
+		"_Pragma pop_macro in a macro": {src: "#define P(x) _Pragma(#x)\n#define X 1\nP(push_macro(\"X\"))\n#undef X\n" +
+			"#define X 2\nP(pop_macro(\"X\"))\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
 	} {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{"a.c": tc.src + "int v = HV;\n", "g.h": tc.hdr, "h.h": "#define HV 1\n"})
@@ -47,7 +53,9 @@ func TestMarkersAfterComments(t *testing.T) {
 		t.Errorf("markers = %q, want %q", got, want)
 	}
 	for s, want := range map[string]bool{"%:include \"a.h\"\n": true, "x\n /* c */ %:include\n": true,
-		"??=include <a.h>\n": true, "int a = b %: c;\n": false, "s = \"??=\";\n": false, "#include \"a.h\"\n": false} {
+		"??=include <a.h>\n": true, "int a = b %: c;\n": false, "s = \"??=\";\n": false, "#include \"a.h\"\n": false,
+		"#pragma pop_macro(\"X\")\n": false, " # pragma pop_macro(\"X\")\n": false,
+		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
 		}

@@ -27,6 +27,14 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "??= for #, trigraphs on with -std=c11", files: mine("??=include \"stdio.h\"\n"),
 		cmd: []string{"gcc", "-std=c11", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// The compile restores X to 1 and includes stdio.h; a scan that
+		// does not expand the text takes X for 2, and so does its
+		// dependency file.
+		name: "_Pragma pop_macro restores the macro an #if tests",
+		files: mine("#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
+		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
 	}} {
 		s.class = "scan"
 		s.mutate = edit("stdio.h", "#define MINE 8\n")
