@@ -3,6 +3,7 @@ package manifest
 import (
 	"encoding/binary"
 	"hash/crc32"
+	"strings"
 )
 
 // MaxEntries bounds the entries of one record: a context compiled with a
@@ -50,4 +51,43 @@ func Add(data []byte, e Entry) []byte {
 		out = append(out, block...)
 	}
 	return out
+}
+
+// The blocks of a record (see codec.go): each an entry's encoding and its
+// CRC-32C, after its length.
+
+// castagnoli is CRC-32C's table (computed in hardware on most machines).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// appendBlock appends an entry's encoding as a block: its length, the
+// encoding, and the encoding's CRC-32C.
+func appendBlock(b, body []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(body)+crc32.Size))
+	b = append(b, body...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(body, castagnoli))
+}
+
+// eachBlock calls fn with each entry's block (as stored, to be copied)
+// and encoding, newest first, until fn returns false; it reports whether
+// the record was whole and every call returned true.
+func eachBlock(data []byte, fn func(block, body string) bool) bool {
+	text := string(data) // one copy: every decoded string is a part of it
+	if !strings.HasPrefix(text, header) {
+		return false
+	}
+	r := reader{s: text, i: len(header)}
+	for r.i < len(r.s) {
+		block := r.string()
+		if r.bad || len(block) < crc32.Size {
+			return false
+		}
+		// The sum is taken of data, the bytes text copies: no copy more.
+		end := r.i - crc32.Size
+		body := block[:len(block)-crc32.Size]
+		sum := crc32.Checksum(data[end-len(body):end], castagnoli)
+		if sum != binary.LittleEndian.Uint32(data[end:r.i]) || !fn(block, body) {
+			return false
+		}
+	}
+	return true
 }
