@@ -90,7 +90,7 @@ var (
 // count in any letter case, as gas and clang accept them, in code and in
 // string literals (inline asm).
 func ScanDirectives(src []byte) Directives {
-	text := src
+	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark, which gcc skips
 	if bytes.Contains(text, []byte("??")) {
 		text = replaceTrigraphs(text)
 	}

@@ -61,6 +61,8 @@ func TestScanDirectives(t *testing.T) {
 		{"has_embed", "#if __has_embed(\"data.bin\")\n", reads("__has_embed")},
 		{"pch_preprocess", "# 1 \"a.c\"\n#pragma GCC pch_preprocess \"/tmp/p.h.gch\"\n", reads("#pragma GCC pch_preprocess")},
 		{"pragma dependency", "#pragma GCC dependency \"parse.y\"\n", reads("#pragma GCC dependency")},
+		{"pragma dependency after a comment's end", "/* c\n */ #pragma GCC dependency \"parse.y\"\n", reads("#pragma GCC dependency")},
+		{"pragma dependency after a byte order mark", "\xef\xbb\xbf#pragma GCC dependency \"parse.y\"\n", reads("#pragma GCC dependency")},
 		{"_Pragma dependency", "_Pragma(\"GCC dependency \\\"parse.y\\\"\")\n", reads("#pragma GCC dependency")},
 		{"incbin in inline asm", "__asm__(\".incbin \\\"blob.bin\\\"\");\n", reads(".incbin")},
 		{"incbin in upper case", "asm(\".INCBIN \\\"blob.bin\\\"\");\n", reads(".incbin")},

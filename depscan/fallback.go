@@ -1,6 +1,11 @@
 package depscan
 
-import "slices"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+)
 
 // gcc's directives-only mode, which the scan uses because it costs a third
 // of a full preprocessing, fails where the compile would not: it refuses
@@ -11,6 +16,72 @@ import "slices"
 // than always locally. A scan that fails for the compile's own reasons (a
 // missing header) fails twice, which costs only compiles that fail.
 const directivesOnlyFlag = "-fdirectives-only"
+
+// Nor does directives-only mode carry out every directive the compile
+// does: it passes "%:include" (the digraph of '#') and, with trigraphs on
+// (-trigraphs, or a strict -std such as c11), "??=include" on as text, and
+// the file they include is neither entered nor listed. Its output then
+// holds them where a directive starts, and the scan runs as a plain -E.
+// Nor does it expand text, so a _Pragma("pop_macro(...)") there, or in a
+// macro, leaves a macro as it was, and an #if after it may include another
+// file than the compile does: an output that names pop_macro other than in
+// a #pragma directive (which the mode carries out) is scanned again too.
+
+// preprocess runs the scan's preprocessing and reads the files its output
+// names, running it again as a plain -E where directives-only mode failed
+// or passed a directive on unread.
+func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, err error) {
+	out, stderr, err := run(ctx, req, args)
+	retry := directivesOnly(args) && ctx.Err() == nil
+	if err != nil && retry {
+		args = withoutDirectivesOnly(args)
+		out, stderr, err = run(ctx, req, args)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	files, unread, err := out.files(byRule)
+	out.Close()
+	if err == nil && unread && directivesOnly(args) {
+		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+	}
+	return files, stderr, nil
+}
+
+// unreadDirective reports whether preprocessed output holds "%:" or "??="
+// where a directive may start, or pop_macro outside a #pragma directive:
+// what directives-only mode passes on without carrying it out (in a plain
+// -E's output, only text that is not one, which costs only the retry).
+func unreadDirective(out []byte) bool {
+	for _, spelling := range []string{"%:", "??=", "pop_macro"} {
+		for i := 0; ; {
+			j := bytes.Index(out[i:], []byte(spelling))
+			if j < 0 {
+				break
+			}
+			at := i + j
+			if spelling == "pop_macro" && !inPragmaDirective(out, at) || spelling != "pop_macro" && atDirectiveStart(out, at) {
+				return true
+			}
+			i = at + len(spelling)
+		}
+	}
+	return false
+}
+
+// inPragmaDirective reports whether out[at] is on a line that is a
+// #pragma directive.
+func inPragmaDirective(out []byte, at int) bool {
+	ln := out[bytes.LastIndexByte(out[:at], '\n')+1 : at]
+	ln = bytes.TrimLeft(ln, " \t\f\v")
+	if !bytes.HasPrefix(ln, []byte("#")) {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(ln[1:], " \t\f\v"), []byte("pragma"))
+}
 
 // directivesOnly reports whether the scan's arguments ask for gcc's
 // directives-only preprocessing.

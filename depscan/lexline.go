@@ -253,9 +253,13 @@ func (s *dirScan) pragmaOperator(rest []byte) {
 }
 
 // directive returns the name of the preprocessing directive ln holds
-// ("" for none) and the offset just after it. '#' may be spelled "%:".
+// ("" for none) and the offset just after it. '#' may be spelled "%:", and
+// follow the end of a comment begun on an earlier line ("*/ #pragma").
 func directive(ln []byte) (string, int) {
 	i := skipBlanks(ln, 0)
+	if end := bytes.Index(ln, []byte("*/")); end >= 0 && i < len(ln) && ln[i] != '#' && ln[i] != '%' {
+		i = skipBlanks(ln, end+2)
+	}
 	switch {
 	case i < len(ln) && ln[i] == '#':
 		i++

@@ -23,7 +23,7 @@ func markers(out []byte) []string {
 		}
 		at := i + j
 		i = at + 2
-		if !atLineStart(out, at) {
+		if !atDirectiveStart(out, at) {
 			continue
 		}
 		end := bytes.IndexByte(out[at:], '\n')
@@ -41,14 +41,17 @@ func markers(out []byte) []string {
 	}
 }
 
-// atLineStart reports whether only indentation precedes out[at] on its
-// line: gcc's -fdirectives-only keeps a directive's indentation, also on
-// the marker of a file it includes.
-func atLineStart(out []byte, at int) bool {
-	for at > 0 && (out[at-1] == ' ' || out[at-1] == '\t') {
+// atDirectiveStart reports whether only what may stand before a directive
+// on its line precedes out[at]: gcc's -fdirectives-only keeps it, also on
+// the marker of a file a directive includes. That is blanks (a form feed
+// or vertical tab too) and comments: "/* c */ # 1 "h.h" 1", or "*/ # 1
+// "h.h" 1" on a comment's last line. A marker not at a line's start was
+// taken for text, and its file left out of the scan.
+func atDirectiveStart(out []byte, at int) bool {
+	for at > 0 && isBlank(out[at-1]) {
 		at--
 	}
-	return at == 0 || out[at-1] == '\n'
+	return at == 0 || out[at-1] == '\n' || at >= 2 && out[at-2] == '*' && out[at-1] == '/'
 }
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the

@@ -93,17 +93,9 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		args = inv.DepsArgs()
 	}
 	args = append(args, "-v")
-	out, stderr, err := run(ctx, req, args)
-	if err != nil && ctx.Err() == nil && directivesOnly(args) {
-		out, stderr, err = run(ctx, req, withoutDirectivesOnly(args))
-	}
+	files, stderr, err := preprocess(ctx, req, args, byRule)
 	if err != nil {
 		return nil, err
-	}
-	defer out.Close()
-	files, err := out.files(byRule)
-	if err != nil {
-		return nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
 	}
 	// The source comes first, whatever its first marker says.
 	deps := []string{inv.Source}
@@ -124,17 +116,19 @@ type output struct{ f *os.File }
 func (o output) Close() error { return o.f.Close() }
 
 // files reads the files the output names: the make rule's, or the line
-// markers'.
-func (o output) files(byRule bool) ([]string, error) {
+// markers'. unread says the output passes on a directive that gcc's
+// directives-only mode does not carry out (see fallback.go).
+func (o output) files(byRule bool) (files []string, unread bool, err error) {
 	b, release, err := readOutput(o.f)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer release()
 	if byRule {
-		return ParseRule(b)
+		files, err = ParseRule(b)
+		return files, false, err
 	}
-	return markers(b), nil
+	return markers(b), unreadDirective(b), nil
 }
 
 // run runs the compiler with args, its stdout to a file, and returns that

@@ -223,22 +223,25 @@ func TestScanIndentedInclude(t *testing.T) {
 	}
 }
 
-// FuzzMarkers checks markers against the plain reading of the format: each
-// line, less its indentation, that starts with "# ".
+// FuzzMarkers checks markers against the plain reading of the format: in
+// each line, every "# " that only blanks and comments precede.
 func FuzzMarkers(f *testing.F) {
 	f.Add([]byte("# 1 \"a.h\" 1\n  # 2 \"b.h\" 1 3\nx # 1 \"c.h\" 1\n#  # 1 \"d.h\" 1\n\t# 1 \"e.h\" 1"))
 	f.Add([]byte("# # 1 \"a.h\" 1\n# 1 \"a\\\\\\\"b.h\" 1\n# 1 \"<built-in>\" 1\n"))
+	f.Add([]byte("/* c */ # 1 \"a.h\" 1\n*/\f# 1 \"b.h\" 1 */ # 1 \"c.h\" 1\n"))
 	f.Fuzz(func(t *testing.T, out []byte) {
 		var want []string
 		seen := map[string]bool{}
 		for _, line := range bytes.Split(out, []byte("\n")) {
-			line = bytes.TrimLeft(line, " \t")
-			if !bytes.HasPrefix(line, []byte("# ")) {
-				continue
-			}
-			if name, ok := parseMarker(line); ok && !seen[string(name)] {
-				seen[string(name)] = true
-				want = append(want, string(name))
+			for k := 0; k+2 <= len(line); k++ {
+				before := bytes.TrimRight(line[:k], " \t\f\v")
+				if !bytes.HasPrefix(line[k:], []byte("# ")) || len(before) > 0 && !bytes.HasSuffix(before, []byte("*/")) {
+					continue
+				}
+				if name, ok := parseMarker(line[k:]); ok && !seen[string(name)] {
+					seen[string(name)] = true
+					want = append(want, string(name))
+				}
 			}
 		}
 		if diff := cmp.Diff(want, markers(out)); diff != "" {

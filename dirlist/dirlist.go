@@ -95,7 +95,7 @@ func (c *Cache) Read(dir string, st Stat) (names *Names, ok bool) {
 			return names, true
 		}
 	}
-	names, ok = read(dir)
+	names, ok = read(dir, st)
 	if !ok || c == nil {
 		return names, ok
 	}

@@ -93,7 +93,8 @@ func TestChangedDirIsReread(t *testing.T) {
 // A directory changed within RacyWindow of its read is never taken from
 // the cache: a change in the same timestamp tick would not show in its
 // stat data (here the stat data passed are the old ones, as such a change
-// would leave them).
+// would leave them; the read, which finds the directory's stat data
+// changed, may then answer that it cannot tell).
 func TestRacyListingIsNotUsed(t *testing.T) {
 	dir := t.TempDir()
 	c := New()
@@ -102,7 +103,7 @@ func TestRacyListingIsNotUsed(t *testing.T) {
 		t.Fatal("b.h before it was made")
 	}
 	os.WriteFile(filepath.Join(dir, "b.h"), nil, 0o644)
-	if names, _ := c.Read(dir, st); !names.Has("b.h") {
+	if names, ok := c.Read(dir, st); ok && !names.Has("b.h") {
 		t.Error("a listing of a just-changed directory was used again")
 	}
 }

@@ -3,6 +3,7 @@ package dirlist
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +20,17 @@ import (
 // compile uses it only while the directory's stat data are the same, as a
 // direct-mode record trusts a directory's stamp. A directory that changes
 // is read afresh and its file rewritten.
+//
+// A kept file ends in a CRC-32C of all before it. A file cut short after
+// one of its names, or with a name's byte changed, still parses, yet it
+// lacks a name the directory holds: the .gch checks would miss a
+// precompiled header the compiler reads. Such a file reads as none.
 
 // keptHeader starts every kept file; another version reads as none.
-const keptHeader = "rex dirlist 2\n"
+const keptHeader = "rex dirlist 3\n"
+
+// castagnoli is CRC-32C's table (computed in hardware on most machines).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Open returns an empty cache that keeps its trusted reads under dir (for
 // the client, a directory of its state directory), and uses those kept
@@ -40,10 +49,14 @@ func (c *Cache) keptPath(k dirKey) string {
 // read at the same path under exactly the same stat data.
 func (c *Cache) load(k dirKey) (*Names, bool) {
 	data, err := os.ReadFile(c.keptPath(k))
-	if err != nil {
+	if err != nil || len(data) < crc32.Size {
 		return nil, false
 	}
-	s := string(data)
+	body := data[:len(data)-crc32.Size]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
+		return nil, false
+	}
+	s := string(body)
 	prefix := string(appendKey([]byte(keptHeader), k))
 	if !strings.HasPrefix(s, prefix) {
 		return nil, false
@@ -64,7 +77,7 @@ func (c *Cache) load(k dirKey) (*Names, bool) {
 // keep writes names, read as k says, for later compiles. Failing costs
 // only a read.
 func (c *Cache) keep(k dirKey, names *Names) {
-	n := len(keptHeader) + 6*binary.MaxVarintLen64 + len(k.path)
+	n := len(keptHeader) + 6*binary.MaxVarintLen64 + len(k.path) + crc32.Size
 	for name := range names.set {
 		n += len(name) + 1
 	}
@@ -72,6 +85,7 @@ func (c *Cache) keep(k dirKey, names *Names) {
 	for name := range names.set {
 		b = append(append(b, name...), 0)
 	}
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	if os.MkdirAll(c.kept, 0o755) == nil {
 		atomicfile.Write(c.keptPath(k), b, 0o600)
 	}

@@ -1,6 +1,7 @@
 package dirlist
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,5 +108,30 @@ func TestKeptReadIsForItsPath(t *testing.T) {
 	}
 	if _, ok := c.Known(other, st); ok {
 		t.Error("a read of one path is known for another")
+	}
+}
+
+// A kept file cut short just after one of its names, or with a byte of a
+// name changed, still parses as names: it must read as none, or a name the
+// directory holds (a precompiled header) would be taken as absent.
+func TestKeptFileMissingANameIsNotUsed(t *testing.T) {
+	dir, _ := oldDir(t)
+	kept := t.TempDir()
+	st, _ := StatOf(dir)
+	c := openOld(kept)
+	k := keyOf(dir, st)
+	c.keep(k, &Names{set: map[string]struct{}{"a.h": {}, "x.h.gch": {}}})
+	data, _ := os.ReadFile(c.keptPath(k))
+	at := bytes.Index(data, []byte("x.h.gch\x00"))
+	if at < 0 {
+		t.Fatal("the kept file does not hold the name")
+	}
+	cut := append(append([]byte{}, data[:at]...), data[at+len("x.h.gch\x00"):]...)
+	changed := bytes.Replace(data, []byte("x.h.gch"), []byte("x.h.gcX"), 1)
+	for name, bad := range map[string][]byte{"cut after a name": cut, "a name changed": changed} {
+		os.WriteFile(c.keptPath(k), bad, 0o600)
+		if names, ok := openOld(kept).load(k); ok {
+			t.Errorf("%s: loaded, x.h.gch listed: %v", name, names.Has("x.h.gch"))
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package dirlist
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 // Names are the names a directory held when it was read.
 type Names struct {
@@ -88,13 +91,17 @@ func lowerASCII(s string) string {
 
 // readNames lists dir through Go's own reading of directories: read where
 // the raw entries that Linux's read parses differ (every other system),
-// and what Linux's read must agree with.
-func readNames(dir string) (*Names, bool) {
+// and what Linux's read must agree with. When st is not nil, ok is false
+// unless the directory opened is the one it states (see opened).
+func readNames(dir string, st *Stat) (*Names, bool) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return nil, false
 	}
 	defer f.Close()
+	if st != nil && !opened(int(f.Fd()), *st) {
+		return nil, false
+	}
 	list, err := f.Readdirnames(-1) // os retries what a signal interrupts
 	if err != nil {
 		return nil, false
@@ -104,4 +111,12 @@ func readNames(dir string) (*Names, bool) {
 		set[name] = struct{}{}
 	}
 	return newNames(set), true
+}
+
+// opened reports whether fd is the directory stated as st. A symlink or
+// mount on the path changed since the stat opens another directory, whose
+// names, kept under st, would answer for the first one later.
+func opened(fd int, st Stat) bool {
+	var sys syscall.Stat_t
+	return syscall.Fstat(fd, &sys) == nil && FromSys(&sys) == st
 }

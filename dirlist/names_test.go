@@ -68,8 +68,12 @@ func TestReadAgreesWithGo(t *testing.T) {
 	}
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	os.Symlink("nowhere", filepath.Join(dir, "dangling"))
-	sys, ok1 := read(dir)
-	gos, ok2 := readNames(dir)
+	st, err := StatOf(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, ok1 := read(dir, st)
+	gos, ok2 := readNames(dir, &st)
 	if !ok1 || !ok2 {
 		t.Fatalf("read: %v, readNames: %v", ok1, ok2)
 	}
@@ -77,7 +81,7 @@ func TestReadAgreesWithGo(t *testing.T) {
 		t.Errorf("read gives %d names, readNames %d, want the same 2002", len(sys.set), len(gos.set))
 	}
 	for _, p := range []string{filepath.Join(dir, "none"), filepath.Join(dir, "x-1.h")} {
-		if _, ok := readNames(p); ok {
+		if _, ok := readNames(p, nil); ok {
 			t.Errorf("readNames(%s) read something", p)
 		}
 	}

@@ -10,12 +10,17 @@ import (
 // read lists dir from its raw entries: one string holds every name, and
 // the set refers into it, so that the thousands of names of a directory
 // such as the kernel's include/linux cost one allocation, not one each.
-func read(dir string) (*Names, bool) {
+// ok is false unless the directory opened is the one stated as st (see
+// opened).
+func read(dir string, st Stat) (*Names, bool) {
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, false
 	}
 	defer syscall.Close(fd)
+	if !opened(fd, st) {
+		return nil, false
+	}
 	var raw []byte
 	buf := make([]byte, 32<<10)
 	for {

@@ -21,6 +21,9 @@ func Serve(cache *localcache.Store, dir string, rec *Recorded) (r Result, ok boo
 	if !ok {
 		return Result{}, false
 	}
+	if data, ok = unseal(data); !ok {
+		return Result{}, false
+	}
 	r, err := DecodeResult(data)
 	if err != nil || !r.Complete(rec.Outputs) || r.inline() {
 		return Result{}, false
@@ -109,8 +112,9 @@ func (r Result) inline() bool {
 // Keep stores a successful compile's outputs, in place under dir, and its
 // streams as the local cache's result under key (ResultKey): the outputs
 // by their digest, then the result naming them, with what the compile
-// cost where it ran (for the time a later hit saves). r's files need only
-// their paths and modes. Failing costs a later miss only.
+// cost where it ran (for the time a later hit saves), sealed (see seal.go).
+// r's files need only their paths and modes. Failing costs a later miss
+// only.
 func Keep(cache *localcache.Store, dir, key string, r Result) error {
 	kept := r
 	kept.Files = make([]OutputFile, 0, len(r.Files))
@@ -121,5 +125,5 @@ func Keep(cache *localcache.Store, dir, key string, r Result) error {
 		}
 		kept.Files = append(kept.Files, OutputFile{Path: f.Path, Digest: d, Executable: f.Executable})
 	}
-	return cache.Put(localcache.Results, key, EncodeResult(kept, time.Now()))
+	return cache.Put(localcache.Results, key, seal(EncodeResult(kept, time.Now())))
 }

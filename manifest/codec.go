@@ -2,15 +2,17 @@ package manifest
 
 import (
 	"encoding/binary"
-	"strings"
 
 	"github.com/rexbuild/rex/digest"
 )
 
 // A record file is a header and entries, newest first, each a
 // uvarint-length block, so that adding an entry copies the older ones
-// without decoding them. An entry is, in varints and length-prefixed
-// strings:
+// without decoding them. A block is the entry and a CRC-32C of it: a
+// damaged entry still decodes more often than not (a changed byte of an
+// absent place's name states another place absent), and would serve a
+// compile whose header appeared there. An entry whose CRC does not match
+// ends the record. An entry is, in varints and length-prefixed strings:
 //
 //	action, replay
 //	files:   count, then STAMP FUNCTION HASH SIZE PATH each
@@ -24,7 +26,7 @@ import (
 // of a record: a kernel compile states ~87,000 (every name it looked up
 // in every directory it could search), over a few thousand names.
 // A record of another version reads as no entries: a scan.
-const header = "rex manifest 3\n"
+const header = "rex manifest 4\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {
@@ -37,9 +39,7 @@ func Encode(entries []Entry) []byte {
 
 // appendEntry appends e as one length-prefixed block.
 func appendEntry(b []byte, e *Entry) []byte {
-	body := encodeEntry(e)
-	b = binary.AppendUvarint(b, uint64(len(body)))
-	return append(b, body...)
+	return appendBlock(b, encodeEntry(e))
 }
 
 // encodeEntry is the block of e, in a buffer sized from its facts: a
@@ -170,8 +170,8 @@ func appendStamp(b []byte, s Stamp) []byte {
 // only a scan.
 func Decode(data []byte) []Entry {
 	var entries []Entry
-	ok := eachBlock(data, func(block string) bool {
-		e, ok := decodeEntry(block)
+	ok := eachBlock(data, func(_, body string) bool {
+		e, ok := decodeEntry(body)
 		entries = append(entries, e)
 		return ok
 	})
@@ -179,24 +179,6 @@ func Decode(data []byte) []Entry {
 		return nil
 	}
 	return entries
-}
-
-// eachBlock calls fn with each entry's block, newest first, until fn
-// returns false; it reports whether the record was whole and every call
-// returned true.
-func eachBlock(data []byte, fn func(block string) bool) bool {
-	text := string(data) // one copy: every decoded string is a part of it
-	if !strings.HasPrefix(text, header) {
-		return false
-	}
-	r := reader{s: text, i: len(header)}
-	for r.i < len(r.s) {
-		block := r.string()
-		if r.bad || !fn(block) {
-			return false
-		}
-	}
-	return true
 }
 
 func decodeEntry(block string) (Entry, bool) {

@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"encoding/binary"
+	"hash/crc32"
+	"strings"
 )
 
 // MaxEntries bounds the entries of one record: a context compiled with a
@@ -12,8 +14,8 @@ const MaxEntries = 8
 // Lookup returns the newest entry of a record whose facts all hold. Each
 // entry is decoded only when the newer ones did not hold.
 func Lookup(data []byte) (found Entry, ok bool) {
-	eachBlock(data, func(block string) bool {
-		e, whole := decodeEntry(block)
+	eachBlock(data, func(_, body string) bool {
+		e, whole := decodeEntry(body)
 		if whole && e.Holds() {
 			found, ok = e, true
 		}
@@ -28,8 +30,8 @@ func Lookup(data []byte) (found Entry, ok bool) {
 func Add(data []byte, e Entry) []byte {
 	body := encodeEntry(&e)
 	var kept []string
-	whole := eachBlock(data, func(block string) bool {
-		r := reader{s: block}
+	whole := eachBlock(data, func(block, body string) bool {
+		r := reader{s: body}
 		if action := r.string(); !r.bad && action != e.Action && len(kept) < MaxEntries-1 {
 			kept = append(kept, block)
 		}
@@ -39,16 +41,53 @@ func Add(data []byte, e Entry) []byte {
 		kept = nil
 	}
 	// One buffer for the whole record: a large compile's holds megabytes.
-	n := len(header) + binary.MaxVarintLen64 + len(body)
+	n := len(header) + binary.MaxVarintLen64 + len(body) + crc32.Size
 	for _, block := range kept {
 		n += len(block) + binary.MaxVarintLen64
 	}
-	out := append(make([]byte, 0, n), header...)
-	out = binary.AppendUvarint(out, uint64(len(body)))
-	out = append(out, body...)
+	out := appendBlock(append(make([]byte, 0, n), header...), body)
 	for _, block := range kept {
 		out = binary.AppendUvarint(out, uint64(len(block)))
 		out = append(out, block...)
 	}
 	return out
+}
+
+// The blocks of a record (see codec.go): each an entry's encoding and its
+// CRC-32C, after its length.
+
+// castagnoli is CRC-32C's table (computed in hardware on most machines).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// appendBlock appends an entry's encoding as a block: its length, the
+// encoding, and the encoding's CRC-32C.
+func appendBlock(b, body []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(body)+crc32.Size))
+	b = append(b, body...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(body, castagnoli))
+}
+
+// eachBlock calls fn with each entry's block (as stored, to be copied)
+// and encoding, newest first, until fn returns false; it reports whether
+// the record was whole and every call returned true.
+func eachBlock(data []byte, fn func(block, body string) bool) bool {
+	text := string(data) // one copy: every decoded string is a part of it
+	if !strings.HasPrefix(text, header) {
+		return false
+	}
+	r := reader{s: text, i: len(header)}
+	for r.i < len(r.s) {
+		block := r.string()
+		if r.bad || len(block) < crc32.Size {
+			return false
+		}
+		// The sum is taken of data, the bytes text copies: no copy more.
+		end := r.i - crc32.Size
+		body := block[:len(block)-crc32.Size]
+		sum := crc32.Checksum(data[end-len(body):end], castagnoli)
+		if sum != binary.LittleEndian.Uint32(data[end:r.i]) || !fn(block, body) {
+			return false
+		}
+	}
+	return true
 }

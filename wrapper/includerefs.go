@@ -119,14 +119,18 @@ type parsedRefs struct {
 }
 
 // includeRefsIn reads the include directives of a file's content. Lines
-// are spliced first, as the preprocessor does, so a directive split by a
-// backslash-newline is read whole; one inside a block comment is read too
-// (a name too many costs a lookup, not soundness).
+// are read as the preprocessor reads them (see directiveText), so a
+// directive split by a backslash-newline is read whole; one inside a block
+// comment is read too (a name too many costs a lookup, not soundness).
 func includeRefsIn(data []byte) parsedRefs {
-	if bytes.Contains(data, []byte("\\\n")) || bytes.Contains(data, []byte("\\\r\n")) {
-		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\\\r\n"), nil), []byte("\\\n"), nil)
-	}
 	var r parsedRefs
+	text, ok := directiveText(data)
+	if !ok {
+		r.Computed = true
+		r.imports = bytes.Contains(data, []byte("import"))
+		return r
+	}
+	data = text
 	eachDirectiveLine(data, func(line []byte) bool {
 		ref, word, ok := includeRefLine(line)
 		switch {
@@ -157,8 +161,9 @@ func includeRefLine(line []byte) (ref includeRef, word string, ok bool) {
 		// A directive may follow a comment that ends on its line.
 		return ref, "", !bytes.Contains(t, []byte("#"))
 	default:
-		// Code, a line comment, or the inside of a block comment.
-		return ref, "", true
+		// Code, a line comment, or the inside of a block comment; a
+		// comment that ends here may have begun the line's directive.
+		return ref, "", !bytes.Contains(t, []byte("*/"))
 	}
 	t = bytes.TrimLeft(t, " \t\f\v\r")
 	if bytes.HasPrefix(t, []byte("/*")) {

@@ -29,6 +29,12 @@ func TestIncludeRefsIn(t *testing.T) {
 		{src: "/* c */ #include \"hidden.h\"\n", computed: true},
 		{src: "// #include \"comment.h\"\nint include_me;\n#define X import\n"},
 		{src: "#include \"tab\there.h\"\n", want: []includeRef{{Name: "tab\there.h"}}},
+		// Spellings the preprocessor reads as an include.
+		{src: "#\\ \ninclude \"blank-splice.h\"\n", want: []includeRef{{Name: "blank-splice.h"}}},
+		{src: "\xef\xbb\xbf#include \"bom.h\"\n", want: []includeRef{{Name: "bom.h"}}},
+		{src: "#define A 1\r#include \"cr.h\"\r", want: []includeRef{{Name: "cr.h"}}},
+		{src: "/* c\n*/ #include \"tail.h\"\n", computed: true},
+		{src: "#inc??/\nlude \"tri.h\"\n", computed: true},
 	} {
 		got := includeRefsIn([]byte(tt.src))
 		if diff := cmp.Diff(tt.want, got.Refs); diff != "" || got.Computed != tt.computed || got.imports != tt.imports {
@@ -165,7 +171,7 @@ func TestOnceCopyCheckWithoutOnceHeaders(t *testing.T) {
 		t.Errorf("copy %q without a header read once", c)
 	}
 	for key := range cache.added {
-		if !strings.HasPrefix(key, "file:") {
+		if !strings.HasPrefix(key, "file2:") {
 			t.Errorf("cache learnt %s: the include directives were read", key)
 		}
 	}

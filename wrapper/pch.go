@@ -132,7 +132,9 @@ func includeNames(path string) (names []string, ok bool) {
 
 // includeNamesIn is includeNames of a file's content.
 func includeNamesIn(data []byte) (names []string, ok bool) {
-	ok = true
+	if data, ok = directiveText(data); !ok {
+		return nil, false
+	}
 	eachDirectiveLine(data, func(line []byte) bool {
 		name, isInclude, parsed := includeLine(line)
 		if isInclude {
@@ -167,7 +169,7 @@ func eachDirectiveLine(data []byte, f func(line []byte) bool) {
 // include directive names (isInclude), or no directive at all; parsed is
 // false for what it cannot tell.
 func includeLine(line []byte) (name string, isInclude, parsed bool) {
-	t := bytes.TrimLeft(line, " \t")
+	t := bytes.TrimLeft(line, directiveBlanks)
 	switch {
 	case bytes.HasPrefix(t, []byte("#")):
 		t = t[1:]
@@ -180,21 +182,25 @@ func includeLine(line []byte) (name string, isInclude, parsed bool) {
 		if end < 0 {
 			return "", false, true
 		}
-		rest := bytes.TrimLeft(t[2+end+2:], " \t")
+		rest := bytes.TrimLeft(t[2+end+2:], directiveBlanks)
 		return "", false, !bytes.HasPrefix(rest, []byte("#")) && !bytes.HasPrefix(rest, []byte("%:")) && !bytes.HasPrefix(rest, []byte("/*"))
 	default:
 		// Code, a line comment, or the inside of a block comment: no
-		// directive starts after anything but blanks and comments.
-		return "", false, true
+		// directive starts after anything but blanks and comments. A
+		// comment that ends here may have begun the line's directive.
+		return "", false, !bytes.Contains(t, []byte("*/"))
 	}
-	t = bytes.TrimLeft(t, " \t")
+	t = bytes.TrimLeft(t, directiveBlanks)
+	if bytes.HasPrefix(t, []byte("/*")) {
+		return "", false, false // a comment between the '#' and the keyword
+	}
 	word := t[:len(t)-len(bytes.TrimLeft(t, "abcdefghijklmnopqrstuvwxyz_"))]
 	switch string(word) {
 	case "include", "include_next", "import":
 	default:
 		return "", false, true
 	}
-	t = bytes.TrimLeft(t[len(word):], " \t")
+	t = bytes.TrimLeft(t[len(word):], directiveBlanks)
 	closing := map[byte]byte{'"': '"', '<': '>'}
 	if len(t) == 0 || closing[t[0]] == 0 {
 		return "", false, false

@@ -21,7 +21,7 @@ func TestIncludeNames(t *testing.T) {
 		"int include = 1;\n#define X 1\n#pragma include\n":                                                {},
 		"#include MACRO\n":                 nil,
 		"/* c */ #include <a.h>\n":         nil,
-		"#include \\\n<a.h>\n":             nil,
+		"#include \\\n<a.h>\n":             {"a.h"},
 		"#include <unterminated.h\n":       nil,
 		"int x; // include <a.h>\n":        {},
 		"int x; // #include <a.h>\n":       {},

@@ -23,6 +23,19 @@ func TestPrecompiledHeaders(t *testing.T) {
 		setup:  pch("a", "7"),
 		mutate: pch("a", "8"),
 	}, {
+		// gcc reads "#\", newline, "include <x.h>" as the include.
+		name:   "x.h.gch alone in an earlier -I dir, the include spelled over a backslash-newline",
+		files:  map[string]string{"b/x.h": src["b/x.h"], "c.c": "#\\\ninclude <x.h>\nint get(void) { return xv; }\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"},
+		setup:  pch("a", "7"),
+		mutate: pch("a", "8"),
+	}, {
+		name:   "x.h.gch alone in an earlier -I dir, the include after a comment's last line",
+		files:  map[string]string{"b/x.h": src["b/x.h"], "c.c": "/* c\n*/ #include <x.h>\nint get(void) { return xv; }\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"},
+		setup:  pch("a", "7"),
+		mutate: pch("a", "8"),
+	}, {
 		name:   "x.h.gch appears in an earlier -I dir",
 		files:  src,
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"},

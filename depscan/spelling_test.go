@@ -1,0 +1,63 @@
+package depscan
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestScanListsEverySpelling: the compile follows each of these includes
+// of h.h; gcc's directives-only scan puts the marker of one after a
+// comment or a form feed, and passes one spelled with %: or ??= on as
+// text. The scan must list h.h all the same.
+func TestScanListsEverySpelling(t *testing.T) {
+	for name, tc := range map[string]struct{ src, hdr, std string }{
+		"comment before the #":       {src: "/* c */ #include \"h.h\"\n"},
+		"a comment's last line":      {src: "/* c\n   d */ #include \"h.h\"\n"},
+		"form feed before the #":     {src: "\f#include \"h.h\"\n"},
+		"%: for #":                   {src: "%:include \"h.h\"\n"},
+		"%: for #, in a header":      {src: "#include \"g.h\"\n", hdr: "%: include \"h.h\"\n"},
+		"??= for #, with -std=c11":   {src: "??=include \"h.h\"\n", std: "-std=c11"},
+		"%: after a comment":         {src: "/* c */ %:include \"h.h\"\n"},
+		"#include after #define %: ": {src: "#define P %:\n#include \"h.h\"\n"},
+		// The compile restores X to 1 and includes h.h; a scan that does
+		// not expand the text takes X for 2.
+		"_Pragma pop_macro": {src: "#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
+		"_Pragma pop_macro in a macro": {src: "#define P(x) _Pragma(#x)\n#define X 1\nP(push_macro(\"X\"))\n#undef X\n" +
+			"#define X 2\nP(pop_macro(\"X\"))\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"a.c": tc.src + "int v = HV;\n", "g.h": tc.hdr, "h.h": "#define HV 1\n"})
+		argv := []string{"gcc", "-c", "a.c", "-o", "a.o", "-MD"}
+		if tc.std != "" {
+			argv = append(argv, tc.std)
+		}
+		deps, err := scan(t, parse(t, dir, argv...), dir, filepath.Join(t.TempDir(), "a.d"))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !slices.Contains(deps, "h.h") {
+			t.Errorf("%s: deps %q lack h.h", name, deps)
+		}
+	}
+}
+
+// A marker stands where a directive may start: after blanks, form feeds
+// and vertical tabs included, and after comments; not after text.
+func TestMarkersAfterComments(t *testing.T) {
+	out := "/* c */ # 1 \"one.h\" 1\n/* c\n*/ # 1 \"two.h\" 1\n\f# 1 \"three.h\" 1\n\v # 1 \"four.h\" 1\n" +
+		"x # 1 \"text.h\" 1\nx */y # 1 \"text2.h\" 1\n"
+	want := []string{"one.h", "two.h", "three.h", "four.h"}
+	if got := markers([]byte(out)); !slices.Equal(got, want) {
+		t.Errorf("markers = %q, want %q", got, want)
+	}
+	for s, want := range map[string]bool{"%:include \"a.h\"\n": true, "x\n /* c */ %:include\n": true,
+		"??=include <a.h>\n": true, "int a = b %: c;\n": false, "s = \"??=\";\n": false, "#include \"a.h\"\n": false,
+		"#pragma pop_macro(\"X\")\n": false, " # pragma pop_macro(\"X\")\n": false,
+		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true} {
+		if got := unreadDirective([]byte(s)); got != want {
+			t.Errorf("unreadDirective(%q) = %v", s, got)
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package adversarial
+
+import "testing"
+
+// The scan's preprocessing (gcc's -fdirectives-only) must find every
+// include the compile follows, however the directive is spelled. Each
+// source includes "stdio.h", which is the project's own (it defines MINE):
+// a scan that misses it leaves it out of the key and the input root, and
+// the worker's compiler finds the system's stdio.h instead.
+func TestDirectiveSpellings(t *testing.T) {
+	body := "#ifdef MINE\nint v = MINE;\n#else\nint v = 1;\n#endif\n"
+	mine := func(src string) map[string]string {
+		return map[string]string{"stdio.h": "#define MINE 7\n", "c.c": src + body}
+	}
+	cmd := []string{"gcc", "-c", "c.c", "-o", "c.o"}
+	for _, s := range []spec{{
+		name: "comment before the # on its line", files: mine("/* c */ #include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		name: "a comment's last line before the #", files: mine("/* c\n*/ #include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		name: "form feed before the #", files: mine("\f#include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		name: "%: for #", files: mine("%:include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		name: "%: for #, in a header", files: map[string]string{"stdio.h": "#define MINE 7\n",
+			"h.h": "%:  include \"stdio.h\"\n", "c.c": "#include \"h.h\"\n" + body}, cmd: cmd,
+	}, {
+		name: "??= for #, trigraphs on with -std=c11", files: mine("??=include \"stdio.h\"\n"),
+		cmd: []string{"gcc", "-std=c11", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// The compile restores X to 1 and includes stdio.h; a scan that
+		// does not expand the text takes X for 2, and so does its
+		// dependency file.
+		name: "_Pragma pop_macro restores the macro an #if tests",
+		files: mine("#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
+		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
+	}} {
+		s.class = "scan"
+		s.mutate = edit("stdio.h", "#define MINE 8\n")
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
