@@ -14,21 +14,32 @@ import (
 // workerRec is what the scheduler knows of one worker: the platform it
 // offers and when it was last heard from.
 type workerRec struct {
-	offers   map[property]bool
-	lastSeen time.Time
-	polling  int // Lease calls open now
+	offers map[property]bool
+	// otherSystem is the OSFamily the worker offers when that is not
+	// Linux (see offersAll), else "".
+	otherSystem string
+	lastSeen    time.Time
+	polling     int // Lease calls open now
 }
+
+// osFamily is REAPI's platform property for the system an action runs on.
+const osFamily = "OSFamily"
 
 // canRun reports whether w offers every property j requires.
 func (w *workerRec) canRun(j *job) bool { return w.offersAll(j.platform) }
 
+// offersAll reports whether w offers every property of req, and, when w
+// runs on another system than Linux, whether req names it: rex on Linux
+// names no system (its keys predate the property), so an action that names
+// none is a Linux one, and another system's compiler at the same path
+// would build another object under its key.
 func (w *workerRec) offersAll(req []property) bool {
 	for _, p := range req {
 		if !w.offers[p] {
 			return false
 		}
 	}
-	return true
+	return w.otherSystem == "" || namesSystem(req)
 }
 
 // seeWorkerLocked records that worker id asked for work offering props.
@@ -39,8 +50,12 @@ func (s *Scheduler) seeWorkerLocked(id string, props []*workerpb.Property, now t
 		s.workers[id] = w
 	}
 	w.offers = make(map[property]bool, len(props))
+	w.otherSystem = ""
 	for _, p := range props {
 		w.offers[property{p.GetName(), p.GetValue()}] = true
+		if p.GetName() == osFamily && !strings.EqualFold(p.GetValue(), "linux") {
+			w.otherSystem = p.GetValue()
+		}
 	}
 	w.lastSeen = now
 	return w
@@ -78,8 +93,22 @@ func (s *Scheduler) unrunnableLocked(req []property, now time.Time) string {
 		}
 		offered = append(offered, "{"+formatOffers(w.offers)+"}")
 	}
-	return fmt.Sprintf("no worker offers platform {%s}; %d connected worker(s) offer %s",
-		formatProps(req), len(alive), strings.Join(offered, " "))
+	why := ""
+	if !namesSystem(req) {
+		why = " (an action that names no OSFamily runs only on a worker that names Linux or none)"
+	}
+	return fmt.Sprintf("no worker offers platform {%s}%s; %d connected worker(s) offer %s",
+		formatProps(req), why, len(alive), strings.Join(offered, " "))
+}
+
+// namesSystem reports whether req names the system it runs on.
+func namesSystem(req []property) bool {
+	for _, p := range req {
+		if p.name == osFamily {
+			return true
+		}
+	}
+	return false
 }
 
 // platformOf returns the properties an action requires: the Action's

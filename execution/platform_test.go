@@ -75,6 +75,45 @@ func TestPlatformMatching(t *testing.T) {
 	finish(t, s)
 }
 
+// TestOtherSystemsWorkerRunsOnlyItsOwnActions: rex on Linux names no
+// OSFamily, rex-worker on FreeBSD or macOS offers its own. A Linux
+// compile must not run on the other system's compiler, nor may a FreeBSD
+// one on a Linux worker; a Linux worker that names Linux takes both
+// spellings.
+func TestOtherSystemsWorkerRunsOnlyItsOwnActions(t *testing.T) {
+	o := fastOptions()
+	o.WorkerGrace = time.Hour // a known worker is enough to decide
+	e := newEnv(t, o)
+	ctx := ctxT(t)
+	bsd := e.worker("bsd", "OSFamily", "freebsd")
+	bsd.lease(0)
+
+	linuxAction := e.action(spec{args: []string{"cc", "-c", "linux.c"}})
+	err := e.executeErr(linuxAction, nil)
+	wantCode(t, err, codes.FailedPrecondition)
+	if msg := status.Convert(err).Message(); !strings.Contains(msg, "names no OSFamily") {
+		t.Errorf("message %q should say why the FreeBSD worker does not run it", msg)
+	}
+
+	linux := e.worker("linux", "OSFamily", "Linux")
+	linux.lease(0)
+	s := e.execute(ctx, linuxAction, nil)
+	recv(t, s, repb.ExecutionStage_QUEUED)
+	if l := bsd.lease(30 * time.Millisecond); l != nil {
+		t.Fatalf("a FreeBSD worker leased an action that names no system: %v", l)
+	}
+	linux.mustComplete(linux.mustLease(), 0)
+	finish(t, s)
+
+	s = e.execute(ctx, e.action(spec{args: []string{"cc", "-c", "bsd.c"}, platform: map[string]string{"OSFamily": "freebsd"}}), nil)
+	recv(t, s, repb.ExecutionStage_QUEUED)
+	if l := linux.lease(30 * time.Millisecond); l != nil {
+		t.Fatalf("a Linux worker leased a FreeBSD action: %v", l)
+	}
+	bsd.mustComplete(bsd.mustLease(), 0)
+	finish(t, s)
+}
+
 func TestUnwantedDoNotCacheActionIsCancelled(t *testing.T) {
 	o := fastOptions()
 	e := newEnv(t, o)
