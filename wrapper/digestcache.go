@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bufio"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,12 +25,28 @@ import (
 //
 // There is one cache per digest function: one file of lines that many rex
 // processes append to at once (each with a single write); later lines win,
-// and the file is compacted when it grows past maxCacheBytes.
+// and the file is compacted when it grows past maxCacheBytes. Each line
+// ends in a CRC-32C of the rest of it: a byte the disk changed in a hash
+// would key a compile by another content, so a line whose sum does not
+// match is no entry (the file is hashed again), and so is a line of an
+// earlier version, which has none.
 type digestCache struct {
 	path    string
 	fn      digest.Function
-	entries map[string]string // path -> "size mtime ctime dev ino hash/size"
+	entries map[string]string // path -> "size mtime ctime dev ino hash/size crc"
 	added   []string
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// lineSum is the sum a line of the digest or directive cache ends in: a
+// CRC-32C of its key (a path, a content digest), a tab and body, in hex.
+func lineSum(key, body string) string {
+	sum := crc32.Update(0, castagnoli, []byte(key))
+	sum = crc32.Update(sum, castagnoli, []byte{'\t'})
+	sum = crc32.Update(sum, castagnoli, []byte(body))
+	var b [8]byte
+	return string(strconv.AppendUint(b[:0], uint64(sum), 16))
 }
 
 const (
@@ -118,10 +135,15 @@ func (c *digestCache) lookup(path string) (digest.Digest, bool) {
 // lookupStat returns the remembered digest of path if st, stat data taken
 // before the caller reads the file, matches what was remembered.
 func (c *digestCache) lookupStat(path string, st fileStat) (digest.Digest, bool) {
-	rest, ok := c.entries[path]
+	line, ok := c.entries[path]
 	if !ok || !st.exists {
 		return digest.Digest{}, false
 	}
+	j := strings.LastIndexByte(line, ' ')
+	if j < 0 || line[j+1:] != lineSum(path, line[:j]) {
+		return digest.Digest{}, false
+	}
+	rest := line[:j]
 	i := strings.LastIndexByte(rest, ' ')
 	var buf [96]byte
 	if i < 0 || rest[:i] != string(appendStatText(buf[:0], st)) {
@@ -156,7 +178,8 @@ func (c *digestCache) compute(path string) (digest.Digest, string, error) {
 	if !st.exists || time.Since(time.Unix(0, st.ctime)) < racyWindow {
 		return d, "", nil
 	}
-	return d, path + "\t" + statText(st) + " " + d.String(), nil
+	body := statText(st) + " " + d.String()
+	return d, path + "\t" + body + " " + lineSum(path, body), nil
 }
 
 // learn keeps the lines compute returned, for save.

@@ -69,6 +69,33 @@ func TestDigestCacheIgnoresDamage(t *testing.T) {
 	}
 }
 
+// TestDigestCacheRefusesALineWhoseSumDiffers: a hash changed on disk
+// would key a compile by another content; a line without a sum is an
+// earlier version's. Neither is an entry.
+func TestDigestCacheRefusesALineWhoseSumDiffers(t *testing.T) {
+	h := filepath.Join(t.TempDir(), "a.h")
+	os.WriteFile(h, []byte("a"), 0o644)
+	st := statOf(h)
+	d := digest.BLAKE3.FromBytes([]byte("a"))
+	body := statText(st) + " " + d.String()
+	c := &digestCache{fn: digest.BLAKE3, entries: map[string]string{h: body + " " + lineSum(h, body)}}
+	if got, ok := c.lookup(h); !ok || got != d {
+		t.Fatalf("a sound line: %v %v", got, ok)
+	}
+	changed := statText(st) + " " + digest.BLAKE3.FromBytes([]byte("b")).String()
+	for name, line := range map[string]string{
+		"hash changed":         changed + " " + lineSum(h, body),
+		"no sum":               body,
+		"hash changed, no sum": changed,
+		"sum changed":          body + " " + lineSum(h, changed),
+	} {
+		c.entries[h] = line
+		if got, ok := c.lookup(h); ok {
+			t.Errorf("%s: served %v", name, got)
+		}
+	}
+}
+
 // digestSystem digests files as a compile does, saving what it learnt.
 func digestSystem(state string, files []systemFile) error {
 	caches := newDigestCaches(state)

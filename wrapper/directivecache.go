@@ -23,7 +23,7 @@ import (
 // decodes faster than JSON (a kernel-like compile looks up 800 files').
 type directiveCache struct {
 	path    string
-	entries map[string]string // key -> the entry, as saved
+	entries map[string]string // key -> the entry, a tab and its sum (see lineSum)
 	added   map[string]string
 }
 
@@ -100,8 +100,13 @@ func (c *directiveCache) entry(key, path string, fn digest.Function, sum digest.
 	if v, ok := c.added[key]; ok {
 		return v, nil
 	}
-	if v, ok := c.entries[key]; ok {
-		return v, nil
+	if line, ok := c.entries[key]; ok {
+		// The line's own sum (see lineSum) vouches for it: a byte the disk
+		// changed could hide a probe. A line without one is another
+		// version's.
+		if i := strings.LastIndexByte(line, '\t'); i >= 0 && line[i+1:] == lineSum(key, line[:i]) {
+			return line[:i], nil
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -122,7 +127,7 @@ func (c *directiveCache) save() {
 	}
 	var b strings.Builder
 	for key, v := range c.added {
-		fmt.Fprintf(&b, "%s\t%s\n", key, v)
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", key, v, lineSum(key, v))
 	}
 	if st, err := os.Stat(c.path); err == nil && st.Size() > maxCacheBytes {
 		os.Remove(c.path)
