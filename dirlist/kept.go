@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rexbuild/rex/atomicfile"
+	"github.com/rexbuild/rex/trim"
 )
 
 // A build's compiles read the same directories over and over (every kernel
@@ -88,8 +89,17 @@ func (c *Cache) keep(k dirKey, names *Names) {
 	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	if os.MkdirAll(c.kept, 0o755) == nil {
 		atomicfile.Write(c.keptPath(k), b, 0o600)
+		trim.Sometimes(c.kept, maxKeptBytes, trimEvery)
 	}
 }
+
+// maxKeptBytes bounds the kept reads: one file per directory ever read,
+// from every tree the user builds. The reads written longest ago go first
+// (package trim), checked on one write in trimEvery.
+const (
+	maxKeptBytes = 64 << 20
+	trimEvery    = 64
+)
 
 // appendKey writes k: its path, length first, then its stat data.
 func appendKey(b []byte, k dirKey) []byte {

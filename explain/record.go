@@ -13,6 +13,7 @@ import (
 
 	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/trim"
 )
 
 // Run is how the last compile of an output ran.
@@ -32,6 +33,15 @@ type Run struct {
 // the one a miss is closest to (the last edit, the configuration before a
 // switch), small enough to rewrite when a new key comes.
 const keep = 4
+
+// maxRecordBytes bounds the records of all outputs: a kernel object's keys
+// take tens of kilobytes, and every build directory brings new outputs.
+// The records written longest ago go first (package trim), checked on one
+// new key in trimEvery.
+const (
+	maxRecordBytes = 256 << 20
+	trimEvery      = 64
+)
 
 // Store holds the records under one state directory.
 type Store struct{ dir string }
@@ -75,6 +85,7 @@ func (s Store) SaveKey(output string, key Key) (missReason string, seen bool, er
 	missReason = MissReason(keys, key)
 	if len(keys) == 0 || keys[0].Action != key.Action {
 		err = writeKeys(s.name(output, ".keys"), prepend(keys, key))
+		trim.Sometimes(s.dir, maxRecordBytes, trimEvery)
 	}
 	return missReason, missReason == resultGone, err
 }
