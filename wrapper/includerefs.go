@@ -146,6 +146,18 @@ func includeRefsIn(data []byte) parsedRefs {
 	return r
 }
 
+// directiveAfterComment reports whether a directive may follow a block
+// comment that ends on line t: a '#' or "%:" after its "*/". (The rest of
+// a comment's last line, " * so it is important ... */", is no directive.)
+func directiveAfterComment(t []byte) bool {
+	i := bytes.Index(t, []byte("*/"))
+	if i < 0 {
+		return false
+	}
+	rest := t[i+2:]
+	return bytes.Contains(rest, []byte("#")) || bytes.Contains(rest, []byte("%:"))
+}
+
 // includeRefLine reads one line that mentions include or import: the
 // directive it is (word is "" for none), or ok false when it cannot tell.
 func includeRefLine(line []byte) (ref includeRef, word string, ok bool) {
@@ -159,11 +171,11 @@ func includeRefLine(line []byte) (ref includeRef, word string, ok bool) {
 		return ref, "", false
 	case bytes.HasPrefix(t, []byte("/*")):
 		// A directive may follow a comment that ends on its line.
-		return ref, "", !bytes.Contains(t, []byte("#"))
+		return ref, "", !bytes.Contains(t, []byte("#")) && !bytes.Contains(t, []byte("%:"))
 	default:
 		// Code, a line comment, or the inside of a block comment; a
 		// comment that ends here may have begun the line's directive.
-		return ref, "", !bytes.Contains(t, []byte("*/"))
+		return ref, "", !directiveAfterComment(t)
 	}
 	t = bytes.TrimLeft(t, " \t\f\v\r")
 	if bytes.HasPrefix(t, []byte("/*")) {

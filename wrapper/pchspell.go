@@ -16,10 +16,11 @@ import "bytes"
 var byteOrderMark = []byte("\xef\xbb\xbf")
 
 // directiveText returns data as the preprocessor's directives read it, or
-// false when it may hold trigraphs or NUL bytes (which gcc ignores), which
-// it does not undo.
+// false when it holds a trigraph or NUL bytes (which gcc ignores), which it
+// does not undo. Other runs of question marks ("???" in a comment) read
+// the same with trigraphs on or off.
 func directiveText(data []byte) ([]byte, bool) {
-	if bytes.Contains(data, []byte("??")) || bytes.IndexByte(data, 0) >= 0 {
+	if hasTrigraph(data) || bytes.IndexByte(data, 0) >= 0 {
 		return nil, false
 	}
 	data = bytes.TrimPrefix(data, byteOrderMark)
@@ -27,6 +28,21 @@ func directiveText(data []byte) ([]byte, bool) {
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 	}
 	return withoutSplices(data), true
+}
+
+// hasTrigraph reports whether data holds one of the nine trigraphs: "??"
+// and one of = / ' ( ) ! < > -.
+func hasTrigraph(data []byte) bool {
+	for {
+		i := bytes.Index(data, []byte("??"))
+		if i < 0 || i+2 >= len(data) {
+			return false
+		}
+		if bytes.IndexByte([]byte("=/'()!<>-"), data[i+2]) >= 0 {
+			return true
+		}
+		data = data[i+1:]
+	}
 }
 
 // withoutSplices removes each backslash that blanks and a newline follow,
