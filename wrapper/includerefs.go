@@ -146,16 +146,23 @@ func includeRefsIn(data []byte) parsedRefs {
 	return r
 }
 
-// directiveAfterComment reports whether a directive may follow a block
-// comment that ends on line t: a '#' or "%:" after its "*/". (The rest of
-// a comment's last line, " * so it is important ... */", is no directive.)
+// directiveAfterComment reports whether a directive may follow, or go on
+// after, a block comment that ends on line t: after its "*/", a '#' or
+// "%:", or the keyword of a directive whose '#' came before the comment
+// ("# /* c" on one line, "*/ include <x.h>" on the next). The rest of a
+// comment's last line, " * so it is important to ... */", is neither.
 func directiveAfterComment(t []byte) bool {
 	i := bytes.Index(t, []byte("*/"))
 	if i < 0 {
 		return false
 	}
 	rest := t[i+2:]
-	return bytes.Contains(rest, []byte("#")) || bytes.Contains(rest, []byte("%:"))
+	for _, s := range []string{"#", "%:", "include", "import"} {
+		if bytes.Contains(rest, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // includeRefLine reads one line that mentions include or import: the
@@ -170,8 +177,14 @@ func includeRefLine(line []byte) (ref includeRef, word string, ok bool) {
 	case bytes.HasPrefix(t, []byte("??=")):
 		return ref, "", false
 	case bytes.HasPrefix(t, []byte("/*")):
-		// A directive may follow a comment that ends on its line.
-		return ref, "", !bytes.Contains(t, []byte("#")) && !bytes.Contains(t, []byte("%:"))
+		// A directive may follow a comment that ends on its line; a
+		// comment that goes on hides what follows.
+		end := bytes.Index(t[2:], []byte("*/"))
+		if end < 0 {
+			return ref, "", true
+		}
+		rest := bytes.TrimLeft(t[2+end+2:], directiveBlanks)
+		return ref, "", !bytes.HasPrefix(rest, []byte("#")) && !bytes.HasPrefix(rest, []byte("%:")) && !bytes.HasPrefix(rest, []byte("/*"))
 	default:
 		// Code, a line comment, or the inside of a block comment; a
 		// comment that ends here may have begun the line's directive.

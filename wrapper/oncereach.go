@@ -56,7 +56,7 @@ func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, f
 	}
 	w := newOnceWalker(set, chk, once)
 	for _, in := range twinInputs(set, fn) {
-		v, err := cache.entry("includes3:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
+		v, err := cache.entry("includes4:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
 			func(data []byte) string { return includeRefsIn(data).encode() })
 		if err != nil {
 			return "", "", false, err

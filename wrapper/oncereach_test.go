@@ -38,6 +38,7 @@ func TestIncludeRefsIn(t *testing.T) {
 		{src: "??=import \"tri.h\"\n", computed: true, imports: true},
 		{src: "/* c\n*/ #import \"after.h\"\n", computed: true, imports: true},
 		{src: "/* c */ %:import \"digraph.h\"\n", computed: true, imports: true},
+		{src: "# /* c\n*/ import \"split.h\"\n", computed: true, imports: true},
 		// What no preprocessor reads as a directive: question marks that
 		// form no trigraph, a comment's last line without one after it.
 		{src: "/* ?? ??? 2002\n * so it is important */\n#include \"a.h\"\n", want: []includeRef{{Name: "a.h"}}},
@@ -180,7 +181,7 @@ func TestOnceCopyCheckWithoutOnceHeaders(t *testing.T) {
 		t.Errorf("copy %q without a header read once", c)
 	}
 	for key := range cache.added {
-		if !strings.HasPrefix(key, "file3:") {
+		if !strings.HasPrefix(key, "file4:") {
 			t.Errorf("cache learnt %s: the include directives were read", key)
 		}
 	}

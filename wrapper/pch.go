@@ -130,21 +130,15 @@ func includeNames(path string) (names []string, ok bool) {
 	return includeNamesIn(data)
 }
 
-// includeNamesIn is includeNames of a file's content.
+// includeNamesIn is includeNames of a file's content: the names of its
+// include directives as the once-copies check reads them (includeRefsIn).
 func includeNamesIn(data []byte) (names []string, ok bool) {
-	if data, ok = directiveText(data); !ok {
+	r := includeRefsIn(data)
+	if r.Computed {
 		return nil, false
 	}
-	eachDirectiveLine(data, func(line []byte) bool {
-		name, isInclude, parsed := includeLine(line)
-		if isInclude {
-			names = append(names, name)
-		}
-		ok = parsed
-		return parsed
-	})
-	if !ok {
-		return nil, false
+	for _, ref := range r.Refs {
+		names = append(names, ref.Name)
 	}
 	return names, true
 }
@@ -163,51 +157,4 @@ func eachDirectiveLine(data []byte, f func(line []byte) bool) {
 			return
 		}
 	}
-}
-
-// includeLine reads one line that mentions include or import: the name an
-// include directive names (isInclude), or no directive at all; parsed is
-// false for what it cannot tell.
-func includeLine(line []byte) (name string, isInclude, parsed bool) {
-	t := bytes.TrimLeft(line, directiveBlanks)
-	switch {
-	case bytes.HasPrefix(t, []byte("#")):
-		t = t[1:]
-	case bytes.HasPrefix(t, []byte("%:")):
-		t = t[2:]
-	case bytes.HasPrefix(t, []byte("/*")):
-		// A directive may follow a comment that ends on its line; a
-		// comment that goes on hides what follows.
-		end := bytes.Index(t[2:], []byte("*/"))
-		if end < 0 {
-			return "", false, true
-		}
-		rest := bytes.TrimLeft(t[2+end+2:], directiveBlanks)
-		return "", false, !bytes.HasPrefix(rest, []byte("#")) && !bytes.HasPrefix(rest, []byte("%:")) && !bytes.HasPrefix(rest, []byte("/*"))
-	default:
-		// Code, a line comment, or the inside of a block comment: no
-		// directive starts after anything but blanks and comments. A
-		// comment that ends here may have begun the line's directive.
-		return "", false, !bytes.Contains(t, []byte("*/"))
-	}
-	t = bytes.TrimLeft(t, directiveBlanks)
-	if bytes.HasPrefix(t, []byte("/*")) {
-		return "", false, false // a comment between the '#' and the keyword
-	}
-	word := t[:len(t)-len(bytes.TrimLeft(t, "abcdefghijklmnopqrstuvwxyz_"))]
-	switch string(word) {
-	case "include", "include_next", "import":
-	default:
-		return "", false, true
-	}
-	t = bytes.TrimLeft(t[len(word):], directiveBlanks)
-	closing := map[byte]byte{'"': '"', '<': '>'}
-	if len(t) == 0 || closing[t[0]] == 0 {
-		return "", false, false
-	}
-	end := bytes.IndexByte(t[1:], closing[t[0]])
-	if end <= 0 {
-		return "", false, false
-	}
-	return string(t[1 : 1+end]), true, true
 }
