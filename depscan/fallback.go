@@ -26,6 +26,9 @@ const directivesOnlyFlag = "-fdirectives-only"
 // macro, leaves a macro as it was, and an #if after it may include another
 // file than the compile does: an output that names pop_macro other than in
 // a #pragma directive (which the mode carries out) is scanned again too.
+// Nor does it skip a null character before a directive's '#' or "%:", as
+// the compile does (with a warning): an output holding one is scanned
+// again, whatever follows it, since sources hold none but by mistake.
 
 // preprocess runs the scan's preprocessing and reads the files its output
 // names, running it again as a plain -E where directives-only mode failed
@@ -52,10 +55,14 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 }
 
 // unreadDirective reports whether preprocessed output holds "%:" or "??="
-// where a directive may start, or pop_macro outside a #pragma directive:
-// what directives-only mode passes on without carrying it out (in a plain
-// -E's output, only text that is not one, which costs only the retry).
+// where a directive may start, pop_macro outside a #pragma directive, or a
+// null character: what directives-only mode passes on without carrying it
+// out (in a plain -E's output, only text that is not one, which costs only
+// the retry).
 func unreadDirective(out []byte) bool {
+	if bytes.IndexByte(out, 0) >= 0 {
+		return true
+	}
 	for _, spelling := range []string{"%:", "??=", "pop_macro"} {
 		for i := 0; ; {
 			j := bytes.Index(out[i:], []byte(spelling))

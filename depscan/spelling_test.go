@@ -8,18 +8,23 @@ import (
 
 // TestScanListsEverySpelling: the compile follows each of these includes
 // of h.h; gcc's directives-only scan puts the marker of one after a
-// comment or a form feed, and passes one spelled with %: or ??= on as
-// text. The scan must list h.h all the same.
+// comment or a form feed, and passes one spelled with %: or ??=, or after
+// a null character, on as text. The scan must list h.h all the same.
 func TestScanListsEverySpelling(t *testing.T) {
-	for name, tc := range map[string]struct{ src, hdr, std string }{
-		"comment before the #":       {src: "/* c */ #include \"h.h\"\n"},
-		"a comment's last line":      {src: "/* c\n   d */ #include \"h.h\"\n"},
-		"form feed before the #":     {src: "\f#include \"h.h\"\n"},
-		"%: for #":                   {src: "%:include \"h.h\"\n"},
-		"%: for #, in a header":      {src: "#include \"g.h\"\n", hdr: "%: include \"h.h\"\n"},
-		"??= for #, with -std=c11":   {src: "??=include \"h.h\"\n", std: "-std=c11"},
-		"%: after a comment":         {src: "/* c */ %:include \"h.h\"\n"},
-		"#include after #define %: ": {src: "#define P %:\n#include \"h.h\"\n"},
+	for name, tc := range map[string]struct {
+		src, hdr, std string
+		noMD          bool // the scan reads its output's markers, not a dependency rule
+	}{
+		"comment before the #":        {src: "/* c */ #include \"h.h\"\n"},
+		"a comment's last line":       {src: "/* c\n   d */ #include \"h.h\"\n"},
+		"form feed before the #":      {src: "\f#include \"h.h\"\n"},
+		"%: for #":                    {src: "%:include \"h.h\"\n"},
+		"%: for #, in a header":       {src: "#include \"g.h\"\n", hdr: "%: include \"h.h\"\n"},
+		"??= for #, with -std=c11":    {src: "??=include \"h.h\"\n", std: "-std=c11"},
+		"%: after a comment":          {src: "/* c */ %:include \"h.h\"\n"},
+		"null character before the #": {src: "\x00#include \"h.h\"\n", noMD: true},
+		"null character before %:":    {src: " \x00 %:include \"h.h\"\n", noMD: true},
+		"#include after #define %: ":  {src: "#define P %:\n#include \"h.h\"\n"},
 		// The compile restores X to 1 and includes h.h; a scan that does
 		// not expand the text takes X for 2.
 		"_Pragma pop_macro": {src: "#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
@@ -29,7 +34,10 @@ func TestScanListsEverySpelling(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{"a.c": tc.src + "int v = HV;\n", "g.h": tc.hdr, "h.h": "#define HV 1\n"})
-		argv := []string{"gcc", "-c", "a.c", "-o", "a.o", "-MD"}
+		argv := []string{"gcc", "-c", "a.c", "-o", "a.o"}
+		if !tc.noMD {
+			argv = append(argv, "-MD")
+		}
 		if tc.std != "" {
 			argv = append(argv, tc.std)
 		}
@@ -55,7 +63,8 @@ func TestMarkersAfterComments(t *testing.T) {
 	for s, want := range map[string]bool{"%:include \"a.h\"\n": true, "x\n /* c */ %:include\n": true,
 		"??=include <a.h>\n": true, "int a = b %: c;\n": false, "s = \"??=\";\n": false, "#include \"a.h\"\n": false,
 		"#pragma pop_macro(\"X\")\n": false, " # pragma pop_macro(\"X\")\n": false,
-		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true} {
+		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true,
+		"\x00#include \"a.h\"\n": true, "char c = '\x00';\n": true} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
 		}

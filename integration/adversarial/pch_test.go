@@ -36,6 +36,13 @@ func TestPrecompiledHeaders(t *testing.T) {
 		setup:  pch("a", "7"),
 		mutate: pch("a", "8"),
 	}, {
+		// gcc skips a null character as a blank (with a warning).
+		name:   "x.h.gch alone in an earlier -I dir, the include after a null character",
+		files:  map[string]string{"b/x.h": src["b/x.h"], "c.c": "\x00#include <x.h>\nint get(void) { return xv; }\n"},
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"},
+		setup:  pch("a", "7"),
+		mutate: pch("a", "8"),
+	}, {
 		name:   "x.h.gch appears in an earlier -I dir",
 		files:  src,
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"},

@@ -20,6 +20,15 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "form feed before the #", files: mine("\f#include \"stdio.h\"\n"), cmd: cmd,
 	}, {
+		// gcc skips a null character as a blank; directives-only mode
+		// passes the line on as text.
+		name: "null character before the #", files: mine("\x00#include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		name: "null character before the #, in a header", files: map[string]string{"stdio.h": "#define MINE 7\n",
+			"h.h": "int h;\n \x00 # include \"stdio.h\"\n", "c.c": "#include \"h.h\"\n" + body}, cmd: cmd,
+	}, {
+		name: "null character before %:", files: mine("\x00%:include \"stdio.h\"\n"), cmd: cmd,
+	}, {
 		name: "%: for #", files: mine("%:include \"stdio.h\"\n"), cmd: cmd,
 	}, {
 		name: "%: for #, in a header", files: map[string]string{"stdio.h": "#define MINE 7\n",
