@@ -45,6 +45,10 @@ type Directives struct {
 	// another date unless SOURCE_DATE_EPOCH fixes it, which the caller
 	// knows (LocalReason leaves it out).
 	Clock string
+	// Hidden names a spelling that may hide a directive from gcc's
+	// directives-only scan (see hidden.go), which the caller weighs with
+	// how the scan ran and whether trigraphs are on.
+	Hidden string
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -91,10 +95,11 @@ var (
 // string literals (inline asm).
 func ScanDirectives(src []byte) Directives {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark, which gcc skips
+	s := &dirScan{}
+	s.d.Hidden = hiddenSpelling(text)
 	if bytes.Contains(text, []byte("??")) {
 		text = replaceTrigraphs(text)
 	}
-	s := &dirScan{}
 	for off := 0; s.d.Reads == ""; {
 		at, _ := asmDirective(text, off)
 		if at < 0 {

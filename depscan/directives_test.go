@@ -10,8 +10,9 @@ func angle(name string) Probe  { return Probe{Name: name, Angle: true} }
 func quoted(name string) Probe { return Probe{Name: name} }
 func next(p Probe) Probe       { p.Next = true; return p }
 
-func probes(ps ...Probe) Directives { return Directives{Probes: ps} }
-func reads(what string) Directives  { return Directives{Reads: what} }
+func probes(ps ...Probe) Directives               { return Directives{Probes: ps} }
+func reads(what string) Directives                { return Directives{Reads: what} }
+func hidden(d Directives, what string) Directives { d.Hidden = what; return d }
 
 func TestScanDirectives(t *testing.T) {
 	tests := []struct {
@@ -31,11 +32,11 @@ func TestScanDirectives(t *testing.T) {
 		{"continuation", "#if defined(X) || \\\n  __has_include(<x.h>)\n", probes(angle("x.h"))},
 		{"continuation inside the name", "#if __has_\\\ninclude(<x.h>)\n", probes(angle("x.h"))},
 		{"continuation with blanks and CRLF", "#if __has_include( \\  \r\n <x.h>)\r\n", probes(angle("x.h"))},
-		{"trigraph continuation", "#if __has_include(??/\n<t.h>)\n", probes(angle("t.h"))},
-		{"trigraph directive", "??=if __has_include(<t.h>)\n", probes(angle("t.h"))},
+		{"trigraph continuation", "#if __has_include(??/\n<t.h>)\n", hidden(probes(angle("t.h")), HiddenTrigraph)},
+		{"trigraph directive", "??=if __has_include(<t.h>)\n", hidden(probes(angle("t.h")), HiddenTrigraph)},
 		{"skippable directives", "#endif /* x */\n#include <a.h>\n  # ifdef __has_include\n#else\n", Directives{}},
 		{"in a define", "#define HAVE_TBB __has_include(<tbb/tbb.h>)\n", probes(angle("tbb/tbb.h"))},
-		{"digraph directive", "%:if __has_include(<d.h>)\n", probes(angle("d.h"))},
+		{"digraph directive", "%:if __has_include(<d.h>)\n", hidden(probes(angle("d.h")), HiddenDigraph)},
 		{"macro argument", "#if __has_include(HEADER)\n", Directives{Unknown: "__has_include(HEADER)"}},
 		{"wrapped in a macro", "#define HAS(x) __has_include(x)\n#if HAS(<a.h>)\n", Directives{Unknown: "__has_include(x)"}},
 		{"operator as a value", "#define H __has_include\n#if H(<a.h>)\n", Directives{Unknown: "__has_include without an argument list"}},

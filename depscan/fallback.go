@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // gcc's directives-only mode, which the scan uses because it costs a third
@@ -25,15 +26,18 @@ const directivesOnlyFlag = "-fdirectives-only"
 // Nor does it expand text, so a _Pragma("pop_macro(...)") there, or in a
 // macro, leaves a macro as it was, and an #if after it may include another
 // file than the compile does: an output that names pop_macro other than in
-// a #pragma directive (which the mode carries out) is scanned again too.
+// a #pragma directive (which the mode carries out) is scanned again too,
+// and so is one that names push_macro there: "#pragma pop_macro" after it
+// finds nothing pushed.
 // Nor does it skip a null character before a directive's '#' or "%:", as
 // the compile does (with a warning): an output holding one is scanned
 // again, whatever follows it, since sources hold none but by mistake.
 
 // preprocess runs the scan's preprocessing and reads the files its output
 // names, running it again as a plain -E where directives-only mode failed
-// or passed a directive on unread.
-func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, err error) {
+// or passed a directive on unread. full says the run it read was not
+// directives-only.
+func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, full bool, err error) {
 	out, stderr, err := run(ctx, req, args)
 	retry := directivesOnly(args) && ctx.Err() == nil
 	if err != nil && retry {
@@ -41,7 +45,7 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 		out, stderr, err = run(ctx, req, args)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	files, unread, err := out.files(byRule)
 	out.Close()
@@ -49,28 +53,29 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+		return nil, nil, false, fmt.Errorf("depscan: output of %s: %w", args[0], err)
 	}
-	return files, stderr, nil
+	return files, stderr, !directivesOnly(args), nil
 }
 
 // unreadDirective reports whether preprocessed output holds "%:" or "??="
-// where a directive may start, pop_macro outside a #pragma directive, or a
-// null character: what directives-only mode passes on without carrying it
-// out (in a plain -E's output, only text that is not one, which costs only
-// the retry).
+// where a directive may start, pop_macro or push_macro outside a #pragma
+// directive, or a null character: what directives-only mode passes on
+// without carrying it out (in a plain -E's output, only text that is not
+// one, which costs only the retry).
 func unreadDirective(out []byte) bool {
 	if bytes.IndexByte(out, 0) >= 0 {
 		return true
 	}
-	for _, spelling := range []string{"%:", "??=", "pop_macro"} {
+	for _, spelling := range []string{"%:", "??=", "pop_macro", "push_macro"} {
+		macro := strings.HasSuffix(spelling, "_macro")
 		for i := 0; ; {
 			j := bytes.Index(out[i:], []byte(spelling))
 			if j < 0 {
 				break
 			}
 			at := i + j
-			if spelling == "pop_macro" && !inPragmaDirective(out, at) || spelling != "pop_macro" && atDirectiveStart(out, at) {
+			if macro && !inPragmaDirective(out, at) || !macro && atDirectiveStart(out, at) {
 				return true
 			}
 			i = at + len(spelling)

@@ -72,6 +72,9 @@ type Result struct {
 	Search SearchList
 	// Stderr is what the scan printed (diagnostics, -v, -H).
 	Stderr []byte
+	// Full says the scan's preprocessing carried out every directive (a
+	// plain -E, or clang's): no spelling hid one from it (see hidden.go).
+	Full bool
 }
 
 // Scan runs the preprocessor over the invocation's source, writing no file
@@ -93,7 +96,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		args = inv.DepsArgs()
 	}
 	args = append(args, "-v")
-	files, stderr, err := preprocess(ctx, req, args, byRule)
+	files, stderr, full, err := preprocess(ctx, req, args, byRule)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	if err := precompiledSibling(inv, deps, req.Dir, req.Lists); err != nil {
 		return nil, err
 	}
-	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr}, nil
+	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr, Full: full}, nil
 }
 
 // output is what a scan's compiler wrote to its stdout.

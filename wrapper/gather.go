@@ -87,7 +87,7 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 	if plan.facts != nil {
 		plan.facts.once = once
 	}
-	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn)
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p))
 	if err != nil {
 		return err
 	}
@@ -104,6 +104,17 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 		}
 	}
 	return nil
+}
+
+// scanMayMiss says which spellings in a file the scan read may have hidden
+// a directive from it: none when its preprocessing carried out every
+// directive; a trigraph only where the compile reads trigraphs.
+func scanMayMiss(scan *depscan.Result, p *compiler.Invocation) func(string) bool {
+	if scan.Full {
+		return nil
+	}
+	trigraphs := p.MayReadTrigraphs()
+	return func(hidden string) bool { return hidden != depscan.HiddenTrigraph || trigraphs }
 }
 
 // checkOnceCopies keeps the compile local when an include directive may

@@ -1,6 +1,10 @@
 package wrapper
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rexbuild/rex/depscan"
+)
 
 // The include parse of pch.go reads a source's lines as they stand, but a
 // compiler reads a directive after translation phases that can spell it
@@ -20,7 +24,7 @@ var byteOrderMark = []byte("\xef\xbb\xbf")
 // does not undo. Other runs of question marks ("???" in a comment) read
 // the same with trigraphs on or off.
 func directiveText(data []byte) ([]byte, bool) {
-	if hasTrigraph(data) || bytes.IndexByte(data, 0) >= 0 {
+	if depscan.HasTrigraph(data) || bytes.IndexByte(data, 0) >= 0 {
 		return nil, false
 	}
 	data = bytes.TrimPrefix(data, byteOrderMark)
@@ -28,21 +32,6 @@ func directiveText(data []byte) ([]byte, bool) {
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 	}
 	return withoutSplices(data), true
-}
-
-// hasTrigraph reports whether data holds one of the nine trigraphs: "??"
-// and one of = / ' ( ) ! < > -.
-func hasTrigraph(data []byte) bool {
-	for {
-		i := bytes.Index(data, []byte("??"))
-		if i < 0 || i+2 >= len(data) {
-			return false
-		}
-		if bytes.IndexByte([]byte("=/'()!<>-"), data[i+2]) >= 0 {
-			return true
-		}
-		data = data[i+1:]
-	}
 }
 
 // withoutSplices removes each backslash that blanks and a newline follow,

@@ -24,12 +24,17 @@ import (
 // probes a name only preprocessing can tell, keeps the compile local.
 
 // probeHits answers the probes of the compile's files. It returns the
-// existing places (clean absolute paths), or a local error.
-func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function) (hits, places []string, err error) {
+// existing places (clean absolute paths), or a local error. hidden, when
+// set, says whether a file's Hidden spelling may have hidden a directive
+// from the scan (see depscan/hidden.go).
+func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function, hidden func(string) bool) (hits, places []string, err error) {
 	found := map[string]bool{}
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
+		}
+		if d.Hidden != "" && hidden != nil && hidden(d.Hidden) {
+			return localf("%s holds %s: gcc's directives-only dependency scan may have passed over a directive the compile carries out", read, d.Hidden)
 		}
 		for _, p := range d.Probes {
 			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {

@@ -44,6 +44,30 @@ func TestDirectiveSpellings(t *testing.T) {
 		files: mine("#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
 			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
 		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// Pushed in text, popped by a directive: the mode carries out
+		// the pop alone, which finds nothing pushed. (The harness adds
+		// the case's name to the source: it must not name the pragma.)
+		name: "_Pragma pushes a macro, #pragma pops it",
+		files: mine("#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"#pragma pop_macro(\"X\")\n#if X == 1\n#include \"stdio.h\"\n#endif\n"),
+		cmd: cmd,
+	}, {
+		// In a group the condition skips, the mode passes over these
+		// spellings of #else, #elif and #endif; the compile does not.
+		name: "%:else in an #if 0 group", files: mine("#if 0\n%:else\n#include \"stdio.h\"\n#endif\n"), cmd: cmd,
+	}, {
+		name: "%: else in a header's #if 0 group", files: map[string]string{"stdio.h": "#define MINE 7\n",
+			"h.h": "#if 0\n  %: else\n#include \"stdio.h\"\n#endif\n", "c.c": "#include \"h.h\"\n" + body}, cmd: cmd,
+	}, {
+		name: "null character before #elif in an #if 0 group", files: mine("#if 0\n\x00#elif 1\n#include \"stdio.h\"\n#endif\n"),
+		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
+	}, {
+		name: "??=else in an #if 0 group, trigraphs on with -std=c99", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
+		cmd: []string{"gcc", "-std=c99", "-c", "c.c", "-o", "c.o"},
+	}, {
+		name: "??=else in an #if 0 group, -trigraphs through -Wp", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
+		cmd: []string{"gcc", "-Wp,-trigraphs", "-c", "c.c", "-o", "c.o"},
 	}} {
 		s.class = "scan"
 		s.mutate = edit("stdio.h", "#define MINE 8\n")
