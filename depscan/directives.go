@@ -45,10 +45,10 @@ type Directives struct {
 	// another date unless SOURCE_DATE_EPOCH fixes it, which the caller
 	// knows (LocalReason leaves it out).
 	Clock string
-	// Hidden names a spelling that may hide a directive from gcc's
+	// Hidden names the spellings that may hide a directive from gcc's
 	// directives-only scan (see hidden.go), which the caller weighs with
-	// how the scan ran and whether trigraphs are on.
-	Hidden string
+	// how the scan ran and the compile's language.
+	Hidden []string
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -96,7 +96,7 @@ var (
 func ScanDirectives(src []byte) Directives {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark, which gcc skips
 	s := &dirScan{}
-	s.d.Hidden = hiddenSpelling(text)
+	s.d.Hidden = hiddenSpellings(text)
 	if bytes.Contains(text, []byte("??")) {
 		text = replaceTrigraphs(text)
 	}

@@ -10,9 +10,9 @@ func angle(name string) Probe  { return Probe{Name: name, Angle: true} }
 func quoted(name string) Probe { return Probe{Name: name} }
 func next(p Probe) Probe       { p.Next = true; return p }
 
-func probes(ps ...Probe) Directives               { return Directives{Probes: ps} }
-func reads(what string) Directives                { return Directives{Reads: what} }
-func hidden(d Directives, what string) Directives { d.Hidden = what; return d }
+func probes(ps ...Probe) Directives                  { return Directives{Probes: ps} }
+func reads(what string) Directives                   { return Directives{Reads: what} }
+func hidden(d Directives, what ...string) Directives { d.Hidden = what; return d }
 
 func TestScanDirectives(t *testing.T) {
 	tests := []struct {
@@ -45,7 +45,7 @@ func TestScanDirectives(t *testing.T) {
 		{"block comment on the line", "/* __has_include(<no.h>) __TIMESTAMP__ */ int x;\n", Directives{}},
 		{"string", "const char *s = \"__has_include(<no.h>) __TIMESTAMP__\";\n", Directives{}},
 		{"after a string with //", "s = \"a//b\"; const char *t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
-		{"after a raw string", "s = R\"x(a\" //)x\"; t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"after a raw string", "s = R\"x(a\" //)x\"; t = __TIMESTAMP__;\n", hidden(reads("__TIMESTAMP__"), HiddenRawString)},
 		{"after a digit separator", "int n = 1'000; const char *t = __TIMESTAMP__; char c = 'a';\n", reads("__TIMESTAMP__")},
 		{"probe after a path with //", "#if __has_include(<a//b.h>) || __has_include(<c.h>)\n",
 			probes(angle("a//b.h"), angle("c.h"))},

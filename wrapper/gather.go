@@ -107,14 +107,23 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 }
 
 // scanMayMiss says which spellings in a file the scan read may have hidden
-// a directive from it: none when its preprocessing carried out every
-// directive; a trigraph only where the compile reads trigraphs.
+// a directive from it (see depscan/hidden.go): none when its preprocessing
+// carried out every directive; a trigraph only where the compile reads
+// trigraphs, a raw string's prefix only where it may not read one.
 func scanMayMiss(scan *depscan.Result, p *compiler.Invocation) func(string) bool {
 	if scan.Full {
 		return nil
 	}
-	trigraphs := p.MayReadTrigraphs()
-	return func(hidden string) bool { return hidden != depscan.HiddenTrigraph || trigraphs }
+	trigraphs, noRaw := p.MayReadTrigraphs(), p.MayLackRawStrings()
+	return func(hidden string) bool {
+		switch hidden {
+		case depscan.HiddenTrigraph:
+			return trigraphs
+		case depscan.HiddenRawString:
+			return noRaw
+		}
+		return true
+	}
 }
 
 // checkOnceCopies keeps the compile local when an include directive may

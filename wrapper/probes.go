@@ -33,8 +33,10 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
 		}
-		if d.Hidden != "" && hidden != nil && hidden(d.Hidden) {
-			return localf("%s holds %s: gcc's directives-only dependency scan may have passed over a directive the compile carries out", read, d.Hidden)
+		for _, h := range d.Hidden {
+			if hidden != nil && hidden(h) {
+				return localf("%s holds %s: gcc's directives-only dependency scan may have passed over a directive the compile carries out", read, h)
+			}
 		}
 		for _, p := range d.Probes {
 			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {

@@ -8,6 +8,7 @@ import "testing"
 // a scan that misses it leaves it out of the key and the input root, and
 // the worker's compiler finds the system's stdio.h instead.
 func TestDirectiveSpellings(t *testing.T) {
+	const rawOverEndif = "#if 0\nR\"(\n#endif\n#include \"stdio.h\"\n#if 0\n)\"\n#endif\n"
 	body := "#ifdef MINE\nint v = MINE;\n#else\nint v = 1;\n#endif\n"
 	mine := func(src string) map[string]string {
 		return map[string]string{"stdio.h": "#define MINE 7\n", "c.c": src + body}
@@ -65,6 +66,15 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "??=else in an #if 0 group, trigraphs on with -std=c99", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
 		cmd: []string{"gcc", "-std=c99", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// Where raw strings are off, R"( in a skipped group is an
+		// unterminated string to the compile, and the mode reads a raw
+		// string over the #endif and the include.
+		name: "R\"( in an #if 0 group, -std=c11", files: mine(rawOverEndif),
+		cmd: []string{"gcc", "-std=c11", "-c", "c.c", "-o", "c.o"},
+	}, {
+		name: "R\"( in an #if 0 group, -std=c++98", files: map[string]string{"stdio.h": "#define MINE 7\n", "c.cc": rawOverEndif + body},
+		cmd: []string{"g++", "-std=c++98", "-c", "c.cc", "-o", "c.o"},
 	}, {
 		name: "??=else in an #if 0 group, -trigraphs through -Wp", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
 		cmd: []string{"gcc", "-Wp,-trigraphs", "-c", "c.c", "-o", "c.o"},

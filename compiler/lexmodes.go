@@ -1,0 +1,59 @@
+package compiler
+
+import "strings"
+
+// What the compile's language mode makes its lexer read, where the
+// dependency scan's (gcc's directives-only mode) may read otherwise. Both
+// err towards yes: a later option that undoes an earlier one is not
+// weighed.
+
+// MayReadTrigraphs reports whether the compile may read trigraphs ("??="
+// as '#'): gcc does with -trigraphs (also passed through -Wp, or
+// -Xpreprocessor), -ansi, or a strict -std: any ISO C, and C++ before
+// C++17.
+func (inv *Invocation) MayReadTrigraphs() bool {
+	return inv.anyArg(func(a string) bool {
+		return strings.HasSuffix(a, "-trigraphs") && !strings.HasSuffix(a, "no-trigraphs")
+	}, func(std string) bool {
+		if strings.HasPrefix(std, "gnu") {
+			return false
+		}
+		switch std {
+		case "c++17", "c++1z", "c++20", "c++2a", "c++23", "c++2b", "c++26", "c++2c":
+			return false
+		}
+		return true
+	})
+}
+
+// MayLackRawStrings reports whether the compile may read R"(...)" as other
+// than a raw string literal: gcc reads one only in GNU C from gnu99 on
+// (the default) and in C++ from C++11 on (the default), not with -ansi.
+func (inv *Invocation) MayLackRawStrings() bool {
+	if inv.Lang != "c" && inv.Lang != "c++" {
+		return true
+	}
+	return inv.anyArg(func(string) bool { return false }, func(std string) bool {
+		switch std {
+		case "c++98", "c++03", "gnu++98", "gnu++03", "gnu89", "gnu90":
+			return true
+		}
+		return !strings.HasPrefix(std, "gnu") && !strings.HasPrefix(std, "c++")
+	})
+}
+
+// anyArg reports whether -ansi, or an argument that other says yes to, or
+// a -std= value that std says yes to, is among the arguments.
+func (inv *Invocation) anyArg(other func(string) bool, std func(string) bool) bool {
+	for _, a := range inv.Args[1:] {
+		switch {
+		case a == "-ansi", a == "--ansi", other(a):
+			return true
+		case strings.HasPrefix(a, "-std=") || strings.HasPrefix(a, "--std="):
+			if std(a[strings.IndexByte(a, '=')+1:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
