@@ -1,6 +1,9 @@
 package compiler
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // What the compile's language mode makes its lexer read, where the
 // dependency scan's (gcc's directives-only mode) may read otherwise. Both
@@ -40,6 +43,34 @@ func (inv *Invocation) MayLackRawStrings() bool {
 		}
 		return !strings.HasPrefix(std, "gnu") && !strings.HasPrefix(std, "c++")
 	})
+}
+
+// MayLackDigitSeparators reports whether the compile may read the ' in
+// 1'000 as the start of a character literal: gcc reads a digit separator
+// only in C from C2x on and in C++ from C++14 on (the default), not with
+// -ansi.
+func (inv *Invocation) MayLackDigitSeparators() bool {
+	switch inv.Lang {
+	case "c":
+		on := false // the last of -std and -ansi decides
+		for _, a := range inv.Args[1:] {
+			if a == "-ansi" || a == "--ansi" {
+				on = false
+			} else if _, std, ok := strings.Cut(a, "="); ok && (strings.HasPrefix(a, "-std=") || strings.HasPrefix(a, "--std=")) {
+				on = slices.Contains([]string{"c2x", "gnu2x", "c23", "gnu23"}, std)
+			}
+		}
+		return !on
+	case "c++":
+		return inv.anyArg(func(string) bool { return false }, func(std string) bool {
+			switch strings.TrimPrefix(strings.TrimPrefix(std, "gnu++"), "c++") {
+			case "98", "03", "0x", "11":
+				return true
+			}
+			return !strings.HasPrefix(std, "c++") && !strings.HasPrefix(std, "gnu++")
+		})
+	}
+	return true
 }
 
 // anyArg reports whether -ansi, or an argument that other says yes to, or

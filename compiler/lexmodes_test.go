@@ -79,3 +79,38 @@ func TestMayLackRawStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestMayLackDigitSeparators: where gcc reads 1'000 as a number; where gcc
+// is installed, each answer is checked against it too.
+func TestMayLackDigitSeparators(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"d.c", "d.cc"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("int n = 1'000;\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, noGCC := exec.LookPath("gcc")
+	for cmd, lack := range map[string]bool{
+		"gcc d.c": true, "gcc -std=gnu17 d.c": true, "gcc -std=c11 d.c": true, "gcc -std=c2x d.c": false,
+		"gcc -std=gnu2x d.c": false, "gcc -std=c2x -ansi d.c": true, "gcc --std=c2x d.c": false,
+		"g++ d.cc": false, "g++ -std=c++14 d.cc": false, "g++ -std=gnu++17 d.cc": false, "g++ -std=c++1y d.cc": false,
+		"g++ -std=c++11 d.cc": true, "g++ -std=gnu++11 d.cc": true, "g++ -std=c++98 d.cc": true, "g++ -ansi d.cc": true,
+	} {
+		argv := strings.Fields(cmd)
+		inv, err := Parse(append(argv[:len(argv):len(argv)], "-c"), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inv.MayLackDigitSeparators(); got != lack {
+			t.Errorf("%q: MayLackDigitSeparators = %v, want %v", cmd, got, lack)
+		}
+		if noGCC != nil {
+			continue
+		}
+		c := exec.Command(argv[0], append(argv[1:], "-fsyntax-only")...)
+		c.Dir = dir
+		if sep := c.Run() == nil; sep == lack {
+			t.Errorf("%q: gcc reads a digit separator: %v, the test wants %v", cmd, sep, !lack)
+		}
+	}
+}

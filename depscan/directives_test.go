@@ -46,7 +46,7 @@ func TestScanDirectives(t *testing.T) {
 		{"string", "const char *s = \"__has_include(<no.h>) __TIMESTAMP__\";\n", Directives{}},
 		{"after a string with //", "s = \"a//b\"; const char *t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
 		{"after a raw string", "s = R\"x(a\" //)x\"; t = __TIMESTAMP__;\n", hidden(reads("__TIMESTAMP__"), HiddenRawString)},
-		{"after a digit separator", "int n = 1'000; const char *t = __TIMESTAMP__; char c = 'a';\n", reads("__TIMESTAMP__")},
+		{"after a digit separator", "int n = 1'000; const char *t = __TIMESTAMP__; char c = 'a';\n", hidden(reads("__TIMESTAMP__"), HiddenDigitSep)},
 		{"probe after a path with //", "#if __has_include(<a//b.h>) || __has_include(<c.h>)\n",
 			probes(angle("a//b.h"), angle("c.h"))},
 		{"multi-line block comment is not known", "/*\n#if __has_include(<doc.h>)\n*/\n", probes(angle("doc.h"))},
@@ -76,7 +76,7 @@ func TestScanDirectives(t *testing.T) {
 		{"not an asm directive", "x.includes = 1; y.incbinary = 2; #include <a.h>\n", Directives{}},
 		{"first read wins, probes still listed", "#if __has_include(<a.h>)\n#embed \"x\"\n#endif\nconst char *t = __TIMESTAMP__;\n",
 			Directives{Probes: []Probe{angle("a.h")}, Reads: "#embed"}},
-		{"unterminated string is code", "x = \"oops; t = __TIMESTAMP__;\n", reads("__TIMESTAMP__")},
+		{"unterminated string is code", "x = \"oops; t = __TIMESTAMP__;\n", hidden(reads("__TIMESTAMP__"), HiddenQuote)},
 		{"empty name", "#if __has_include(<>)\n", Directives{Unknown: "__has_include(<>)"}},
 	}
 	for _, tt := range tests {

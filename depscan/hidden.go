@@ -22,8 +22,10 @@ import "bytes"
 const (
 	HiddenNull      = "a null character"
 	HiddenDigraph   = "%: where a directive may start"
-	HiddenTrigraph  = "a trigraph"           // "??=" or "??/": counts where trigraphs are on
-	HiddenRawString = "a raw string literal" // counts where raw strings are off
+	HiddenTrigraph  = "a trigraph"                   // "??=" or "??/": counts where trigraphs are on
+	HiddenRawString = "a raw string literal"         // counts where raw strings are off
+	HiddenQuote     = "a quote its line leaves open" // counts in C and C++, not assembly
+	HiddenDigitSep  = "a digit separator"            // counts where digit separators are off
 )
 
 // hiddenSpellings returns the spellings in src that may hide a directive
@@ -59,7 +61,131 @@ func hiddenSpellings(src []byte) []string {
 	if hasRawString(src) || hasRawString(text) {
 		found = append(found, HiddenRawString)
 	}
+	open, digitSep := quoteScan(text)
+	if open {
+		found = append(found, HiddenQuote)
+	}
+	if digitSep {
+		found = append(found, HiddenDigitSep)
+	}
 	return found
+}
+
+// quoteScan reports whether a line of text that is no directive leaves a
+// character or string literal open at its end (in a group an #if skips,
+// "it's" in prose), which directives-only mode reads on over the lines
+// after, past #endif and #include, to the next quote; and whether a '
+// stands in a number (a digit separator, "1'000", which C++14 has). A
+// directive's line may leave one open (the mode reads the directive as
+// the compile does) unless a comment may begin after it. It reads the
+// text as the compile does where it can tell, and reports open where not.
+func quoteScan(text []byte) (open, digitSep bool) {
+	lineStart, directive := true, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			lineStart, directive = true, false
+			continue
+		}
+		if isBlank(c) || c == '\r' {
+			continue
+		}
+		if lineStart {
+			lineStart = false
+			directive = c == '#' || c == '%' && i+1 < len(text) && text[i+1] == ':'
+		}
+		switch {
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			end := bytes.Index(text[i+2:], []byte("*/"))
+			if end < 0 {
+				return open, digitSep
+			}
+			i += 2 + end + 1
+		case c == '/' && i+1 < len(text) && text[i+1] == '/':
+			i = lineEnd(text, i) - 1
+		case c == '\'' && inNumber(text, i):
+			digitSep = true
+		case c == '"' && rawStringAt(text, i) >= 0:
+			i = rawStringAt(text, i)
+		case c == '"' || c == '\'':
+			end := closingQuote(text, i)
+			switch {
+			case end >= 0:
+				i = end
+			case !directive || bytes.Contains(text[i:lineEnd(text, i)], []byte("/*")):
+				return true, digitSep
+			default:
+				i = lineEnd(text, i) - 1
+			}
+		}
+	}
+	return false, digitSep
+}
+
+// lineEnd returns the index of the newline that ends text[i]'s line, or
+// len(text).
+func lineEnd(text []byte, i int) int {
+	if n := bytes.IndexByte(text[i:], '\n'); n >= 0 {
+		return i + n
+	}
+	return len(text)
+}
+
+// closingQuote returns the index of the quote that closes the literal
+// text[at] opens on its line, or -1.
+func closingQuote(text []byte, at int) int {
+	for j := at + 1; j < len(text); j++ {
+		switch text[j] {
+		case '\\':
+			j++
+		case '\n':
+			return -1
+		case text[at]:
+			return j
+		}
+	}
+	return -1
+}
+
+// inNumber reports whether the ' at text[at] stands in a preprocessing
+// number: the name or number before it begins with a digit.
+func inNumber(text []byte, at int) bool {
+	k := at
+	for k > 0 && (isIdent(text[k-1]) || text[k-1] == '.' || text[k-1] == '\'') {
+		k--
+	}
+	return k < at && (text[k] >= '0' && text[k] <= '9' || text[k] == '.' && k+1 < at && text[k+1] >= '0' && text[k+1] <= '9')
+}
+
+// rawStringAt returns, where text[at] is the quote of a raw string
+// literal's prefix (R", LR", uR", UR", u8R" and a delimiter and '('), the
+// index of its closing quote (len(text)-1 when it has none); else -1.
+func rawStringAt(text []byte, at int) int {
+	if at == 0 || text[at-1] != 'R' {
+		return -1
+	}
+	name := at - 1
+	for name > 0 && isIdent(text[name-1]) {
+		name--
+	}
+	switch string(text[name:at]) {
+	case "R", "LR", "uR", "UR", "u8R":
+	default:
+		return -1
+	}
+	open := at + 1
+	for open < len(text) && open-(at+1) <= 16 && bytes.IndexByte([]byte(" ()\\\t\v\f\n\r"), text[open]) < 0 {
+		open++
+	}
+	if open >= len(text) || text[open] != '(' {
+		return -1
+	}
+	closing := append(append([]byte(")"), text[at+1:open]...), '"')
+	end := bytes.Index(text[open+1:], closing)
+	if end < 0 {
+		return len(text) - 1
+	}
+	return open + 1 + end + len(closing) - 1
 }
 
 // mayStartDirective reports whether only blanks stand before text[at] on

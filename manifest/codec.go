@@ -26,10 +26,11 @@ import (
 // of a record: a kernel compile states ~87,000 (every name it looked up
 // in every directory it could search), over a few thousand names.
 // A record of another version reads as no entries: a scan. (Versions 4
-// and 5 were made by scans that could miss a directive spelled after a
-// null character, with "%:" in a group an #if skips, or after a raw
-// string literal where the compile reads none: see depscan/hidden.go.)
-const header = "rex manifest 6\n"
+// to 6 were made by scans that could miss a directive spelled after a
+// null character or with "%:" in a group an #if skips, or after a quote
+// a line left open or a raw string literal where the compile reads none:
+// see depscan/hidden.go.)
+const header = "rex manifest 7\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

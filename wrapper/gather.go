@@ -108,21 +108,22 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 
 // scanMayMiss says which spellings in a file the scan read may have hidden
 // a directive from it (see depscan/hidden.go): none when its preprocessing
-// carried out every directive; a trigraph only where the compile reads
-// trigraphs, a raw string's prefix only where it may not read one.
+// carried out every directive; each of the others where the compile's
+// language reads it otherwise than the scan did.
 func scanMayMiss(scan *depscan.Result, p *compiler.Invocation) func(string) bool {
 	if scan.Full {
 		return nil
 	}
-	trigraphs, noRaw := p.MayReadTrigraphs(), p.MayLackRawStrings()
+	counts := map[string]bool{
+		depscan.HiddenTrigraph:  p.MayReadTrigraphs(),
+		depscan.HiddenRawString: p.MayLackRawStrings(),
+		// The mode reads quotes in assembly as the compile does.
+		depscan.HiddenQuote:    p.Lang != "assembler-with-cpp",
+		depscan.HiddenDigitSep: p.Lang != "assembler-with-cpp" && p.MayLackDigitSeparators(),
+	}
 	return func(hidden string) bool {
-		switch hidden {
-		case depscan.HiddenTrigraph:
-			return trigraphs
-		case depscan.HiddenRawString:
-			return noRaw
-		}
-		return true
+		c, ok := counts[hidden]
+		return c || !ok
 	}
 }
 

@@ -8,6 +8,9 @@ import "testing"
 // a scan that misses it leaves it out of the key and the input root, and
 // the worker's compiler finds the system's stdio.h instead.
 func TestDirectiveSpellings(t *testing.T) {
+	prose := func(include string) string {
+		return "#if 0\nit's not done\n#endif\n" + include + "#if 0\nHere's why\n#endif\n"
+	}
 	const rawOverEndif = "#if 0\nR\"(\n#endif\n#include \"stdio.h\"\n#if 0\n)\"\n#endif\n"
 	body := "#ifdef MINE\nint v = MINE;\n#else\nint v = 1;\n#endif\n"
 	mine := func(src string) map[string]string {
@@ -75,6 +78,20 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "R\"( in an #if 0 group, -std=c++98", files: map[string]string{"stdio.h": "#define MINE 7\n", "c.cc": rawOverEndif + body},
 		cmd: []string{"g++", "-std=c++98", "-c", "c.cc", "-o", "c.o"},
+	}, {
+		// Prose in skipped groups: the mode reads the ' of "it's" on over
+		// the lines after, past the #endif and the include, to the ' of
+		// "Here's".
+		name: "an apostrophe in each of two #if 0 groups", files: mine(prose("#include \"stdio.h\"\n")), cmd: cmd,
+	}, {
+		name: "an apostrophe in each of two #if 0 groups, in a header", files: map[string]string{"stdio.h": "#define MINE 7\n",
+			"h.h": prose("#include \"stdio.h\"\n"), "c.c": "#include \"h.h\"\n" + body}, cmd: cmd,
+	}, {
+		name: "a quote left open in an #if 0 group", files: mine("#if 0\nsay \"hi\n#endif\n#include <stdio.h>\n#if 0\n\"\n#endif\n"),
+		cmd: []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// C before C2x reads the ' of 1'000 as a character literal's.
+		name: "1'000 in an #if 0 group, gnu17", files: mine("#if 0\nint n = 1'000;\n#endif\n#include \"stdio.h\"\n#if 0\nx'\n#endif\n"), cmd: cmd,
 	}, {
 		name: "??=else in an #if 0 group, -trigraphs through -Wp", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
 		cmd: []string{"gcc", "-Wp,-trigraphs", "-c", "c.c", "-o", "c.o"},
