@@ -83,11 +83,11 @@ func quoteScan(text []byte) (open, digitSep bool) {
 	lineStart, directive := true, false
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		if c == '\n' {
+		if c == '\n' || c == '\r' { // gcc ends a line at a lone CR too
 			lineStart, directive = true, false
 			continue
 		}
-		if isBlank(c) || c == '\r' {
+		if isBlank(c) {
 			continue
 		}
 		if lineStart {
@@ -122,10 +122,10 @@ func quoteScan(text []byte) (open, digitSep bool) {
 	return false, digitSep
 }
 
-// lineEnd returns the index of the newline that ends text[i]'s line, or
-// len(text).
+// lineEnd returns the index of the newline or carriage return that ends
+// text[i]'s line, or len(text).
 func lineEnd(text []byte, i int) int {
-	if n := bytes.IndexByte(text[i:], '\n'); n >= 0 {
+	if n := bytes.IndexAny(text[i:], "\n\r"); n >= 0 {
 		return i + n
 	}
 	return len(text)
@@ -138,7 +138,7 @@ func closingQuote(text []byte, at int) int {
 		switch text[j] {
 		case '\\':
 			j++
-		case '\n':
+		case '\n', '\r':
 			return -1
 		case text[at]:
 			return j

@@ -43,16 +43,17 @@ func TestHiddenSpellings(t *testing.T) {
 		"s = R\"(unclosed\n":                       {HiddenRawString},
 		// A quote left open on a line of code: the mode reads on to the
 		// next quote, past the #endif and the include.
-		"#if 0\nit's\n#endif\n#include <x.h>\n#if 0\n'\n#endif\n": {HiddenQuote},
-		"#if 0\nsay \"hi\n#endif\n":                               {HiddenQuote},
-		"x = 'a' + '\\'' + '\"'; s = \"it's \\\" /*\"; // it's\n": nil,
-		"/* it's\n don't */ s = \"a\\\nb\";\n":                    nil,
-		"#error can't happen\n#warning don't\n#define A it's\n":   nil,
-		"#define A it's /* c\n */\n":                              {HiddenQuote},
-		"/* c */ #error can't\n":                                  {HiddenQuote},
-		"s = R\"(it's\n)\"; c = u8'a';\n":                         {HiddenRawString},
-		"n = 0x1'ff; f = 1.5'0;\n":                                {HiddenDigitSep},
-		"n = a'b;\n":                                              {HiddenQuote},
+		"#if 0\nit's\n#endif\n#include <x.h>\n#if 0\n'\n#endif\n":      {HiddenQuote},
+		"#if 0\nsay \"hi\n#endif\n":                                    {HiddenQuote},
+		"#if 0\rit's\r#endif\r#include <x.h>\r#if 0\rHere's\r#endif\r": {HiddenQuote},
+		"x = 'a' + '\\'' + '\"'; s = \"it's \\\" /*\"; // it's\n":      nil,
+		"/* it's\n don't */ s = \"a\\\nb\";\n":                         nil,
+		"#error can't happen\n#warning don't\n#define A it's\n":        nil,
+		"#define A it's /* c\n */\n":                                   {HiddenQuote},
+		"/* c */ #error can't\n":                                       {HiddenQuote},
+		"s = R\"(it's\n)\"; c = u8'a';\n":                              {HiddenRawString},
+		"n = 0x1'ff; f = 1.5'0;\n":                                     {HiddenDigitSep},
+		"n = a'b;\n":                                                   {HiddenQuote},
 	} {
 		if got := hiddenSpellings([]byte(src)); !slices.Equal(got, want) {
 			t.Errorf("hiddenSpellings(%q) = %q, want %q", src, got, want)

@@ -26,11 +26,11 @@ import (
 // of a record: a kernel compile states ~87,000 (every name it looked up
 // in every directory it could search), over a few thousand names.
 // A record of another version reads as no entries: a scan. (Versions 4
-// to 6 were made by scans that could miss a directive spelled after a
+// to 7 were made by scans that could miss a directive spelled after a
 // null character or with "%:" in a group an #if skips, or after a quote
 // a line left open or a raw string literal where the compile reads none:
 // see depscan/hidden.go.)
-const header = "rex manifest 7\n"
+const header = "rex manifest 8\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

@@ -1,6 +1,9 @@
 package adversarial
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The scan's preprocessing (gcc's -fdirectives-only) must find every
 // include the compile follows, however the directive is spelled. Each
@@ -86,6 +89,9 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "an apostrophe in each of two #if 0 groups, in a header", files: map[string]string{"stdio.h": "#define MINE 7\n",
 			"h.h": prose("#include \"stdio.h\"\n"), "c.c": "#include \"h.h\"\n" + body}, cmd: cmd,
+	}, {
+		name:  "an apostrophe in each of two #if 0 groups, lines ended by CR",
+		files: mine(strings.ReplaceAll(prose("#include \"stdio.h\"\n"), "\n", "\r")), cmd: cmd,
 	}, {
 		name: "a quote left open in an #if 0 group", files: mine("#if 0\nsay \"hi\n#endif\n#include <stdio.h>\n#if 0\n\"\n#endif\n"),
 		cmd: []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
