@@ -46,12 +46,14 @@ func markers(out []byte) []string {
 // the marker of a file a directive includes. That is blanks (a form feed
 // or vertical tab too) and comments: "/* c */ # 1 "h.h" 1", or "*/ # 1
 // "h.h" 1" on a comment's last line. A marker not at a line's start was
-// taken for text, and its file left out of the scan.
+// taken for text, and its file left out of the scan. A line the mode passes
+// on as text keeps its end: a marker may follow a lone carriage return
+// (also one that a backslash splices), which gcc reads as a line's end.
 func atDirectiveStart(out []byte, at int) bool {
 	for at > 0 && isBlank(out[at-1]) {
 		at--
 	}
-	return at == 0 || out[at-1] == '\n' || at >= 2 && out[at-2] == '*' && out[at-1] == '/'
+	return at == 0 || out[at-1] == '\n' || out[at-1] == '\r' || at >= 2 && out[at-2] == '*' && out[at-1] == '/'
 }
 
 // parseMarker reads `# LINE "NAME" FLAGS...` and returns NAME when the

@@ -15,16 +15,17 @@ func TestScanListsEverySpelling(t *testing.T) {
 		src, hdr, std string
 		noMD          bool // the scan reads its output's markers, not a dependency rule
 	}{
-		"comment before the #":        {src: "/* c */ #include \"h.h\"\n"},
-		"a comment's last line":       {src: "/* c\n   d */ #include \"h.h\"\n"},
-		"form feed before the #":      {src: "\f#include \"h.h\"\n"},
-		"%: for #":                    {src: "%:include \"h.h\"\n"},
-		"%: for #, in a header":       {src: "#include \"g.h\"\n", hdr: "%: include \"h.h\"\n"},
-		"??= for #, with -std=c11":    {src: "??=include \"h.h\"\n", std: "-std=c11"},
-		"%: after a comment":          {src: "/* c */ %:include \"h.h\"\n"},
-		"null character before the #": {src: "\x00#include \"h.h\"\n", noMD: true},
-		"null character before %:":    {src: " \x00 %:include \"h.h\"\n", noMD: true},
-		"#include after #define %: ":  {src: "#define P %:\n#include \"h.h\"\n"},
+		"comment before the #":          {src: "/* c */ #include \"h.h\"\n"},
+		"a comment's last line":         {src: "/* c\n   d */ #include \"h.h\"\n"},
+		"form feed before the #":        {src: "\f#include \"h.h\"\n"},
+		"%: for #":                      {src: "%:include \"h.h\"\n"},
+		"%: for #, in a header":         {src: "#include \"g.h\"\n", hdr: "%: include \"h.h\"\n"},
+		"??= for #, with -std=c11":      {src: "??=include \"h.h\"\n", std: "-std=c11"},
+		"%: after a comment":            {src: "/* c */ %:include \"h.h\"\n"},
+		"null character before the #":   {src: "\x00#include \"h.h\"\n", noMD: true},
+		"null character before %:":      {src: " \x00 %:include \"h.h\"\n", noMD: true},
+		"after a splice over a lone CR": {src: "int a;\r\\\r#include \"h.h\"\r", noMD: true},
+		"#include after #define %: ":    {src: "#define P %:\n#include \"h.h\"\n"},
 		// The compile restores X to 1 and includes h.h; a scan that does
 		// not expand the text takes X for 2.
 		"_Pragma pop_macro": {src: "#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
@@ -55,8 +56,8 @@ func TestScanListsEverySpelling(t *testing.T) {
 // and vertical tabs included, and after comments; not after text.
 func TestMarkersAfterComments(t *testing.T) {
 	out := "/* c */ # 1 \"one.h\" 1\n/* c\n*/ # 1 \"two.h\" 1\n\f# 1 \"three.h\" 1\n\v # 1 \"four.h\" 1\n" +
-		"x # 1 \"text.h\" 1\nx */y # 1 \"text2.h\" 1\n"
-	want := []string{"one.h", "two.h", "three.h", "four.h"}
+		"x # 1 \"text.h\" 1\nx */y # 1 \"text2.h\" 1\nt = 1;\r\\\r# 1 \"five.h\" 1\n"
+	want := []string{"one.h", "two.h", "three.h", "four.h", "five.h"}
 	if got := markers([]byte(out)); !slices.Equal(got, want) {
 		t.Errorf("markers = %q, want %q", got, want)
 	}

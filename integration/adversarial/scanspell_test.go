@@ -93,6 +93,10 @@ func TestDirectiveSpellings(t *testing.T) {
 		name:  "an apostrophe in each of two #if 0 groups, lines ended by CR",
 		files: mine(strings.ReplaceAll(prose("#include \"stdio.h\"\n"), "\n", "\r")), cmd: cmd,
 	}, {
+		// The mode passes "\\" and a lone CR on as text, and the
+		// include's marker follows them on the output's line.
+		name: "include after a backslash and a lone CR", files: mine("int a;\r\\\r#include \"stdio.h\"\r"), cmd: cmd,
+	}, {
 		name: "a quote left open in an #if 0 group", files: mine("#if 0\nsay \"hi\n#endif\n#include <stdio.h>\n#if 0\n\"\n#endif\n"),
 		cmd: []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
 	}, {
