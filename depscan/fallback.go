@@ -56,20 +56,30 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 // what directives-only mode passes on without carrying it out (in a plain
 // -E's output, only text that is not one, which costs only the retry).
 func unreadDirective(out []byte) bool {
-	for _, spelling := range []string{"%:", "??=", "pop_macro"} {
+	for _, spelling := range []string{"%:", "??="} {
 		for i := 0; ; {
 			j := bytes.Index(out[i:], []byte(spelling))
 			if j < 0 {
 				break
 			}
 			at := i + j
-			if spelling == "pop_macro" && !inPragmaDirective(out, at) || spelling != "pop_macro" && atDirectiveStart(out, at) {
+			if atDirectiveStart(out, at) {
 				return true
 			}
 			i = at + len(spelling)
 		}
 	}
-	return false
+	for i := 0; ; {
+		j := indexPopMacro(out[i:])
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if !inPragmaDirective(out, at) {
+			return true
+		}
+		i = at + len("pop_macro")
+	}
 }
 
 // inPragmaDirective reports whether out[at] is on a line that is a

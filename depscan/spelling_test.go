@@ -1,6 +1,8 @@
 package depscan
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -58,6 +60,28 @@ func TestMarkersAfterComments(t *testing.T) {
 		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
+		}
+	}
+}
+
+// indexPopMacro agrees with bytes.Index wherever the word stands, on text
+// made of the word's own bytes and the bytes a borrow turns into false
+// candidates ('q', 'n').
+func TestIndexPopMacro(t *testing.T) {
+	const word = "pop_macro"
+	alphabet := []byte("pop_macrxqn ")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 50000; n++ {
+		b := make([]byte, rng.IntN(48))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if rng.IntN(3) == 0 {
+			at := rng.IntN(len(b) + 1)
+			b = append(b[:at], append([]byte(word), b[at:]...)...)
+		}
+		if got, want := indexPopMacro(b), bytes.Index(b, []byte(word)); got != want {
+			t.Fatalf("indexPopMacro(%q) = %d, want %d", b, got, want)
 		}
 	}
 }
