@@ -33,7 +33,7 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		if f.Stamp.Racy(since) {
 			f.Stamp = Stamp{}
 		}
-		parent := parentOf(f.Path, i)
+		parent := withoutDots(parentOf(f.Path, i))
 		if read[parent] == nil {
 			read[parent] = map[string]bool{}
 		}
@@ -51,7 +51,7 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 	sort.Strings(parents)
 	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists), e: &e}
 	for _, parent := range parents {
-		if !g.parent(parent, byParent[parent], read[parent]) {
+		if !g.parent(parent, byParent[parent], read[withoutDots(parent)]) {
 			return Entry{}, false
 		}
 	}
@@ -241,6 +241,29 @@ func join(dir, rel string) string {
 		return "/" + rel
 	}
 	return dir + "/" + rel
+}
+
+// withoutDots is path without its "." elements: the same directory to any
+// lookup ("a/./b" walks through a as "a/b" does, a symlink or not). The
+// places spell the directories every way the compiler may have (the cwd
+// and "." beside it, "./include" beside "include"): a place that is a read
+// file spelled otherwise is stated by the file's own fact, and needs no
+// lstat nor a fact of its own (a kernel TU's record had 300 of them).
+func withoutDots(path string) string {
+	if !strings.Contains(path, "/.") {
+		return path
+	}
+	parts := strings.Split(path, "/")
+	kept := parts[:0]
+	for i, p := range parts {
+		if p != "." || i == 0 {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 1 && kept[0] == "" {
+		return "/"
+	}
+	return strings.Join(kept, "/")
 }
 
 // recordable reports whether the record's line format can hold path.
