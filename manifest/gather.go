@@ -50,8 +50,10 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 	}
 	sort.Strings(parents)
 	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists), e: &e}
+	var clean []byte
 	for _, parent := range parents {
-		if !g.parent(parent, byParent[parent], read[withoutDots(parent)]) {
+		clean = appendWithoutDots(clean[:0], parent)
+		if !g.parent(parent, byParent[parent], read[string(clean)]) {
 			return Entry{}, false
 		}
 	}
@@ -253,17 +255,31 @@ func withoutDots(path string) string {
 	if !strings.Contains(path, "/.") {
 		return path
 	}
-	parts := strings.Split(path, "/")
-	kept := parts[:0]
-	for i, p := range parts {
-		if p != "." || i == 0 {
-			kept = append(kept, p)
+	return string(appendWithoutDots(nil, path))
+}
+
+// appendWithoutDots appends withoutDots(path) to dst: a lookup in a map
+// by string(dst) copies nothing, for the thousands of parents a Gather
+// looks up.
+func appendWithoutDots(dst []byte, path string) []byte {
+	start := len(dst)
+	for i := 0; i <= len(path); {
+		j := strings.IndexByte(path[i:], '/')
+		if j < 0 {
+			j = len(path) - i
 		}
+		if elem := path[i : i+j]; elem != "." || i == 0 {
+			if len(dst) > start || i > 0 {
+				dst = append(dst, '/')
+			}
+			dst = append(dst, elem...)
+		}
+		i += j + 1
 	}
-	if len(kept) == 1 && kept[0] == "" {
-		return "/"
+	if string(dst[start:]) == "" && strings.HasPrefix(path, "/") {
+		dst = append(dst, '/')
 	}
-	return strings.Join(kept, "/")
+	return dst
 }
 
 // recordable reports whether the record's line format can hold path.
