@@ -56,29 +56,49 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 // what directives-only mode passes on without carrying it out (in a plain
 // -E's output, only text that is not one, which costs only the retry).
 func unreadDirective(out []byte) bool {
-	for _, spelling := range []string{"%:", "??="} {
-		for i := 0; ; {
-			j := bytes.Index(out[i:], []byte(spelling))
-			if j < 0 {
-				break
-			}
-			at := i + j
-			if atDirectiveStart(out, at) {
-				return true
-			}
-			i = at + len(spelling)
-		}
+	_, unread := readOutputFacts(out, sweepChunk)
+	return unread
+}
+
+// unreadReader looks for the unread directives of one output, a stretch at
+// a time.
+type unreadReader struct {
+	digraph, trigraph, pop int // where each search goes on
+	found                  bool
+}
+
+// upTo looks at the spellings that start before hi.
+func (u *unreadReader) upTo(out []byte, hi int) {
+	if u.found {
+		return
 	}
-	for i := 0; ; {
-		j := indexPopMacro(out[i:])
+	u.found = spellingUpTo(out, &u.digraph, hi, "%:") || spellingUpTo(out, &u.trigraph, hi, "??=")
+	for !u.found {
+		j := indexPopMacro(out[u.pop:min(hi+len("pop_macro")-1, len(out))])
 		if j < 0 {
+			u.pop = max(u.pop, hi)
+			return
+		}
+		at := u.pop + j
+		u.found = !inPragmaDirective(out, at)
+		u.pop = at + len("pop_macro")
+	}
+}
+
+// spellingUpTo reports whether a spelling of '#' that starts before hi,
+// from *from on, stands where a directive starts.
+func spellingUpTo(out []byte, from *int, hi int, spelling string) bool {
+	for {
+		j := bytes.Index(out[*from:min(hi+len(spelling)-1, len(out))], []byte(spelling))
+		if j < 0 {
+			*from = max(*from, hi)
 			return false
 		}
-		at := i + j
-		if !inPragmaDirective(out, at) {
+		at := *from + j
+		*from = at + len(spelling)
+		if atDirectiveStart(out, at) {
 			return true
 		}
-		i = at + len("pop_macro")
 	}
 }
 

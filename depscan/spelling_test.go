@@ -85,3 +85,25 @@ func TestIndexPopMacro(t *testing.T) {
 		}
 	}
 }
+
+// The output is read a chunk at a time: every chunk size finds what one
+// read of the whole finds, with markers and spellings across the seams.
+func TestOutputFactsAcrossChunks(t *testing.T) {
+	parts := []string{"# 1 \"a.h\" 1\n", "# 2 \"b.h\" 1 3\n", " # 1 \"c.h\" 1\n", "# 5 \"a.h\" 2\n", "x # 1 \"t.h\" 1\n",
+		"/* c */ # 1 \"d.h\" 1\n", "%:include <e.h>\n", "a %: b\n", "??=include <f.h>\n", "s = \"??=\";\n",
+		"#pragma pop_macro(\"X\")\n", "P(pop_macro(\"X\"))\n", "int x;\n", "#define Y 1\n", "pop_macr\n", "o\n"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 3000; n++ {
+		var b []byte
+		for range rng.IntN(12) {
+			b = append(b, parts[rng.IntN(len(parts))]...)
+		}
+		wantFiles, wantUnread := readOutputFacts(b, len(b)+1)
+		for _, chunk := range []int{1, 2, 3, 5, 8, 13} {
+			files, unread := readOutputFacts(b, chunk)
+			if !slices.Equal(files, wantFiles) || unread != wantUnread {
+				t.Fatalf("chunks of %d in %q: %q %v, want %q %v", chunk, b, files, unread, wantFiles, wantUnread)
+			}
+		}
+	}
+}
