@@ -9,25 +9,24 @@ import (
 // indexPopMacro returns the offset of the first "pop_macro" in b, or -1.
 // bytes.Index looks for the word's first byte, and in a kernel TU's 3 MB
 // of -E that is a 'p' every 60 bytes: 50,000 calls, most of a millisecond
-// per scan. This looks at eight offsets at a time for a 'p' with an 'm'
-// four bytes on, a pair about ten times rarer, and compares the word only
-// there.
+// per scan. This looks at sixteen offsets at a time for a 'p' with an 'm'
+// four bytes on, a pair 40 times rarer, and compares the word only there.
 func indexPopMacro(b []byte) int {
 	const word = "pop_macro"
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	const ps, ms = 'p' * ones, 'm' * ones
 	i := 0
-	for ; i+12 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:]) ^ ps
-		y := binary.LittleEndian.Uint64(b[i+4:]) ^ ms
-		// A byte of x or y is zero where b holds the letter: the high
-		// bit of each such byte is set (and maybe of a byte above one,
-		// which the comparison below turns away).
-		m := (x - ones) &^ x & (y - ones) &^ y & highs
-		for ; m != 0; m &= m - 1 {
-			at := i + bits.TrailingZeros64(m)/8
-			if at+len(word) <= len(b) && string(b[at:at+len(word)]) == word {
-				return at
+	for ; i+20 <= len(b); i += 16 {
+		w := b[i : i+20]
+		lo := pairs(binary.LittleEndian.Uint64(w[0:8]), binary.LittleEndian.Uint64(w[4:12]))
+		hi := pairs(binary.LittleEndian.Uint64(w[8:16]), binary.LittleEndian.Uint64(w[12:20]))
+		if lo|hi == 0 {
+			continue
+		}
+		for k, m := range [2]uint64{lo, hi} {
+			for ; m != 0; m &= m - 1 {
+				at := i + 8*k + bits.TrailingZeros64(m)/8
+				if at+len(word) <= len(b) && string(b[at:at+len(word)]) == word {
+					return at
+				}
 			}
 		}
 	}
@@ -35,4 +34,15 @@ func indexPopMacro(b []byte) int {
 		return i + j
 	}
 	return -1
+}
+
+// pairs sets the high bit of byte k where byte k of x is 'p' and byte k of
+// y (four bytes on) is 'm': a byte of x^'p' or y^'m' is zero there. A
+// borrow may set a byte just above one too, which the caller's comparison
+// turns away; none is missed.
+func pairs(x, y uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x ^= 'p' * ones
+	y ^= 'm' * ones
+	return (x - ones) &^ x & (y - ones) &^ y & highs
 }

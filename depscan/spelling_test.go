@@ -72,7 +72,7 @@ func TestIndexPopMacro(t *testing.T) {
 	alphabet := []byte("pop_macrxqn ")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := 0; n < 50000; n++ {
-		b := make([]byte, rng.IntN(48))
+		b := make([]byte, rng.IntN(80))
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
