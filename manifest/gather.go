@@ -33,13 +33,14 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		if f.Stamp.Racy(since) {
 			f.Stamp = Stamp{}
 		}
-		parent := withoutDots(parentOf(f.Path, i))
+		parent := parentOf(f.Path, i)
 		if read[parent] == nil {
 			read[parent] = map[string]bool{}
 		}
 		read[parent][f.Path[i+1:]] = true
 		e.Files = append(e.Files, f)
 	}
+	read = byDotless(read)
 	byParent, ok := groupPlaces(places)
 	if !ok {
 		return Entry{}, false
@@ -243,6 +244,22 @@ func join(dir, rel string) string {
 		return "/" + rel
 	}
 	return dir + "/" + rel
+}
+
+// byDotless keys read by its parents without their "." elements.
+func byDotless(read map[string]map[string]bool) map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(read))
+	for parent, names := range read {
+		clean := withoutDots(parent)
+		if out[clean] == nil {
+			out[clean] = names
+			continue
+		}
+		for n := range names {
+			out[clean][n] = true
+		}
+	}
+	return out
 }
 
 // withoutDots is path without its "." elements: the same directory to any
