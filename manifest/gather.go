@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -50,7 +51,7 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		parents = append(parents, parent)
 	}
 	sort.Strings(parents)
-	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists), e: &e}
+	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists, 2*len(parents)), e: &e}
 	var clean []byte
 	for _, parent := range parents {
 		clean = appendWithoutDots(clean[:0], parent)
@@ -129,6 +130,7 @@ func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
 // or present with its kind.
 func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 	listed := g.stats.listing(d.Path, ls)
+	d.Absent = slices.Grow(d.Absent, lookupCount(ls)) // most are absent
 	for _, l := range ls {
 		for _, n := range l.names {
 			base := n[strings.LastIndexByte(n, '/')+1:]
@@ -165,8 +167,9 @@ type statCache struct {
 	lists  *dirlist.Cache
 }
 
-func newStatCache(lists *dirlist.Cache) *statCache {
-	return &statCache{stamps: map[string]*Stamp{}, names: map[string]*dirlist.Names{}, lists: lists}
+// newStatCache sizes the cache for about n paths.
+func newStatCache(lists *dirlist.Cache, n int) *statCache {
+	return &statCache{stamps: make(map[string]*Stamp, n), names: map[string]*dirlist.Names{}, lists: lists}
 }
 
 // stamp stats path, unless its lexical parent is missing: then so is path
@@ -212,12 +215,8 @@ func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
 	if names := c.names[dir]; names != nil {
 		return names
 	}
-	total := 0
-	for _, l := range ls {
-		total += len(l.names)
-	}
 	s := c.stamps[dir]
-	if total < 16 || s == nil {
+	if lookupCount(ls) < 16 || s == nil {
 		return nil
 	}
 	names, _ := c.lists.Read(dir, *s)
@@ -225,6 +224,15 @@ func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
 		c.names[dir] = names
 	}
 	return names
+}
+
+// lookupCount is the number of places in ls.
+func lookupCount(ls []lookups) int {
+	n := 0
+	for _, l := range ls {
+		n += len(l.names)
+	}
+	return n
 }
 
 // isName reports whether n is a directory entry's name, which a listing
