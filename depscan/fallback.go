@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // gcc's directives-only mode, which the scan uses because it costs a third
@@ -64,24 +63,60 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 // without carrying it out (in a plain -E's output, only text that is not
 // one, which costs only the retry).
 func unreadDirective(out []byte) bool {
-	if bytes.IndexByte(out, 0) >= 0 {
-		return true
+	_, unread := readOutputFacts(out, sweepChunk)
+	return unread
+}
+
+// unreadReader looks for the unread directives of one output, a stretch at
+// a time.
+type unreadReader struct {
+	digraph, trigraph, pop, push, null int // where each search goes on
+	found                              bool
+}
+
+// upTo looks at the spellings that start before hi.
+func (u *unreadReader) upTo(out []byte, hi int) {
+	if u.found {
+		return
 	}
-	for _, spelling := range []string{"%:", "??=", "pop_macro", "push_macro"} {
-		macro := strings.HasSuffix(spelling, "_macro")
-		for i := 0; ; {
-			j := bytes.Index(out[i:], []byte(spelling))
-			if j < 0 {
-				break
-			}
-			at := i + j
-			if macro && !inPragmaDirective(out, at) || !macro && atDirectiveStart(out, at) {
-				return true
-			}
-			i = at + len(spelling)
+	u.found = bytes.IndexByte(out[u.null:hi], 0) >= 0 ||
+		spellingUpTo(out, &u.digraph, hi, "%:") || spellingUpTo(out, &u.trigraph, hi, "??=") ||
+		macroUpTo(out, &u.pop, hi, "pop_macro") || macroUpTo(out, &u.push, hi, "push_macro")
+	u.null = hi
+}
+
+// macroUpTo reports whether word, starting before hi, from *from on,
+// stands outside a #pragma directive.
+func macroUpTo(out []byte, from *int, hi int, word string) bool {
+	for {
+		j := indexMacroWord(out[*from:min(hi+len(word)-1, len(out))], word)
+		if j < 0 {
+			*from = max(*from, hi)
+			return false
+		}
+		at := *from + j
+		*from = at + len(word)
+		if !inPragmaDirective(out, at) {
+			return true
 		}
 	}
-	return false
+}
+
+// spellingUpTo reports whether a spelling of '#' that starts before hi,
+// from *from on, stands where a directive starts.
+func spellingUpTo(out []byte, from *int, hi int, spelling string) bool {
+	for {
+		j := bytes.Index(out[*from:min(hi+len(spelling)-1, len(out))], []byte(spelling))
+		if j < 0 {
+			*from = max(*from, hi)
+			return false
+		}
+		at := *from + j
+		*from = at + len(spelling)
+		if atDirectiveStart(out, at) {
+			return true
+		}
+	}
 }
 
 // inPragmaDirective reports whether out[at] is on a line that is a

@@ -12,17 +12,29 @@ import (
 // (which makes a marker without it) names nothing; "<built-in>" and
 // "<command-line>" are not files. Lines of any length are read to the end.
 func markers(out []byte) []string {
-	seen := map[string]bool{}
-	var files []string
+	files, _ := readOutputFacts(out, sweepChunk)
+	return files
+}
+
+// markerReader finds the markers of one output, a stretch at a time.
+type markerReader struct {
+	at    int // where the search goes on
+	seen  map[string]bool
+	files []string
+}
+
+// upTo reads the markers that start before hi.
+func (m *markerReader) upTo(out []byte, hi int) {
 	// "# " is rare in the output (3,300 times in the 157,000 lines of a
 	// kernel TU): look for it rather than at each line.
-	for i := 0; ; {
-		j := bytes.Index(out[i:], []byte("# "))
+	for {
+		j := bytes.Index(out[m.at:min(hi+1, len(out))], []byte("# "))
 		if j < 0 {
-			return files
+			m.at = max(m.at, hi)
+			return
 		}
-		at := i + j
-		i = at + 2
+		at := m.at + j
+		m.at = at + 2
 		if !atDirectiveStart(out, at) {
 			continue
 		}
@@ -34,9 +46,9 @@ func markers(out []byte) []string {
 		}
 		// Most markers return to a file already entered: its name is
 		// looked up without making a string of it.
-		if name, ok := parseMarker(out[at:end]); ok && !seen[string(name)] {
-			seen[string(name)] = true
-			files = append(files, string(name))
+		if name, ok := parseMarker(out[at:end]); ok && !m.seen[string(name)] {
+			m.seen[string(name)] = true
+			m.files = append(m.files, string(name))
 		}
 	}
 }

@@ -131,7 +131,8 @@ func (o output) files(byRule bool) (files []string, unread bool, err error) {
 		files, err = ParseRule(b)
 		return files, false, err
 	}
-	return markers(b), unreadDirective(b), nil
+	files, unread = readOutputFacts(b, sweepChunk)
+	return files, unread, nil
 }
 
 // run runs the compiler with args, its stdout to a file, and returns that

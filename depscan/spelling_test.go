@@ -1,6 +1,8 @@
 package depscan
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -68,6 +70,52 @@ func TestMarkersAfterComments(t *testing.T) {
 		"\x00#include \"a.h\"\n": true, "char c = '\x00';\n": true} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
+		}
+	}
+}
+
+// indexMacroWord agrees with bytes.Index wherever the word stands, on text
+// made of the words' own bytes and the bytes a borrow turns into false
+// candidates ('q', 'n').
+func TestIndexMacroWord(t *testing.T) {
+	alphabet := []byte("popush_macrxqn ")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, word := range []string{"pop_macro", "push_macro"} {
+		for n := 0; n < 50000; n++ {
+			b := make([]byte, rng.IntN(80))
+			for i := range b {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if rng.IntN(3) == 0 {
+				at := rng.IntN(len(b) + 1)
+				b = append(b[:at], append([]byte(word), b[at:]...)...)
+			}
+			if got, want := indexMacroWord(b, word), bytes.Index(b, []byte(word)); got != want {
+				t.Fatalf("indexMacroWord(%q, %s) = %d, want %d", b, word, got, want)
+			}
+		}
+	}
+}
+
+// The output is read a chunk at a time: every chunk size finds what one
+// read of the whole finds, with markers and spellings across the seams.
+func TestOutputFactsAcrossChunks(t *testing.T) {
+	parts := []string{"# 1 \"a.h\" 1\n", "# 2 \"b.h\" 1 3\n", " # 1 \"c.h\" 1\n", "# 5 \"a.h\" 2\n", "x # 1 \"t.h\" 1\n",
+		"/* c */ # 1 \"d.h\" 1\n", "%:include <e.h>\n", "a %: b\n", "??=include <f.h>\n", "s = \"??=\";\n",
+		"#pragma pop_macro(\"X\")\n", "P(pop_macro(\"X\"))\n", "int x;\n", "#define Y 1\n", "pop_macr\n", "o\n",
+		"P(push_macro(\"X\"))\n", "#pragma push_macro(\"X\")\n", "\x00\n", "t;\r\\\r# 1 \"g.h\" 1\n"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 3000; n++ {
+		var b []byte
+		for range rng.IntN(12) {
+			b = append(b, parts[rng.IntN(len(parts))]...)
+		}
+		wantFiles, wantUnread := readOutputFacts(b, len(b)+1)
+		for _, chunk := range []int{1, 2, 3, 5, 8, 13} {
+			files, unread := readOutputFacts(b, chunk)
+			if !slices.Equal(files, wantFiles) || unread != wantUnread {
+				t.Fatalf("chunks of %d in %q: %q %v, want %q %v", chunk, b, files, unread, wantFiles, wantUnread)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -40,6 +41,7 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		read[parent][f.Path[i+1:]] = true
 		e.Files = append(e.Files, f)
 	}
+	read = byDotless(read)
 	byParent, ok := groupPlaces(places)
 	if !ok {
 		return Entry{}, false
@@ -49,9 +51,11 @@ func Gather(since time.Time, reads []File, places Places, lists *dirlist.Cache) 
 		parents = append(parents, parent)
 	}
 	sort.Strings(parents)
-	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists), e: &e}
+	g := gathering{since: since, dirs: map[string]*Dir{}, stats: newStatCache(lists, 2*len(parents)), e: &e}
+	var clean []byte
 	for _, parent := range parents {
-		if !g.parent(parent, byParent[parent], read[parent]) {
+		clean = appendWithoutDots(clean[:0], parent)
+		if !g.parent(parent, byParent[parent], read[string(clean)]) {
 			return Entry{}, false
 		}
 	}
@@ -126,6 +130,7 @@ func (g *gathering) absentBelow(d *Dir, l lookups, read map[string]bool) {
 // or present with its kind.
 func (g *gathering) existing(d *Dir, ls []lookups, read map[string]bool) bool {
 	listed := g.stats.listing(d.Path, ls)
+	d.Absent = slices.Grow(d.Absent, lookupCount(ls)) // most are absent
 	for _, l := range ls {
 		for _, n := range l.names {
 			base := n[strings.LastIndexByte(n, '/')+1:]
@@ -162,8 +167,9 @@ type statCache struct {
 	lists  *dirlist.Cache
 }
 
-func newStatCache(lists *dirlist.Cache) *statCache {
-	return &statCache{stamps: map[string]*Stamp{}, names: map[string]*dirlist.Names{}, lists: lists}
+// newStatCache sizes the cache for about n paths.
+func newStatCache(lists *dirlist.Cache, n int) *statCache {
+	return &statCache{stamps: make(map[string]*Stamp, n), names: map[string]*dirlist.Names{}, lists: lists}
 }
 
 // stamp stats path, unless its lexical parent is missing: then so is path
@@ -209,12 +215,8 @@ func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
 	if names := c.names[dir]; names != nil {
 		return names
 	}
-	total := 0
-	for _, l := range ls {
-		total += len(l.names)
-	}
 	s := c.stamps[dir]
-	if total < 16 || s == nil {
+	if lookupCount(ls) < 16 || s == nil {
 		return nil
 	}
 	names, _ := c.lists.Read(dir, *s)
@@ -222,6 +224,15 @@ func (c *statCache) listing(dir string, ls []lookups) *dirlist.Names {
 		c.names[dir] = names
 	}
 	return names
+}
+
+// lookupCount is the number of places in ls.
+func lookupCount(ls []lookups) int {
+	n := 0
+	for _, l := range ls {
+		n += len(l.names)
+	}
+	return n
 }
 
 // isName reports whether n is a directory entry's name, which a listing
@@ -241,6 +252,59 @@ func join(dir, rel string) string {
 		return "/" + rel
 	}
 	return dir + "/" + rel
+}
+
+// byDotless keys read by its parents without their "." elements.
+func byDotless(read map[string]map[string]bool) map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(read))
+	for parent, names := range read {
+		clean := withoutDots(parent)
+		if out[clean] == nil {
+			out[clean] = names
+			continue
+		}
+		for n := range names {
+			out[clean][n] = true
+		}
+	}
+	return out
+}
+
+// withoutDots is path without its "." elements: the same directory to any
+// lookup ("a/./b" walks through a as "a/b" does, a symlink or not). The
+// places spell the directories every way the compiler may have (the cwd
+// and "." beside it, "./include" beside "include"): a place that is a read
+// file spelled otherwise is stated by the file's own fact, and needs no
+// lstat nor a fact of its own (a kernel TU's record had 300 of them).
+func withoutDots(path string) string {
+	if !strings.Contains(path, "/.") {
+		return path
+	}
+	return string(appendWithoutDots(nil, path))
+}
+
+// appendWithoutDots appends withoutDots(path) to dst: a lookup in a map
+// by string(dst) copies nothing, for the thousands of parents a Gather
+// looks up.
+func appendWithoutDots(dst []byte, path string) []byte {
+	start := len(dst)
+	for i := 0; i <= len(path); {
+		j := strings.IndexByte(path[i:], '/')
+		if j < 0 {
+			j = len(path) - i
+		}
+		if elem := path[i : i+j]; elem != "." || i == 0 {
+			if len(dst) > start || i > 0 {
+				dst = append(dst, '/')
+			}
+			dst = append(dst, elem...)
+		}
+		i += j + 1
+	}
+	if string(dst[start:]) == "" && strings.HasPrefix(path, "/") {
+		dst = append(dst, '/')
+	}
+	return dst
 }
 
 // recordable reports whether the record's line format can hold path.

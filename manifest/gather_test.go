@@ -155,3 +155,47 @@ func TestGatherWithEarlierListings(t *testing.T) {
 		os.RemoveAll(made)
 	}
 }
+
+// A place that is a read file spelled with "." elements is the file: the
+// file's fact states it, and it is no present place of its own. A file
+// that was not read stays present, however it is spelled, and the record
+// still fails when the read file changes.
+func TestDotSpellingsOfAReadFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/inc/linux/a.h", "1")
+	write(t, dir+"/inc/linux/b.h", "")
+	read := readFact(t, dir+"/./inc/linux/a.h")
+	places := Places{
+		Dirs:  []string{dir, dir + "/.", dir + "/./inc", dir + "/inc", dir + "/./inc/linux/."},
+		Names: []string{"inc/linux/a.h", "./inc/linux/a.h", "linux/a.h", "a.h", "linux/b.h"},
+	}
+	e, ok := Gather(since(), []File{read}, places, nil)
+	if !ok {
+		t.Fatal("Gather refused")
+	}
+	var present []string
+	for _, p := range e.Present {
+		present = append(present, p.Path)
+	}
+	want := []string{dir + "/./inc/linux/b.h", dir + "/inc/linux/b.h"}
+	slices.Sort(present)
+	if !slices.Equal(present, want) {
+		t.Errorf("present = %q, want %q", present, want)
+	}
+	if !e.Holds() {
+		t.Fatal("the facts do not hold")
+	}
+	write(t, dir+"/inc/linux/a.h", "2")
+	if e.Holds() {
+		t.Error("the facts hold after the read file changed")
+	}
+}
+
+func TestWithoutDots(t *testing.T) {
+	for in, want := range map[string]string{"/a/./b": "/a/b", "/a/.": "/a", "/.": "/", "/": "/", "/a/b": "/a/b",
+		"/a/../b": "/a/../b", "/a/.b/./c": "/a/.b/c", "/a/././b/.": "/a/b", "/.a": "/.a"} {
+		if got := withoutDots(in); got != want {
+			t.Errorf("withoutDots(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

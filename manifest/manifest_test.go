@@ -233,3 +233,30 @@ func TestLookupFindsAnOlderEntry(t *testing.T) {
 		t.Fatalf("Lookup = %q, %v; want the entry for the content on disk", e.Action, ok)
 	}
 }
+
+// A file that changed between its stamp and its hashing is stated with
+// the old stamp and the new content's digest (the content the key covered):
+// its stat no longer matches, so the fact holds only while the file holds
+// that content.
+func TestFactOfAFileChangedAfterItsStamp(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/h.h", "old")
+	st, err := StampOf(dir + "/h.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // a new ctime, whatever the tick
+	write(t, dir+"/h.h", "newer")
+	hashed := readFact(t, dir+"/h.h")
+	e, ok := Gather(since(), []File{{Path: dir + "/h.h", Stamp: st, Hash: hashed.Hash, Function: digest.BLAKE3}}, Places{}, nil)
+	if !ok {
+		t.Fatal("Gather refused")
+	}
+	if !e.Holds() {
+		t.Fatal("the fact does not hold for the content it states")
+	}
+	write(t, dir+"/h.h", "old")
+	if e.Holds() {
+		t.Error("the fact holds for the content before the stamp's")
+	}
+}

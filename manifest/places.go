@@ -31,7 +31,9 @@ func groupPlaces(places Places) (map[string][]lookups, bool) {
 		}
 		byDirPart[part] = append(byDirPart[part], n)
 	}
-	byParent := map[string][]lookups{}
+	// Sized at once: a kernel TU has some 2,000 parents, and growing the
+	// map rehashes it several times.
+	byParent := make(map[string][]lookups, len(places.Dirs)*len(byDirPart)+len(places.Paths))
 	for _, d := range places.Dirs {
 		if !recordable(d) || !strings.HasPrefix(d, "/") {
 			return nil, false

@@ -119,13 +119,15 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 // readFacts states the files the key hashed, with the stamps taken before
 // the hashing and the digests the key took (a project file is read again
 // only when its content is another's, whose digest the tree kept). A file
-// whose stat changed since, or that changed too recently for its stat to
-// tell, makes the record unsound: none is made.
+// that changed too recently for its stat to tell makes the record unsound:
+// none is made. A file changed after its stamp needs no second stat here:
+// its stat no longer matches the stamp, and a lookup then compares its
+// content with the digest stated, the content the key covered.
 func (plan *actionPlan) readFacts(set inputSet) ([]manifest.File, bool) {
 	reads := make([]manifest.File, 0, len(set.system)+len(set.project))
 	add := func(path string, d digest.Digest, fn digest.Function) bool {
 		st, ok := plan.inputStamps[path]
-		if !ok || !st.stat.exists || st.racy || statOf(path) != st.stat {
+		if !ok || !st.stat.exists || st.racy {
 			return false
 		}
 		reads = append(reads, manifest.File{Path: path, Stamp: st.stat.stamp(), Hash: d, Function: fn})
