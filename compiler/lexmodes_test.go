@@ -8,109 +8,74 @@ import (
 	"testing"
 )
 
-// TestMayReadTrigraphs: what turns gcc's trigraphs on; where gcc is
-// installed, each answer is checked against it too (it accepts a
-// "??=define" only with trigraphs on).
+// checkLexMode checks what ask answers for each compile command (the
+// source one of the files, in a directory that holds them) against want,
+// and, where gcc is installed, against what gcc does: each file compiles
+// only where the mode reads what it tests.
+func checkLexMode(t *testing.T, files map[string]string, ask func(*Invocation) bool, want map[string]bool) {
+	dir := t.TempDir()
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, noGCC := exec.LookPath("gcc")
+	for cmd, yes := range want {
+		argv := strings.Fields(cmd)
+		inv, err := Parse(append(argv[:len(argv):len(argv)], "-c"), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ask(inv); got != yes {
+			t.Errorf("%q: %v, want %v", cmd, got, yes)
+		}
+		if noGCC != nil {
+			continue
+		}
+		c := exec.Command(argv[0], append(argv[1:], "-fsyntax-only")...)
+		c.Dir = dir
+		if compiles := c.Run() == nil; compiles != yes {
+			t.Errorf("%q: gcc compiles the test's source: %v, the test wants %v", cmd, compiles, yes)
+		}
+	}
+}
+
+// TestMayReadTrigraphs: what turns gcc's trigraphs on ("??=define" is a
+// directive only then).
 func TestMayReadTrigraphs(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "t.c")
-	if err := os.WriteFile(src, []byte("??=define X 1\nint v = X;\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, noGCC := exec.LookPath("gcc")
-	for args, want := range map[string]bool{
-		"": false, "-std=gnu11": false, "-x c++ -std=gnu++14": false, "-x c++ -std=c++17": false,
-		"-x c++ -std=c++2b": false, "-Wtrigraphs": false, "-Wno-trigraphs": false,
-		"-std=c11": true, "-std=c99": true, "-std=c2x": true, "-std=iso9899:1990": true, "--std=c89": true,
-		"-x c++ -std=c++14": true, "-x c++ -std=c++98": true, "-ansi": true, "-trigraphs": true,
-		"-Wp,-trigraphs": true, "-Xpreprocessor -trigraphs": true,
-	} {
-		inv, err := Parse(append([]string{"gcc", "-c", "t.c"}, strings.Fields(args)...), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := inv.MayReadTrigraphs(); got != want {
-			t.Errorf("%q: MayReadTrigraphs = %v, want %v", args, got, want)
-		}
-		if noGCC != nil {
-			continue
-		}
-		cmd := exec.Command("gcc", append(strings.Fields(args), "-fsyntax-only", src)...)
-		if on := cmd.Run() == nil; on != want {
-			t.Errorf("%q: gcc reads trigraphs: %v, the test wants %v", args, on, want)
-		}
-	}
+	src := "??=define X 1\nint v = X;\n"
+	checkLexMode(t, map[string]string{"t.c": src, "t.cc": src}, (*Invocation).MayReadTrigraphs, map[string]bool{
+		"gcc t.c": false, "gcc -std=gnu11 t.c": false, "g++ -std=gnu++14 t.cc": false, "g++ -std=c++17 t.cc": false,
+		"g++ -std=c++2b t.cc": false, "gcc -Wtrigraphs t.c": false, "gcc -Wno-trigraphs t.c": false,
+		"gcc -std=c11 t.c": true, "gcc -std=c99 t.c": true, "gcc -std=c2x t.c": true, "gcc -std=iso9899:1990 t.c": true,
+		"gcc --std=c89 t.c": true, "g++ -std=c++14 t.cc": true, "g++ -std=c++98 t.cc": true, "gcc -ansi t.c": true,
+		"gcc -trigraphs t.c": true, "gcc -Wp,-trigraphs t.c": true, "gcc -Xpreprocessor -trigraphs t.c": true,
+	})
 }
 
-// TestMayLackRawStrings: where gcc reads R"(...)" as a raw string literal;
-// where gcc is installed, each answer is checked against it too (a raw
-// string that spans lines compiles only where it is one).
+// TestMayLackRawStrings: where gcc reads R"(...)" as other than a raw
+// string literal (one that spans lines compiles only where it is one).
 func TestMayLackRawStrings(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "r.c"), []byte("const char *s = R\"(a\nb)\";\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "r.cc"), []byte("const char *s = R\"(a\nb)\";\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, noGCC := exec.LookPath("gcc")
-	for cmd, lack := range map[string]bool{
-		"gcc r.c": false, "gcc -std=gnu99 r.c": false, "gcc -std=gnu11 r.c": false, "gcc -std=gnu2x r.c": false,
-		"gcc -std=gnu89 r.c": true, "gcc -std=c99 r.c": true, "gcc -std=c11 r.c": true, "gcc -std=c17 r.c": true,
-		"gcc -ansi r.c": true, "gcc -std=iso9899:1999 r.c": true,
-		"g++ r.cc": false, "g++ -std=c++11 r.cc": false, "g++ -std=gnu++14 r.cc": false, "g++ -std=c++0x r.cc": false,
-		"g++ -std=c++98 r.cc": true, "g++ -std=gnu++98 r.cc": true, "g++ -std=c++03 r.cc": true, "g++ -ansi r.cc": true,
-	} {
-		argv := strings.Fields(cmd)
-		inv, err := Parse(append(argv[:len(argv):len(argv)], "-c"), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := inv.MayLackRawStrings(); got != lack {
-			t.Errorf("%q: MayLackRawStrings = %v, want %v", cmd, got, lack)
-		}
-		if noGCC != nil {
-			continue
-		}
-		c := exec.Command(argv[0], append(argv[1:], "-fsyntax-only")...)
-		c.Dir = dir
-		if raw := c.Run() == nil; raw == lack {
-			t.Errorf("%q: gcc reads a raw string: %v, the test wants %v", cmd, raw, !lack)
-		}
-	}
+	src := "const char *s = R\"(a\nb)\";\n"
+	lacks := func(inv *Invocation) bool { return !inv.MayLackRawStrings() }
+	checkLexMode(t, map[string]string{"r.c": src, "r.cc": src}, lacks, map[string]bool{
+		"gcc r.c": true, "gcc -std=gnu99 r.c": true, "gcc -std=gnu11 r.c": true, "gcc -std=gnu2x r.c": true,
+		"gcc -std=gnu89 r.c": false, "gcc -std=c99 r.c": false, "gcc -std=c11 r.c": false, "gcc -std=c17 r.c": false,
+		"gcc -ansi r.c": false, "gcc -std=iso9899:1999 r.c": false,
+		"g++ r.cc": true, "g++ -std=c++11 r.cc": true, "g++ -std=gnu++14 r.cc": true, "g++ -std=c++0x r.cc": true,
+		"g++ -std=c++98 r.cc": false, "g++ -std=gnu++98 r.cc": false, "g++ -std=c++03 r.cc": false, "g++ -ansi r.cc": false,
+	})
 }
 
-// TestMayLackDigitSeparators: where gcc reads 1'000 as a number; where gcc
-// is installed, each answer is checked against it too.
+// TestMayLackDigitSeparators: where gcc reads the ' of 1'000 as other than
+// a digit separator.
 func TestMayLackDigitSeparators(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"d.c", "d.cc"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("int n = 1'000;\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, noGCC := exec.LookPath("gcc")
-	for cmd, lack := range map[string]bool{
-		"gcc d.c": true, "gcc -std=gnu17 d.c": true, "gcc -std=c11 d.c": true, "gcc -std=c2x d.c": false,
-		"gcc -std=gnu2x d.c": false, "gcc -std=c2x -ansi d.c": true, "gcc --std=c2x d.c": false,
-		"g++ d.cc": false, "g++ -std=c++14 d.cc": false, "g++ -std=gnu++17 d.cc": false, "g++ -std=c++1y d.cc": false,
-		"g++ -std=c++11 d.cc": true, "g++ -std=gnu++11 d.cc": true, "g++ -std=c++98 d.cc": true, "g++ -ansi d.cc": true,
-	} {
-		argv := strings.Fields(cmd)
-		inv, err := Parse(append(argv[:len(argv):len(argv)], "-c"), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := inv.MayLackDigitSeparators(); got != lack {
-			t.Errorf("%q: MayLackDigitSeparators = %v, want %v", cmd, got, lack)
-		}
-		if noGCC != nil {
-			continue
-		}
-		c := exec.Command(argv[0], append(argv[1:], "-fsyntax-only")...)
-		c.Dir = dir
-		if sep := c.Run() == nil; sep == lack {
-			t.Errorf("%q: gcc reads a digit separator: %v, the test wants %v", cmd, sep, !lack)
-		}
-	}
+	src := "int n = 1'000;\n"
+	has := func(inv *Invocation) bool { return !inv.MayLackDigitSeparators() }
+	checkLexMode(t, map[string]string{"d.c": src, "d.cc": src}, has, map[string]bool{
+		"gcc d.c": false, "gcc -std=gnu17 d.c": false, "gcc -std=c11 d.c": false, "gcc -std=c2x d.c": true,
+		"gcc -std=gnu2x d.c": true, "gcc -std=c2x -ansi d.c": false, "gcc --std=c2x d.c": true,
+		"g++ d.cc": true, "g++ -std=c++14 d.cc": true, "g++ -std=gnu++17 d.cc": true, "g++ -std=c++1y d.cc": true,
+		"g++ -std=c++11 d.cc": false, "g++ -std=gnu++11 d.cc": false, "g++ -std=c++98 d.cc": false, "g++ -ansi d.cc": false,
+	})
 }
