@@ -44,6 +44,7 @@ const (
 	roleNoLTO
 	roleSanitize
 	roleRecordSwitches
+	roleInputCharset
 )
 
 const (
@@ -136,6 +137,7 @@ var specTable = []spec{
 	{name: "-ftest-coverage", role: roleTestCoverage},
 	{name: "-fstack-usage", role: roleStackUsage},
 	{name: "-fprofile-abs-path"},
+	{name: "-finput-charset=", form: joined, role: roleInputCharset},
 	{name: "-fprofile-update=", form: joined},
 	{name: "-nostdinc"}, {name: "-nostdinc++"}, {name: "-nostdlib"}, {name: "-nostdlib++"},
 	{name: "-nodefaultlibs"}, {name: "-nostartfiles"}, {name: "-static"}, {name: "-shared"},

@@ -29,6 +29,25 @@ func (st *state) applyReads(it item) {
 		if st.inv.Family == Clang {
 			st.local(recordReason)
 		}
+	case roleInputCharset:
+		st.checkInputCharset(it.value)
+	}
+}
+
+// asciiCharsets match the -finput-charset names whose bytes spell every
+// ASCII character as ASCII does and use no byte below 0x80 within another
+// character: the directive and spelling checks that read a file's bytes
+// (package depscan) read such a file as the compiler does after its
+// conversion. Shift_JIS, GBK, UTF-16 and EBCDIC do not.
+var asciiCharsets = lazyRegexp(`^(?i)(utf-?8|(us-?)?ascii|ansi_x3\.4-1968|iso[-_]?8859-[0-9]+|iso8859-[0-9]+|latin-?[0-9]+|l[0-9]|cp125[0-8]|windows-125[0-8]|koi8-[ru])$`)
+
+const charsetReason = "rex reads directives in a file's bytes, which that charset spells otherwise"
+
+// checkInputCharset keeps a compile local when its sources are in a
+// charset whose bytes spell directives and quotes otherwise than ASCII.
+func (st *state) checkInputCharset(charset string) {
+	if !asciiCharsets().MatchString(charset) {
+		st.local("-finput-charset=" + charset + ": " + charsetReason)
 	}
 }
 

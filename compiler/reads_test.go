@@ -69,6 +69,9 @@ func TestParseReads(t *testing.T) {
 		{"gcc -Xpreprocessor -DE=__has_embed(<x>) -c a.c", local(GCC, "macro -DE=__has_embed(<x>) uses __has_embed")},
 		{"gcc -DD=_Pragma(\"dependency\") -c a.c", local(GCC, "macro -DD=_Pragma(\"dependency\") uses _Pragma")},
 		{"gcc -DBUILT=__DATE__ -c a.c", local(GCC, "macro -DBUILT=__DATE__ uses __DATE__")},
+		{"gcc -finput-charset=IBM1047 -c a.c", local(GCC, "-finput-charset=IBM1047: "+charsetReason)},
+		{"gcc -finput-charset=SHIFT_JIS -c a.c", local(GCC, "-finput-charset=SHIFT_JIS: "+charsetReason)},
+		{"gcc -finput-charset=UTF-16 -c a.c", local(GCC, "-finput-charset=UTF-16: "+charsetReason)},
 	}
 	runParseTable(t, tests)
 }
@@ -91,6 +94,7 @@ func TestParseReadsRemotable(t *testing.T) {
 		{"gcc -Wa,-mbranches-within-32B-boundaries,--fatal-warnings -Wa,-malign-branch-boundary=32 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -DX=1 -DS=\"a\" -Wp,-DY -Xpreprocessor -DZ -DUSE_DEPENDENCY=1 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 		{"gcc -march=x86-64-v3 -mtune=generic -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -finput-charset=UTF-8 -finput-charset=iso-8859-1 -finput-charset=latin1 -finput-charset=CP1252 -c a.c", ok(GCC, "c", "a.c", "a.o")},
 	}
 	runParseTable(t, tests)
 }
