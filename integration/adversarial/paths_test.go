@@ -36,6 +36,11 @@ func pathCases(cc string) []spec {
 		name: "-fdebug-prefix-map of a directory above the tree",
 		cmd:  []string{cc, "-g", "-fdebug-prefix-map={R}=/src", "-Iinc", "-c", "a.c", "-o", "a.o"},
 	}, {
+		// gcc takes the later map, clang the longer prefix.
+		name: "-fdebug-prefix-map above the tree, then of the tree",
+		cmd: []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-fdebug-prefix-map={R}=/src",
+			"-Iinc", "-c", "a.c", "-o", "a.o"},
+	}, {
 		name: "-g with absolute paths",
 		cmd:  []string{cc, "-g", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "{R}/proj/a.o"},
 	}, {
