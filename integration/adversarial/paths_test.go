@@ -41,6 +41,11 @@ func pathCases(cc string) []spec {
 		cmd: []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-fdebug-prefix-map={R}=/src",
 			"-Iinc", "-c", "a.c", "-o", "a.o"},
 	}, {
+		// gcc then names no directory in the line table, and the
+		// assembler writes the one it runs in.
+		name: "-ffile-prefix-map of the cwd to nothing",
+		cmd:  []string{cc, "-g", "-ffile-prefix-map={R}/proj=", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
 		name: "-g with absolute paths",
 		cmd:  []string{cc, "-g", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "{R}/proj/a.o"},
 	}, {
