@@ -82,3 +82,26 @@ func rivalMaps(args []string, l layout) string {
 	}
 	return ""
 }
+
+// emptyCompileDir returns a map the user passed that turns the compile
+// directory into nothing, or "". gcc then names no directory in the line
+// table, and the assembler writes the one it runs in: on a worker, the
+// worker's, which no map of rex's reaches.
+func emptyCompileDir(args []string, l layout) string {
+	dir := rootMarker
+	if l.workDir != "" {
+		dir += "/" + l.workDir
+	}
+	for _, a := range args[1:] {
+		for _, flag := range []string{"-ffile-prefix-map=", "-fdebug-prefix-map="} {
+			rest, ok := strings.CutPrefix(a, flag)
+			if !ok {
+				continue
+			}
+			if old, new, ok := strings.Cut(rest, "="); ok && new == "" && l.markArg(old) == dir {
+				return a
+			}
+		}
+	}
+	return ""
+}
