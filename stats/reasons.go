@@ -34,6 +34,15 @@ func Category(reason string) string {
 		}
 	}
 	r := strings.TrimPrefix(reason, "not remotable: ")
+	// A reason about one file names it first ("/x/core.h: __has_include(x):
+	// ..."): the file is no category, what it does is.
+	for {
+		head, rest, ok := strings.Cut(r, ": ")
+		if !ok || strings.ContainsRune(head, ' ') || !strings.ContainsRune(head, '/') {
+			break
+		}
+		r = rest
+	}
 	if head, _, ok := strings.Cut(r, ": "); ok {
 		r = head
 	}
