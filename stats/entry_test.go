@@ -85,7 +85,7 @@ func TestCategory(t *testing.T) {
 		"the server refused rex's credentials: rpc error: code = Unauthenticated":                               "authentication refused",
 		"not remotable: dependency scan: exit status 1":                                                         "dependency scan failed",
 		"not remotable: /usr/include/fmt/core.h: __has_include(x): probe of a name only preprocessing can tell": "__has_include(x)",
-		"not remotable: /src/a.c: .incbin reads a file the dependency scan does not list":                       ".incbin",
+		"not remotable: /src/a.c: .incbin reads a file the dependency scan does not list":                       ".incbin reads a file the dependency scan does not list",
 	} {
 		if got := Category(reason); got != want {
 			t.Errorf("Category(%q) = %q, want %q", reason, got, want)

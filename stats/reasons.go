@@ -21,7 +21,7 @@ var categories = []struct{ contains, category string }{
 	{"inputs changed during the compile", "inputs changed"},
 	{"coverage instrumentation", "coverage"},
 	{"not a compile (no -c)", "link (no -c)"},
-	{"dependency scan", "dependency scan failed"},
+	{"dependency scan: ", "dependency scan failed"},
 }
 
 // Category is the short name under which a reason is counted: one of the
