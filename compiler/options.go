@@ -97,6 +97,9 @@ var specTable = []spec{
 	// The driver looks for cc1, as and specs in -B directories first.
 	{name: "-B", form: joinedOrNext, local: toolsReason},
 	{name: "-L", form: joinedOrNext, path: true},
+	// A library for the link step, which a compile (-c) never runs: known,
+	// so that a link counts as a link and not as an unknown option -lz.
+	{name: "-l", form: joinedOrNext},
 	{name: "-MD", role: roleMD}, {name: "-MMD", role: roleMMD},
 	{name: "-MF", form: joinedOrNext, role: roleMF, path: true},
 	{name: "-MT", form: joinedOrNext, role: roleTarget},

@@ -73,6 +73,7 @@ func TestParseRemotable(t *testing.T) {
 		{"clang -target x86_64-linux-gnu --target=x86_64-linux-gnu -Xclang -fcolor-diagnostics -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"clang -mllvm -inline-threshold=100 -Qunused-arguments -c a.c", ok(Clang, "c", "a.c", "a.o")},
 		{"gcc -O -Os -Ofast -Og -g0 -c a.c", ok(GCC, "c", "a.c", "a.o")},
+		{"gcc -c a.c -lm -l z -L/usr/lib", ok(GCC, "c", "a.c", "a.o")},
 	}
 	runParseTable(t, tests)
 }
@@ -114,6 +115,8 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -c a.s", local(GCC, "unsupported input a.s")},
 		{"gcc -c a.c b.o", local(GCC, "linker input with -c: b.o")},
 		{"gcc -o a a.o libz.a -L. libz.so.1.2", local(GCC, "not a compile (no -c): link")},
+		{"gcc -o conftest -g -O2 -pthread conftest.c -lpthread -lz", local(GCC, "not a compile (no -c): link")},
+		{"gcc -c a.c -l", local(GCC, "missing argument to -l")},
 		{"gcc -c a.c -o /dev/null", local(GCC, "output to a device: /dev/null")},
 		{"gcc -c a.c -MD -MF /dev/null", local(GCC, "output to a device: /dev/null")},
 		{"gcc -c", local(GCC, "no source file")},

@@ -29,10 +29,14 @@ type Context struct {
 	Env        map[string]string // the user's environment
 }
 
-// Key names the context's record.
+// Key names the context's record. Its version changes whenever the action
+// a context leads to changes for the same files: a record names the action
+// it found, and an older rex's record would serve that action's result
+// (v3: the prefix maps of the remote command, with which clang's objects
+// of v2 embedded the local root where the user had mapped it).
 func (c Context) Key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rex direct v2\x00%s\x00%s\x00%s\x00", c.Identity, c.Compiler, c.Dir)
+	fmt.Fprintf(&b, "rex direct v3\x00%s\x00%s\x00%s\x00", c.Identity, c.Compiler, c.Dir)
 	fmt.Fprintf(&b, "root=%s\x00digest=%s\x00cache-only=%t\x00", c.ProjectRoot, c.Function, c.CacheOnly)
 	for _, a := range c.Args {
 		b.WriteString(a)

@@ -78,12 +78,14 @@ func TestCategory(t *testing.T) {
 		"several sources":                        "several sources",
 		"not a compile (no -c): link":            "link (no -c)",
 		"the server was unreachable moments ago": "server unreachable",
-		"GetActionResult: rpc error: code = Unavailable desc = x":                  "server unavailable",
-		"not remotable: input /a/b.h is a toolchain file named by a relative path": "input ... is a toolchain file named by a relative path",
-		"unknown option -fplugin=foo":                                              "unknown option -fplugin=foo",
-		"coverage instrumentation embeds the absolute .gcda path":                  "coverage",
-		"the server refused rex's credentials: rpc error: code = Unauthenticated":  "authentication refused",
-		"not remotable: dependency scan: exit status 1":                            "dependency scan failed",
+		"GetActionResult: rpc error: code = Unavailable desc = x":                                               "server unavailable",
+		"not remotable: input /a/b.h is a toolchain file named by a relative path":                              "input ... is a toolchain file named by a relative path",
+		"unknown option -fplugin=foo":                                                                           "unknown option -fplugin=foo",
+		"coverage instrumentation embeds the absolute .gcda path":                                               "coverage",
+		"the server refused rex's credentials: rpc error: code = Unauthenticated":                               "authentication refused",
+		"not remotable: dependency scan: exit status 1":                                                         "dependency scan failed",
+		"not remotable: /usr/include/fmt/core.h: __has_include(x): probe of a name only preprocessing can tell": "__has_include(x)",
+		"not remotable: /src/a.c: .incbin reads a file the dependency scan does not list":                       ".incbin reads a file the dependency scan does not list",
 	} {
 		if got := Category(reason); got != want {
 			t.Errorf("Category(%q) = %q, want %q", reason, got, want)

@@ -21,7 +21,7 @@ var categories = []struct{ contains, category string }{
 	{"inputs changed during the compile", "inputs changed"},
 	{"coverage instrumentation", "coverage"},
 	{"not a compile (no -c)", "link (no -c)"},
-	{"dependency scan", "dependency scan failed"},
+	{"dependency scan: ", "dependency scan failed"},
 }
 
 // Category is the short name under which a reason is counted: one of the
@@ -34,6 +34,15 @@ func Category(reason string) string {
 		}
 	}
 	r := strings.TrimPrefix(reason, "not remotable: ")
+	// A reason about one file names it first ("/x/core.h: __has_include(x):
+	// ..."): the file is no category, what it does is.
+	for {
+		head, rest, ok := strings.Cut(r, ": ")
+		if !ok || strings.ContainsRune(head, ' ') || !strings.ContainsRune(head, '/') {
+			break
+		}
+		r = rest
+	}
 	if head, _, ok := strings.Cut(r, ": "); ok {
 		r = head
 	}

@@ -51,6 +51,12 @@ func (plan *actionPlan) setOutputs(l layout, p *compiler.Invocation) error {
 	if flag := unreproducible(p.Args); flag != "" {
 		return localf("%s writes the build directory's path into its outputs", flag)
 	}
+	if m := rivalMaps(p.Args, l); m != "" {
+		return localf("prefix maps of two directories both map the root: %s and another; gcc and clang choose between them by different rules, which no remote command follows for both", m)
+	}
+	if m := emptyCompileDir(p.Args, l); m != "" && debugInfo(p.Args) {
+		return localf("debug info with the compile directory mapped to nothing: %s; the assembler then records the directory it runs in", m)
+	}
 	if filepath.IsAbs(p.Output) && slices.ContainsFunc(p.Args, func(a string) bool { return strings.HasPrefix(a, "-gsplit-dwarf") }) {
 		// The object names its .dwo by the -o path as written, and no
 		// prefix map rewrites that name.

@@ -137,8 +137,7 @@ func hermeticCommand(p *compiler.Invocation, l layout, env map[string]string, pl
 	args = markPrefixMaps(args, l)
 	if needsScript(args, p) && !coveringMap(args) {
 		// As in buildRemoteArgv: embed what the local compiler would.
-		m := rootMarker + "=" + l.rootText()
-		args = append([]string{args[0], "-fdebug-prefix-map=" + m, "-fmacro-prefix-map=" + m}, args[1:]...)
+		args = rootMaps(args, l)
 	}
 	for i := range args {
 		args[i] = strings.ReplaceAll(args[i], rootMarker, hermeticRoot)

@@ -64,11 +64,7 @@ func buildRemoteArgv(p *compiler.Invocation, l layout, pathOutputs []string, exp
 		// Nothing the user passed maps the root: embed what the local
 		// compiler would, the local root itself. Correct, but this
 		// checkout's actions are its own (see README, -ffile-prefix-map).
-		// Separate maps, first: a later map of the user's wins (gcc lets
-		// -ffile-prefix-map win over any -fmacro-prefix-map wherever it
-		// stands, so a combined map here would override the user's).
-		m := rootMarker + "=" + l.rootText()
-		args = append([]string{args[0], "-fdebug-prefix-map=" + m, "-fmacro-prefix-map=" + m}, args[1:]...)
+		args = rootMaps(args, l)
 	}
 	return remoteCommand{argv: []string{"/bin/sh", "-c", script(args, l.workDir, pathOutputs, exports)}, portable: true}
 }
@@ -99,7 +95,8 @@ func (l layout) markArg(p string) string {
 // root. A map of a directory above the root keeps applying to the
 // toolchain's paths, and is followed by its equivalent for the worker's
 // root: gcc lets the last matching map win, clang the longest, so either
-// way the equivalent decides for files under the root. The dep-file
+// way the equivalent decides for files under the root (unless another map
+// also names R there: see rivalMaps). The dep-file
 // target options get the same marking so the cached rule names no checkout.
 func markPrefixMaps(args []string, l layout) []string {
 	out := make([]string, 0, len(args))
@@ -166,24 +163,6 @@ func debugInfo(args []string) bool {
 		}
 	}
 	return on
-}
-
-// coveringMap reports whether a prefix map the user passed maps the root
-// (or a directory above it) in both debug info and macros.
-func coveringMap(args []string) bool {
-	debug, macro := false, false
-	for _, a := range args {
-		for _, flag := range prefixMapFlags {
-			if rest, ok := strings.CutPrefix(a, flag); ok && strings.HasPrefix(rest, rootMarker) {
-				// "R/" maps every file but not the compile directory, R
-				// itself, which debug info records.
-				old, _, _ := strings.Cut(rest, "=")
-				debug = debug || old == rootMarker && flag != "-fmacro-prefix-map="
-				macro = macro || (old == rootMarker || old == rootMarker+"/") && flag != "-fdebug-prefix-map="
-			}
-		}
-	}
-	return debug && macro
 }
 
 // script writes the sh program that runs args with R substituted.

@@ -25,6 +25,27 @@ func pathCases(cc string) []spec {
 		cmd: []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-fmacro-prefix-map={R}/proj=.",
 			"-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
 	}, {
+		// Alone, each leaves the other kind for rex to map: clang up
+		// to 16 keeps the first of two maps of one prefix, gcc the last.
+		name: "-fdebug-prefix-map of the tree alone",
+		cmd:  []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
+		name: "-fmacro-prefix-map of the tree alone",
+		cmd:  []string{cc, "-fmacro-prefix-map={R}/proj=.", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
+		name: "-fdebug-prefix-map of a directory above the tree",
+		cmd:  []string{cc, "-g", "-fdebug-prefix-map={R}=/src", "-Iinc", "-c", "a.c", "-o", "a.o"},
+	}, {
+		// gcc takes the later map, clang the longer prefix.
+		name: "-fdebug-prefix-map above the tree, then of the tree",
+		cmd: []string{cc, "-g", "-fdebug-prefix-map={R}/proj=.", "-fdebug-prefix-map={R}=/src",
+			"-Iinc", "-c", "a.c", "-o", "a.o"},
+	}, {
+		// gcc then names no directory in the line table, and the
+		// assembler writes the one it runs in.
+		name: "-ffile-prefix-map of the cwd to nothing",
+		cmd:  []string{cc, "-g", "-ffile-prefix-map={R}/proj=", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "a.o"},
+	}, {
 		name: "-g with absolute paths",
 		cmd:  []string{cc, "-g", "-I{R}/proj/inc", "-c", "{R}/proj/a.c", "-o", "{R}/proj/a.o"},
 	}, {

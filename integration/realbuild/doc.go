@@ -8,7 +8,8 @@
 // The layout tests (layouts_test.go) build further projects the way their
 // users lay them out, with rex's default input root: CMake build
 // directories inside and beside the source, Meson, autotools out of tree
-// and the Linux kernel's tinyconfig, each checked object by object against
+// (also with clang and a -fdebug-prefix-map) and the Linux kernel's
+// tinyconfig, each checked object by object against
 // a plain build and for a floor of remote compiles.
 //
 // The tests take minutes; they are skipped under -short.

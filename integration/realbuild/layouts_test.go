@@ -1,6 +1,9 @@
 package realbuild
 
-import "testing"
+import (
+	"os/exec"
+	"testing"
+)
 
 // These builds run as their users run them, without REX_PROJECT_ROOT, on
 // unpacked sources with no .git above: rex must find an input root that
@@ -111,5 +114,29 @@ func TestLayoutKbuildTinyconfig(t *testing.T) {
 			"init/version-timestamp.o": "UTS_VERSION holds the build's date",
 		},
 		minRemote: 90,
+	})
+}
+
+// libogg again, built with clang and a -fdebug-prefix-map of the source
+// alone, as a distribution's CFLAGS give it: rex maps the root back for
+// macros only, and clang (up to 16) keeps the first of two maps of one
+// prefix, so a map of rex's beside the user's would win there.
+func TestLayoutClangDebugPrefixMap(t *testing.T) {
+	if _, err := exec.LookPath("clang"); err != nil {
+		t.Skip("clang is not installed")
+	}
+	runLayout(t, &layout{
+		name: "libogg-clang-debug-prefix-map", pkg: "libogg",
+		src: "libogg", build: "libogg/build",
+		configure: func(c compilers) []command {
+			return []command{
+				cmd("libogg", "mkdir", "build"),
+				cmd("libogg/build", "sh", "-c", `../configure CFLAGS="-O2 -g -fdebug-prefix-map=$(cd .. && pwd)=."`).
+					with("CC=" + c.wrap("clang")),
+			}
+		},
+		make:          func(compilers) command { return cmd("libogg/build", "make", "-j4") },
+		configOutputs: []string{"libogg/build/config.h", "libogg/build/include/ogg/config_types.h"},
+		minRemote:     90,
 	})
 }
