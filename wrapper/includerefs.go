@@ -3,6 +3,8 @@ package wrapper
 import (
 	"bytes"
 	"strings"
+
+	"github.com/rexbuild/rex/depscan"
 )
 
 // What the once-copies check (see oncereach.go) needs of a file, kept by
@@ -15,6 +17,11 @@ import (
 type onceFlags struct {
 	Once   bool // a line with "pragma" and "once"
 	Import bool // a directive that is, or may be, #import
+	// PragmaMacro and OnceToken: the file defines a macro that may expand
+	// to a _Pragma, and holds "once" where a macro may take it in (see
+	// depscan/oncetoken.go). With both among a compile's files, any file
+	// may be marked once by a macro, its own bytes saying nothing.
+	PragmaMacro, OnceToken bool
 }
 
 // includeRefs are a file's include directives.
@@ -32,8 +39,8 @@ type includeRef struct {
 	Next  bool // #include_next
 }
 
-// The cache's entries: the flags are "o" (once) and "m" (import) or
-// neither; the directives are "c" (computed) or "-", then each directive
+// The cache's entries: the flags are "o" (once), "m" (import), "p" (a
+// pragma macro) and "t" (a once token), or none; the directives are "c" (computed) or "-", then each directive
 // as a NUL, its kind (q "name", a <name>, Q and A for #include_next) and
 // its name. A name that holds a NUL, tab or newline is left out, as a
 // computed include.
@@ -46,11 +53,18 @@ func (f onceFlags) encode() string {
 	if f.Import {
 		s += "m"
 	}
+	if f.PragmaMacro {
+		s += "p"
+	}
+	if f.OnceToken {
+		s += "t"
+	}
 	return s
 }
 
 func decodeOnceFlags(s string) onceFlags {
-	return onceFlags{Once: strings.Contains(s, "o"), Import: strings.Contains(s, "m")}
+	return onceFlags{Once: strings.Contains(s, "o"), Import: strings.Contains(s, "m"),
+		PragmaMacro: strings.Contains(s, "p"), OnceToken: strings.Contains(s, "t")}
 }
 
 func (r includeRefs) encode() string {
@@ -104,7 +118,7 @@ func boolBit(b bool) int {
 
 // onceFlagsIn reads the flags from a file's content.
 func onceFlagsIn(data []byte) onceFlags {
-	f := onceFlags{Once: saysOnce(data)}
+	f := onceFlags{Once: saysOnce(data), PragmaMacro: depscan.PragmaMacro(data), OnceToken: depscan.OnceToken(data)}
 	if bytes.Contains(data, []byte("import")) {
 		refs := includeRefsIn(data)
 		f.Import = refs.Computed || refs.imports

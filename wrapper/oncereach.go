@@ -108,18 +108,21 @@ func twinInputs(set inputSet, fn digest.Function) []twinInput {
 func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (map[int64][]twinInput, error) {
 	ins := twinInputs(set, fn)
 	once := map[int64][]twinInput{}
-	imports := false
+	imports, pragmaMacro, onceToken := false, false, false
 	for _, in := range ins {
 		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
 		if err != nil {
 			return nil, err
 		}
 		imports = imports || flags.Import
+		pragmaMacro, onceToken = pragmaMacro || flags.PragmaMacro, onceToken || flags.OnceToken
 		if flags.Once {
 			once[in.sum.Size] = append(once[in.sum.Size], in)
 		}
 	}
-	if imports {
+	// An #import, or a macro that may mark a file once, may make any file
+	// one read once.
+	if imports || pragmaMacro && onceToken {
 		clear(once)
 		for _, in := range ins {
 			once[in.sum.Size] = append(once[in.sum.Size], in)

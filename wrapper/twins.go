@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 )
 
@@ -48,7 +49,7 @@ func onceTwins(set inputSet, fn digest.Function) (a, b string) {
 	known, found := false, false
 	imports := func() bool {
 		if !known {
-			known, found = true, anyImport(set)
+			known, found = true, anyImport(set) || macroOnce(set)
 		}
 		return found
 	}
@@ -77,11 +78,26 @@ func sameContent(x, y twinInput) bool {
 
 // readOnce says whether the file at path may be read once: it says
 // "once" (#pragma once, _Pragma("once"), in any spelling), or the compile
-// has an #import. Either test may be true of a file that is read twice:
+// has an #import or a macro that may mark a file once. Either test may be true of a file that is read twice:
 // the compile then only runs locally.
 func readOnce(path string, imports func() bool) bool {
 	data, err := os.ReadFile(path)
 	return err != nil || bytes.Contains(data, []byte("once")) || imports()
+}
+
+// macroOnce says whether a macro of the compile may mark a file once
+// (see depscan/oncetoken.go).
+func macroOnce(set inputSet) bool {
+	pragmaMacro, onceToken := false, false
+	for _, p := range set.paths() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return true
+		}
+		pragmaMacro = pragmaMacro || depscan.PragmaMacro(data)
+		onceToken = onceToken || depscan.OnceToken(data)
+	}
+	return pragmaMacro && onceToken
 }
 
 // anyImport says whether a file of the compile may hold an #import.

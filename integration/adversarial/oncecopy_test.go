@@ -25,7 +25,18 @@ func TestOnceCopies(t *testing.T) {
 			}
 		}
 	}
+	// The same, the header marked by a macro that another header defines.
+	const marked = "SKIP_AGAIN\n#define ONCE_READ 1\n"
+	macroSrc := "#include \"pragma.h\"\n" + src
+	macroCopied := map[string]string{"pragma.h": "#define SKIP_AGAIN _Pragma(\"once\")\n",
+		"y.h": marked, "a/x.h": marked, "b/x.h": other, "a.c": macroSrc}
 	for _, s := range []spec{{
+		name:   "gcc: -I a -I b, a/x.h a cp -p copy of a header a _Pragma macro marks, b/x.h another",
+		files:  macroCopied,
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  sameTime("y.h", "a/x.h"),
+		mutate: edit("a/x.h", "#define V 4\n"),
+	}, {
 		name:   "gcc: -I a -I b, a/x.h a cp -p copy of a header read once, b/x.h another",
 		files:  copied,
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},

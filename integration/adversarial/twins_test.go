@@ -37,6 +37,24 @@ func TestTwins(t *testing.T) {
 		setup:  touch("v2/cfg.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
 		mutate: edit("a.c", "#include \"v1/cfg.h\"\n#include \"v2/cfg.h\"\nint g(struct cfg *c) { return c->x; }\n"),
 	}, {
+		// The copies say nothing of being read once: a macro that
+		// another header defines marks them.
+		name: "gcc: copies a _Pragma macro of another header marks",
+		files: map[string]string{"pragma.h": "#define SKIP_AGAIN _Pragma(\"once\")\n",
+			"v1/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):],
+			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("v1/h.h", "SKIP_AGAIN\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
+	}, {
+		name: "gcc: copies a stringizing _Pragma macro of another header marks",
+		files: map[string]string{"pragma.h": "#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n",
+			"v1/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):],
+			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("v1/h.h", "SKIP_AGAIN\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
+	}, {
 		// clang tells headers apart by inode: two files locally, one
 		// on a worker that links both to its cached copy.
 		name:   "clang: #pragma once copies",

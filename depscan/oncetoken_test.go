@@ -1,0 +1,38 @@
+package depscan
+
+import "testing"
+
+func TestPragmaMacro(t *testing.T) {
+	for src, want := range map[string]bool{
+		"#define ONCE _Pragma(\"once\")\n":                  true,
+		"#define P(x) _Pragma(#x)\n":                        true,
+		"# define D(s) _Pragma(STR(GCC diagnostic s))\n":    true,
+		"#define P _Pragma \\\n (\"once\")\n":               true,
+		"#define W _Pragma(\"GCC diagnostic push\")\n":      false,
+		"#define W _Pragma ( \"GCC warning \\\"x\\\"\" )\n": false,
+		"_Pragma(\"once\")\nint x;\n":                       false,
+		"int x; /* _Pragma */\n":                            false,
+	} {
+		if got := PragmaMacro([]byte(src)); got != want {
+			t.Errorf("PragmaMacro(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+func TestOnceToken(t *testing.T) {
+	for src, want := range map[string]bool{
+		"P(once)\n":                                true,
+		"#define X once\n":                         true,
+		"P( \"once\" )\n":                          true,
+		"x = \" once \";\n":                        true,
+		"on\\\nce\n":                               true,
+		"/* once */ // once\n/*\n * once\n */\n":   false,
+		"#include <linux/once.h>\n":                false,
+		"printk_once(x); s = \".data.once\";\n":    false,
+		"c = 'o'; /* it's done once\n and more */": false,
+	} {
+		if got := OnceToken([]byte(src)); got != want {
+			t.Errorf("OnceToken(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
