@@ -40,10 +40,11 @@ func PragmaMacro(src []byte) bool {
 }
 
 // OnceToken reports whether src holds "once" where a macro may take it
-// into a _Pragma: as a word of code or of a directive other than
-// #include (comments and #include's header names aside), or as a string
-// literal's whole text. Words in comments and longer names
-// ("printk_once", ".data.once") do not count.
+// into a _Pragma: as a word of a directive other than #include ("#define
+// X once"), as a macro's whole argument in code ("P(once)", "Q(a, once)"),
+// or as a string literal's whole text. Words in comments, longer names
+// ("printk_once", ".data.once") and a function's name ("void once(...)",
+// as zlib's crc32.c has) do not count.
 func OnceToken(src []byte) bool {
 	text := src
 	if hasSplice(text) {
@@ -52,12 +53,12 @@ func OnceToken(src []byte) bool {
 	if !bytes.Contains(text, []byte("once")) {
 		return false
 	}
-	lineStart, include := true, false
+	lineStart, include, directive := true, false, false
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
 		case c == '\n' || c == '\r':
-			lineStart, include = true, false
+			lineStart, include, directive = true, false, false
 			continue
 		case isBlank(c):
 			continue
@@ -65,6 +66,7 @@ func OnceToken(src []byte) bool {
 			lineStart = false
 			rest := bytes.TrimLeft(text[i+1:lineEnd(text, i)], " \t")
 			include = bytes.HasPrefix(rest, []byte("include")) || bytes.HasPrefix(rest, []byte("import"))
+			directive = !include
 			continue
 		}
 		lineStart = false
@@ -95,11 +97,24 @@ func OnceToken(src []byte) bool {
 			for j < len(text) && isIdent(text[j]) {
 				j++
 			}
-			if string(text[i:j]) == "once" {
+			if string(text[i:j]) == "once" && (directive || wholeArgument(text, i, j)) {
 				return true
 			}
 			i = j - 1
 		}
 	}
 	return false
+}
+
+// wholeArgument reports whether the word text[i:j] stands alone between
+// '(' or ',' and ')' or ',', blanks, newlines and comments aside (a
+// comment's edge counts as either).
+func wholeArgument(text []byte, i, j int) bool {
+	for i > 0 && bytes.IndexByte([]byte(" \t\f\v\n\r"), text[i-1]) >= 0 {
+		i--
+	}
+	for j < len(text) && bytes.IndexByte([]byte(" \t\f\v\n\r"), text[j]) >= 0 {
+		j++
+	}
+	return i > 0 && bytes.IndexByte([]byte("(,/"), text[i-1]) >= 0 && j < len(text) && bytes.IndexByte([]byte("),/"), text[j]) >= 0
 }

@@ -25,11 +25,14 @@ func TestOnceToken(t *testing.T) {
 		"#define X once\n":                         true,
 		"P( \"once\" )\n":                          true,
 		"x = \" once \";\n":                        true,
-		"on\\\nce\n":                               true,
+		"P(on\\\nce)\n":                            true,
 		"/* once */ // once\n/*\n * once\n */\n":   false,
 		"#include <linux/once.h>\n":                false,
 		"printk_once(x); s = \".data.once\";\n":    false,
 		"c = 'o'; /* it's done once\n and more */": false,
+		"local void once OF((once_t *));\nlocal void once(state, init)\n{ once(&s, f); x = once; }\n": false,
+		"Q(a,\n once /* c */)\n": true,
+		"#define CALL once(x)\n": true,
 	} {
 		if got := OnceToken([]byte(src)); got != want {
 			t.Errorf("OnceToken(%q) = %v, want %v", src, got, want)
