@@ -7,14 +7,11 @@ import "bytes"
 // "#define P(x) _Pragma(#x)" and "P(once)". The bytes of the marked file
 // need not say "once" then. These tell the caller when that may be.
 
-// PragmaMacro reports whether src defines a macro that may expand to a
-// _Pragma that marks a file once: a #define whose line (spliced) holds
-// _Pragma and either "once" or an operand that is no string literal
-// (#x, STR(x)), which the macro's uses may make "once".
+// PragmaMacro reports whether src may mark a file once through a macro: a
+// _Pragma whose operand is no string literal (#x in a macro, STR(x), a
+// macro's name: the operand's expansion may say "once"), or a #define
+// whose _Pragma says once, which its uses elsewhere carry out.
 func PragmaMacro(src []byte) bool {
-	if !bytes.Contains(src, []byte("_Pragma")) {
-		return false
-	}
 	text := src
 	if hasSplice(text) {
 		text = splice(text)
@@ -26,14 +23,13 @@ func PragmaMacro(src []byte) bool {
 		}
 		at := off + i
 		off = at + len("_Pragma")
-		start := bytes.LastIndexAny(text[:at], "\n\r") + 1
-		line := text[start:lineEnd(text, at)]
-		if !bytes.HasPrefix(bytes.TrimLeft(line, " \t\f\v"), []byte("#")) {
-			continue // a use, not a definition: its file says once itself
+		end := lineEnd(text, at)
+		operand := bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(text[off:end], " \t\f\v"), []byte("(")), " \t\f\v")
+		if !bytes.HasPrefix(operand, []byte(`"`)) {
+			return true
 		}
-		rest := bytes.TrimLeft(text[off:lineEnd(text, at)], " \t\f\v")
-		if bytes.Contains(line, []byte("once")) || !bytes.HasPrefix(bytes.TrimPrefix(rest, []byte("(")), []byte(`"`)) &&
-			!bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(rest, []byte("(")), " \t"), []byte(`"`)) {
+		line := text[bytes.LastIndexAny(text[:at], "\n\r")+1 : end]
+		if bytes.HasPrefix(bytes.TrimLeft(line, " \t\f\v"), []byte("#")) && bytes.Contains(line, []byte("once")) {
 			return true
 		}
 	}

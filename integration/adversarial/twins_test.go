@@ -47,6 +47,14 @@ func TestTwins(t *testing.T) {
 		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
 		mutate: edit("v1/h.h", "SKIP_AGAIN\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
 	}, {
+		name: "gcc: copies whose _Pragma takes its string from another header's macro",
+		files: map[string]string{"pragma.h": "#define SKIP_STR \"once\"\n",
+			"v1/h.h": "_Pragma(SKIP_STR)\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "_Pragma(SKIP_STR)\n" + onceHeader[len("#pragma once\n"):],
+			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("v1/h.h", "_Pragma(SKIP_STR)\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
+	}, {
 		name: "gcc: copies a stringizing _Pragma macro of another header marks",
 		files: map[string]string{"pragma.h": "#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n",
 			"v1/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):],
