@@ -36,42 +36,39 @@ func TestTwins(t *testing.T) {
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 		setup:  touch("v2/cfg.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
 		mutate: edit("a.c", "#include \"v1/cfg.h\"\n#include \"v2/cfg.h\"\nint g(struct cfg *c) { return c->x; }\n"),
-	}, {
+	},
 		// The copies say nothing of being read once: a macro that
 		// another header defines marks them.
-		name: "gcc: copies a _Pragma macro of another header marks",
-		files: map[string]string{"pragma.h": "#define SKIP_AGAIN _Pragma(\"once\")\n",
-			"v1/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):],
-			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-		mutate: edit("v1/h.h", "SKIP_AGAIN\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
-	}, {
-		name: "gcc: copies whose _Pragma takes its string from another header's macro",
-		files: map[string]string{"pragma.h": "#define SKIP_STR \"once\"\n",
-			"v1/h.h": "_Pragma(SKIP_STR)\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "_Pragma(SKIP_STR)\n" + onceHeader[len("#pragma once\n"):],
-			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-		mutate: edit("v1/h.h", "_Pragma(SKIP_STR)\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
-	}, {
-		name: "gcc: copies a stringizing _Pragma macro of another header marks",
-		files: map[string]string{"pragma.h": "#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n",
-			"v1/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):], "v2/h.h": "SKIP_AGAIN\n" + onceHeader[len("#pragma once\n"):],
-			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-		mutate: edit("v1/h.h", "SKIP_AGAIN\n"+onceHeader[len("#pragma once\n"):]+"int edited;\n"),
-	}, {
-		// clang tells headers apart by inode: two files locally, one
-		// on a worker that links both to its cached copy.
-		name:   "clang: #pragma once copies",
-		tool:   "clang",
-		files:  twice,
-		cmd:    []string{"clang", "-c", "a.c", "-o", "a.o"},
-		mutate: edit("v1/once.h", onceHeader+"int edited;\n"),
-	}} {
+		markedCopies("gcc: copies a _Pragma macro of another header marks",
+			"#define SKIP_AGAIN _Pragma(\"once\")\n", "SKIP_AGAIN\n"),
+		markedCopies("gcc: copies whose _Pragma takes its string from another header's macro",
+			"#define SKIP_STR \"once\"\n", "_Pragma(SKIP_STR)\n"),
+		markedCopies("gcc: copies a stringizing _Pragma macro of another header marks",
+			"#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n", "SKIP_AGAIN\n"),
+		{
+			// clang tells headers apart by inode: two files locally, one
+			// on a worker that links both to its cached copy.
+			name:   "clang: #pragma once copies",
+			tool:   "clang",
+			files:  twice,
+			cmd:    []string{"clang", "-c", "a.c", "-o", "a.o"},
+			mutate: edit("v1/once.h", onceHeader+"int edited;\n"),
+		}} {
 		s.class = "twins"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
+
+// markedCopies is two copies of a header, with mtimes apart, that begin
+// with mark, which pragma.h's macros make mark them read once.
+func markedCopies(name, pragmaH, mark string) spec {
+	body := mark + onceHeader[len("#pragma once\n"):]
+	return spec{
+		name: name,
+		files: map[string]string{"pragma.h": pragmaH, "v1/h.h": body, "v2/h.h": body,
+			"a.c": "#include \"pragma.h\"\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("v1/h.h", body+"int edited;\n"),
 	}
 }
