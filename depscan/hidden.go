@@ -45,7 +45,7 @@ func hiddenSpellings(src []byte) []string {
 		if i < 0 {
 			break
 		}
-		if mayStartDirective(text, off+i) {
+		if atDirectiveStart(text, off+i) {
 			return []string{HiddenDigraph}
 		}
 		off += i + 2
@@ -161,23 +161,8 @@ func inNumber(text []byte, at int) bool {
 // literal's prefix (R", LR", uR", UR", u8R" and a delimiter and '('), the
 // index of its closing quote (len(text)-1 when it has none); else -1.
 func rawStringAt(text []byte, at int) int {
-	if at == 0 || text[at-1] != 'R' {
-		return -1
-	}
-	name := at - 1
-	for name > 0 && isIdent(text[name-1]) {
-		name--
-	}
-	switch string(text[name:at]) {
-	case "R", "LR", "uR", "UR", "u8R":
-	default:
-		return -1
-	}
-	open := at + 1
-	for open < len(text) && open-(at+1) <= 16 && bytes.IndexByte([]byte(" ()\\\t\v\f\n\r"), text[open]) < 0 {
-		open++
-	}
-	if open >= len(text) || text[open] != '(' {
+	open := rawOpening(text, at)
+	if !rawNamed(text, at) || open < 0 {
 		return -1
 	}
 	closing := append(append([]byte(")"), text[at+1:open]...), '"')
@@ -188,14 +173,28 @@ func rawStringAt(text []byte, at int) int {
 	return open + 1 + end + len(closing) - 1
 }
 
-// mayStartDirective reports whether only blanks stand before text[at] on
-// its line, or a comment's end ("/* c */ %:include", or "*/ %:include" on a
-// comment's last line).
-func mayStartDirective(text []byte, at int) bool {
-	for at > 0 && isBlank(text[at-1]) {
-		at--
+// rawNamed reports whether the name before the quote at text[at] is a raw
+// string literal's prefix (see rawPrefix).
+func rawNamed(text []byte, at int) bool {
+	name := at
+	for name > 0 && isIdent(text[name-1]) {
+		name--
 	}
-	return at == 0 || text[at-1] == '\n' || text[at-1] == '\r' || at >= 2 && text[at-2] == '*' && text[at-1] == '/'
+	return rawPrefix(text[name:at])
+}
+
+// rawOpening returns the index of the '(' that ends a raw string's
+// delimiter after the quote at text[at] (at most 16 characters, none a
+// blank, parenthesis or backslash), or -1.
+func rawOpening(text []byte, at int) int {
+	open := at + 1
+	for open < len(text) && open-(at+1) <= 16 && bytes.IndexByte([]byte(" ()\\\t\v\f\n\r"), text[open]) < 0 {
+		open++
+	}
+	if open >= len(text) || text[open] != '(' {
+		return -1
+	}
+	return open
 }
 
 // hasRawString reports whether text holds a raw string literal that a
@@ -210,27 +209,17 @@ func hasRawString(text []byte) bool {
 		if i < 0 {
 			return false
 		}
-		at := off + i
-		off = at + 2
-		name := at
-		for name > 0 && isIdent(text[name-1]) {
-			name--
-		}
-		switch string(text[name : at+1]) {
-		case "R", "LR", "uR", "UR", "u8R":
-		default:
+		quote := off + i + 1
+		off = quote + 1
+		if !rawNamed(text, quote) {
 			continue
 		}
-		open := at + 2
-		for open < len(text) && open-(at+2) <= 16 && bytes.IndexByte([]byte(" ()\\\t\v\f\n\r"), text[open]) < 0 {
-			open++
-		}
-		if open >= len(text) || text[open] != '(' {
+		open := rawOpening(text, quote)
+		if open < 0 {
 			return true // the mode reads on past a bad delimiter
 		}
-		delim := text[at+2 : open]
-		end := bytes.Index(text[open+1:], append(append([]byte(")"), delim...), '"'))
-		if end < 0 || bytes.ContainsAny(text[at+2:open+1+end], "\"\\\n\r") {
+		end := bytes.Index(text[open+1:], append(append([]byte(")"), text[quote+1:open]...), '"'))
+		if end < 0 || bytes.ContainsAny(text[quote+1:open+1+end], "\"\\\n\r") {
 			return true
 		}
 	}
