@@ -36,6 +36,9 @@ type Directives struct {
 	// name (a macro, or __has_include used as a value), as written; the
 	// probed name cannot be known without preprocessing.
 	Unknown string
+	// Wrappers are the macros this file defines to hand their parameter to
+	// __has_include (see wrappers.go): its uses, in any file, probe.
+	Wrappers []Wrapper
 	// Reads names the first construct that reads a file the scan does not
 	// list: ".incbin", ".include", "#embed", "__has_embed", "__TIMESTAMP__",
 	// "#pragma GCC pch_preprocess" or "#pragma GCC dependency".

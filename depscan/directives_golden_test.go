@@ -26,6 +26,13 @@ func (d Directives) format() string {
 		}
 		fmt.Fprintf(&b, "probe %s %s\n", op, name)
 	}
+	for _, w := range d.Wrappers {
+		op := "__has_include"
+		if w.Next {
+			op += "_next"
+		}
+		fmt.Fprintf(&b, "wrapper %s of %s\n", w.Macro, op)
+	}
 	for _, f := range [][2]string{{"unknown", d.Unknown}, {"reads", d.Reads}, {"clock", d.Clock}} {
 		if f[1] != "" {
 			fmt.Fprintf(&b, "%s %s\n", f[0], f[1])

@@ -34,9 +34,9 @@ const directivesOnlyFlag = "-fdirectives-only"
 
 // preprocess runs the scan's preprocessing and reads the files its output
 // names, running it again as a plain -E where directives-only mode failed
-// or passed a directive on unread. full says the run it read was not
-// directives-only.
-func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, full bool, err error) {
+// or passed a directive on unread.
+// A directives-only output is kept open (defs) for Result.Defined.
+func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, defs *output, err error) {
 	out, stderr, err := run(ctx, req, args)
 	retry := directivesOnly(args) && ctx.Err() == nil
 	if err != nil && retry {
@@ -44,17 +44,24 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 		out, stderr, err = run(ctx, req, args)
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, err
 	}
 	files, unread, err := out.files(byRule)
-	out.Close()
+	if err != nil || byRule || !directivesOnly(args) {
+		out.Close()
+	} else {
+		defs = &out
+	}
 	if err == nil && unread && directivesOnly(args) {
+		if defs != nil {
+			defs.Close()
+		}
 		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)
 	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+		return nil, nil, nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
 	}
-	return files, stderr, !directivesOnly(args), nil
+	return files, stderr, defs, nil
 }
 
 // unreadDirective reports whether preprocessed output holds "%:" or "??="

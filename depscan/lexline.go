@@ -1,11 +1,17 @@
 package depscan
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // dirScan accumulates the Directives of one file.
 type dirScan struct {
 	d    Directives
 	seen map[Probe]bool
+	// macro and param are the name and one parameter of the function-like
+	// macro the line being read defines, if it does.
+	macro, param []byte
 }
 
 func (s *dirScan) read(what string) {
@@ -17,6 +23,12 @@ func (s *dirScan) read(what string) {
 func (s *dirScan) unknown(what string) {
 	if s.d.Unknown == "" {
 		s.d.Unknown = what
+	}
+}
+
+func (s *dirScan) wrapper(w Wrapper) {
+	if !slices.Contains(s.d.Wrappers, w) {
+		s.d.Wrappers = append(s.d.Wrappers, w)
 	}
 }
 
@@ -137,6 +149,10 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 		return // these test whether the operators exist: no probe
 	}
 	pragma := name == "pragma"
+	s.macro, s.param = nil, nil
+	if name == "define" {
+		s.macro, s.param = wrapperParam(ln, i)
+	}
 	var prev []byte // the identifier before, if only blanks and '(' follow it
 	for i < len(ln) {
 		c := ln[i]
@@ -229,6 +245,10 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 	arg := rest[i:]
 	if j := bytes.IndexByte(arg, ')'); j >= 0 {
 		arg = arg[:j]
+		if s.param != nil && bytes.Equal(bytes.TrimSpace(arg), s.param) {
+			s.wrapper(Wrapper{Macro: string(s.macro), Next: next})
+			return i + j + 1
+		}
 	}
 	if len(arg) > 60 {
 		arg = arg[:60]

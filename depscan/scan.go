@@ -75,6 +75,8 @@ type Result struct {
 	// Full says the scan's preprocessing carried out every directive (a
 	// plain -E, or clang's): no spelling hid one from it (see hidden.go).
 	Full bool
+	// defs is the directives-only output, kept for Defined until Close.
+	defs *output
 }
 
 // Scan runs the preprocessor over the invocation's source, writing no file
@@ -96,10 +98,11 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		args = inv.DepsArgs()
 	}
 	args = append(args, "-v")
-	files, stderr, full, err := preprocess(ctx, req, args, byRule)
+	files, stderr, defs, err := preprocess(ctx, req, args, byRule)
 	if err != nil {
 		return nil, err
 	}
+	full := defs == nil
 	// The source comes first, whatever its first marker says.
 	deps := []string{inv.Source}
 	for _, f := range files {
@@ -108,9 +111,59 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	if err := precompiledSibling(inv, deps, req.Dir, req.Lists); err != nil {
+		if defs != nil {
+			defs.Close()
+		}
 		return nil, err
 	}
-	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr, Full: full}, nil
+	return &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr, Full: full, defs: defs}, nil
+}
+
+// Defined reports which of names the scan's preprocessing saw defined as
+// macros, anywhere: built in, on the command line, or in a file, even when
+// undefined later. ok is false when it cannot tell: only gcc's
+// directives-only output lists every definition (the mode implies -dD).
+func (r *Result) Defined(names []string) (defined map[string]bool, ok bool) {
+	if r.defs == nil {
+		return nil, false
+	}
+	b, release, err := readOutput(r.defs.f)
+	if err != nil {
+		return nil, false
+	}
+	defer release()
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	defined = map[string]bool{}
+	const def = "#define "
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(def))
+		if i < 0 {
+			return defined, true
+		}
+		at := off + i + len(def)
+		off = at
+		if at-len(def) > 0 && b[at-len(def)-1] != '\n' {
+			continue // not at a line's start
+		}
+		end := at
+		for end < len(b) && isIdent(b[end]) {
+			end++
+		}
+		if n := string(b[at:end]); want[n] {
+			defined[n] = true
+		}
+	}
+}
+
+// Close releases the scan's output.
+func (r *Result) Close() {
+	if r.defs != nil {
+		r.defs.Close()
+		r.defs = nil
+	}
 }
 
 // output is what a scan's compiler wrote to its stdout.

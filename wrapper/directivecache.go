@@ -56,7 +56,7 @@ const emptyDirectives = "{}"
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.
 func (c *directiveCache) fileEntry(path string, fn digest.Function, sum digest.Digest) (flags, js string, err error) {
-	key := "file11:" + fn.Name() + ":" + sum.String()
+	key := "file12:" + fn.Name() + ":" + sum.String()
 	scan := func(data []byte) string {
 		js, _ := json.Marshal(depscan.ScanDirectives(data))
 		if empty, _ := json.Marshal(depscan.Directives{}); string(js) == string(empty) {

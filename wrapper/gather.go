@@ -32,6 +32,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			return set, depscan.SearchList{}, localf("dependency scan: %v", err)
 		}
 		plan.scanned = scan
+		defer scan.Close() // its output serves addProbes alone
 	}
 	ph.Mark("scan")
 	incDirs, existingIncDirs, err := checkIncludeDirs(inv.Dir, p, inv.Env)
@@ -87,7 +88,7 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 	if plan.facts != nil {
 		plan.facts.once = once
 	}
-	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p))
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), p.Args, scan.Defined)
 	if err != nil {
 		return err
 	}

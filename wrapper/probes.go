@@ -27,8 +27,22 @@ import (
 // existing places (clean absolute paths), or a local error. hidden, when
 // set, says whether a file's Hidden spelling may have hidden a directive
 // from the scan (see depscan/hidden.go).
-func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function, hidden func(string) bool) (hits, places []string, err error) {
+//
+// args are the compile's arguments and defined, when set, says which names
+// the scan saw defined as macros (see depscan.Result.Defined), for the
+// uses of probe wrappers (see probewrappers.go).
+func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function, hidden func(string) bool, args []string, defined macrosDefined) (hits, places []string, err error) {
 	found := map[string]bool{}
+	probe := func(read string, p depscan.Probe) {
+		for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
+			places = append(places, place)
+			// A directory is no header: the compiler searches on.
+			if st, err := os.Stat(place); err == nil && !st.IsDir() {
+				found[filepath.Clean(place)] = true
+			}
+		}
+	}
+	wrappers := map[string]depscan.Wrapper{}
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
@@ -39,32 +53,32 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 			}
 		}
 		for _, p := range d.Probes {
-			for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
-				places = append(places, place)
-				// A directory is no header: the compiler searches on.
-				if st, err := os.Stat(place); err == nil && !st.IsDir() {
-					found[filepath.Clean(place)] = true
-				}
-			}
+			probe(read, p)
+		}
+		for _, w := range d.Wrappers {
+			w0 := wrappers[w.Macro]
+			w.Next = w.Next || w0.Next
+			wrappers[w.Macro] = w
 		}
 		return nil
 	}
-	for _, f := range set.project {
-		d, err := cache.directives(f.read, fn, f.digest)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := visit(f.read, d); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, f := range set.system {
-		d, err := cache.directives(f.path, digest.BLAKE3, f.digest)
+	files := set.readFiles(fn)
+	for _, f := range files {
+		d, err := cache.directives(f.path, f.fn, f.digest)
 		if err != nil {
 			return nil, nil, err
 		}
 		if err := visit(f.path, d); err != nil {
 			return nil, nil, err
+		}
+	}
+	if len(wrappers) > 0 {
+		uses, err := wrapperProbes(files, wrappers, args, cache, defined)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, u := range uses {
+			probe(u.read, u.Probe)
 		}
 	}
 	for h := range found {

@@ -89,7 +89,7 @@ type counts struct {
 var tally = &counts{perClass: map[string]int{}}
 
 var classOrder = []string{"toolchain", "root", "absence", "unlisted", "resolver", "paths",
-	"cache-only", "remote-failure", "behaviour", "direct", "twins", "outputs", "dirs", "retry", "scan", "state"}
+	"cache-only", "remote-failure", "behaviour", "direct", "twins", "outputs", "dirs", "retry", "scan", "state", "wrappers"}
 
 func (c *counts) record(class, name string, outcomes, problems []string) {
 	c.mu.Lock()

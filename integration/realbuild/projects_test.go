@@ -59,3 +59,19 @@ func TestLeveldb(t *testing.T) {
 		prefixMap: true,
 	})
 }
+
+// fmtlib: CMake with the Ninja generator, two heavy C++ objects. Its headers
+// probe through a macro, "#define FMT_HAS_INCLUDE(x) __has_include(x)", used
+// as FMT_HAS_INCLUDE(<string_view>): the cold build must still run them
+// remotely (see depscan/wrappers.go), and a header that appears where a use
+// looked must change them.
+func TestFmtlib(t *testing.T) {
+	runProject(t, &project{
+		name:      "fmtlib",
+		pkg:       "fmtlib",
+		generator: "Ninja",
+		cmakeArgs: []string{"-DFMT_TEST=OFF", "-DFMT_DOC=OFF"},
+		header:    "include/fmt/os.h",
+		prefixMap: true,
+	})
+}

@@ -1,0 +1,263 @@
+package depscan
+
+import (
+	"bytes"
+	"slices"
+)
+
+// A probe wrapper is a function-like macro that hands its parameter to
+// __has_include: fmt's "#define FMT_HAS_INCLUDE(x) __has_include(x)", Qt's
+// QT_HAS_INCLUDE. Its definition names no header; each use does, in
+// another file, maybe the file of another project. A compile that reads a
+// wrapper is keyed by the probes of every use of it in every file it reads
+// (see WrapperUses), found once the files are known, or runs locally.
+//
+// A use's argument is macro-expanded before __has_include sees it: in GNU
+// modes FMT_HAS_INCLUDE(<linux/fs.h>) probes "1/fs.h", since linux is a
+// predefined macro. A quoted name is a string literal and stays as it is;
+// an angled name is probed as written only when none of its identifiers is
+// a macro (the caller asks the scan, see Result.Defined).
+
+// Wrapper is a function-like macro of one parameter that hands it to
+// __has_include or __has_include_next.
+type Wrapper struct {
+	Macro string
+	Next  bool // __has_include_next
+}
+
+// WrapperUse is the probe one use of a wrapper makes.
+type WrapperUse struct {
+	Probe
+	// Idents are the identifiers of an angled name, which the compiler
+	// expands first: the probe is Name only while none is a macro.
+	Idents []string
+	// InDefine says the use is in another macro's definition: it probes
+	// wherever that macro is expanded, so a quoted name (searched from the
+	// expanding file's directory) is Unknown instead.
+	InDefine bool
+}
+
+// wrapperParam returns the one parameter of the function-like macro that
+// the #define directive ln (whose "define" ends at i) defines, or nil.
+func wrapperParam(ln []byte, i int) (macro, param []byte) {
+	i = skipBlanks(ln, i)
+	j := identEnd(ln, i)
+	if j == i || j >= len(ln) || ln[j] != '(' { // object-like: no parameter
+		return nil, nil
+	}
+	k := skipBlanks(ln, j+1)
+	l := identEnd(ln, k)
+	if l == k {
+		return nil, nil
+	}
+	if m := skipBlanks(ln, l); m >= len(ln) || ln[m] != ')' {
+		return nil, nil // more than one parameter, or "..."
+	}
+	return ln[i:j], ln[k:l]
+}
+
+// identEnd returns the end of the identifier at ln[i] (i when there is
+// none).
+func identEnd(ln []byte, i int) int {
+	if i >= len(ln) || !isIdent(ln[i]) || ln[i] >= '0' && ln[i] <= '9' {
+		return i
+	}
+	for i < len(ln) && isIdent(ln[i]) {
+		i++
+	}
+	return i
+}
+
+// WrapperUses returns the probes that the uses of wrappers (by macro name)
+// in src make, or what it cannot read as one. Every occurrence of a name
+// counts, in code, comments and strings alike (an extra probe costs a
+// stat), and must be one of: the name's definition, an #undef, #ifdef or
+// #ifndef of it, an operand of "defined", or a call with one literal
+// header name, "name" or <name> (no blank, comment or escape inside).
+// Anything else (a call with a macro, a name passed to another macro) is
+// returned as unknown.
+func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, unknown string) {
+	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	texts := [][]byte{normalizeLines(text)}
+	if bytes.Contains(text, []byte("??")) {
+		// Trigraphs are on in some modes only: read it both ways.
+		texts = append(texts, normalizeLines(replaceTrigraphs(text)))
+	}
+	seen := map[string]bool{}
+	for _, t := range texts {
+		for name, w := range wrappers {
+			for off := 0; ; {
+				j := bytes.Index(t[off:], []byte(name))
+				if j < 0 {
+					break
+				}
+				at := off + j
+				off = at + len(name)
+				if at > 0 && isIdent(t[at-1]) || off < len(t) && isIdent(t[off]) {
+					continue // part of a longer identifier
+				}
+				use, ok, what := wrapperUse(t, at, name, w)
+				switch {
+				case what != "":
+					return nil, what
+				case ok && !seen[useKey(use)]:
+					seen[useKey(use)] = true
+					uses = append(uses, use)
+				}
+			}
+		}
+	}
+	slices.SortFunc(uses, func(a, b WrapperUse) int { return bytes.Compare([]byte(useKey(a)), []byte(useKey(b))) })
+	return uses, ""
+}
+
+func useKey(u WrapperUse) string {
+	k := u.Name
+	if u.Angle {
+		k = "<" + k + ">"
+	}
+	if u.Next {
+		k += " next"
+	}
+	if u.InDefine {
+		k += " define"
+	}
+	return k
+}
+
+// HasWord reports whether text holds word as an identifier of its own.
+func HasWord(text []byte, word string) bool {
+	for off := 0; ; {
+		j := bytes.Index(text[off:], []byte(word))
+		if j < 0 {
+			return false
+		}
+		at := off + j
+		off = at + len(word)
+		if (at == 0 || !isIdent(text[at-1])) && (off == len(text) || !isIdent(text[off])) {
+			return true
+		}
+	}
+}
+
+// normalizeLines ends every line with a lone '\n' (gcc also ends one at a
+// lone '\r') and joins continued lines.
+func normalizeLines(text []byte) []byte {
+	if bytes.IndexByte(text, '\r') >= 0 {
+		text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
+		text = bytes.ReplaceAll(text, []byte("\r"), []byte("\n"))
+	}
+	return splice(text)
+}
+
+// wrapperUse reads the occurrence of a wrapper's name at t[at]: a probe
+// (ok), nothing to key (neither), or what makes it unreadable.
+func wrapperUse(t []byte, at int, name string, w Wrapper) (use WrapperUse, ok bool, unknown string) {
+	start := bytes.LastIndexByte(t[:at], '\n') + 1
+	end := bytes.IndexByte(t[at:], '\n')
+	if end < 0 {
+		end = len(t)
+	} else {
+		end += at
+	}
+	ln := t[start:end]
+	pos := at - start
+	dir, afterDir := directive(ln)
+	before := bytes.TrimRight(ln[:pos], " \t\f\v")
+	switch {
+	case dir == "define" && skipBlanks(ln, afterDir) == pos,
+		// its own definition, or another's
+		(dir == "undef" || dir == "ifdef" || dir == "ifndef" || dir == "elifdef" || dir == "elifndef") && skipBlanks(ln, afterDir) == pos,
+		definedOperand(before):
+		return use, false, ""
+	}
+	rest := ln[pos+len(name):]
+	i := skipBlanks(rest, 0)
+	if i < len(rest) && rest[i] == '(' {
+		i = skipBlanks(rest, i+1)
+		if i < len(rest) && (rest[i] == '<' || rest[i] == '"') {
+			closer := byte('>')
+			if rest[i] == '"' {
+				closer = '"'
+			}
+			if j := bytes.IndexByte(rest[i+1:], closer); j > 0 {
+				n := rest[i+1 : i+1+j]
+				if k := skipBlanks(rest, i+2+j); k < len(rest) && rest[k] == ')' && plainHeaderName(n) {
+					use = WrapperUse{Probe: Probe{Name: string(n), Angle: closer == '>', Next: w.Next}, InDefine: dir == "define"}
+					if use.Angle {
+						use.Idents = nameIdents(n)
+					}
+					if use.InDefine && !use.Angle {
+						return use, false, name + "(\"" + string(n) + "\") in a macro: the directory it is probed from is the expanding file's"
+					}
+					return use, true, ""
+				}
+			}
+		}
+	}
+	show := bytes.TrimSpace(ln[pos:])
+	if len(show) > 60 {
+		show = show[:60]
+	}
+	return use, false, string(show) + ": a use of the __has_include wrapper " + name + " whose name only preprocessing can tell"
+}
+
+// definedOperand reports whether text before an identifier ends with the
+// operator defined, as "defined" or "defined (".
+func definedOperand(before []byte) bool {
+	b := bytes.TrimSuffix(before, []byte("("))
+	b = bytes.TrimRight(b, " \t\f\v")
+	if !bytes.HasSuffix(b, []byte("defined")) {
+		return false
+	}
+	b = b[:len(b)-len("defined")]
+	return len(b) == 0 || !isIdent(b[len(b)-1])
+}
+
+// plainHeaderName reports whether a header name passed as a macro argument
+// reaches __has_include as written (but for its macros): no blank (which
+// the compiler would turn into one space), comment, quote, backslash or
+// digraph, and no identifier the compiler treats specially.
+func plainHeaderName(n []byte) bool {
+	if bytes.Contains(n, []byte("//")) || bytes.Contains(n, []byte("/*")) || n[0] == ':' || n[0] == '%' {
+		return false
+	}
+	for _, c := range n {
+		if !(isIdent(c) || c == '.' || c == '/' || c == '-' || c == '+') || c >= 0x80 || c == '$' {
+			return false
+		}
+	}
+	for _, id := range nameIdents(n) {
+		// Reserved names hold the builtins (__FILE__, __COUNTER__) that
+		// no #define lists.
+		if id[0] == '_' || id == "defined" || slices.Contains(cxxNamedOperators, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// cxxNamedOperators are C++'s operator names ("and" for &&), tokens that
+// are spelled as identifiers and are no macros.
+var cxxNamedOperators = []string{"and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor", "xor_eq"}
+
+// nameIdents returns the identifiers of a header name as the compiler
+// lexes it: a pp-number (a digit, or '.' and a digit, then letters,
+// digits, '.' and signs after e or p) is none.
+func nameIdents(n []byte) []string {
+	var ids []string
+	for i := 0; i < len(n); {
+		c := n[i]
+		switch {
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(n) && n[i+1] >= '0' && n[i+1] <= '9':
+			i = ppNumber(n, i, false)
+		case isIdent(c):
+			j := identEnd(n, i)
+			ids = append(ids, string(n[i:j]))
+			i = j
+		default:
+			i++
+		}
+	}
+	return ids
+}

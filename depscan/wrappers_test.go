@@ -1,0 +1,102 @@
+package depscan
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestWrapperUses(t *testing.T) {
+	ws := map[string]Wrapper{"HAS": {Macro: "HAS"}, "HASN": {Macro: "HASN", Next: true}}
+	angle := func(n string, ids ...string) WrapperUse {
+		return WrapperUse{Probe: Probe{Name: n, Angle: true}, Idents: ids}
+	}
+	quote := func(n string) WrapperUse { return WrapperUse{Probe: Probe{Name: n}} }
+	for _, c := range []struct {
+		name, src string
+		uses      []WrapperUse
+		unknown   string // a word of the reason
+	}{
+		{"definition and tests", "#define HAS(x) __has_include(x)\n#ifdef HAS\n#if defined(HAS) && defined HAS\n#undef HAS\n# ifndef HAS\n", nil, ""},
+		{"angled", "#if HAS(<string_view>) && HAS ( <sys/stat.h> )\n", []WrapperUse{angle("string_view", "string_view"), angle("sys/stat.h", "sys", "stat", "h")}, ""},
+		{"quoted", "#elif HAS(\"winapifamily.h\")\n", []WrapperUse{quote("winapifamily.h")}, ""},
+		{"next", "#if HASN(<a.h>)\n", []WrapperUse{{Probe: Probe{Name: "a.h", Angle: true, Next: true}, Idents: []string{"a", "h"}}}, ""},
+		{"pp-numbers are no identifiers", "#if HAS(<c++/12/x.h>) || HAS(<1st.h>)\n", []WrapperUse{angle("1st.h"), angle("c++/12/x.h", "c", "x", "h")}, ""},
+		{"in another macro, angled", "#define HAS_SV HAS(<string_view>)\n", []WrapperUse{{Probe: Probe{Name: "string_view", Angle: true}, Idents: []string{"string_view"}, InDefine: true}}, ""},
+		{"in another macro, quoted", "#define HAS_W HAS(\"w.h\")\n", nil, "expanding file"},
+		{"a macro argument", "#if HAS(HEADER)\n", nil, "only preprocessing"},
+		{"passed to a macro", "#if CALL(HAS, <a.h>)\n", nil, "only preprocessing"},
+		{"wrapper of the wrapper", "#define H2(x) HAS(x)\n", nil, "only preprocessing"},
+		{"blank in the name", "#if HAS(< a.h>)\n", nil, "only preprocessing"},
+		{"comment in the name", "#if HAS(<a//b.h>)\n", nil, "only preprocessing"},
+		{"reserved identifier", "#if HAS(<__FILE__>)\n", nil, "only preprocessing"},
+		{"call on the next line", "#if HAS\n(<a.h>)\n", nil, "only preprocessing"},
+		{"spliced name", "#if HA\\\nS(<a.h>)\n", []WrapperUse{angle("a.h", "a", "h")}, ""},
+		{"lone CR lines", "#if 1\r#if HAS(<a.h>)\r#endif\r", []WrapperUse{angle("a.h", "a", "h")}, ""},
+		{"trigraph splice", "#if HA??/\nS(x)\n", nil, "only preprocessing"},
+		{"in a comment, unreadable", "/* HAS(x) */\n", nil, "only preprocessing"},
+		{"in a comment, literal", "// HAS(<c.h>)\n", []WrapperUse{angle("c.h", "c", "h")}, ""},
+		{"longer identifiers", "#if XHAS(y) || HAS_X(z) || HASN_1\n", nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			uses, unknown := WrapperUses([]byte(c.src), ws)
+			if diff := cmp.Diff(c.uses, uses); diff != "" {
+				t.Errorf("WrapperUses(%q) uses (-want +got):\n%s", c.src, diff)
+			}
+			if c.unknown == "" && unknown != "" || c.unknown != "" && !strings.Contains(unknown, c.unknown) {
+				t.Errorf("WrapperUses(%q) unknown = %q, want one with %q", c.src, unknown, c.unknown)
+			}
+		})
+	}
+}
+
+// TestScanDefined checks what the scan says of macros against gcc: the
+// built-in linux (GNU modes only), -D, -imacros and a header's #define.
+func TestScanDefined(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"m.h": "#define fromimacros 1\n", "h.h": "#if 0\n#define skipped 1\n#endif\n#define fromheader(x) x\n",
+		"a.c": "#include \"h.h\"\n#define fromsource 2\n#undef fromsource\n"})
+	names := []string{"linux", "fromimacros", "fromcmdline", "fromheader", "fromsource", "skipped", "string_view", "define"}
+	for _, c := range []struct {
+		std  string
+		want map[string]bool
+	}{
+		{"-std=gnu11", map[string]bool{"linux": true, "fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}},
+		{"-std=c11", map[string]bool{"fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}},
+	} {
+		inv := parse(t, dir, "gcc", c.std, "-imacros", "m.h", "-Dfromcmdline=3", "-c", "a.c", "-o", "a.o")
+		res, err := Scan(context.Background(), Request{Compiler: gcc, Inv: inv, Dir: dir, Env: os.Environ()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := res.Defined(names)
+		res.Close()
+		if !ok {
+			t.Fatalf("%s: Defined cannot tell", c.std)
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s: Defined (-want +got):\n%s", c.std, diff)
+		}
+		if _, ok := res.Defined(names); ok {
+			t.Errorf("Defined answers after Close")
+		}
+	}
+	// A scan run again as a plain -E lists no definitions.
+	writeFiles(t, dir, map[string]string{"n.c": "%:include \"h.h\"\n"})
+	inv := parse(t, dir, "gcc", "-c", "n.c", "-o", "n.o")
+	res, err := Scan(context.Background(), Request{Compiler: gcc, Inv: inv, Dir: dir, Env: os.Environ()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Defined(names); ok || !res.Full {
+		t.Errorf("a plain -E scan: Defined ok %v, Full %v; want false, true", ok, res.Full)
+	}
+}

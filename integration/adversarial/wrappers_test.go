@@ -1,0 +1,113 @@
+package adversarial
+
+import (
+	"strings"
+	"testing"
+)
+
+// A macro that hands its parameter to __has_include (fmt's
+// FMT_HAS_INCLUDE) probes, at each use, the name the use passes it, after
+// that name's macros are expanded. The header that later appears where
+// such a use looked must change the object; a use whose name a macro
+// changes must not be keyed by the name as written.
+func TestProbeWrappers(t *testing.T) {
+	const wrap = "#define PROBE_H(x) __has_include(x)\n"
+	body := func(use string) string {
+		return "#include \"w.h\"\n#if " + use + "\n#include <feature.h>\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"
+	}
+	remote := func(phase, outcome string) string {
+		if phase == "base" && outcome != "remote execution" {
+			return "a use of a wrapper with a plain name should run remotely, rex did: " + outcome
+		}
+		return ""
+	}
+	local := func(phase, outcome string) string {
+		if outcome != "local run" {
+			return "a wrapper's name that a macro changes must keep the compile local, rex did: " + outcome
+		}
+		return ""
+	}
+	for _, s := range []spec{{
+		name:   "quoted name, the header appears beside the source",
+		files:  map[string]string{"w.h": wrap, "a.c": "#include \"w.h\"\n#if PROBE_H(\"feature.h\")\n#include \"feature.h\"\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("feature.h", "#define FEATURE 2\n"),
+		want:   remote,
+	}, {
+		name:   "quoted name in a header of a subdirectory, the header appears beside it",
+		files:  map[string]string{"w.h": wrap, "sub/u.h": "#if PROBE_H(\"feature.h\")\n#include \"feature.h\"\n#else\n#define FEATURE 1\n#endif\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n#include \"sub/u.h\"\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("sub/feature.h", "#define FEATURE 3\n"),
+		want:   remote,
+	}, {
+		name:   "angled name, the header appears in an -I dir",
+		files:  map[string]string{"w.h": wrap, "inc/other.h": "", "a.c": body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 4\n"),
+		want:   remote,
+	}, {
+		name:   "angled name in another macro, the header appears in an -I dir",
+		files:  map[string]string{"w.h": wrap + "#define HAVE_FEATURE PROBE_H(<feature.h>)\n", "inc/other.h": "", "a.c": body("HAVE_FEATURE")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 5\n"),
+		want:   remote,
+	}, {
+		// In GNU C, linux is a macro (1): the compile probes 1/feature.h.
+		name: "angled name holding the predefined macro linux",
+		files: map[string]string{"w.h": wrap, "inc/linux/feature.h": "#define FEATURE 6\n",
+			"a.c": "#include \"w.h\"\n#if PROBE_H(<linux/feature.h>)\n#define FEATURE 7\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/1/feature.h", "\n"),
+		want:   local,
+	}, {
+		// In ISO C it is not: the name is probed as written.
+		name: "angled name holding linux in ISO C",
+		files: map[string]string{"w.h": wrap, "inc/other.h": "",
+			"a.c": "#include \"w.h\"\n#if PROBE_H(<linux/feature.h>)\n#define FEATURE 8\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-std=c11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/linux/feature.h", "\n"),
+		want:   remote,
+	}, {
+		name:   "angled name holding a macro of a header",
+		files:  map[string]string{"w.h": wrap + "#define feature other\n", "inc/feature.h": "#define FEATURE 9\n", "a.c": body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/other.h", "#define FEATURE 10\n"),
+		want:   local,
+	}, {
+		name:   "angled name holding a macro of the command line",
+		files:  map[string]string{"w.h": wrap, "inc/feature.h": "#define FEATURE 11\n", "a.c": body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"gcc", "-Dfeature=other", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/other.h", "#define FEATURE 12\n"),
+		want:   local,
+	}, {
+		name:   "a use on the command line",
+		files:  map[string]string{"w.h": wrap, "inc/other.h": "", "a.c": body("HAVE_FEATURE")},
+		cmd:    []string{"gcc", "-DHAVE_FEATURE=PROBE_H(<feature.h>)", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 16\n"),
+		want:   local,
+	}, {
+		name:   "the wrapper passed to another macro",
+		files:  map[string]string{"w.h": wrap + "#define CALL(m, a) m(a)\n", "inc/other.h": "", "a.c": body("CALL(PROBE_H, <feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 13\n"),
+		want:   local,
+	}, {
+		name:   "a wrapper of the wrapper",
+		files:  map[string]string{"w.h": wrap + "#define PROBE2(x) PROBE_H(x)\n", "inc/other.h": "", "a.c": body("PROBE2(<feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 14\n"),
+		want:   local,
+	}, {
+		name:   "C++: the wrapper in a header, the header appears in an -isystem dir",
+		files:  map[string]string{"w.h": wrap, "sys/other.h": "", "a.cc": "#include <string>\n" + body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"g++", "-std=c++17", "-isystem", "sys", "-c", "a.cc", "-o", "a.o"},
+		mutate: edit("sys/feature.h", "#define FEATURE 15\n"),
+		want:   remote,
+	}} {
+		s.class = "wrappers"
+		if strings.Contains(s.name, "PROBE") {
+			t.Fatalf("case %q: its name, written into the source, would be a use", s.name)
+		}
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}

@@ -1,0 +1,120 @@
+package wrapper
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/rexbuild/rex/depscan"
+	"github.com/rexbuild/rex/digest"
+)
+
+// A probe wrapper (fmt's FMT_HAS_INCLUDE, see depscan/wrappers.go) is
+// defined in one file and used in others: once a compile's files are
+// known, every file is read for uses of the wrappers any of them defines,
+// and each use is a probe like a literal __has_include. A use whose name
+// depends on a macro keeps the compile local.
+
+// macrosDefined says which of names the compile's preprocessing saw
+// defined as macros; ok false when it cannot tell.
+type macrosDefined func(names []string) (defined map[string]bool, ok bool)
+
+// readFile is one file the compile read, with its digest in fn.
+type readFile struct {
+	path   string
+	fn     digest.Function
+	digest digest.Digest
+}
+
+// readFiles lists the compile's files: project files in fn, the
+// toolchain's in BLAKE3, as the digest caches keep them.
+func (set inputSet) readFiles(fn digest.Function) []readFile {
+	files := make([]readFile, 0, len(set.project)+len(set.system))
+	for _, f := range set.project {
+		files = append(files, readFile{f.read, fn, f.digest})
+	}
+	for _, f := range set.system {
+		files = append(files, readFile{f.path, digest.BLAKE3, f.digest})
+	}
+	return files
+}
+
+// wrapperProbe is a wrapper's use as a probe from the file read.
+type wrapperProbe struct {
+	depscan.Probe
+	read string
+}
+
+// wrapperUses is what a file holds of uses, as the directive cache keeps
+// it.
+type wrapperUses struct {
+	Uses    []depscan.WrapperUse `json:",omitempty"`
+	Unknown string               `json:",omitempty"`
+}
+
+// wrapperProbes returns the probes of every use of wrappers in files, or a
+// local error.
+// args, the compile's arguments, may use a wrapper in a -D, which no file
+// shows.
+func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args []string, cache *directiveCache, defined macrosDefined) ([]wrapperProbe, error) {
+	for _, a := range args {
+		for n := range wrappers {
+			if depscan.HasWord([]byte(a), n) {
+				return nil, localf("the argument %s names the __has_include wrapper %s", a, n)
+			}
+		}
+	}
+	names := make([]string, 0, len(wrappers))
+	for n, w := range wrappers {
+		if w.Next {
+			n += "+next"
+		}
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	h := sha256.Sum256([]byte(strings.Join(names, " ")))
+	set := hex.EncodeToString(h[:8])
+	var probes []wrapperProbe
+	var idents []string
+	for _, f := range files {
+		key := "wrapuse1:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
+		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
+			var u wrapperUses
+			u.Uses, u.Unknown = depscan.WrapperUses(data, wrappers)
+			js, _ := json.Marshal(u)
+			return string(js)
+		})
+		if err != nil {
+			return nil, err
+		}
+		var u wrapperUses
+		if err := json.Unmarshal([]byte(v), &u); err != nil {
+			return nil, localf("%s: the uses of __has_include wrappers: %v", f.path, err)
+		}
+		if u.Unknown != "" {
+			return nil, localf("%s: %s", f.path, u.Unknown)
+		}
+		for _, use := range u.Uses {
+			probes = append(probes, wrapperProbe{use.Probe, f.path})
+			idents = append(idents, use.Idents...)
+		}
+	}
+	if len(idents) > 0 {
+		var macros map[string]bool
+		ok := defined != nil
+		if ok {
+			macros, ok = defined(idents)
+		}
+		if !ok {
+			return nil, localf("a __has_include wrapper is used with an angled name, which the compiler expands as macros, and the dependency scan does not list the macros")
+		}
+		for _, id := range idents {
+			if macros[id] {
+				return nil, localf("a __has_include wrapper is used with a name that holds the macro %s: the compiler probes its expansion", id)
+			}
+		}
+	}
+	return probes, nil
+}
