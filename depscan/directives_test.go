@@ -41,6 +41,7 @@ func TestScanDirectives(t *testing.T) {
 		{"wrapped in a macro", "#define HAS(x) __has_include(x)\n#if HAS(<a.h>)\n", Directives{Wrappers: []Wrapper{{Macro: "HAS"}}}},
 		{"wrapper of the next", "# define HAS_NEXT( h ) (__has_include_next( h ) && 1)\n", Directives{Wrappers: []Wrapper{{Macro: "HAS_NEXT", Next: true}}}},
 		{"wrapper spliced", "#define HAS(x) \\\n  __has_include(x)\n", Directives{Wrappers: []Wrapper{{Macro: "HAS"}}}},
+		{"a parameter in an angled name", "#define HAVE(f) __has_include(<sys/f.h>) && __has_include(\"f.h\")\n", Directives{Unknown: "__has_include(<sys/f.h>) in a macro of the parameter f", Probes: []Probe{{Name: "f.h"}}}},
 		{"two parameters", "#define HAS(x, y) __has_include(y)\n", Directives{Unknown: "__has_include(y)"}},
 		{"variadic", "#define HAS(...) __has_include(__VA_ARGS__)\n", Directives{Unknown: "__has_include(__VA_ARGS__)"}},
 		{"not the parameter", "#define HAS(x) __has_include(y)\n", Directives{Unknown: "__has_include(y)"}},

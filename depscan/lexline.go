@@ -10,8 +10,10 @@ type dirScan struct {
 	d    Directives
 	seen map[Probe]bool
 	// macro and param are the name and one parameter of the function-like
-	// macro the line being read defines, if it does.
+	// macro the line being read defines, if it does; params are all its
+	// parameters.
 	macro, param []byte
+	params       []string
 }
 
 func (s *dirScan) read(what string) {
@@ -149,9 +151,10 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 		return // these test whether the operators exist: no probe
 	}
 	pragma := name == "pragma"
-	s.macro, s.param = nil, nil
+	s.macro, s.param, s.params = nil, nil, nil
 	if name == "define" {
 		s.macro, s.param = wrapperParam(ln, i)
+		_, s.params = defineParams(ln, i)
 	}
 	var prev []byte // the identifier before, if only blanks and '(' follow it
 	for i < len(ln) {
@@ -237,7 +240,12 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 			name := rest[i+1 : i+1+j]
 			k := skipBlanks(rest, i+2+j)
 			if k < len(rest) && rest[k] == ')' {
-				s.probe(Probe{Name: string(name), Angle: closer == '>', Next: next})
+				if p := paramInName(name, s.params); p != "" && closer == '>' {
+					// Each expansion probes the name its argument makes.
+					s.unknown(op + "(<" + string(name) + ">) in a macro of the parameter " + p)
+				} else {
+					s.probe(Probe{Name: string(name), Angle: closer == '>', Next: next})
+				}
 				return k + 1
 			}
 		}

@@ -73,9 +73,9 @@ func identEnd(ln []byte, i int) int {
 // counts, in code, comments and strings alike (an extra probe costs a
 // stat), and must be one of: the name's definition, an #undef, #ifdef or
 // #ifndef of it, an operand of "defined", or a call with one literal
-// header name, "name" or <name> (no blank, comment or escape inside).
-// Anything else (a call with a macro, a name passed to another macro) is
-// returned as unknown.
+// header name, "name" or <name> (no blank, comment or escape inside), and
+// in another macro's body none of its parameters. Anything else (a call
+// with a macro, a name passed to another macro) is returned as unknown.
 func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, unknown string) {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	texts := [][]byte{normalizeLines(text)}
@@ -189,6 +189,12 @@ func wrapperUse(t []byte, at int, name string, w Wrapper) (use WrapperUse, ok bo
 					}
 					if use.InDefine && !use.Angle {
 						return use, false, name + "(\"" + string(n) + "\") in a macro: the directory it is probed from is the expanding file's"
+					}
+					if use.InDefine {
+						_, params := defineParams(ln, afterDir)
+						if p := paramInName(n, params); p != "" {
+							return use, false, name + "(<" + string(n) + ">) in a macro of the parameter " + p + ": each expansion probes its argument"
+						}
 					}
 					return use, true, ""
 				}

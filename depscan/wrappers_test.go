@@ -40,6 +40,7 @@ func TestWrapperUses(t *testing.T) {
 		{"trigraph splice", "#if HA??/\nS(x)\n", nil, "only preprocessing"},
 		{"in a comment, unreadable", "/* HAS(x) */\n", nil, "only preprocessing"},
 		{"in a comment, literal", "// HAS(<c.h>)\n", []WrapperUse{angle("c.h", "c", "h")}, ""},
+		{"a parameter in the name", "#define HAVE(f) HAS(<sys/f.h>)\n", nil, "parameter f"},
 		{"longer identifiers", "#if XHAS(y) || HAS_X(z) || HASN_1\n", nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

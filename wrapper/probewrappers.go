@@ -79,7 +79,7 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 	var probes []wrapperProbe
 	var idents []string
 	for _, f := range files {
-		key := "wrapuse1:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
+		key := "wrapuse2:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
 		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
 			var u wrapperUses
 			u.Uses, u.Unknown = depscan.WrapperUses(data, wrappers)
