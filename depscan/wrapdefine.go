@@ -8,7 +8,9 @@ import (
 // A macro's body reaches __has_include with tokens its definition does not
 // fix. A parameter is replaced by the argument of each expansion: in
 // "#define HAVE(f) __has_include(<f.h>)", HAVE(stdio) probes <stdio.h>,
-// not <f.h>, so only preprocessing can tell the probe.
+// not <f.h>. And the tokens of an #if line or of a macro body can be
+// pasted (##) into a wrapper's name, which then never appears as written:
+// CAT(PROBE, _H)(<a.h>). Both leave the probe to preprocessing alone.
 
 // defineParams returns the parameters of the function-like macro that the
 // #define directive ln (whose "define" ends at i) defines, "__VA_ARGS__"
@@ -42,6 +44,68 @@ func paramInName(n []byte, params []string) string {
 	for _, id := range nameIdents(n) {
 		if slices.Contains(params, id) {
 			return id
+		}
+	}
+	return ""
+}
+
+// pastePiece returns what in the (spliced) text t could be pasted into the
+// name of one of wrappers: a word of an #if, #elif or #define line that is
+// a proper prefix of the name, which pasting alone can complete. A
+// #define's own name and parameters do not count: neither is a token of
+// its expansions. "" when there is none.
+func pastePiece(t []byte, wrappers map[string]Wrapper) string {
+	for len(t) > 0 {
+		ln := t
+		if i := bytes.IndexByte(t, '\n'); i >= 0 {
+			ln, t = t[:i], t[i+1:]
+		} else {
+			t = nil
+		}
+		dir, at := directive(ln)
+		if dir != "if" && dir != "elif" && dir != "define" {
+			continue
+		}
+		var skip []string
+		if dir == "define" {
+			macro, params := defineParams(ln, at)
+			skip = append(params, string(macro))
+		}
+		if w := prefixWord(ln[at:], wrappers, skip); w != "" {
+			return w
+		}
+	}
+	return ""
+}
+
+// PastePiece returns what in text (a compile's argument) could be pasted
+// into the name of one of wrappers (see pastePiece), or "".
+func PastePiece(text string, wrappers map[string]Wrapper) string {
+	return prefixWord([]byte(text), wrappers, nil)
+}
+
+// prefixWord returns a message naming the first word of ln, not one of
+// skip, that is a proper prefix of a wrapper's name, or "".
+func prefixWord(ln []byte, wrappers map[string]Wrapper, skip []string) string {
+	for i := 0; i < len(ln); {
+		if c := ln[i]; c >= '0' && c <= '9' || c == '.' && i+1 < len(ln) && ln[i+1] >= '0' && ln[i+1] <= '9' {
+			i = ppNumber(ln, i, false) // 1.0F holds no word F
+			continue
+		}
+		j := identEnd(ln, i)
+		if j == i {
+			i++
+			continue
+		}
+		w := string(ln[i:j])
+		i = j
+		if _, ok := wrappers[w]; ok || slices.Contains(skip, w) {
+			continue // a wrapper's own name is a use (see wrapperUse)
+		}
+		for name := range wrappers {
+			if len(w) < len(name) && name[:len(w)] == w {
+				return w + ": a piece of the name of the __has_include wrapper " + name + ", which pasting (##) may complete"
+			}
 		}
 	}
 	return ""

@@ -75,7 +75,9 @@ func identEnd(ln []byte, i int) int {
 // #ifndef of it, an operand of "defined", or a call with one literal
 // header name, "name" or <name> (no blank, comment or escape inside), and
 // in another macro's body none of its parameters. Anything else (a call
-// with a macro, a name passed to another macro) is returned as unknown.
+// with a macro, a name passed to another macro) is returned as unknown, as
+// is a word that pasting may complete into a wrapper's name (see
+// pastePiece).
 func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, unknown string) {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	texts := [][]byte{normalizeLines(text)}
@@ -105,6 +107,9 @@ func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, un
 					uses = append(uses, use)
 				}
 			}
+		}
+		if piece := pastePiece(t, wrappers); piece != "" {
+			return nil, piece
 		}
 	}
 	slices.SortFunc(uses, func(a, b WrapperUse) int { return bytes.Compare([]byte(useKey(a)), []byte(useKey(b))) })

@@ -37,9 +37,12 @@ func TestWrapperUses(t *testing.T) {
 		{"call on the next line", "#if HAS\n(<a.h>)\n", nil, "only preprocessing"},
 		{"spliced name", "#if HA\\\nS(<a.h>)\n", []WrapperUse{angle("a.h", "a", "h")}, ""},
 		{"lone CR lines", "#if 1\r#if HAS(<a.h>)\r#endif\r", []WrapperUse{angle("a.h", "a", "h")}, ""},
-		{"trigraph splice", "#if HA??/\nS(x)\n", nil, "only preprocessing"},
+		{"trigraph splice", "#if HA??/\nS(x)\n", nil, "wrapper HAS"},
 		{"in a comment, unreadable", "/* HAS(x) */\n", nil, "only preprocessing"},
 		{"in a comment, literal", "// HAS(<c.h>)\n", []WrapperUse{angle("c.h", "c", "h")}, ""},
+		{"a name pasted", "#define CAT(a, b) a##b\n#if CAT(HA, S)(<a.h>)\n", nil, "pasting"},
+		{"a piece of a name in a macro body", "#define PIECE HA\n", nil, "pasting"},
+		{"pieces that are no tokens of an expansion", "#define HA(H, ...) H ## __VA_ARGS__\nint HA;\n#ifdef HA\n#if X > 1.5HA || 0xHA\n", nil, ""},
 		{"a parameter in the name", "#define HAVE(f) HAS(<sys/f.h>)\n", nil, "parameter f"},
 		{"longer identifiers", "#if XHAS(y) || HAS_X(z) || HASN_1\n", nil, ""},
 	} {

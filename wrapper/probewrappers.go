@@ -57,13 +57,16 @@ type wrapperUses struct {
 // wrapperProbes returns the probes of every use of wrappers in files, or a
 // local error.
 // args, the compile's arguments, may use a wrapper in a -D, which no file
-// shows.
+// shows, or hold a piece of its name for a paste.
 func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args []string, cache *directiveCache, defined macrosDefined) ([]wrapperProbe, error) {
 	for _, a := range args {
 		for n := range wrappers {
 			if depscan.HasWord([]byte(a), n) {
 				return nil, localf("the argument %s names the __has_include wrapper %s", a, n)
 			}
+		}
+		if piece := depscan.PastePiece(a, wrappers); piece != "" {
+			return nil, localf("the argument %s holds %s", a, piece)
 		}
 	}
 	names := make([]string, 0, len(wrappers))

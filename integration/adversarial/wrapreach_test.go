@@ -14,6 +14,16 @@ func TestProbeWrappersReach(t *testing.T) {
 		return "#if " + cond + "\n#define FEATURE 2\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"
 	}
 	for _, s := range []spec{{
+		name:   "the name made by token pasting",
+		files:  map[string]string{"w.h": wrap + "#define CAT(a, b) a##b\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("CAT(PROBE, _H)(<feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "\n"),
+	}, {
+		name:   "the name made by token pasting, a piece on the command line",
+		files:  map[string]string{"w.h": wrap + "#define CAT(a, b) a##b\n#define XCAT(a, b) CAT(a, b)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("XCAT(HEAD, _H)(<feature.h>)")},
+		cmd:    []string{"gcc", "-DHEAD=PROBE", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "\n"),
+	}, {
 		name:   "an angled name built from a parameter of another macro",
 		files:  map[string]string{"w.h": wrap + "#define HAVE(f) PROBE_H(<f.h>)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE(feature)")},
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
