@@ -14,6 +14,9 @@ type dirScan struct {
 	// parameters.
 	macro, param []byte
 	params       []string
+	// define says the line being read is a #define: a probe in it is made
+	// where the macro is expanded (see literalInDefine).
+	define bool
 }
 
 func (s *dirScan) read(what string) {
@@ -152,7 +155,8 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 	}
 	pragma := name == "pragma"
 	s.macro, s.param, s.params = nil, nil, nil
-	if name == "define" {
+	s.define = name == "define"
+	if s.define {
 		s.macro, s.param = wrapperParam(ln, i)
 		_, s.params = defineParams(ln, i)
 	}
@@ -240,11 +244,11 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 			name := rest[i+1 : i+1+j]
 			k := skipBlanks(rest, i+2+j)
 			if k < len(rest) && rest[k] == ')' {
-				if p := paramInName(name, s.params); p != "" && closer == '>' {
-					// Each expansion probes the name its argument makes.
-					s.unknown(op + "(<" + string(name) + ">) in a macro of the parameter " + p)
+				p := Probe{Name: string(name), Angle: closer == '>', Next: next}
+				if s.define {
+					s.literalInDefine(op, p)
 				} else {
-					s.probe(Probe{Name: string(name), Angle: closer == '>', Next: next})
+					s.probe(p)
 				}
 				return k + 1
 			}

@@ -110,3 +110,28 @@ func prefixWord(ln []byte, wrappers map[string]Wrapper, skip []string) string {
 	}
 	return ""
 }
+
+// literalInDefine records the literal probe p of a macro's body, which is
+// made wherever the macro is expanded, after its tokens are: a quoted name
+// is searched from the expanding file's directory, which only
+// preprocessing knows; an angled name is the spelling of its tokens after
+// their expansion, which the caller checks (Directives.Expanded) when it
+// is plain.
+func (s *dirScan) literalInDefine(op string, p Probe) {
+	name := []byte(p.Name)
+	switch {
+	case !p.Angle:
+		s.unknown(op + "(\"" + p.Name + "\") in a macro: the directory it is probed from is the expanding file's")
+	case !plainHeaderName(name):
+		s.unknown(op + "(<" + p.Name + ">) in a macro: only preprocessing can tell the name its tokens make")
+	case paramInName(name, s.params) != "":
+		s.unknown(op + "(<" + p.Name + ">) in a macro of the parameter " + paramInName(name, s.params))
+	default:
+		s.probe(p)
+		for _, id := range nameIdents(name) {
+			if !slices.Contains(s.d.Expanded, id) {
+				s.d.Expanded = append(s.d.Expanded, id)
+			}
+		}
+	}
+}

@@ -104,20 +104,32 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 			idents = append(idents, use.Idents...)
 		}
 	}
-	if len(idents) > 0 {
-		var macros map[string]bool
-		ok := defined != nil
-		if ok {
-			macros, ok = defined(idents)
-		}
-		if !ok {
-			return nil, localf("a __has_include wrapper is used with an angled name, which the compiler expands as macros, and the dependency scan does not list the macros")
-		}
-		for _, id := range idents {
-			if macros[id] {
-				return nil, localf("a __has_include wrapper is used with a name that holds the macro %s: the compiler probes its expansion", id)
-			}
-		}
+	if err := checkExpansions(idents, defined); err != nil {
+		return nil, err
 	}
 	return probes, nil
+}
+
+// checkExpansions returns a local error unless defined tells that none of
+// idents, the identifiers of angled names that a probe wrapper's use or a
+// macro's body hands to __has_include, was a macro: the compiler probes
+// the name their expansion makes.
+func checkExpansions(idents []string, defined macrosDefined) error {
+	if len(idents) == 0 {
+		return nil
+	}
+	var macros map[string]bool
+	ok := defined != nil
+	if ok {
+		macros, ok = defined(idents)
+	}
+	if !ok {
+		return localf("__has_include is handed an angled name whose identifiers the compiler expands as macros, and neither the dependency scan nor the files tell the macros")
+	}
+	for _, id := range idents {
+		if macros[id] {
+			return localf("__has_include is handed a name that holds the macro %s: the compiler probes its expansion", id)
+		}
+	}
+	return nil
 }

@@ -24,6 +24,30 @@ func TestProbeWrappersReach(t *testing.T) {
 		cmd:    []string{"gcc", "-DHEAD=PROBE", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "\n"),
 	}, {
+		name:   "a literal angled probe in a macro, the header appears in an -I dir",
+		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<feature.h>)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE_FEATURE")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "\n"),
+		want: func(phase, outcome string) string {
+			if phase == "base" && outcome != "remote execution" {
+				return "a plain angled name in a macro should run remotely, rex did: " + outcome
+			}
+			return ""
+		},
+	}, {
+		// The quote search starts from the directory of the file that
+		// expands the macro.
+		name:   "a literal quoted probe in a macro of a header in a subdirectory",
+		files:  map[string]string{"sub/w.h": "#define HAVE_FEATURE __has_include(\"feature.h\")\n", "a.c": "#include \"sub/w.h\"\n" + body("HAVE_FEATURE")},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("feature.h", "\n"),
+	}, {
+		// In GNU C, linux is a macro (1): the expansion probes 1/feature.h.
+		name:   "a literal angled probe in a macro, holding the predefined macro linux",
+		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<linux/feature.h>)\n", "inc/linux/feature.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE_FEATURE")},
+		cmd:    []string{"gcc", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/1/feature.h", "\n"),
+	}, {
 		name:   "an angled name built from a parameter of another macro",
 		files:  map[string]string{"w.h": wrap + "#define HAVE(f) PROBE_H(<f.h>)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE(feature)")},
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
@@ -33,6 +57,36 @@ func TestProbeWrappersReach(t *testing.T) {
 		files:  map[string]string{"w.h": "#define HAVE(f) __has_include(<f.h>)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE(feature)")},
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "\n"),
+	}, {
+		name:   "clang: a literal angled probe in a macro, holding the predefined macro linux",
+		tool:   "clang",
+		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<linux/feature.h>)\n", "inc/linux/feature.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE_FEATURE")},
+		cmd:    []string{"clang", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/1/feature.h", "\n"),
+	}, {
+		name:   "clang: an angled name holding a macro of a header",
+		tool:   "clang",
+		files:  map[string]string{"w.h": wrap + "#if 0\n#define feature other\n#endif\n", "inc/feature.h": "", "a.c": "#include \"w.h\"\n" + body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"clang", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/other.h", "\n"),
+		want: func(phase, outcome string) string {
+			if outcome != "local run" {
+				return "a name a file may define as a macro must keep the compile local, rex did: " + outcome
+			}
+			return ""
+		},
+	}, {
+		name:   "clang: a literal angled probe in a macro, the header appears in an -I dir",
+		tool:   "clang",
+		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<feature.h>)\n", "inc/other.h": "", "a.cc": "#include <string>\n#include \"w.h\"\n" + body("HAVE_FEATURE")},
+		cmd:    []string{"clang++", "-std=c++17", "-Iinc", "-c", "a.cc", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "\n"),
+		want: func(phase, outcome string) string {
+			if phase == "base" && outcome != "remote execution" {
+				return "a plain angled name in a macro should run remotely, rex did: " + outcome
+			}
+			return ""
+		},
 	}} {
 		s.class = "wrappers"
 		if strings.Contains(s.name, "PROBE") {

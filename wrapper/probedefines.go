@@ -1,0 +1,59 @@
+package wrapper
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	"github.com/rexbuild/rex/depscan"
+)
+
+// The identifiers of an angled name handed to __has_include through a
+// macro are expanded first (see checkExpansions). gcc's directives-only
+// scan lists every macro it saw defined; clang's scan and a plain -E list
+// none, and then the compile's files and arguments answer instead: such a
+// name can only be a macro that a file #defines, a -D names, or the
+// compiler predefines (see depscan.DefinesAny).
+
+// orFiles returns defined, which answers when the scan listed the macros,
+// or else what the files and arguments of the compile can tell.
+func orFiles(defined macrosDefined, files []readFile, args []string, cache *directiveCache) macrosDefined {
+	return func(names []string) (map[string]bool, bool) {
+		if defined != nil {
+			if m, ok := defined(names); ok {
+				return m, true
+			}
+		}
+		m, err := filesDefine(files, names, args, cache)
+		return m, err == nil
+	}
+}
+
+// filesDefine says which of names may have been macros: a word of an
+// argument, a name the compiler may predefine, or one a file #defines
+// (not all of them: one is enough to keep the compile local).
+func filesDefine(files []readFile, names, args []string, cache *directiveCache) (map[string]bool, error) {
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	m := map[string]bool{}
+	for _, n := range names {
+		if depscan.PredefinedWord(n) || slices.ContainsFunc(args, func(a string) bool { return depscan.HasWord([]byte(a), n) }) {
+			m[n] = true
+		}
+	}
+	h := sha256.Sum256([]byte(strings.Join(names, " ")))
+	set := hex.EncodeToString(h[:8])
+	for _, f := range files {
+		key := "defines1:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
+		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
+			return depscan.DefinesAny(data, names)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if v != "" {
+			m[v] = true
+		}
+	}
+	return m, nil
+}
