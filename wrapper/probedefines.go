@@ -37,7 +37,10 @@ func filesDefine(files []readFile, names, args []string, cache *directiveCache) 
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	m := map[string]bool{}
 	for _, n := range names {
-		if depscan.PredefinedWord(n) || slices.ContainsFunc(args, func(a string) bool { return depscan.HasWord([]byte(a), n) }) {
+		if depscan.PredefinedWord(n) || slices.ContainsFunc(args, func(a string) bool {
+			// -Dh=1 (or -Wp,-Dh) defines h, a word once apart from the D.
+			return depscan.HasWord([]byte(strings.ReplaceAll(a, "-D", "-D ")), n)
+		}) {
 			m[n] = true
 		}
 	}

@@ -76,6 +76,12 @@ func TestProbeWrappersReach(t *testing.T) {
 			return ""
 		},
 	}, {
+		name:   "clang: an angled name holding a macro of the command line",
+		tool:   "clang",
+		files:  map[string]string{"w.h": wrap, "inc/feature.h": "", "a.c": "#include \"w.h\"\n" + body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"clang", "-Dfeature=other", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/other.h", "\n"),
+	}, {
 		name:   "clang: a literal angled probe in a macro, the header appears in an -I dir",
 		tool:   "clang",
 		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<feature.h>)\n", "inc/other.h": "", "a.cc": "#include <string>\n#include \"w.h\"\n" + body("HAVE_FEATURE")},
