@@ -135,3 +135,51 @@ func (s *dirScan) literalInDefine(op string, p Probe) {
 		}
 	}
 }
+
+// plainHeaderName reports whether a header name passed as a macro argument
+// reaches __has_include as written (but for its macros): no blank (which
+// the compiler would turn into one space), comment, quote, backslash or
+// digraph, and no identifier the compiler treats specially.
+func plainHeaderName(n []byte) bool {
+	if bytes.Contains(n, []byte("//")) || bytes.Contains(n, []byte("/*")) || n[0] == ':' || n[0] == '%' {
+		return false
+	}
+	for _, c := range n {
+		if !(isIdent(c) || c == '.' || c == '/' || c == '-' || c == '+') || c >= 0x80 || c == '$' {
+			return false
+		}
+	}
+	for _, id := range nameIdents(n) {
+		// Reserved names hold the builtins (__FILE__, __COUNTER__) that
+		// no #define lists.
+		if id[0] == '_' || id == "defined" || slices.Contains(cxxNamedOperators, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// cxxNamedOperators are C++'s operator names ("and" for &&), tokens that
+// are spelled as identifiers and are no macros.
+var cxxNamedOperators = []string{"and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor", "xor_eq"}
+
+// nameIdents returns the identifiers of a header name as the compiler
+// lexes it: a pp-number (a digit, or '.' and a digit, then letters,
+// digits, '.' and signs after e or p) is none.
+func nameIdents(n []byte) []string {
+	var ids []string
+	for i := 0; i < len(n); {
+		c := n[i]
+		switch {
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(n) && n[i+1] >= '0' && n[i+1] <= '9':
+			i = ppNumber(n, i, false)
+		case isIdent(c):
+			j := identEnd(n, i)
+			ids = append(ids, string(n[i:j]))
+			i = j
+		default:
+			i++
+		}
+	}
+	return ids
+}
