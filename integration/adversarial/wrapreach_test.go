@@ -58,6 +58,15 @@ func TestProbeWrappersReach(t *testing.T) {
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "\n"),
 	}, {
+		// The text's _Pragma restores X, which the directives-only scan
+		// does not see: the scan runs again as a plain -E (see
+		// depscan/fallback.go), and a file's #define of feature counts.
+		name: "an angled name holding a macro that a _Pragma in the text enables",
+		files: map[string]string{"w.h": wrap, "inc/other.h": "",
+			"a.c": "#include \"w.h\"\n#define X 1\n_Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X\n#define feature other\n#endif\n" + body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm inc/other.h") },
+	}, {
 		name:   "clang: a literal angled probe in a macro, holding the predefined macro linux",
 		tool:   "clang",
 		files:  map[string]string{"w.h": "#define HAVE_FEATURE __has_include(<linux/feature.h>)\n", "inc/linux/feature.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE_FEATURE")},
