@@ -36,11 +36,9 @@ func orFiles(defined macrosDefined, files []readFile, args []string, cache *dire
 func filesDefine(files []readFile, names, args []string, cache *directiveCache) (map[string]bool, error) {
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	m := map[string]bool{}
+	defs := macroDefinitions(args)
 	for _, n := range names {
-		if depscan.PredefinedWord(n) || slices.ContainsFunc(args, func(a string) bool {
-			// -Dh=1 (or -Wp,-Dh) defines h, a word once apart from the D.
-			return depscan.HasWord([]byte(strings.ReplaceAll(a, "-D", "-D ")), n)
-		}) {
+		if depscan.PredefinedWord(n) || slices.ContainsFunc(defs, func(d string) bool { return depscan.HasWord([]byte(d), n) }) {
 			m[n] = true
 		}
 	}
@@ -59,4 +57,24 @@ func filesDefine(files []readFile, names, args []string, cache *directiveCache) 
 		}
 	}
 	return m, nil
+}
+
+// macroDefinitions returns the arguments that may define macros, -Dh=1
+// as "-D h=1" (h a word of its own): -D and --define-macro, joined or
+// followed by their value, and what -Wp, -Xpreprocessor and -Xclang hand
+// the preprocessor. A word of any other argument (the source's name
+// a/h.c) is no token a directive sees.
+func macroDefinitions(args []string) []string {
+	var defs []string
+	for i, a := range args {
+		switch {
+		case a == "-D" || a == "--define-macro" || a == "-Xpreprocessor" || a == "-Xclang":
+			if i+1 < len(args) {
+				defs = append(defs, strings.ReplaceAll(args[i+1], "-D", "-D "))
+			}
+		case strings.HasPrefix(a, "-D"), strings.HasPrefix(a, "--define-macro="), strings.HasPrefix(a, "-Wp,"):
+			defs = append(defs, strings.ReplaceAll(a, "-D", "-D "))
+		}
+	}
+	return defs
 }

@@ -39,6 +39,8 @@ func TestOrFiles(t *testing.T) {
 		{"a file's #define, a predefined name", unlisted, nil, map[string]bool{"tbb": true, "linux": true}},
 		{"and an argument's word", nil, []string{"-Dh=1"}, map[string]bool{"tbb": true, "h": true, "linux": true}},
 		{"the scan's list", listed, []string{"-Dh=1"}, map[string]bool{"sys": true}},
+		{"no definitions", unlisted, []string{"-c", "h.c", "-o", "sys.o", "-include", "h.h"}, map[string]bool{"tbb": true, "linux": true}},
+		{"definitions", unlisted, []string{"-D", "X", "-Xpreprocessor", "-Dsys", "-Wp,-DY,-Dh"}, map[string]bool{"tbb": true, "h": true, "linux": true, "sys": true}},
 	} {
 		got, ok := orFiles(c.defined, files, c.args, loadDirectiveCache(""))(names)
 		if !ok {

@@ -65,8 +65,10 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 				return nil, localf("the argument %s names the __has_include wrapper %s", a, n)
 			}
 		}
-		if piece := depscan.PastePiece(a, wrappers); piece != "" {
-			return nil, localf("the argument %s holds %s", a, piece)
+	}
+	for _, d := range macroDefinitions(args) {
+		if piece := depscan.PastePiece(d, wrappers); piece != "" {
+			return nil, localf("the definition %s holds %s", d, piece)
 		}
 	}
 	names := make([]string, 0, len(wrappers))

@@ -154,6 +154,15 @@ func TestProbeWrappers(t *testing.T) {
 		cmd:    []string{"clang", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "#define FEATURE 25\n"),
 		want:   remote,
+	}, {
+		// A word of an argument that defines no macro (h of h.c) is no
+		// macro: the compile runs remotely.
+		name:   "clang: angled name, a source named after one of its words",
+		tool:   "clang",
+		files:  map[string]string{"w.h": wrap, "inc/other.h": "", "h.c": body("PROBE_H(<feature.h>)")},
+		cmd:    []string{"clang", "-Iinc", "-c", "h.c", "-o", "h.o"},
+		mutate: edit("inc/feature.h", "#define FEATURE 26\n"),
+		want:   remote,
 	}} {
 		s.class = "wrappers"
 		if strings.Contains(s.name, "PROBE") {
