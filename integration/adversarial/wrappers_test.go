@@ -155,6 +155,21 @@ func TestProbeWrappers(t *testing.T) {
 		mutate: edit("inc/feature.h", "#define FEATURE 25\n"),
 		want:   remote,
 	}, {
+		// Direct mode's record was made without the wrapper: the header
+		// that brings it shadows the one read, and a use then finds a.h.
+		name: "the wrapper appears in a header that shadows the one read",
+		files: map[string]string{"inc2/w.h": "", "inc3/feature.h": "#define FEATURE 27\n",
+			"a.c": "#include <w.h>\n#ifdef PROBE_H\n#if PROBE_H(<feature.h>)\n#include <feature.h>\n#endif\n#endif\n#ifndef FEATURE\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-Iinc1", "-Iinc2", "-Iinc3", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc1/w.h", wrap),
+		want:   remote,
+	}, {
+		name:   "quoted name in a header of -include, the header appears beside it",
+		files:  map[string]string{"w.h": wrap, "sub/pre.h": "#include \"../w.h\"\n#if PROBE_H(\"feature.h\")\n#include \"feature.h\"\n#endif\n", "a.c": "#ifndef FEATURE\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
+		cmd:    []string{"gcc", "-include", "sub/pre.h", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("sub/feature.h", "#define FEATURE 28\n"),
+		want:   remote,
+	}, {
 		// A word of an argument that defines no macro (h of h.c) is no
 		// macro: the compile runs remotely.
 		name:   "clang: angled name, a source named after one of its words",
