@@ -17,6 +17,9 @@ type dirScan struct {
 	// define says the line being read is a #define: a probe in it is made
 	// where the macro is expanded (see literalInDefine).
 	define bool
+	// calls says, for each parenthesis open on the line, whether it opens
+	// a macro's arguments, which are expanded before the macro is.
+	calls []bool
 }
 
 func (s *dirScan) read(what string) {
@@ -154,7 +157,7 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 		return // these test whether the operators exist: no probe
 	}
 	pragma := name == "pragma"
-	s.macro, s.param, s.params = nil, nil, nil
+	s.macro, s.param, s.params, s.calls = nil, nil, nil, nil
 	s.define = name == "define"
 	if s.define {
 		s.macro, s.param = wrapperParam(ln, i)
@@ -190,6 +193,7 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 			i = s.ident(ln, word, j, prev, pragma)
 			prev = word
 		default:
+			s.paren(c, prev)
 			if c != ' ' && c != '\t' && c != '(' {
 				prev = nil
 			}
@@ -245,7 +249,7 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 			k := skipBlanks(rest, i+2+j)
 			if k < len(rest) && rest[k] == ')' {
 				p := Probe{Name: string(name), Angle: closer == '>', Next: next}
-				if s.define {
+				if s.define || slices.Contains(s.calls, true) {
 					s.literalInDefine(op, p)
 				} else {
 					s.probe(p)

@@ -111,15 +111,17 @@ func prefixWord(ln []byte, wrappers map[string]Wrapper, skip []string) string {
 	return ""
 }
 
-// literalInDefine records the literal probe p of a macro's body, which is
-// made wherever the macro is expanded, after its tokens are: a quoted name
-// is searched from the expanding file's directory, which only
-// preprocessing knows; an angled name is the spelling of its tokens after
-// their expansion, which the caller checks (Directives.Expanded) when it
-// is plain.
+// literalInDefine records the literal probe p of a macro's body, or of a
+// macro's argument, which is made once its tokens are expanded: a quoted
+// name in a body is searched from the expanding file's directory, which
+// only preprocessing knows; an angled name is the spelling of its tokens
+// after their expansion (ID(__has_include(<linux/x.h>)) probes 1/x.h in
+// GNU C), which the caller checks (Directives.Expanded) when it is plain.
 func (s *dirScan) literalInDefine(op string, p Probe) {
 	name := []byte(p.Name)
 	switch {
+	case !p.Angle && !s.define:
+		s.probe(p) // an argument's string is searched from its own file
 	case !p.Angle:
 		s.unknown(op + "(\"" + p.Name + "\") in a macro: the directory it is probed from is the expanding file's")
 	case !plainHeaderName(name):
@@ -182,4 +184,16 @@ func nameIdents(n []byte) []string {
 		}
 	}
 	return ids
+}
+
+// paren keeps calls: an opening parenthesis right after an identifier
+// (prev) other than defined opens a macro's arguments, as far as the line
+// tells; a closing one ends the last.
+func (s *dirScan) paren(c byte, prev []byte) {
+	switch {
+	case c == '(':
+		s.calls = append(s.calls, prev != nil && string(prev) != "defined")
+	case c == ')' && len(s.calls) > 0:
+		s.calls = s.calls[:len(s.calls)-1]
+	}
 }

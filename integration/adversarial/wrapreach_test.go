@@ -35,6 +35,13 @@ func TestProbeWrappersReach(t *testing.T) {
 			return ""
 		},
 	}, {
+		// A macro's argument is expanded before the macro: in GNU C the
+		// probe is of 1/feature.h.
+		name:   "a literal angled probe in a macro's argument, holding the predefined macro linux",
+		files:  map[string]string{"w.h": "#define ID(a) a\n", "inc/linux/feature.h": "", "a.c": "#include \"w.h\"\n" + body("ID(__has_include(<linux/feature.h>))")},
+		cmd:    []string{"gcc", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/1/feature.h", "\n"),
+	}, {
 		// The quote search starts from the directory of the file that
 		// expands the macro.
 		name:   "a literal quoted probe in a macro of a header in a subdirectory",
