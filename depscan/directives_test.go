@@ -38,6 +38,7 @@ func TestScanDirectives(t *testing.T) {
 		{"in a define", "#define HAVE_TBB __has_include(<tbb/tbb.h>)\n", Directives{Probes: []Probe{angle("tbb/tbb.h")}, Expanded: []string{"tbb", "h"}}},
 		{"in a macro's argument", "#if ID(__has_include(<linux/x.h>))\n", Directives{Probes: []Probe{angle("linux/x.h")}, Expanded: []string{"linux", "x", "h"}}},
 		{"grouped, after defined", "#if defined(X) && (__has_include(<a.h>)) || F(1) || __has_include(\"b.h\")\n", probes(angle("a.h"), Probe{Name: "b.h"})},
+		{"in the arguments a macro opened", "#if OPEN __has_include(<linux/x.h>))\n", Directives{Probes: []Probe{angle("linux/x.h")}, Unknown: "__has_include(<...>) before a ')' that closes a macro's arguments"}},
 		{"quoted in a macro's argument", "#if ID(__has_include(\"b.h\"))\n", probes(Probe{Name: "b.h"})},
 		{"quoted in a define", "#define HAVE_W __has_include(\"w.h\")\n", Directives{Unknown: "__has_include(\"w.h\") in a macro: the directory it is probed from is the expanding file's"}},
 		{"blank in a define's name", "#define HAVE_W __has_include(<a b.h>)\n", Directives{Unknown: "__has_include(<a b.h>) in a macro: only preprocessing can tell the name its tokens make"}},

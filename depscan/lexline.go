@@ -20,6 +20,8 @@ type dirScan struct {
 	// calls says, for each parenthesis open on the line, whether it opens
 	// a macro's arguments, which are expanded before the macro is.
 	calls []bool
+	// angled says the line probed an angled name as written.
+	angled bool
 }
 
 func (s *dirScan) read(what string) {
@@ -157,7 +159,7 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 		return // these test whether the operators exist: no probe
 	}
 	pragma := name == "pragma"
-	s.macro, s.param, s.params, s.calls = nil, nil, nil, nil
+	s.macro, s.param, s.params, s.calls, s.angled = nil, nil, nil, nil, false
 	s.define = name == "define"
 	if s.define {
 		s.macro, s.param = wrapperParam(ln, i)
@@ -253,6 +255,7 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 					s.literalInDefine(op, p)
 				} else {
 					s.probe(p)
+					s.angled = s.angled || p.Angle
 				}
 				return k + 1
 			}

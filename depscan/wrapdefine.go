@@ -188,12 +188,17 @@ func nameIdents(n []byte) []string {
 
 // paren keeps calls: an opening parenthesis right after an identifier
 // (prev) other than defined opens a macro's arguments, as far as the line
-// tells; a closing one ends the last.
+// tells; a closing one ends the last. One that closes no parenthesis of
+// the line closes one a macro opened ("#define OPEN ID(", then "#if OPEN
+// __has_include(<linux/x.h>))"): the angled names probed before it may
+// be that macro's arguments.
 func (s *dirScan) paren(c byte, prev []byte) {
 	switch {
 	case c == '(':
 		s.calls = append(s.calls, prev != nil && string(prev) != "defined")
 	case c == ')' && len(s.calls) > 0:
 		s.calls = s.calls[:len(s.calls)-1]
+	case c == ')' && s.angled && !s.define:
+		s.unknown("__has_include(<...>) before a ')' that closes a macro's arguments")
 	}
 }

@@ -42,6 +42,11 @@ func TestProbeWrappersReach(t *testing.T) {
 		cmd:    []string{"gcc", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/1/feature.h", "\n"),
 	}, {
+		name:   "a literal angled probe in the arguments a macro opened, holding the predefined macro linux",
+		files:  map[string]string{"w.h": "#define ID(a) a\n#define OPEN ID(\n", "inc/linux/feature.h": "", "a.c": "#include \"w.h\"\n" + body("OPEN __has_include(<linux/feature.h>))")},
+		cmd:    []string{"gcc", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/1/feature.h", "\n"),
+	}, {
 		// The quote search starts from the directory of the file that
 		// expands the macro.
 		name:   "a literal quoted probe in a macro of a header in a subdirectory",
