@@ -44,6 +44,11 @@ func TestWrapperUses(t *testing.T) {
 		{"a piece of a name in a macro body", "#define PIECE HA\n", nil, "pasting"},
 		{"pieces that are no tokens of an expansion", "#define HA(H, ...) H ## __VA_ARGS__\nint HA;\n#ifdef HA\n#if X > 1.5HA || 0xHA\n", nil, ""},
 		{"a parameter in the name", "#define HAVE(f) HAS(<sys/f.h>)\n", nil, "parameter f"},
+		{"digraph in the name", "#if HAS(<:a.h>) \n", nil, "only preprocessing"},
+		{"string prefixes", "#if HAS(u8\"a.h\") || HAS(L\"a.h\") || HAS(R\"(a.h)\")\n", nil, "only preprocessing"},
+		{"C++ named operator", "#if HAS(<and.h>)\n", nil, "only preprocessing"},
+		{"__VA_OPT__ in the name", "#define H(...) HAS(<__VA_OPT__.h>)\n", nil, "only preprocessing"},
+		{"a byte order mark", "\xef\xbb\xbf#if HAS(<a.h>)\n", []WrapperUse{angle("a.h", "a", "h")}, ""},
 		{"longer identifiers", "#if XHAS(y) || HAS_X(z) || HASN_1\n", nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
