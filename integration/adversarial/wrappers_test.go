@@ -170,6 +170,23 @@ func TestProbeWrappers(t *testing.T) {
 		mutate: edit("sub/feature.h", "#define FEATURE 28\n"),
 		want:   remote,
 	}, {
+		// A compile without the -D kept its scan: the compile with it
+		// speculates from that scan, which lists no macros, while its own
+		// scan finds feature defined.
+		name:  "angled name holding a macro of a -D the speculated scan lacked",
+		files: map[string]string{"w.h": wrap, "inc/feature.h": "#define FEATURE 29\n", "a.c": body("PROBE_H(<feature.h>)")},
+		cmd:   []string{"gcc", "-Dfeature=other", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		setup: func(k *kase) {
+			cmd := k.cmd
+			k.cmd = []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"}
+			if out, err := k.command(true).CombinedOutput(); err != nil {
+				k.t.Fatalf("the compile without -D: %v\n%s", err, out)
+			}
+			k.cmd = cmd
+		},
+		mutate: edit("inc/other.h", "#define FEATURE 30\n"),
+		want:   local,
+	}, {
 		// A word of an argument that defines no macro (h of h.c) is no
 		// macro: the compile runs remotely.
 		name:   "clang: angled name, a source named after one of its words",
