@@ -36,6 +36,10 @@ type Directives struct {
 	// name (a macro, or __has_include used as a value), as written; the
 	// probed name cannot be known without preprocessing.
 	Unknown string
+	// Expanded are the identifiers of the angled names that probes in
+	// macro bodies hold: an expansion's preprocessing replaces those that
+	// are macros then, so such a probe is as written only while none is.
+	Expanded []string `json:",omitempty"`
 	// Wrappers are the macros this file defines to hand their parameter to
 	// __has_include (see wrappers.go): its uses, in any file, probe.
 	Wrappers []Wrapper

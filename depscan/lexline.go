@@ -10,8 +10,18 @@ type dirScan struct {
 	d    Directives
 	seen map[Probe]bool
 	// macro and param are the name and one parameter of the function-like
-	// macro the line being read defines, if it does.
+	// macro the line being read defines, if it does; params are all its
+	// parameters.
 	macro, param []byte
+	params       []string
+	// define says the line being read is a #define: a probe in it is made
+	// where the macro is expanded (see literalInDefine).
+	define bool
+	// calls says, for each parenthesis open on the line, whether it opens
+	// a macro's arguments, which are expanded before the macro is.
+	calls []bool
+	// angled says the line probed an angled name as written.
+	angled bool
 }
 
 func (s *dirScan) read(what string) {
@@ -149,9 +159,11 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 		return // these test whether the operators exist: no probe
 	}
 	pragma := name == "pragma"
-	s.macro, s.param = nil, nil
-	if name == "define" {
+	s.macro, s.param, s.params, s.calls, s.angled = nil, nil, nil, nil, false
+	s.define = name == "define"
+	if s.define {
 		s.macro, s.param = wrapperParam(ln, i)
+		_, s.params = defineParams(ln, i)
 	}
 	var prev []byte // the identifier before, if only blanks and '(' follow it
 	for i < len(ln) {
@@ -183,6 +195,7 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 			i = s.ident(ln, word, j, prev, pragma)
 			prev = word
 		default:
+			s.paren(c, prev)
 			if c != ' ' && c != '\t' && c != '(' {
 				prev = nil
 			}
@@ -237,7 +250,13 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 			name := rest[i+1 : i+1+j]
 			k := skipBlanks(rest, i+2+j)
 			if k < len(rest) && rest[k] == ')' {
-				s.probe(Probe{Name: string(name), Angle: closer == '>', Next: next})
+				p := Probe{Name: string(name), Angle: closer == '>', Next: next}
+				if s.define || slices.Contains(s.calls, true) {
+					s.literalInDefine(op, p)
+				} else {
+					s.probe(p)
+					s.angled = s.angled || p.Angle
+				}
 				return k + 1
 			}
 		}

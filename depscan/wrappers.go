@@ -73,9 +73,11 @@ func identEnd(ln []byte, i int) int {
 // counts, in code, comments and strings alike (an extra probe costs a
 // stat), and must be one of: the name's definition, an #undef, #ifdef or
 // #ifndef of it, an operand of "defined", or a call with one literal
-// header name, "name" or <name> (no blank, comment or escape inside).
-// Anything else (a call with a macro, a name passed to another macro) is
-// returned as unknown.
+// header name, "name" or <name> (no blank, comment or escape inside), and
+// in another macro's body none of its parameters. Anything else (a call
+// with a macro, a name passed to another macro) is returned as unknown, as
+// is a word that pasting may complete into a wrapper's name (see
+// pastePiece).
 func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, unknown string) {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	texts := [][]byte{normalizeLines(text)}
@@ -105,6 +107,9 @@ func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, un
 					uses = append(uses, use)
 				}
 			}
+		}
+		if piece := pastePiece(t, wrappers); piece != "" {
+			return nil, piece
 		}
 	}
 	slices.SortFunc(uses, func(a, b WrapperUse) int { return bytes.Compare([]byte(useKey(a)), []byte(useKey(b))) })
@@ -190,6 +195,12 @@ func wrapperUse(t []byte, at int, name string, w Wrapper) (use WrapperUse, ok bo
 					if use.InDefine && !use.Angle {
 						return use, false, name + "(\"" + string(n) + "\") in a macro: the directory it is probed from is the expanding file's"
 					}
+					if use.InDefine {
+						_, params := defineParams(ln, afterDir)
+						if p := paramInName(n, params); p != "" {
+							return use, false, name + "(<" + string(n) + ">) in a macro of the parameter " + p + ": each expansion probes its argument"
+						}
+					}
 					return use, true, ""
 				}
 			}
@@ -212,52 +223,4 @@ func definedOperand(before []byte) bool {
 	}
 	b = b[:len(b)-len("defined")]
 	return len(b) == 0 || !isIdent(b[len(b)-1])
-}
-
-// plainHeaderName reports whether a header name passed as a macro argument
-// reaches __has_include as written (but for its macros): no blank (which
-// the compiler would turn into one space), comment, quote, backslash or
-// digraph, and no identifier the compiler treats specially.
-func plainHeaderName(n []byte) bool {
-	if bytes.Contains(n, []byte("//")) || bytes.Contains(n, []byte("/*")) || n[0] == ':' || n[0] == '%' {
-		return false
-	}
-	for _, c := range n {
-		if !(isIdent(c) || c == '.' || c == '/' || c == '-' || c == '+') || c >= 0x80 || c == '$' {
-			return false
-		}
-	}
-	for _, id := range nameIdents(n) {
-		// Reserved names hold the builtins (__FILE__, __COUNTER__) that
-		// no #define lists.
-		if id[0] == '_' || id == "defined" || slices.Contains(cxxNamedOperators, id) {
-			return false
-		}
-	}
-	return true
-}
-
-// cxxNamedOperators are C++'s operator names ("and" for &&), tokens that
-// are spelled as identifiers and are no macros.
-var cxxNamedOperators = []string{"and", "and_eq", "bitand", "bitor", "compl", "not", "not_eq", "or", "or_eq", "xor", "xor_eq"}
-
-// nameIdents returns the identifiers of a header name as the compiler
-// lexes it: a pp-number (a digit, or '.' and a digit, then letters,
-// digits, '.' and signs after e or p) is none.
-func nameIdents(n []byte) []string {
-	var ids []string
-	for i := 0; i < len(n); {
-		c := n[i]
-		switch {
-		case c >= '0' && c <= '9' || c == '.' && i+1 < len(n) && n[i+1] >= '0' && n[i+1] <= '9':
-			i = ppNumber(n, i, false)
-		case isIdent(c):
-			j := identEnd(n, i)
-			ids = append(ids, string(n[i:j]))
-			i = j
-		default:
-			i++
-		}
-	}
-	return ids
 }

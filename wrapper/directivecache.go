@@ -51,12 +51,14 @@ func loadDirectiveCache(stateDir string) *directiveCache {
 const emptyDirectives = "{}"
 
 // A file's entry is its once flags (see includerefs.go), a '|', and the
-// JSON of its Directives.
+// JSON of its Directives, under a key that names the reading: a change to
+// what ScanDirectives reports changes it.
+const fileEntryPrefix = "file15:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.
 func (c *directiveCache) fileEntry(path string, fn digest.Function, sum digest.Digest) (flags, js string, err error) {
-	key := "file12:" + fn.Name() + ":" + sum.String()
+	key := fileEntryPrefix + fn.Name() + ":" + sum.String()
 	scan := func(data []byte) string {
 		js, _ := json.Marshal(depscan.ScanDirectives(data))
 		if empty, _ := json.Marshal(depscan.Directives{}); string(js) == string(empty) {

@@ -88,7 +88,15 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 	if plan.facts != nil {
 		plan.facts.once = once
 	}
-	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), p.Args, scan.Defined)
+	defined := scan.Defined
+	if scan == plan.predicted {
+		// A prediction lists no macros. Its action serves only when the
+		// real scan's plan, which checks them, makes the same (see
+		// confirm): the macros are those of the command and the files,
+		// which the key covers.
+		defined = func([]string) (map[string]bool, bool) { return nil, true }
+	}
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), p.Args, defined)
 	if err != nil {
 		return err
 	}

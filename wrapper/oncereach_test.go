@@ -181,7 +181,7 @@ func TestOnceCopyCheckWithoutOnceHeaders(t *testing.T) {
 		t.Errorf("copy %q without a header read once", c)
 	}
 	for key := range cache.added {
-		if !strings.HasPrefix(key, "file12:") {
+		if !strings.HasPrefix(key, fileEntryPrefix) {
 			t.Errorf("cache learnt %s: the include directives were read", key)
 		}
 	}

@@ -43,6 +43,7 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		}
 	}
 	wrappers := map[string]depscan.Wrapper{}
+	var expanded []string // see checkExpansions
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
@@ -55,6 +56,7 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		for _, p := range d.Probes {
 			probe(read, p)
 		}
+		expanded = append(expanded, d.Expanded...)
 		for _, w := range d.Wrappers {
 			w0 := wrappers[w.Macro]
 			w.Next = w.Next || w0.Next
@@ -63,6 +65,7 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		return nil
 	}
 	files := set.readFiles(fn)
+	defined = orFiles(defined, files, args, cache)
 	for _, f := range files {
 		d, err := cache.directives(f.path, f.fn, f.digest)
 		if err != nil {
@@ -71,6 +74,9 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		if err := visit(f.path, d); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := checkExpansions(expanded, defined); err != nil {
+		return nil, nil, err
 	}
 	if len(wrappers) > 0 {
 		uses, err := wrapperProbes(files, wrappers, args, cache, defined)

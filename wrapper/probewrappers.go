@@ -57,13 +57,18 @@ type wrapperUses struct {
 // wrapperProbes returns the probes of every use of wrappers in files, or a
 // local error.
 // args, the compile's arguments, may use a wrapper in a -D, which no file
-// shows.
+// shows, or hold a piece of its name for a paste.
 func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args []string, cache *directiveCache, defined macrosDefined) ([]wrapperProbe, error) {
 	for _, a := range args {
 		for n := range wrappers {
 			if depscan.HasWord([]byte(a), n) {
 				return nil, localf("the argument %s names the __has_include wrapper %s", a, n)
 			}
+		}
+	}
+	for _, d := range macroDefinitions(args) {
+		if piece := depscan.PastePiece(d, wrappers); piece != "" {
+			return nil, localf("the definition %s holds %s", d, piece)
 		}
 	}
 	names := make([]string, 0, len(wrappers))
@@ -79,7 +84,7 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 	var probes []wrapperProbe
 	var idents []string
 	for _, f := range files {
-		key := "wrapuse1:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
+		key := "wrapuse2:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
 		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
 			var u wrapperUses
 			u.Uses, u.Unknown = depscan.WrapperUses(data, wrappers)
@@ -101,20 +106,32 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 			idents = append(idents, use.Idents...)
 		}
 	}
-	if len(idents) > 0 {
-		var macros map[string]bool
-		ok := defined != nil
-		if ok {
-			macros, ok = defined(idents)
-		}
-		if !ok {
-			return nil, localf("a __has_include wrapper is used with an angled name, which the compiler expands as macros, and the dependency scan does not list the macros")
-		}
-		for _, id := range idents {
-			if macros[id] {
-				return nil, localf("a __has_include wrapper is used with a name that holds the macro %s: the compiler probes its expansion", id)
-			}
-		}
+	if err := checkExpansions(idents, defined); err != nil {
+		return nil, err
 	}
 	return probes, nil
+}
+
+// checkExpansions returns a local error unless defined tells that none of
+// idents, the identifiers of angled names that a probe wrapper's use or a
+// macro's body hands to __has_include, was a macro: the compiler probes
+// the name their expansion makes.
+func checkExpansions(idents []string, defined macrosDefined) error {
+	if len(idents) == 0 {
+		return nil
+	}
+	var macros map[string]bool
+	ok := defined != nil
+	if ok {
+		macros, ok = defined(idents)
+	}
+	if !ok {
+		return localf("__has_include is handed an angled name whose identifiers the compiler expands as macros, and neither the dependency scan nor the files tell the macros")
+	}
+	for _, id := range idents {
+		if macros[id] {
+			return localf("__has_include is handed a name that holds the macro %s: the compiler probes its expansion", id)
+		}
+	}
+	return nil
 }
