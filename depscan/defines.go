@@ -1,7 +1,6 @@
 package depscan
 
 import (
-	"bytes"
 	"slices"
 )
 
@@ -16,27 +15,21 @@ import (
 // defines, in any conditional group, or "". It reads src both with and
 // without trigraphs, with lines spliced.
 func DefinesAny(src []byte, names []string) string {
-	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
-	texts := [][]byte{normalizeLines(text)}
-	if bytes.Contains(text, []byte("??")) {
-		texts = append(texts, normalizeLines(replaceTrigraphs(text)))
-	}
-	for _, t := range texts {
-		for len(t) > 0 {
-			ln := t
-			if i := bytes.IndexByte(t, '\n'); i >= 0 {
-				ln, t = t[:i], t[i+1:]
-			} else {
-				t = nil
-			}
+	found := ""
+	for _, t := range readings(src) {
+		eachLine(t, func(ln []byte) bool {
 			if dir, at := directive(ln); dir == "define" {
 				if m, _ := defineParams(ln, at); slices.Contains(names, string(m)) {
-					return string(m)
+					found = string(m)
 				}
 			}
+			return found == ""
+		})
+		if found != "" {
+			break
 		}
 	}
-	return ""
+	return found
 }
 
 // predefinedWords are the macros outside the reserved names that gcc and

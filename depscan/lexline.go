@@ -240,27 +240,17 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 		s.unknown(op + " without an argument list")
 		return 0
 	}
-	i = skipBlanks(rest, i+1)
-	if i < len(rest) && (rest[i] == '<' || rest[i] == '"') {
-		closer := byte('>')
-		if rest[i] == '"' {
-			closer = '"'
+	if name, angle, n := literalArgument(rest); n > 0 {
+		p := Probe{Name: string(name), Angle: angle, Next: next}
+		if s.define || slices.Contains(s.calls, true) {
+			s.literalInDefine(op, p)
+		} else {
+			s.probe(p)
+			s.angled = s.angled || p.Angle
 		}
-		if j := bytes.IndexByte(rest[i+1:], closer); j > 0 {
-			name := rest[i+1 : i+1+j]
-			k := skipBlanks(rest, i+2+j)
-			if k < len(rest) && rest[k] == ')' {
-				p := Probe{Name: string(name), Angle: closer == '>', Next: next}
-				if s.define || slices.Contains(s.calls, true) {
-					s.literalInDefine(op, p)
-				} else {
-					s.probe(p)
-					s.angled = s.angled || p.Angle
-				}
-				return k + 1
-			}
-		}
+		return n
 	}
+	i = skipBlanks(rest, i+1)
 	arg := rest[i:]
 	if j := bytes.IndexByte(arg, ')'); j >= 0 {
 		arg = arg[:j]
@@ -274,6 +264,34 @@ func (s *dirScan) hasInclude(rest []byte, op string) int {
 	}
 	s.unknown(op + "(" + string(bytes.TrimSpace(arg)) + ")")
 	return 0
+}
+
+// literalArgument reads an argument list of one literal header name,
+// ("name") or (<name>), blanks and comments around, at the start of rest:
+// the name, whether it is angled, and the length of the list; n is 0 when
+// rest starts with no such list.
+func literalArgument(rest []byte) (name []byte, angle bool, n int) {
+	i := skipBlanks(rest, 0)
+	if i >= len(rest) || rest[i] != '(' {
+		return nil, false, 0
+	}
+	i = skipBlanks(rest, i+1)
+	if i >= len(rest) || rest[i] != '<' && rest[i] != '"' {
+		return nil, false, 0
+	}
+	closer := byte('>')
+	if rest[i] == '"' {
+		closer = '"'
+	}
+	j := bytes.IndexByte(rest[i+1:], closer)
+	if j <= 0 {
+		return nil, false, 0
+	}
+	k := skipBlanks(rest, i+2+j)
+	if k >= len(rest) || rest[k] != ')' {
+		return nil, false, 0
+	}
+	return rest[i+1 : i+1+j], closer == '>', k + 1
 }
 
 // pragmaOperator checks the string of _Pragma("...") for the pragmas that

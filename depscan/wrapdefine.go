@@ -55,27 +55,21 @@ func paramInName(n []byte, params []string) string {
 // #define's own name and parameters do not count: neither is a token of
 // its expansions. "" when there is none.
 func pastePiece(t []byte, wrappers map[string]Wrapper) string {
-	for len(t) > 0 {
-		ln := t
-		if i := bytes.IndexByte(t, '\n'); i >= 0 {
-			ln, t = t[:i], t[i+1:]
-		} else {
-			t = nil
-		}
+	found := ""
+	eachLine(t, func(ln []byte) bool {
 		dir, at := directive(ln)
 		if dir != "if" && dir != "elif" && dir != "define" {
-			continue
+			return true
 		}
 		var skip []string
 		if dir == "define" {
 			macro, params := defineParams(ln, at)
 			skip = append(params, string(macro))
 		}
-		if w := prefixWord(ln[at:], wrappers, skip); w != "" {
-			return w
-		}
-	}
-	return ""
+		found = prefixWord(ln[at:], wrappers, skip)
+		return found == ""
+	})
+	return found
 }
 
 // PastePiece returns what in text (a compile's argument) could be pasted

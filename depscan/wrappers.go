@@ -79,14 +79,8 @@ func identEnd(ln []byte, i int) int {
 // is a word that pasting may complete into a wrapper's name (see
 // pastePiece).
 func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, unknown string) {
-	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
-	texts := [][]byte{normalizeLines(text)}
-	if bytes.Contains(text, []byte("??")) {
-		// Trigraphs are on in some modes only: read it both ways.
-		texts = append(texts, normalizeLines(replaceTrigraphs(text)))
-	}
 	seen := map[string]bool{}
-	for _, t := range texts {
+	for _, t := range readings(src) {
 		for name, w := range wrappers {
 			for off := 0; ; {
 				j := bytes.Index(t[off:], []byte(name))
@@ -145,6 +139,34 @@ func HasWord(text []byte, word string) bool {
 	}
 }
 
+// readings returns src as the preprocessor reads its lines, without a
+// byte order mark, with and (where it has "??") without trigraphs: they
+// are on in some modes only.
+func readings(src []byte) [][]byte {
+	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	texts := [][]byte{normalizeLines(text)}
+	if bytes.Contains(text, []byte("??")) {
+		texts = append(texts, normalizeLines(replaceTrigraphs(text)))
+	}
+	return texts
+}
+
+// eachLine calls f with each line of t, a text of normalizeLines, until f
+// returns false.
+func eachLine(t []byte, f func(ln []byte) bool) {
+	for len(t) > 0 {
+		ln := t
+		if i := bytes.IndexByte(t, '\n'); i >= 0 {
+			ln, t = t[:i], t[i+1:]
+		} else {
+			t = nil
+		}
+		if !f(ln) {
+			return
+		}
+	}
+}
+
 // normalizeLines ends every line with a lone '\n' (gcc also ends one at a
 // lone '\r') and joins continued lines.
 func normalizeLines(text []byte) []byte {
@@ -176,35 +198,21 @@ func wrapperUse(t []byte, at int, name string, w Wrapper) (use WrapperUse, ok bo
 		definedOperand(before):
 		return use, false, ""
 	}
-	rest := ln[pos+len(name):]
-	i := skipBlanks(rest, 0)
-	if i < len(rest) && rest[i] == '(' {
-		i = skipBlanks(rest, i+1)
-		if i < len(rest) && (rest[i] == '<' || rest[i] == '"') {
-			closer := byte('>')
-			if rest[i] == '"' {
-				closer = '"'
-			}
-			if j := bytes.IndexByte(rest[i+1:], closer); j > 0 {
-				n := rest[i+1 : i+1+j]
-				if k := skipBlanks(rest, i+2+j); k < len(rest) && rest[k] == ')' && plainHeaderName(n) {
-					use = WrapperUse{Probe: Probe{Name: string(n), Angle: closer == '>', Next: w.Next}, InDefine: dir == "define"}
-					if use.Angle {
-						use.Idents = nameIdents(n)
-					}
-					if use.InDefine && !use.Angle {
-						return use, false, name + "(\"" + string(n) + "\") in a macro: the directory it is probed from is the expanding file's"
-					}
-					if use.InDefine {
-						_, params := defineParams(ln, afterDir)
-						if p := paramInName(n, params); p != "" {
-							return use, false, name + "(<" + string(n) + ">) in a macro of the parameter " + p + ": each expansion probes its argument"
-						}
-					}
-					return use, true, ""
-				}
+	if n, angle, _ := literalArgument(ln[pos+len(name):]); n != nil && plainHeaderName(n) {
+		use = WrapperUse{Probe: Probe{Name: string(n), Angle: angle, Next: w.Next}, InDefine: dir == "define"}
+		switch {
+		case use.InDefine && !angle:
+			return use, false, name + "(\"" + string(n) + "\") in a macro: the directory it is probed from is the expanding file's"
+		case use.InDefine:
+			_, params := defineParams(ln, afterDir)
+			if p := paramInName(n, params); p != "" {
+				return use, false, name + "(<" + string(n) + ">) in a macro of the parameter " + p + ": each expansion probes its argument"
 			}
 		}
+		if angle {
+			use.Idents = nameIdents(n)
+		}
+		return use, true, ""
 	}
 	show := bytes.TrimSpace(ln[pos:])
 	if len(show) > 60 {

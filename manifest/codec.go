@@ -29,8 +29,11 @@ import (
 // to 7 were made by scans that could miss a directive spelled after a
 // null character or with "%:" in a group an #if skips, or after a quote
 // a line left open or a raw string literal where the compile reads none:
-// see depscan/hidden.go.)
-const header = "rex manifest 8\n"
+// see depscan/hidden.go. Version 8 was made where a literal probe in a
+// macro's body or argument was keyed as written, though the compile
+// probes it after the macros of its name are expanded: see
+// depscan/wrappers.go.)
+const header = "rex manifest 9\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {
