@@ -127,11 +127,7 @@ func (r *Result) Defined(names []string) (defined map[string]bool, ok bool) {
 	if r.defs == nil {
 		return nil, false
 	}
-	b, release, err := readOutput(r.defs.f)
-	if err != nil {
-		return nil, false
-	}
-	defer release()
+	b := r.defs.mapped
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
@@ -167,19 +163,31 @@ func (r *Result) Close() {
 }
 
 // output is what a scan's compiler wrote to its stdout.
-type output struct{ f *os.File }
+type output struct {
+	f *os.File
+	// mapped is the output as files read it, kept until Close (for
+	// Result.Defined); release unmaps it.
+	mapped  []byte
+	release func()
+}
 
-func (o output) Close() error { return o.f.Close() }
+func (o *output) Close() error {
+	if o.release != nil {
+		o.release()
+		o.mapped, o.release = nil, nil
+	}
+	return o.f.Close()
+}
 
 // files reads the files the output names: the make rule's, or the line
 // markers'. unread says the output passes on a directive that gcc's
 // directives-only mode does not carry out (see fallback.go).
-func (o output) files(byRule bool) (files []string, unread bool, err error) {
+func (o *output) files(byRule bool) (files []string, unread bool, err error) {
 	b, release, err := readOutput(o.f)
 	if err != nil {
 		return nil, false, err
 	}
-	defer release()
+	o.mapped, o.release = b, release
 	if byRule {
 		files, err = ParseRule(b)
 		return files, false, err
@@ -209,5 +217,5 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 		}
 		return output{}, nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
 	}
-	return output{f}, stderr.Bytes(), nil
+	return output{f: f}, stderr.Bytes(), nil
 }
