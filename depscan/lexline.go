@@ -162,8 +162,11 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 	s.macro, s.param, s.params, s.calls, s.angled = nil, nil, nil, nil, false
 	s.define = name == "define"
 	if s.define {
-		s.macro, s.param = wrapperParam(ln, i)
-		_, s.params = defineParams(ln, i)
+		var macro []byte
+		macro, s.params = defineParams(ln, i)
+		if len(s.params) == 1 && s.params[0] != "__VA_ARGS__" {
+			s.macro, s.param = macro, []byte(s.params[0]) // a wrapper's one parameter
+		}
 	}
 	var prev []byte // the identifier before, if only blanks and '(' follow it
 	for i < len(ln) {

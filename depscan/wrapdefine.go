@@ -22,8 +22,7 @@ func defineParams(ln []byte, i int) (macro []byte, params []string) {
 	if j == i || j >= len(ln) || ln[j] != '(' {
 		return macro, nil
 	}
-	for k := j + 1; k < len(ln) && ln[k] != ')'; {
-		k = skipBlanks(ln, k)
+	for k := skipBlanks(ln, j+1); k < len(ln) && ln[k] != ')'; k = skipBlanks(ln, k) {
 		switch l := identEnd(ln, k); {
 		case l > k:
 			params = append(params, string(ln[k:l]))

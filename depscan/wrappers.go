@@ -37,25 +37,6 @@ type WrapperUse struct {
 	InDefine bool
 }
 
-// wrapperParam returns the one parameter of the function-like macro that
-// the #define directive ln (whose "define" ends at i) defines, or nil.
-func wrapperParam(ln []byte, i int) (macro, param []byte) {
-	i = skipBlanks(ln, i)
-	j := identEnd(ln, i)
-	if j == i || j >= len(ln) || ln[j] != '(' { // object-like: no parameter
-		return nil, nil
-	}
-	k := skipBlanks(ln, j+1)
-	l := identEnd(ln, k)
-	if l == k {
-		return nil, nil
-	}
-	if m := skipBlanks(ln, l); m >= len(ln) || ln[m] != ')' {
-		return nil, nil // more than one parameter, or "..."
-	}
-	return ln[i:j], ln[k:l]
-}
-
 // identEnd returns the end of the identifier at ln[i] (i when there is
 // none).
 func identEnd(ln []byte, i int) int {
@@ -82,16 +63,7 @@ func WrapperUses(src []byte, wrappers map[string]Wrapper) (uses []WrapperUse, un
 	seen := map[string]bool{}
 	for _, t := range readings(src) {
 		for name, w := range wrappers {
-			for off := 0; ; {
-				j := bytes.Index(t[off:], []byte(name))
-				if j < 0 {
-					break
-				}
-				at := off + j
-				off = at + len(name)
-				if at > 0 && isIdent(t[at-1]) || off < len(t) && isIdent(t[off]) {
-					continue // part of a longer identifier
-				}
+			for at := wordIndex(t, name, 0); at >= 0; at = wordIndex(t, name, at+len(name)) {
 				use, ok, what := wrapperUse(t, at, name, w)
 				switch {
 				case what != "":
@@ -125,16 +97,21 @@ func useKey(u WrapperUse) string {
 }
 
 // HasWord reports whether text holds word as an identifier of its own.
-func HasWord(text []byte, word string) bool {
-	for off := 0; ; {
+func HasWord(text []byte, word string) bool { return wordIndex(text, word, 0) >= 0 }
+
+// wordIndex returns the offset of the first occurrence of word in text,
+// from off on, that is an identifier of its own (not part of a longer
+// one), or -1.
+func wordIndex(text []byte, word string, off int) int {
+	for {
 		j := bytes.Index(text[off:], []byte(word))
 		if j < 0 {
-			return false
+			return -1
 		}
 		at := off + j
 		off = at + len(word)
 		if (at == 0 || !isIdent(text[at-1])) && (off == len(text) || !isIdent(text[off])) {
-			return true
+			return at
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,6 +38,7 @@ func TestWrapperUses(t *testing.T) {
 		{"call on the next line", "#if HAS\n(<a.h>)\n", nil, "only preprocessing"},
 		{"spliced name", "#if HA\\\nS(<a.h>)\n", []WrapperUse{angle("a.h", "a", "h")}, ""},
 		{"lone CR lines", "#if 1\r#if HAS(<a.h>)\r#endif\r", []WrapperUse{angle("a.h", "a", "h")}, ""},
+		{"pasted in a macro whose parameters have blanks", "#define X( a ) CAT(HA, S)(<a.h>)\n", nil, "pasting"},
 		{"trigraph splice", "#if HA??/\nS(x)\n", nil, "wrapper HAS"},
 		{"in a comment, unreadable", "/* HAS(x) */\n", nil, "only preprocessing"},
 		{"in a comment, literal", "// HAS(<c.h>)\n", []WrapperUse{angle("c.h", "c", "h")}, ""},
@@ -107,5 +109,27 @@ func TestScanDefined(t *testing.T) {
 	}
 	if _, ok := res.Defined(names); ok || !res.Full {
 		t.Errorf("a plain -E scan: Defined ok %v, Full %v; want false, true", ok, res.Full)
+	}
+}
+
+func TestDefineParams(t *testing.T) {
+	for _, c := range []struct {
+		line, macro string
+		params      []string
+	}{
+		{"#define F(a, b) a b", "F", []string{"a", "b"}},
+		{"#define F( a ) (g( a ) && h)", "F", []string{"a"}},
+		{"#define F(a, ...) __VA_ARGS__", "F", []string{"a", "__VA_ARGS__"}},
+		{"#define F() x", "F", nil},
+		{"#define F (a) a", "F", nil},
+	} {
+		dir, at := directive([]byte(c.line))
+		if dir != "define" {
+			t.Fatalf("%q: directive %q", c.line, dir)
+		}
+		macro, params := defineParams([]byte(c.line), at)
+		if string(macro) != c.macro || !slices.Equal(params, c.params) {
+			t.Errorf("defineParams(%q) = %q, %q; want %q, %q", c.line, macro, params, c.macro, c.params)
+		}
 	}
 }

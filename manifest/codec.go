@@ -32,8 +32,10 @@ import (
 // see depscan/hidden.go. Version 8 was made where a literal probe in a
 // macro's body or argument was keyed as written, though the compile
 // probes it after the macros of its name are expanded: see
-// depscan/wrappers.go.)
-const header = "rex manifest 9\n"
+// depscan/wrappers.go. Version 9 read the body of a macro whose
+// parameter list had a blank before its ')' as parameters, and so missed a
+// piece of a probe wrapper's name pasted there.)
+const header = "rex manifest 10\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

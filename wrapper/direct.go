@@ -60,7 +60,7 @@ type directFacts struct {
 	localFill bool
 	// once are the files the compile read that may be read once, by
 	// size (see readOnceBySize): none, and no copy can be skipped.
-	once map[int64][]twinInput
+	once map[int64][]inputFile
 }
 
 // startRecord gathers the compile's record while the compile goes on (a

@@ -53,7 +53,7 @@ const emptyDirectives = "{}"
 // A file's entry is its once flags (see includerefs.go), a '|', and the
 // JSON of its Directives, under a key that names the reading: a change to
 // what ScanDirectives reports changes it.
-const fileEntryPrefix = "file15:"
+const fileEntryPrefix = "file16:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

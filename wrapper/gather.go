@@ -143,7 +143,7 @@ func scanMayMiss(scan *depscan.Result, p *compiler.Invocation) func(string) bool
 // fills the caches, and its record states the copy: see oncecopies.go.)
 // In hermetic mode a copy among the toolchain's files counts too. It
 // returns the headers that may be read once, by size.
-func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec, hermetic bool) (map[int64][]twinInput, error) {
+func checkOnceCopies(cwd string, p *compiler.Invocation, set inputSet, scan *depscan.Result, tc *toolchain.Toolchain, cache *directiveCache, fn digest.Function, remoteExec, hermetic bool) (map[int64][]inputFile, error) {
 	chk := onceCopyCheck{cwd: cwd, search: scan.Search, deps: scan.Deps, forced: p.OptionValues("-include", "-imacros"),
 		noIncluderDir: slices.Contains(p.OptionValues("-I"), "-"), isToolchain: tc.Contains}
 	if hermetic {

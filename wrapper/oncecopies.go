@@ -29,7 +29,7 @@ import (
 // include directive of a project file could lead. ok is false when an
 // include directive cannot be read: the record cannot state what it names,
 // and is not written. With nothing read once, no file is read.
-func onceCopies(set inputSet, dirs []string, once map[int64][]twinInput) (copies []manifest.File, ok bool) {
+func onceCopies(set inputSet, dirs []string, once map[int64][]inputFile) (copies []manifest.File, ok bool) {
 	if len(once) == 0 {
 		return nil, true
 	}

@@ -50,12 +50,12 @@ type onceCopyCheck struct {
 // it in the search list; a copy with none after it is returned only when
 // no copy has one. once are the headers that may be read once, by size
 // (see readOnceBySize).
-func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, fn digest.Function, once map[int64][]twinInput) (copyPath, of string, later bool, err error) {
+func reachableOnceCopy(set inputSet, chk onceCopyCheck, cache *directiveCache, fn digest.Function, once map[int64][]inputFile) (copyPath, of string, later bool, err error) {
 	if len(once) == 0 {
 		return "", "", false, nil
 	}
 	w := newOnceWalker(set, chk, once)
-	for _, in := range twinInputs(set, fn) {
+	for _, in := range inputFiles(set, fn) {
 		v, err := cache.entry("includes4:"+in.fn.Name()+":"+in.sum.String(), in.path, in.fn, in.sum,
 			func(data []byte) string { return includeRefsIn(data).encode() })
 		if err != nil {
@@ -89,15 +89,15 @@ func (w *onceWalker) resolveAll(includer string, refs includeRefs) (copyPath, of
 	return "", ""
 }
 
-// twinInputs lists the files the compile read with the digests the key
+// inputFiles lists the files the compile read with the digests the key
 // took of them.
-func twinInputs(set inputSet, fn digest.Function) []twinInput {
-	ins := make([]twinInput, 0, len(set.project)+len(set.system))
+func inputFiles(set inputSet, fn digest.Function) []inputFile {
+	ins := make([]inputFile, 0, len(set.project)+len(set.system))
 	for _, f := range set.project {
-		ins = append(ins, twinInput{f.read, f.digest, fn})
+		ins = append(ins, inputFile{f.read, f.digest, fn})
 	}
 	for _, f := range set.system {
-		ins = append(ins, twinInput{f.path, f.digest, digest.BLAKE3})
+		ins = append(ins, inputFile{f.path, f.digest, digest.BLAKE3})
 	}
 	return ins
 }
@@ -105,9 +105,9 @@ func twinInputs(set inputSet, fn digest.Function) []twinInput {
 // readOnceBySize returns the files the compile read that may be read once,
 // by size: those that say once, or every file when one may hold an
 // #import (gcc then compares a file with every file read).
-func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (map[int64][]twinInput, error) {
-	ins := twinInputs(set, fn)
-	once := map[int64][]twinInput{}
+func readOnceBySize(set inputSet, cache *directiveCache, fn digest.Function) (map[int64][]inputFile, error) {
+	ins := inputFiles(set, fn)
+	once := map[int64][]inputFile{}
 	imports, pragmaMacro, onceToken := false, false, false
 	for _, in := range ins {
 		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
@@ -148,7 +148,7 @@ func readPaths(set inputSet) map[string]bool {
 // The input tree would hold both: a worker that stages inputs of one
 // content as links to one file skips the copy as the user's compiler does,
 // one that copies them with mtimes seconds apart would read it.
-func probeHitCopy(added []string, once map[int64][]twinInput) (copyPath, of string) {
+func probeHitCopy(added []string, once map[int64][]inputFile) (copyPath, of string) {
 	for _, p := range added {
 		if size, ok := isHeader(p); ok {
 			if of := sameAsOnce(p, size, once); of != "" {
@@ -161,7 +161,7 @@ func probeHitCopy(added []string, once map[int64][]twinInput) (copyPath, of stri
 
 // sameAsOnce returns the header read once whose content the file at path,
 // of size size, has, or "". A file that cannot be read may be any.
-func sameAsOnce(path string, size int64, once map[int64][]twinInput) string {
+func sameAsOnce(path string, size int64, once map[int64][]inputFile) string {
 	for _, in := range once[size] {
 		if d, err := in.fn.FromFile(path); err != nil || d == in.sum {
 			return in.path

@@ -11,7 +11,7 @@ type onceWalker struct {
 	chk          onceCopyCheck
 	quote, angle []string // absolute, as the compiler joins them
 	read         map[string]bool
-	once         map[int64][]twinInput
+	once         map[int64][]inputFile
 	lists        listing
 	toolchain    map[string]bool // directory -> whether it is the toolchain's
 	walked       map[string]bool
@@ -23,7 +23,7 @@ type onceWalker struct {
 	lone, loneOf string
 }
 
-func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]twinInput) *onceWalker {
+func newOnceWalker(set inputSet, chk onceCopyCheck, once map[int64][]inputFile) *onceWalker {
 	abs := func(dirs []string) []string {
 		out := make([]string, len(dirs))
 		for i, d := range dirs {

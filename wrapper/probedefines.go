@@ -18,7 +18,7 @@ import (
 
 // orFiles returns defined, which answers when the scan listed the macros,
 // or else what the files and arguments of the compile can tell.
-func orFiles(defined macrosDefined, files []readFile, args []string, cache *directiveCache) macrosDefined {
+func orFiles(defined macrosDefined, files []inputFile, args []string, cache *directiveCache) macrosDefined {
 	return func(names []string) (map[string]bool, bool) {
 		if defined != nil {
 			if m, ok := defined(names); ok {
@@ -33,7 +33,7 @@ func orFiles(defined macrosDefined, files []readFile, args []string, cache *dire
 // filesDefine says which of names may have been macros: a word of an
 // argument, a name the compiler may predefine, or one a file #defines
 // (not all of them: one is enough to keep the compile local).
-func filesDefine(files []readFile, names, args []string, cache *directiveCache) (map[string]bool, error) {
+func filesDefine(files []inputFile, names, args []string, cache *directiveCache) (map[string]bool, error) {
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	m := map[string]bool{}
 	defs := macroDefinitions(args)
@@ -42,11 +42,10 @@ func filesDefine(files []readFile, names, args []string, cache *directiveCache) 
 			m[n] = true
 		}
 	}
-	h := sha256.Sum256([]byte(strings.Join(names, " ")))
-	set := hex.EncodeToString(h[:8])
+	set := nameSetKey(names)
 	for _, f := range files {
-		key := "defines1:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
-		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
+		key := "defines1:" + set + ":" + f.fn.Name() + ":" + f.sum.String()
+		v, err := cache.entry(key, f.path, f.fn, f.sum, func(data []byte) string {
 			return depscan.DefinesAny(data, names)
 		})
 		if err != nil {
@@ -77,4 +76,10 @@ func macroDefinitions(args []string) []string {
 		}
 	}
 	return defs
+}
+
+// nameSetKey names a sorted set of names in a directive cache key.
+func nameSetKey(names []string) string {
+	h := sha256.Sum256([]byte(strings.Join(names, " ")))
+	return hex.EncodeToString(h[:8])
 }

@@ -15,7 +15,7 @@ import (
 // macro; where it lists them, its answer stands.
 func TestOrFiles(t *testing.T) {
 	dir := t.TempDir()
-	var files []readFile
+	var files []inputFile
 	for name, text := range map[string]string{"a.h": "#if 0\n#define tbb other\n#endif\n", "b.h": "int h;\n"} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -25,7 +25,7 @@ func TestOrFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, readFile{path, digest.SHA256, sum})
+		files = append(files, inputFile{path, sum, digest.SHA256})
 	}
 	unlisted := func([]string) (map[string]bool, bool) { return nil, false }
 	listed := func([]string) (map[string]bool, bool) { return map[string]bool{"sys": true}, true }

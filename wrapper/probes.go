@@ -64,10 +64,10 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		}
 		return nil
 	}
-	files := set.readFiles(fn)
+	files := inputFiles(set, fn)
 	defined = orFiles(defined, files, args, cache)
 	for _, f := range files {
-		d, err := cache.directives(f.path, f.fn, f.digest)
+		d, err := cache.directives(f.path, f.fn, f.sum)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,14 +1,10 @@
 package wrapper
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"strings"
 
 	"github.com/rexbuild/rex/depscan"
-	"github.com/rexbuild/rex/digest"
 )
 
 // A probe wrapper (fmt's FMT_HAS_INCLUDE, see depscan/wrappers.go) is
@@ -20,26 +16,6 @@ import (
 // macrosDefined says which of names the compile's preprocessing saw
 // defined as macros; ok false when it cannot tell.
 type macrosDefined func(names []string) (defined map[string]bool, ok bool)
-
-// readFile is one file the compile read, with its digest in fn.
-type readFile struct {
-	path   string
-	fn     digest.Function
-	digest digest.Digest
-}
-
-// readFiles lists the compile's files: project files in fn, the
-// toolchain's in BLAKE3, as the digest caches keep them.
-func (set inputSet) readFiles(fn digest.Function) []readFile {
-	files := make([]readFile, 0, len(set.project)+len(set.system))
-	for _, f := range set.project {
-		files = append(files, readFile{f.read, fn, f.digest})
-	}
-	for _, f := range set.system {
-		files = append(files, readFile{f.path, digest.BLAKE3, f.digest})
-	}
-	return files
-}
 
 // wrapperProbe is a wrapper's use as a probe from the file read.
 type wrapperProbe struct {
@@ -58,7 +34,7 @@ type wrapperUses struct {
 // local error.
 // args, the compile's arguments, may use a wrapper in a -D, which no file
 // shows, or hold a piece of its name for a paste.
-func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args []string, cache *directiveCache, defined macrosDefined) ([]wrapperProbe, error) {
+func wrapperProbes(files []inputFile, wrappers map[string]depscan.Wrapper, args []string, cache *directiveCache, defined macrosDefined) ([]wrapperProbe, error) {
 	for _, a := range args {
 		for n := range wrappers {
 			if depscan.HasWord([]byte(a), n) {
@@ -79,13 +55,12 @@ func wrapperProbes(files []readFile, wrappers map[string]depscan.Wrapper, args [
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	h := sha256.Sum256([]byte(strings.Join(names, " ")))
-	set := hex.EncodeToString(h[:8])
+	set := nameSetKey(names)
 	var probes []wrapperProbe
 	var idents []string
 	for _, f := range files {
-		key := "wrapuse2:" + set + ":" + f.fn.Name() + ":" + f.digest.String()
-		v, err := cache.entry(key, f.path, f.fn, f.digest, func(data []byte) string {
+		key := "wrapuse3:" + set + ":" + f.fn.Name() + ":" + f.sum.String()
+		v, err := cache.entry(key, f.path, f.fn, f.sum, func(data []byte) string {
 			var u wrapperUses
 			u.Uses, u.Unknown = depscan.WrapperUses(data, wrappers)
 			js, _ := json.Marshal(u)

@@ -19,8 +19,8 @@ import (
 // object, or whether the compile fails at all, differs. A compile that
 // reads two files of the same content that may be read once runs locally.
 
-// twinInput is a scanned input with the digest the key took of it.
-type twinInput struct {
+// inputFile is a scanned input with the digest the key took of it.
+type inputFile struct {
 	path string
 	sum  digest.Digest
 	fn   digest.Function
@@ -31,12 +31,9 @@ type twinInput struct {
 // function of the project files' digests. Inputs of equal content are
 // rare, so their content is read only then.
 func onceTwins(set inputSet, fn digest.Function) (a, b string) {
-	bySize := map[int64][]twinInput{}
-	for _, f := range set.project {
-		bySize[f.digest.Size] = append(bySize[f.digest.Size], twinInput{f.read, f.digest, fn})
-	}
-	for _, f := range set.system {
-		bySize[f.digest.Size] = append(bySize[f.digest.Size], twinInput{f.path, f.digest, digest.BLAKE3})
+	bySize := map[int64][]inputFile{}
+	for _, f := range inputFiles(set, fn) {
+		bySize[f.sum.Size] = append(bySize[f.sum.Size], f)
 	}
 	sizes := make([]int64, 0, len(bySize))
 	for size, group := range bySize {
@@ -68,7 +65,7 @@ func onceTwins(set inputSet, fn digest.Function) (a, b string) {
 
 // sameContent compares two inputs by their digests, hashing one of them
 // again when the two were taken by different functions.
-func sameContent(x, y twinInput) bool {
+func sameContent(x, y inputFile) bool {
 	if x.fn == y.fn {
 		return x.sum == y.sum
 	}

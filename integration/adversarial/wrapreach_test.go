@@ -19,6 +19,13 @@ func TestProbeWrappersReach(t *testing.T) {
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "\n"),
 	}, {
+		// The blanks around the macro's parameter once made its whole
+		// body read as parameters, which the paste check passes over.
+		name:   "the name made by token pasting in a macro whose parameter has blanks",
+		files:  map[string]string{"w.h": wrap + "#define CAT(a, b) a##b\n#define HAVE( x ) CAT(PROBE, _H)(<feature.h>)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("HAVE(1)")},
+		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
+		mutate: edit("inc/feature.h", "\n"),
+	}, {
 		name:   "the name made by token pasting, a piece on the command line",
 		files:  map[string]string{"w.h": wrap + "#define CAT(a, b) a##b\n#define XCAT(a, b) CAT(a, b)\n", "inc/other.h": "", "a.c": "#include \"w.h\"\n" + body("XCAT(HEAD, _H)(<feature.h>)")},
 		cmd:    []string{"gcc", "-DHEAD=PROBE", "-Iinc", "-c", "a.c", "-o", "a.o"},
