@@ -1,23 +1,17 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
-	"github.com/rexbuild/rex/atomicfile"
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -45,96 +39,6 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 		}
 	}
 	return s.finish(s.runPlanned(ctx, p, tc))
-}
-
-// session is one compile's way through the caches and the server: the
-// client is dialled once, when first needed.
-type session struct {
-	cfg    Config
-	inv    Invocation
-	ph     *stats.Phases
-	verify bool
-	cache  *localcache.Store
-	key    string // the direct-mode context, or ""
-	c      *client.Client
-	plan   *actionPlan
-	// results is the local cache when it keeps and serves results, else
-	// nil: cache may hold only direct-mode records.
-	results *localcache.Store
-	// defaultDown is set once the default server was found not running.
-	defaultDown bool
-}
-
-// recordsBound bounds the local cache when it keeps only direct-mode
-// records (results are off).
-const recordsBound = 256 << 20
-
-// openLocalCache opens the local cache: cache for direct-mode records and
-// results, results the same store when it keeps results (not with
-// REX_LOCAL_CACHE_SIZE=0, nor for a compile being verified), else nil.
-func openLocalCache(cfg Config, verify bool) (cache, results *localcache.Store) {
-	keep := cfg.LocalCacheSize > 0 && !verify
-	if !cfg.direct() && !keep {
-		return nil, nil
-	}
-	cache = localcache.Open(filepath.Join(cfg.StateDir, "cache"), max(cfg.LocalCacheSize, recordsBound))
-	if keep {
-		results = cache
-	}
-	return cache, results
-}
-
-func (s *session) close() {
-	if s.c != nil {
-		s.c.Close()
-	}
-}
-
-func (s *session) finish(res Result, err error) (Result, error) {
-	if err != nil && !errors.Is(err, errLocal) && s.c != nil {
-		s.c.ForgetCapabilities()
-	}
-	s.ph.Mark("outputs")
-	res.Phases = s.ph.String()
-	if s.plan != nil {
-		res.Action = s.plan.actionDigest.String()
-		res.Key = s.plan.key
-	}
-	return res, err
-}
-
-// noServer says whether the compile has no server to use: none is
-// configured, or the default one is not there.
-func (s *session) noServer() bool { return s.cfg.Client.Server == "" || s.defaultDown }
-
-// defaultIsDown says whether err means that the default server is not
-// running (nothing configured one), and so that this compile has none.
-func (s *session) defaultIsDown(err error) bool {
-	if !s.cfg.ServerImplicit {
-		return false
-	}
-	unreachable := errors.Is(err, errRecentlyUnreachable) ||
-		s.c != nil && s.c.Unreachable(err)
-	s.defaultDown = unreachable
-	return unreachable
-}
-
-// client dials the server, unless it was found unreachable moments ago.
-func (s *session) client(ctx context.Context) (*client.Client, error) {
-	if s.c != nil {
-		return s.c, nil
-	}
-	if recentlyUnreachable(s.cfg) {
-		return nil, errRecentlyUnreachable
-	}
-	cc := s.cfg.Client
-	cc.CapabilitiesFile, cc.CapabilitiesMaxAge = serverFile(s.cfg, "capabilities-"), capabilitiesMaxAge
-	c, err := client.Dial(ctx, cc)
-	if err != nil {
-		return nil, err
-	}
-	s.c = c
-	return c, nil
 }
 
 // lookup asks the server's action cache, with the outputs inline so that
@@ -336,120 +240,4 @@ func execute(ctx context.Context, c *client.Client, plan *actionPlan, opts clien
 		return nil, fmt.Errorf("Execute: response without a result")
 	}
 	return resp.GetResult(), nil
-}
-
-// materialize fetches stdout and stderr first and then writes the outputs,
-// so that a failure to fetch anything leaves the build tree untouched.
-func materialize(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult, outcome stats.Outcome) (Result, error) {
-	stdout, stderr, err := remoteStreams(ctx, c, plan, r)
-	if err != nil {
-		return Result{}, err
-	}
-	if r.GetExitCode() == 0 {
-		if !complete(r, plan) {
-			return Result{}, fmt.Errorf("result lacks declared outputs")
-		}
-		if err := writeOutputs(ctx, c, dir, plan, r); err != nil {
-			return Result{}, fmt.Errorf("outputs: %w", err)
-		}
-	} else {
-		removeStale(dir, plan.object)
-	}
-	// The dependency file comes last, as the compiler writes it even for a
-	// compile that fails: make must never see it beside a missing object.
-	if plan.depTemp != "" {
-		if err := os.Rename(plan.depTemp, filepath.Join(dir, plan.depFile)); err != nil {
-			return Result{}, fmt.Errorf("dependency file: %w", err)
-		}
-	}
-	return Result{Outcome: outcome, Stdout: stdout, Stderr: stderr, ExitCode: int(r.GetExitCode()),
-		CompileTime: executionTime(r)}, nil
-}
-
-// remoteStreams fetches a result's stdout and stderr as the user would see
-// them (local paths in place of the placeholder), and refuses a failure
-// that is not the source's: one the portable script reports, or one a
-// missing input or a broken worker could explain.
-func remoteStreams(ctx context.Context, c *client.Client, plan *actionPlan, r *repb.ActionResult) (stdout, stderr []byte, err error) {
-	if stdout, err = c.Stdout(ctx, r); err != nil {
-		return nil, nil, fmt.Errorf("stdout: %w", err)
-	}
-	if stderr, err = c.Stderr(ctx, r); err != nil {
-		return nil, nil, fmt.Errorf("stderr: %w", err)
-	}
-	if plan.portable {
-		if r.GetExitCode() == scriptFailure && bytes.Contains(stderr, []byte(scriptMessage)) {
-			return nil, nil, fmt.Errorf("remote command failed: %s", bytes.TrimSpace(stderr))
-		}
-		stdout, stderr = plan.localize(stdout), plan.localize(stderr)
-	}
-	if why := remoteFault(r.GetExitCode(), stderr); why != "" {
-		return nil, nil, fmt.Errorf("remote compile failed (exit %d) in a way rex or the worker may have caused: %s",
-			r.GetExitCode(), why)
-	}
-	return stdout, stderr, nil
-}
-
-// writeOutputs writes every output of r under dir. Portable outputs that
-// name paths are fetched first and written last, with the local root in
-// place of the placeholder.
-func writeOutputs(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult) error {
-	if !plan.portable || len(plan.pathOutputs) == 0 {
-		return c.DownloadOutputs(ctx, r, dir)
-	}
-	rewrite := map[string]bool{}
-	for _, out := range plan.pathOutputs {
-		rewrite[out] = true
-	}
-	rest := proto.Clone(r).(*repb.ActionResult)
-	rest.OutputFiles = nil
-	texts := map[string][]byte{}
-	for _, f := range r.GetOutputFiles() {
-		if !rewrite[f.GetPath()] {
-			rest.OutputFiles = append(rest.OutputFiles, f)
-			continue
-		}
-		d, err := digest.FromProto(f.GetDigest())
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.GetPath(), err)
-		}
-		if texts[f.GetPath()], err = c.ReadBlob(ctx, d); err != nil {
-			return fmt.Errorf("%s: %w", f.GetPath(), err)
-		}
-	}
-	if err := c.DownloadOutputs(ctx, rest, dir); err != nil {
-		return err
-	}
-	for _, out := range plan.pathOutputs {
-		if data, ok := texts[out]; ok {
-			if err := replaceFile(filepath.Join(dir, out), plan.localize(data)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// localize puts the local root where a portable result has the placeholder.
-func (plan *actionPlan) localize(b []byte) []byte {
-	if plan.hermetic {
-		b = bytes.ReplaceAll(b, []byte(hermeticRoot+"/"), []byte(plan.localRoot+"/"))
-	}
-	return bytes.ReplaceAll(b, []byte(rootPlaceholder), []byte(plan.localRoot))
-}
-
-// portabilize is localize's inverse, for results compiled locally. With
-// "/" as the root every absolute path is under it: the text is kept as it
-// is, which localize leaves unchanged.
-func (plan *actionPlan) portabilize(b []byte) []byte {
-	if plan.localRoot == "" {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(plan.localRoot+"/"), []byte(rootPlaceholder+"/"))
-}
-
-// replaceFile writes data to path atomically, with the mode the compiler
-// would have given it.
-func replaceFile(path string, data []byte) error {
-	return atomicfile.Write(path, data, atomicfile.OutputMode(false))
 }
