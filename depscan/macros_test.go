@@ -15,13 +15,14 @@ import (
 // the compilers: the built-in linux (GNU modes only), -D, -imacros, a
 // header's #define, one defined and undefined, and one an #if skips. gcc's
 // directives-only scan, its plain -E (a %:include sends it there), clang's
-// -E (with a dependency file) and clang's make rule (preprocessed again)
-// must all answer.
+// -E (with a dependency file, or of C++) and clang's make rule (preprocessed
+// again) must all answer.
 func TestScanDefined(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"m.h": "#define fromimacros 1\n", "h.h": "#if 0\n#define skipped 1\n#endif\n#define fromheader(x) x\n",
-		"a.c": "#include \"h.h\"\n#define fromsource 2\n#undef fromsource\n",
-		"n.c": "%:include \"h.h\"\n#define fromsource 2\n#undef fromsource\n"})
+		"a.c":  "#include \"h.h\"\n#define fromsource 2\n#undef fromsource\n",
+		"a.cc": "#include \"h.h\"\n#define fromsource 2\n#undef fromsource\n",
+		"n.c":  "%:include \"h.h\"\n#define fromsource 2\n#undef fromsource\n"})
 	names := []string{"linux", "fromimacros", "fromcmdline", "fromheader", "fromsource", "skipped", "string_view", "define"}
 	gnu := map[string]bool{"linux": true, "fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}
 	strict := map[string]bool{"fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}
@@ -38,6 +39,7 @@ func TestScanDefined(t *testing.T) {
 		{"clang", "-std=c11", "a.c", true, true, strict},
 		{"clang", "-std=gnu11", "a.c", false, true, gnu},
 		{"clang", "-std=c11", "a.c", false, true, strict},
+		{"clang", "-std=gnu++17", "a.cc", false, true, gnu},
 	} {
 		cc, err := exec.LookPath(c.cc)
 		if err != nil {
