@@ -68,7 +68,17 @@ func (inv *Invocation) ScanArgs(depFile string) []string {
 	if inv.Family == GCC && !inv.preprocessedSource() {
 		out = append(out, "-fdirectives-only")
 	}
-	return append(out, "-E")
+	// -dD lists every macro definition in the output, where the scan's
+	// reader finds which names were macros (directives-only mode implies
+	// it; a plain -E, clang's or gcc's, needs it said).
+	return append(out, "-dD", "-E")
+}
+
+// MacroArgs returns the argv that preprocesses the source to stdout with
+// every macro definition listed (-dD), writing no file: what the macros of
+// a compile scanned by its make rule (DepsArgs) are read from.
+func (inv *Invocation) MacroArgs() []string {
+	return append(inv.preprocessArgs(false, ""), "-dD", "-E")
 }
 
 // preprocessedSource reports whether the source is already preprocessed

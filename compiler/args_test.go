@@ -53,14 +53,14 @@ func TestScanArgs(t *testing.T) {
 	tests := []struct {
 		cmd, want string
 	}{
-		{"gcc -c a.c -o x.o -g -gsplit-dwarf", "gcc a.c -g -fdirectives-only -E"},
-		{"gcc -c a.c -o /abs/x.o -MD", "gcc a.c -MD -MF D -MQ /abs/x.o -fdirectives-only -E"},
-		{"gcc -c a.c -MMD -MF d/a.d -MP -g", "gcc a.c -MMD -MF D -MP -g -MQ a.o -fdirectives-only -E"},
-		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc a.c -MD -MFD -MT t$ -MQq -fdirectives-only -E"},
-		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc a.c -Wp,-MD,D -fdirectives-only -E"},
-		{"gcc -c a.i", "gcc a.i -E"},
-		{"g++ -x c++-cpp-output -c a.x", "g++ -x c++-cpp-output a.x -E"},
-		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang a.c -Wp,-MMD,D,-DX -MQ x.o -E"},
+		{"gcc -c a.c -o x.o -g -gsplit-dwarf", "gcc a.c -g -fdirectives-only -dD -E"},
+		{"gcc -c a.c -o /abs/x.o -MD", "gcc a.c -MD -MF D -MQ /abs/x.o -fdirectives-only -dD -E"},
+		{"gcc -c a.c -MMD -MF d/a.d -MP -g", "gcc a.c -MMD -MF D -MP -g -MQ a.o -fdirectives-only -dD -E"},
+		{"gcc -c a.c -MD -MFd/a.d -MT t$ -MQq", "gcc a.c -MD -MFD -MT t$ -MQq -fdirectives-only -dD -E"},
+		{"gcc -c a.c -o x.o -Wp,-MD,dep.d", "gcc a.c -Wp,-MD,D -fdirectives-only -dD -E"},
+		{"gcc -c a.i", "gcc a.i -dD -E"},
+		{"g++ -x c++-cpp-output -c a.x", "g++ -x c++-cpp-output a.x -dD -E"},
+		{"clang -c a.c -o x.o -Wp,-MMD,dep.d,-DX", "clang a.c -Wp,-MMD,D,-DX -MQ x.o -dD -E"},
 	}
 	for _, tt := range tests {
 		inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
@@ -109,5 +109,18 @@ func TestOptionValues(t *testing.T) {
 	}
 	if got := inv.OptionValues("-include", "-isystem"); !slices.Equal(got, []string{"x.h"}) {
 		t.Errorf(`OptionValues("-include", "-isystem") = %q, want [x.h]`, got)
+	}
+}
+
+// TestMacroArgs: the listing of a compile's macros preprocesses to stdout
+// with -dD and writes no file, whatever dependency options the compile has.
+func TestMacroArgs(t *testing.T) {
+	inv, err := Parse(strings.Fields("clang -c a.c -o x.o -MD -MF a.d -DX -Iinc"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields("clang a.c -DX -Iinc -dD -E")
+	if diff := cmp.Diff(want, inv.MacroArgs()); diff != "" {
+		t.Errorf("MacroArgs mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -32,11 +32,19 @@ const directivesOnlyFlag = "-fdirectives-only"
 // the compile does (with a warning): an output holding one is scanned
 // again, whatever follows it, since sources hold none but by mistake.
 
+// preprocessed is what preprocess leaves open: the output of an -E scan,
+// which lists the macros (nil for a make rule's), and whether gcc's
+// directives-only mode made it.
+type preprocessed struct {
+	out            *output
+	directivesOnly bool
+}
+
 // preprocess runs the scan's preprocessing and reads the files its output
 // names, running it again as a plain -E where directives-only mode failed
 // or passed a directive on unread.
-// A directives-only output is kept open (defs) for Result.Defined.
-func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, defs *output, err error) {
+// The output of an -E scan is kept open for Result.Defined.
+func preprocess(ctx context.Context, req Request, args []string, byRule bool) (files []string, stderr []byte, pre preprocessed, err error) {
 	out, stderr, err := run(ctx, req, args)
 	retry := directivesOnly(args) && ctx.Err() == nil
 	if err != nil && retry {
@@ -44,24 +52,21 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 		out, stderr, err = run(ctx, req, args)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, pre, err
 	}
 	files, unread, err := out.files(byRule)
-	if err != nil || byRule || !directivesOnly(args) {
+	if err != nil || byRule || unread && directivesOnly(args) {
 		out.Close()
 	} else {
-		defs = &out
+		pre = preprocessed{out: &out, directivesOnly: directivesOnly(args)}
 	}
 	if err == nil && unread && directivesOnly(args) {
-		if defs != nil {
-			defs.Close()
-		}
 		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)
 	}
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("depscan: output of %s: %w", args[0], err)
+		return nil, nil, pre, fmt.Errorf("depscan: output of %s: %w", args[0], err)
 	}
-	return files, stderr, defs, nil
+	return files, stderr, pre, nil
 }
 
 // unreadDirective reports whether preprocessed output holds "%:" or "??="

@@ -1,9 +1,6 @@
 package depscan
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -62,53 +59,6 @@ func TestWrapperUses(t *testing.T) {
 				t.Errorf("WrapperUses(%q) unknown = %q, want one with %q", c.src, unknown, c.unknown)
 			}
 		})
-	}
-}
-
-// TestScanDefined checks what the scan says of macros against gcc: the
-// built-in linux (GNU modes only), -D, -imacros and a header's #define.
-func TestScanDefined(t *testing.T) {
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		t.Skip("no gcc")
-	}
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"m.h": "#define fromimacros 1\n", "h.h": "#if 0\n#define skipped 1\n#endif\n#define fromheader(x) x\n",
-		"a.c": "#include \"h.h\"\n#define fromsource 2\n#undef fromsource\n"})
-	names := []string{"linux", "fromimacros", "fromcmdline", "fromheader", "fromsource", "skipped", "string_view", "define"}
-	for _, c := range []struct {
-		std  string
-		want map[string]bool
-	}{
-		{"-std=gnu11", map[string]bool{"linux": true, "fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}},
-		{"-std=c11", map[string]bool{"fromimacros": true, "fromcmdline": true, "fromheader": true, "fromsource": true}},
-	} {
-		inv := parse(t, dir, "gcc", c.std, "-imacros", "m.h", "-Dfromcmdline=3", "-c", "a.c", "-o", "a.o")
-		res, err := Scan(context.Background(), Request{Compiler: gcc, Inv: inv, Dir: dir, Env: os.Environ()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := res.Defined(names)
-		res.Close()
-		if !ok {
-			t.Fatalf("%s: Defined cannot tell", c.std)
-		}
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("%s: Defined (-want +got):\n%s", c.std, diff)
-		}
-		if _, ok := res.Defined(names); ok {
-			t.Errorf("Defined answers after Close")
-		}
-	}
-	// A scan run again as a plain -E lists no definitions.
-	writeFiles(t, dir, map[string]string{"n.c": "%:include \"h.h\"\n"})
-	inv := parse(t, dir, "gcc", "-c", "n.c", "-o", "n.o")
-	res, err := Scan(context.Background(), Request{Compiler: gcc, Inv: inv, Dir: dir, Env: os.Environ()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := res.Defined(names); ok || !res.Full {
-		t.Errorf("a plain -E scan: Defined ok %v, Full %v; want false, true", ok, res.Full)
 	}
 }
 

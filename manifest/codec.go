@@ -34,8 +34,11 @@ import (
 // probes it after the macros of its name are expanded: see
 // depscan/wrappers.go. Version 9 read the body of a macro whose
 // parameter list had a blank before its ')' as parameters, and so missed a
-// piece of a probe wrapper's name pasted there.)
-const header = "rex manifest 10\n"
+// piece of a probe wrapper's name pasted there. Version 10 was made where
+// the scan listed no macros (clang's, a plain -E) by a guess from the
+// files, the arguments and a fixed list of predefined words, which missed
+// a target's own (WIN32 for mingw): see depscan/macros.go.)
+const header = "rex manifest 11\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

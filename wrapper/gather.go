@@ -71,14 +71,14 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 		}
 	}
-	err = plan.addProbes(cfg, inv.Dir, p, &set, scan, tc, fn)
+	err = plan.addProbes(ctx, cfg, inv.Dir, p, &set, scan, tc, fn)
 	return set, scan.Search, err
 }
 
 // addProbes checks the copies of headers read once (see oncereach.go),
 // answers the probes (see probes.go) and adds the project files they find
 // to set. The directive cache serves both.
-func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
+func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
 	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly, cfg.Hermetic)
@@ -88,13 +88,13 @@ func (plan *actionPlan) addProbes(cfg Config, cwd string, p *compiler.Invocation
 	if plan.facts != nil {
 		plan.facts.once = once
 	}
-	defined := scan.Defined
+	defined := func(names []string) (map[string]bool, error) { return scan.Defined(ctx, names) }
 	if scan == plan.predicted {
 		// A prediction lists no macros. Its action serves only when the
 		// real scan's plan, which checks them, makes the same (see
 		// confirm): the macros are those of the command and the files,
 		// which the key covers.
-		defined = func([]string) (map[string]bool, bool) { return nil, true }
+		defined = func([]string) (map[string]bool, error) { return nil, nil }
 	}
 	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), p.Args, defined)
 	if err != nil {

@@ -65,7 +65,6 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 		return nil
 	}
 	files := inputFiles(set, fn)
-	defined = orFiles(defined, files, args, cache)
 	for _, f := range files {
 		d, err := cache.directives(f.path, f.fn, f.sum)
 		if err != nil {

@@ -1,8 +1,11 @@
 package wrapper
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 )
@@ -14,8 +17,8 @@ import (
 // depends on a macro keeps the compile local.
 
 // macrosDefined says which of names the compile's preprocessing saw
-// defined as macros; ok false when it cannot tell.
-type macrosDefined func(names []string) (defined map[string]bool, ok bool)
+// defined as macros (see depscan.Result.Defined), or why it cannot tell.
+type macrosDefined func(names []string) (defined map[string]bool, err error)
 
 // wrapperProbe is a wrapper's use as a probe from the file read.
 type wrapperProbe struct {
@@ -95,13 +98,12 @@ func checkExpansions(idents []string, defined macrosDefined) error {
 	if len(idents) == 0 {
 		return nil
 	}
-	var macros map[string]bool
-	ok := defined != nil
-	if ok {
-		macros, ok = defined(idents)
+	if defined == nil {
+		return localf("__has_include is handed an angled name whose identifiers the compiler expands as macros, and nothing lists the compile's macros")
 	}
-	if !ok {
-		return localf("__has_include is handed an angled name whose identifiers the compiler expands as macros, and neither the dependency scan nor the files tell the macros")
+	macros, err := defined(idents)
+	if err != nil {
+		return localf("__has_include is handed an angled name whose identifiers the compiler expands as macros, and listing the compile's macros failed: %v", err)
 	}
 	for _, id := range idents {
 		if macros[id] {
@@ -109,4 +111,30 @@ func checkExpansions(idents []string, defined macrosDefined) error {
 		}
 	}
 	return nil
+}
+
+// macroDefinitions returns the arguments that may define macros, -Dh=1
+// as "-D h=1" (h a word of its own): -D and --define-macro, joined or
+// followed by their value, and what -Wp, -Xpreprocessor and -Xclang hand
+// the preprocessor. A word of any other argument (the source's name
+// a/h.c) is no token a directive sees.
+func macroDefinitions(args []string) []string {
+	var defs []string
+	for i, a := range args {
+		switch {
+		case a == "-D" || a == "--define-macro" || a == "-Xpreprocessor" || a == "-Xclang":
+			if i+1 < len(args) {
+				defs = append(defs, strings.ReplaceAll(args[i+1], "-D", "-D "))
+			}
+		case strings.HasPrefix(a, "-D"), strings.HasPrefix(a, "--define-macro="), strings.HasPrefix(a, "-Wp,"):
+			defs = append(defs, strings.ReplaceAll(a, "-D", "-D "))
+		}
+	}
+	return defs
+}
+
+// nameSetKey names a sorted set of names in a directive cache key.
+func nameSetKey(names []string) string {
+	h := sha256.Sum256([]byte(strings.Join(names, " ")))
+	return hex.EncodeToString(h[:8])
 }

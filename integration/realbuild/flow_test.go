@@ -2,6 +2,7 @@ package realbuild
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,6 +22,9 @@ var lockTrouble = regexp.MustCompile(`(?i)\b(lock|locked|locking|flock|deadlock)
 func runProject(t *testing.T, p *project) {
 	if testing.Short() {
 		t.Skipf("%s: real builds take minutes; skipped under -short", p.name)
+	}
+	if _, err := exec.LookPath("clang++"); p.clang && err != nil {
+		t.Skipf("%s: clang++ is not installed; this build is clang's", p.name)
 	}
 	start := time.Now()
 	src := fetch(t, p.pkg)
@@ -76,6 +80,9 @@ func runProject(t *testing.T, p *project) {
 	}
 	if cold.Remote == 0 || cold.Fallbacks != 0 {
 		t.Errorf("%s: cold build: want remote executions > 0 and no local fallbacks, got %v", p.name, cold)
+	}
+	if p.allRemote && (cold.LocalRuns != 0 || cold.CacheMisses != 0) {
+		t.Errorf("%s: cold build: want every compile run remotely, got %v (rex stats in %s says why)", p.name, cold, a.rex.dir)
 	}
 
 	// Clean and rebuild: cache hits.

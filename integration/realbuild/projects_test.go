@@ -73,5 +73,24 @@ func TestFmtlib(t *testing.T) {
 		cmakeArgs: []string{"-DFMT_TEST=OFF", "-DFMT_DOC=OFF"},
 		header:    "include/fmt/os.h",
 		prefixMap: true,
+		allRemote: true,
+	})
+}
+
+// fmtlib with clang++. glibc's fcntl.h says "#define fcntl fcntl64" where
+// _FILE_OFFSET_BITS is 64, so a scan that lists no macros could not tell
+// that FMT_HAS_INCLUDE(<fcntl.h>) probes fcntl.h as written, and the
+// compiles ran locally: clang's preprocessing now lists its macros (see
+// depscan/macros.go), and both run remotely.
+func TestFmtlibClang(t *testing.T) {
+	runProject(t, &project{
+		name:      "fmtlib-clang",
+		pkg:       "fmtlib",
+		generator: "Ninja",
+		cmakeArgs: []string{"-DFMT_TEST=OFF", "-DFMT_DOC=OFF"},
+		header:    "include/fmt/os.h",
+		prefixMap: true,
+		clang:     true,
+		allRemote: true,
 	})
 }

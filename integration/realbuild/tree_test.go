@@ -37,6 +37,12 @@ type project struct {
 	// hermetic builds through a rex-worker run with --sandbox hermetic,
 	// rex sending the toolchain (REX_HERMETIC=1).
 	hermetic bool
+	// clang builds with clang and clang++ (CMake projects only) instead of
+	// gcc and g++; the test skips where clang++ is not installed.
+	clang bool
+	// allRemote wants every compile of the cold build run remotely: none
+	// kept local for a reason of rex's own.
+	allRemote bool
 }
 
 // rexEnv configures a tree to build through rex.
@@ -127,8 +133,12 @@ func (tr *tree) configure(t *testing.T) {
 		tr.run(t, "configure", tr.root, env, "./configure")
 		return
 	}
+	cc, cxx := "gcc", "g++"
+	if tr.p.clang {
+		cc, cxx = "clang", "clang++"
+	}
 	args := []string{"-S", tr.root, "-B", tr.buildDir(), "-G", tr.p.generator,
-		"-DCMAKE_C_COMPILER=gcc", "-DCMAKE_CXX_COMPILER=g++"}
+		"-DCMAKE_C_COMPILER=" + cc, "-DCMAKE_CXX_COMPILER=" + cxx}
 	if tr.rex != nil {
 		args = append(args, "-DCMAKE_C_COMPILER_LAUNCHER=rex", "-DCMAKE_CXX_COMPILER_LAUNCHER=rex")
 	}
