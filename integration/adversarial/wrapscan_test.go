@@ -15,6 +15,8 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 	other := "#undef V\n#define V 2\n"
 	src := "#include \"y.h\"\n#include \"b/x.h\"\n#undef V\n#define V 1\n#include \"x.h\"\nint v = V;\n"
 	linked := map[string]string{"y.h": once, "a/x.h": "@link:../y.h", "b/x.h": other, "a.cpp": src}
+	const guard = "#ifndef GUARD_Y\n#define GUARD_Y\n#define ONCE_READ 1\n#endif\n"
+	guarded := map[string]string{"y.h": guard, "a/x.h": "@link:../y.h", "b/x.h": other, "a.cpp": src}
 	for _, s := range []spec{{
 		name:   "clang++: -I a -I b, a/x.h a symlink to a header read once",
 		files:  linked,
@@ -32,6 +34,22 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 		setup: func(k *kase) { k.sh("mkdir -p a && ln y.h a/x.h") },
 		// A new file in its place is no copy: clang reads it.
 		mutate: func(k *kase) { k.sh("rm a/x.h && printf '#undef V\\n#define V 3\\n' > a/x.h") },
+	}, {
+		name:   "clang++: -I a -I b, a/x.h a symlink to a guarded header",
+		files:  guarded,
+		cmd:    []string{"clang++", "-Ia", "-Ib", "-c", "a.cpp", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm a/x.h") },
+	}, {
+		name:   "clang++: -I a -I b, a/x.h a hard link to a guarded header",
+		files:  map[string]string{"y.h": guard, "b/x.h": other, "a.cpp": src},
+		cmd:    []string{"clang++", "-Ia", "-Ib", "-c", "a.cpp", "-o", "a.o"},
+		setup:  func(k *kase) { k.sh("mkdir -p a && ln y.h a/x.h") },
+		mutate: func(k *kase) { k.sh("rm a/x.h") },
+	}, {
+		name:   "clang -MD: -I a -I b, a/x.h a symlink to a guarded header",
+		files:  guarded,
+		cmd:    []string{"clang", "-MD", "-x", "c", "-Ia", "-Ib", "-c", "a.cpp", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm a/x.h") },
 	}} {
 		s.class = "wrappers"
 		s.tool = "clang"
