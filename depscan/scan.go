@@ -105,9 +105,19 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	if byRule {
 		args = inv.DepsArgs()
 	}
-	args = append(args, "-v")
-	files, stderr, pre, err := preprocess(ctx, req, args, byRule)
+	rule, args, err := newSkippedRule(req, append(args, "-v"), byRule)
 	if err != nil {
+		return nil, err
+	}
+	defer rule.remove()
+	files, stderr, pre, err := preprocess(ctx, req, args, byRule)
+	if err == nil {
+		files, err = rule.join(files)
+	}
+	if err != nil {
+		if pre.out != nil {
+			pre.out.Close()
+		}
 		return nil, err
 	}
 	// The source comes first, whatever its first marker says.

@@ -1,0 +1,77 @@
+package depscan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rexbuild/rex/compiler"
+)
+
+// clang skips a header that a directive reaches again through another name
+// of the same inode (a symlink, a hard link to it) when it was read once or
+// its include guard is defined: it enters no file, so its -E prints no line
+// marker of the name. Yet the compile looked the name up there, and a
+// worker that lacks the link searches on (b/x.h after a/x.h) and compiles
+// another header. clang's make rule lists such a name (what the compile
+// skipped is a dependency too), so its -E scans write the rule as well:
+// the dependency file the compile writes anyway, or one of the scan's own
+// (-MD, system headers included), whose files join the markers'. gcc opens
+// the name and prints its marker.
+
+// skippedRule is where a clang -E scan has its make rule written; remove
+// deletes the scan's own file. path is "" for a scan that needs none.
+type skippedRule struct {
+	path string
+	own  bool
+}
+
+// newSkippedRule returns where the scan of req, by args, finds its rule,
+// and the args that write it there.
+func newSkippedRule(req Request, args []string, byRule bool) (skippedRule, []string, error) {
+	if req.Inv.Family != compiler.Clang || byRule {
+		return skippedRule{}, args, nil
+	}
+	if req.Inv.DepFile != "" {
+		return skippedRule{path: req.DepFile}, args, nil
+	}
+	f, err := os.CreateTemp("", "rex-rule-*.d")
+	if err != nil {
+		return skippedRule{}, nil, fmt.Errorf("depscan: a file for the make rule: %w", err)
+	}
+	f.Close()
+	return skippedRule{path: f.Name(), own: true}, append(args, "-MD", "-MF", f.Name()), nil
+}
+
+// remove deletes the scan's own rule file.
+func (r skippedRule) remove() {
+	if r.own {
+		os.Remove(r.path)
+	}
+}
+
+// join appends to files, the markers', those of the rule they lack.
+func (r skippedRule) join(files []string) ([]string, error) {
+	if r.path == "" {
+		return files, nil
+	}
+	data, err := os.ReadFile(r.path)
+	if err != nil {
+		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
+	}
+	listed, err := ParseRule(data)
+	if err != nil {
+		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		seen[filepath.Clean(f)] = true
+	}
+	for _, f := range listed {
+		if !seen[filepath.Clean(f)] {
+			seen[filepath.Clean(f)] = true
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
