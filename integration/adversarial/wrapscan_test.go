@@ -50,6 +50,11 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 		files:  guarded,
 		cmd:    []string{"clang", "-MD", "-x", "c", "-Ia", "-Ib", "-c", "a.cpp", "-o", "a.o"},
 		mutate: func(k *kase) { k.sh("rm a/x.h") },
+	}, {
+		name:   "clang++ -MMD: -isystem a -isystem b, a/x.h a symlink to a guarded header",
+		files:  guarded,
+		cmd:    []string{"clang++", "-MMD", "-isystem", "a", "-isystem", "b", "-c", "a.cpp", "-o", "a.o"},
+		mutate: func(k *kase) { k.sh("rm a/x.h") },
 	}} {
 		s.class = "wrappers"
 		s.tool = "clang"
