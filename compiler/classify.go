@@ -29,6 +29,7 @@ type state struct {
 	output        string
 	haveOutput    bool
 	mf, wpDepFile string
+	wpMMD         bool // -Wp,-MMD
 }
 
 func (st *state) local(reason string) {

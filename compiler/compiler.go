@@ -69,6 +69,9 @@ type Invocation struct {
 	Outputs []string
 	// DepFile is the dependency file written with -MD/-MMD, or "".
 	DepFile string
+	// DepsOmitSystem says the dependency file may leave system headers
+	// out (-MMD, or -Wp,-MMD).
+	DepsOmitSystem bool
 	// DebugInfo reports whether the compile emits debug info: the last -g
 	// option that turns it on or off wins, and options that only tune it
 	// (-gz, -gcolumn-info, -grecord-gcc-switches) leave it as it is.

@@ -61,6 +61,7 @@ func (st *state) finish() {
 // pin its target with -MQ.
 func (st *state) depFile() {
 	inv := st.inv
+	inv.DepsOmitSystem = st.mmd || st.wpMMD
 	switch {
 	case st.md || st.mmd:
 		inv.DepFile = st.mf

@@ -15,6 +15,7 @@ func (st *state) wp(value string) {
 				return
 			}
 			i++
+			st.wpMMD = st.wpMMD || p == "-MMD"
 			if p == "-MT" || p == "-MQ" {
 				st.targets = true
 			} else if st.wpDepFile != "" {

@@ -112,7 +112,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	defer rule.remove()
 	files, stderr, pre, err := preprocess(ctx, req, args, byRule)
 	if err == nil {
-		files, err = rule.join(files)
+		files, err = rule.join(ctx, req, files)
 	}
 	if err != nil {
 		if pre.out != nil {

@@ -1,6 +1,7 @@
 package depscan
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,8 +17,9 @@ import (
 // another header. clang's make rule lists such a name (what the compile
 // skipped is a dependency too), so its -E scans write the rule as well:
 // the dependency file the compile writes anyway, or one of the scan's own
-// (-MD, system headers included), whose files join the markers'. gcc opens
-// the name and prints its marker.
+// (-MD, system headers included), whose files join the markers'; where
+// the compile's own leaves system headers out (-MMD), a -M run's too. gcc
+// opens the name and prints its marker.
 
 // skippedRule is where a clang -E scan has its make rule written; remove
 // deletes the scan's own file. path is "" for a scan that needs none.
@@ -50,8 +52,11 @@ func (r skippedRule) remove() {
 	}
 }
 
-// join appends to files, the markers', those of the rule they lack.
-func (r skippedRule) join(files []string) ([]string, error) {
+// join appends to files, the markers', those of the rule they lack. The
+// rule of a compile's -MMD omits system headers, skipped ones too (a
+// header a system header includes is one): the scan asks for the full
+// rule (-M) once more.
+func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]string, error) {
 	if r.path == "" {
 		return files, nil
 	}
@@ -59,6 +64,23 @@ func (r skippedRule) join(files []string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
 	}
+	files, err = joinRule(files, data)
+	if err != nil || !req.Inv.DepsOmitSystem {
+		return files, err
+	}
+	out, _, err := run(ctx, req, req.Inv.DepsArgs())
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
+	if err := out.read(); err != nil {
+		return nil, err
+	}
+	return joinRule(files, out.mapped)
+}
+
+// joinRule appends to files those of the make rule in data they lack.
+func joinRule(files []string, data []byte) ([]string, error) {
 	listed, err := ParseRule(data)
 	if err != nil {
 		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
