@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/rexbuild/rex/compiler"
 )
@@ -64,7 +65,7 @@ func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
 	}
-	files, err = joinRule(files, data)
+	files, err = joinRule(files, data, req.Dir)
 	if err != nil || !req.Inv.DepsOmitSystem {
 		return files, err
 	}
@@ -76,24 +77,42 @@ func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]s
 	if err := out.read(); err != nil {
 		return nil, err
 	}
-	return joinRule(files, out.mapped)
+	return joinRule(files, out.mapped, req.Dir)
 }
 
-// joinRule appends to files those of the make rule in data they lack.
-func joinRule(files []string, data []byte) ([]string, error) {
+// joinRule appends to files those of the make rule in data they lack,
+// relative to dir. clang's rule spells a backslash of a name as a slash:
+// a name of the rule that no file has, which a marker spells with a
+// backslash, is that one.
+func joinRule(files []string, data []byte, dir string) ([]string, error) {
 	listed, err := ParseRule(data)
 	if err != nil {
 		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
 	}
 	seen := make(map[string]bool, len(files))
+	slashed := map[string]bool{}
 	for _, f := range files {
 		seen[filepath.Clean(f)] = true
-	}
-	for _, f := range listed {
-		if !seen[filepath.Clean(f)] {
-			seen[filepath.Clean(f)] = true
-			files = append(files, f)
+		if strings.Contains(f, `\`) {
+			slashed[filepath.Clean(strings.ReplaceAll(f, `\`, "/"))] = true
 		}
 	}
+	for _, f := range listed {
+		c := filepath.Clean(f)
+		if seen[c] || slashed[c] && !exists(dir, f) {
+			continue
+		}
+		seen[c] = true
+		files = append(files, f)
+	}
 	return files, nil
+}
+
+// exists reports whether the file f (relative to dir) exists.
+func exists(dir, f string) bool {
+	if !filepath.IsAbs(f) {
+		f = filepath.Join(dir, f)
+	}
+	_, err := os.Lstat(f)
+	return err == nil
 }

@@ -48,14 +48,26 @@ func TestScanSkippedLink(t *testing.T) {
 // TestJoinRule keeps the markers' files and spellings and adds the rule's
 // others once.
 func TestJoinRule(t *testing.T) {
-	got, err := joinRule([]string{"a.c", "./y.h"}, []byte("a.o: a.c y.h \\\n a/x.h a/./x.h\n"))
+	got, err := joinRule([]string{"a.c", "./y.h"}, []byte("a.o: a.c y.h \\\n a/x.h a/./x.h\n"), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"a.c", "./y.h", "a/x.h"}; !slices.Equal(got, want) {
 		t.Errorf("joinRule = %q, want %q", got, want)
 	}
-	if _, err := joinRule(nil, []byte("no rule here\n")); err == nil {
+	// b\x.h, which the rule spells b/x.h, is one file where b/x.h is
+	// none, two where it is.
+	dir := t.TempDir()
+	got, err = joinRule([]string{"a.c", `b\x.h`}, []byte("a.o: a.c b/x.h\n"), dir)
+	if want := []string{"a.c", `b\x.h`}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("joinRule = %q, %v, want %q", got, err, want)
+	}
+	writeFiles(t, dir, map[string]string{"b/x.h": ""})
+	got, err = joinRule([]string{"a.c", `b\x.h`}, []byte("a.o: a.c b/x.h\n"), dir)
+	if want := []string{"a.c", `b\x.h`, "b/x.h"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("joinRule = %q, %v, want %q", got, err, want)
+	}
+	if _, err := joinRule(nil, []byte("no rule here\n"), dir); err == nil {
 		t.Error("joinRule of no rule: no error")
 	}
 }

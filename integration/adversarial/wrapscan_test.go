@@ -55,6 +55,20 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 		files:  guarded,
 		cmd:    []string{"clang++", "-MMD", "-isystem", "a", "-isystem", "b", "-c", "a.cpp", "-o", "a.o"},
 		mutate: func(k *kase) { k.sh("rm a/x.h") },
+	}, {
+		// Markers escape a quote and a backslash; clang's make rule
+		// spells the backslash as a slash.
+		name: "clang++: headers whose names hold a quote, a backslash and a space",
+		files: map[string]string{"inc/q\"x.h": "#define Q 1\n", "b\\x.h": "#define B 1\n", "s p.h": "#define S 1\n",
+			"a.cpp": "#include <q\"x.h>\n#include \"b\\x.h\"\n#include \"s p.h\"\nint v = Q + B + S;\n"},
+		cmd:    []string{"clang++", "-Iinc", "-c", "a.cpp", "-o", "a.o"},
+		mutate: edit("b\\x.h", "#define B 2\n"),
+		want: func(phase, outcome string) string {
+			if phase == "base" && outcome != "remote execution" {
+				return "headers of odd names should run remotely, rex did: " + outcome
+			}
+			return ""
+		},
 	}} {
 		s.class = "wrappers"
 		s.tool = "clang"
