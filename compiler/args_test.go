@@ -124,3 +124,25 @@ func TestMacroArgs(t *testing.T) {
 		t.Errorf("MacroArgs mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestDepsOmitSystem: -MMD, also through -Wp, writes a dependency file
+// without system headers; -MD, and no dependency file, do not say so.
+func TestDepsOmitSystem(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"clang -c a.c -MMD":             true,
+		"clang -c a.c -Wp,-MMD,a.d":     true,
+		"gcc -c a.c -MMD -MF x.d -MP":   true,
+		"clang -c a.c -MD":              false,
+		"clang -c a.c -Wp,-MD,a.d":      false,
+		"clang -c a.c -MF a.d":          false,
+		"clang++ -c a.cpp -o a.o -DX=1": false,
+	} {
+		inv, err := Parse(strings.Fields(cmd), t.TempDir())
+		if err != nil || !inv.Remotable {
+			t.Fatalf("%s: %v %s", cmd, err, inv.Reason)
+		}
+		if inv.DepsOmitSystem != want {
+			t.Errorf("%s: DepsOmitSystem = %v, want %v", cmd, inv.DepsOmitSystem, want)
+		}
+	}
+}
