@@ -1,9 +1,6 @@
 package adversarial
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // Whether an identifier of a wrapper's angled name is a macro is told by
 // the compile's own preprocessing, whichever way rex scanned it: clang's
@@ -29,7 +26,7 @@ func TestProbeWrappersMacros(t *testing.T) {
 		return ""
 	}
 	mingw := []string{"clang", "--target=x86_64-w64-mingw32", "-Iinc", "-c", "a.c", "-o", "a.o"}
-	for _, s := range []spec{{
+	runWrapperCases(t, []spec{{
 		// The mingw target predefines WIN32 (1): the compile probes
 		// 1/feature.h. -MD makes the scan an -E, whose markers list no
 		// file a probe found.
@@ -118,14 +115,5 @@ func TestProbeWrappersMacros(t *testing.T) {
 		cmd:    []string{"gcc", "-Iinc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("inc/feature.h", "\n"),
 		want:   remote,
-	}} {
-		s.class = "wrappers"
-		if strings.HasPrefix(s.name, "clang") {
-			s.tool = "clang"
-		}
-		if strings.Contains(s.name, "PROBE") {
-			t.Fatalf("case %q: its name, written into the source, would be a use", s.name)
-		}
-		t.Run(s.name, func(t *testing.T) { run(t, s) })
-	}
+	}})
 }

@@ -27,7 +27,7 @@ func TestProbeWrappers(t *testing.T) {
 		}
 		return ""
 	}
-	for _, s := range []spec{{
+	runWrapperCases(t, []spec{{
 		name:   "quoted name, the header appears beside the source",
 		files:  map[string]string{"w.h": wrap, "a.c": "#include \"w.h\"\n#if PROBE_H(\"feature.h\")\n#include \"feature.h\"\n#else\n#define FEATURE 1\n#endif\nint v = FEATURE;\n"},
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
@@ -195,8 +195,18 @@ func TestProbeWrappers(t *testing.T) {
 		cmd:    []string{"clang", "-Iinc", "-c", "h.c", "-o", "h.o"},
 		mutate: edit("inc/feature.h", "#define FEATURE 26\n"),
 		want:   remote,
-	}} {
+	}})
+}
+
+// runWrapperCases runs specs in class "wrappers", a case named for clang
+// with clang. A case's name is written into its sources: it must hold no
+// wrapper's name.
+func runWrapperCases(t *testing.T, specs []spec) {
+	for _, s := range specs {
 		s.class = "wrappers"
+		if strings.HasPrefix(s.name, "clang") {
+			s.tool = "clang"
+		}
 		if strings.Contains(s.name, "PROBE") {
 			t.Fatalf("case %q: its name, written into the source, would be a use", s.name)
 		}

@@ -1,9 +1,6 @@
 package adversarial
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // clang++ is scanned by the line markers of -E -dD (for the macros an
 // angled name of a probe wrapper may hold) rather than by -M: -M lists a
@@ -17,7 +14,7 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 	linked := map[string]string{"y.h": once, "a/x.h": "@link:../y.h", "b/x.h": other, "a.cpp": src}
 	const guard = "#ifndef GUARD_Y\n#define GUARD_Y\n#define ONCE_READ 1\n#endif\n"
 	guarded := map[string]string{"y.h": guard, "a/x.h": "@link:../y.h", "b/x.h": other, "a.cpp": src}
-	for _, s := range []spec{{
+	runWrapperCases(t, []spec{{
 		name:   "clang++: -I a -I b, a/x.h a symlink to a header read once",
 		files:  linked,
 		cmd:    []string{"clang++", "-Ia", "-Ib", "-c", "a.cpp", "-o", "a.o"},
@@ -69,14 +66,7 @@ func TestProbeWrappersScanCxx(t *testing.T) {
 			}
 			return ""
 		},
-	}} {
-		s.class = "wrappers"
-		s.tool = "clang"
-		if strings.Contains(s.name, "PROBE") {
-			t.Fatalf("case %q: its name, written into the source, would be a use", s.name)
-		}
-		t.Run(s.name, func(t *testing.T) { run(t, s) })
-	}
+	}})
 }
 
 // The macros of an angled name handed to a probe wrapper come from the
@@ -155,14 +145,5 @@ func TestProbeWrappersMacroSources(t *testing.T) {
 		files: map[string]string{"w.h": wrap, "inc/i386/feature.h": "", "a.c": use("w.h", "i386/feature.h")},
 		cmd:   []string{"clang", "--target=i686-linux-gnu", "-std=gnu11", "-Iinc", "-c", "a.c", "-o", "a.o"}, mutate: edit("inc/1/feature.h", "\n"), want: local,
 	})
-	for _, s := range specs {
-		s.class = "wrappers"
-		if strings.HasPrefix(s.name, "clang") {
-			s.tool = "clang"
-		}
-		if strings.Contains(s.name, "PROBE") {
-			t.Fatalf("case %q: its name, written into the source, would be a use", s.name)
-		}
-		t.Run(s.name, func(t *testing.T) { run(t, s) })
-	}
+	runWrapperCases(t, specs)
 }
