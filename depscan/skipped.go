@@ -19,7 +19,7 @@ import (
 // skipped is a dependency too), so its -E scans write the rule as well:
 // the dependency file the compile writes anyway, or one of the scan's own
 // (-MD, system headers included), whose files join the markers'; where
-// the compile's own leaves system headers out (-MMD), a -M run's too. gcc
+// the compile's own leaves system headers out (-MMD), a -M run's instead. gcc
 // opens the name and prints its marker.
 
 // skippedRule is where a clang -E scan has its make rule written; remove
@@ -55,29 +55,28 @@ func (r skippedRule) remove() {
 
 // join appends to files, the markers', those of the rule they lack. The
 // rule of a compile's -MMD omits system headers, skipped ones too (a
-// header a system header includes is one): the scan asks for the full
-// rule (-M) once more.
+// header a system header includes is one): there the full rule of a -M
+// run, which lists every file -MMD's does, stands in for it.
 func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]string, error) {
 	if r.path == "" {
 		return files, nil
+	}
+	if req.Inv.DepsOmitSystem {
+		out, _, err := run(ctx, req, req.Inv.DepsArgs())
+		if err != nil {
+			return nil, err
+		}
+		defer out.Close()
+		if err := out.read(); err != nil {
+			return nil, err
+		}
+		return joinRule(files, out.mapped, req.Dir)
 	}
 	data, err := os.ReadFile(r.path)
 	if err != nil {
 		return nil, fmt.Errorf("depscan: the make rule of the scan: %w", err)
 	}
-	files, err = joinRule(files, data, req.Dir)
-	if err != nil || !req.Inv.DepsOmitSystem {
-		return files, err
-	}
-	out, _, err := run(ctx, req, req.Inv.DepsArgs())
-	if err != nil {
-		return nil, err
-	}
-	defer out.Close()
-	if err := out.read(); err != nil {
-		return nil, err
-	}
-	return joinRule(files, out.mapped, req.Dir)
+	return joinRule(files, data, req.Dir)
 }
 
 // joinRule appends to files those of the make rule in data they lack,
