@@ -3,12 +3,12 @@ package dirlist
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/rexbuild/rex/atomicfile"
+	"github.com/rexbuild/rex/filesum"
 	"github.com/rexbuild/rex/trim"
 )
 
@@ -22,16 +22,13 @@ import (
 // direct-mode record trusts a directory's stamp. A directory that changes
 // is read afresh and its file rewritten.
 //
-// A kept file ends in a CRC-32C of all before it. A file cut short after
+// A kept file ends in a checksum of all before it (package filesum). A file cut short after
 // one of its names, or with a name's byte changed, still parses, yet it
 // lacks a name the directory holds: the .gch checks would miss a
 // precompiled header the compiler reads. Such a file reads as none.
 
 // keptHeader starts every kept file; another version reads as none.
-const keptHeader = "rex dirlist 3\n"
-
-// castagnoli is CRC-32C's table (computed in hardware on most machines).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+const keptHeader = "rex dirlist 4\n"
 
 // Open returns an empty cache that keeps its trusted reads under dir (for
 // the client, a directory of its state directory), and uses those kept
@@ -50,11 +47,11 @@ func (c *Cache) keptPath(k dirKey) string {
 // read at the same path under exactly the same stat data.
 func (c *Cache) load(k dirKey) (*Names, bool) {
 	data, err := os.ReadFile(c.keptPath(k))
-	if err != nil || len(data) < crc32.Size {
+	if err != nil || len(data) < filesum.Size {
 		return nil, false
 	}
-	body := data[:len(data)-crc32.Size]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
+	body := data[:len(data)-filesum.Size]
+	if filesum.Sum(body) != binary.LittleEndian.Uint32(data[len(body):]) {
 		return nil, false
 	}
 	s := string(body)
@@ -78,7 +75,7 @@ func (c *Cache) load(k dirKey) (*Names, bool) {
 // keep writes names, read as k says, for later compiles. Failing costs
 // only a read.
 func (c *Cache) keep(k dirKey, names *Names) {
-	n := len(keptHeader) + 6*binary.MaxVarintLen64 + len(k.path) + crc32.Size
+	n := len(keptHeader) + 6*binary.MaxVarintLen64 + len(k.path) + filesum.Size
 	for name := range names.set {
 		n += len(name) + 1
 	}
@@ -86,7 +83,7 @@ func (c *Cache) keep(k dirKey, names *Names) {
 	for name := range names.set {
 		b = append(append(b, name...), 0)
 	}
-	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	b = binary.LittleEndian.AppendUint32(b, filesum.Sum(b))
 	if os.MkdirAll(c.kept, 0o755) == nil {
 		atomicfile.Write(c.keptPath(k), b, 0o600)
 		trim.Sometimes(c.kept, maxKeptBytes, trimEvery)

@@ -8,7 +8,7 @@ import (
 
 // A record file is a header and entries, newest first, each a
 // uvarint-length block, so that adding an entry copies the older ones
-// without decoding them. A block is the entry and a CRC-32C of it: a
+// without decoding them. A block is the entry and a CRC-32 of it: a
 // damaged entry still decodes more often than not (a changed byte of an
 // absent place's name states another place absent), and would serve a
 // compile whose header appeared there. An entry whose CRC does not match
@@ -37,8 +37,10 @@ import (
 // piece of a probe wrapper's name pasted there. Version 10 was made where
 // the scan listed no macros (clang's, a plain -E) by a guess from the
 // files, the arguments and a fixed list of predefined words, which missed
-// a target's own (WIN32 for mingw): see depscan/macros.go.)
-const header = "rex manifest 11\n"
+// a target's own (WIN32 for mingw): see depscan/macros.go. Version 11
+// ended each block in a CRC-32C, whose tables cost every rex process a
+// quarter of a millisecond to build: see package filesum.)
+const header = "rex manifest 12\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

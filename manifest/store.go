@@ -2,8 +2,9 @@ package manifest
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"strings"
+
+	"github.com/rexbuild/rex/filesum"
 )
 
 // MaxEntries bounds the entries of one record: a context compiled with a
@@ -41,7 +42,7 @@ func Add(data []byte, e Entry) []byte {
 		kept = nil
 	}
 	// One buffer for the whole record: a large compile's holds megabytes.
-	n := len(header) + binary.MaxVarintLen64 + len(body) + crc32.Size
+	n := len(header) + binary.MaxVarintLen64 + len(body) + filesum.Size
 	for _, block := range kept {
 		n += len(block) + binary.MaxVarintLen64
 	}
@@ -54,17 +55,14 @@ func Add(data []byte, e Entry) []byte {
 }
 
 // The blocks of a record (see codec.go): each an entry's encoding and its
-// CRC-32C, after its length.
-
-// castagnoli is CRC-32C's table (computed in hardware on most machines).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// checksum (package filesum), after its length.
 
 // appendBlock appends an entry's encoding as a block: its length, the
-// encoding, and the encoding's CRC-32C.
+// encoding, and the encoding's checksum.
 func appendBlock(b, body []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(body)+crc32.Size))
+	b = binary.AppendUvarint(b, uint64(len(body)+filesum.Size))
 	b = append(b, body...)
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(body, castagnoli))
+	return binary.LittleEndian.AppendUint32(b, filesum.Sum(body))
 }
 
 // eachBlock calls fn with each entry's block (as stored, to be copied)
@@ -78,13 +76,13 @@ func eachBlock(data []byte, fn func(block, body string) bool) bool {
 	r := reader{s: text, i: len(header)}
 	for r.i < len(r.s) {
 		block := r.string()
-		if r.bad || len(block) < crc32.Size {
+		if r.bad || len(block) < filesum.Size {
 			return false
 		}
 		// The sum is taken of data, the bytes text copies: no copy more.
-		end := r.i - crc32.Size
-		body := block[:len(block)-crc32.Size]
-		sum := crc32.Checksum(data[end-len(body):end], castagnoli)
+		end := r.i - filesum.Size
+		body := block[:len(block)-filesum.Size]
+		sum := filesum.Sum(data[end-len(body) : end])
 		if sum != binary.LittleEndian.Uint32(data[end:r.i]) || !fn(block, body) {
 			return false
 		}

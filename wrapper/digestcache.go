@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"bufio"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/filesum"
 	"github.com/rexbuild/rex/manifest"
 )
 
@@ -26,7 +26,7 @@ import (
 // There is one cache per digest function: one file of lines that many rex
 // processes append to at once (each with a single write); later lines win,
 // and the file is compacted when it grows past maxCacheBytes. Each line
-// ends in a CRC-32C of the rest of it: a byte the disk changed in a hash
+// ends in a checksum of the rest of it (package filesum): a byte the disk changed in a hash
 // would key a compile by another content, so a line whose sum does not
 // match is no entry (the file is hashed again), and so is a line of an
 // earlier version, which has none.
@@ -37,14 +37,12 @@ type digestCache struct {
 	added   []string
 }
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // lineSum is the sum a line of the digest or directive cache ends in: a
-// CRC-32C of its key (a path, a content digest), a tab and body, in hex.
+// checksum of its key (a path, a content digest), a tab and body, in hex.
 func lineSum(key, body string) string {
-	sum := crc32.Update(0, castagnoli, []byte(key))
-	sum = crc32.Update(sum, castagnoli, []byte{'\t'})
-	sum = crc32.Update(sum, castagnoli, []byte(body))
+	sum := filesum.Update(0, []byte(key))
+	sum = filesum.Update(sum, []byte{'\t'})
+	sum = filesum.Update(sum, []byte(body))
 	var b [8]byte
 	return string(strconv.AppendUint(b[:0], uint64(sum), 16))
 }
