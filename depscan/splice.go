@@ -9,6 +9,18 @@ import "bytes"
 // in files that hold "??" even when the compile would not (that can only
 // add matches) and splices only the logical lines it reads.
 
+// Joined returns src as the compiler reads its lines, for a search that
+// must not miss a word a continuation splits ("#pragma on\\<newline>ce"):
+// its trigraphs replaced (whether or not the compile reads them, which can
+// only add matches) and its continuations removed. src itself when it has
+// neither.
+func Joined(src []byte) []byte {
+	if bytes.Contains(src, []byte("??")) {
+		src = replaceTrigraphs(src)
+	}
+	return splice(src)
+}
+
 // splice returns ln without its continuations (ln itself when it has none).
 func splice(ln []byte) []byte {
 	if !hasSplice(ln) {

@@ -52,8 +52,9 @@ const emptyDirectives = "{}"
 
 // A file's entry is its once flags (see includerefs.go), a '|', and the
 // JSON of its Directives, under a key that names the reading: a change to
-// what ScanDirectives reports changes it.
-const fileEntryPrefix = "file16:"
+// what ScanDirectives or onceFlagsIn reports changes it (file16's once
+// flag missed a #pragma once that backslash-newlines split).
+const fileEntryPrefix = "file17:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

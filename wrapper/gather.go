@@ -66,21 +66,25 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	if plan.refuses() {
-		if a, b := onceTwins(set, fn); a != "" {
-			return set, scan.Search, localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
-		}
-	}
 	err = plan.addProbes(ctx, cfg, inv.Dir, p, &set, scan, tc, fn)
 	return set, scan.Search, err
 }
 
-// addProbes checks the copies of headers read once (see oncereach.go),
-// answers the probes (see probes.go) and adds the project files they find
-// to set. The directive cache serves both.
+// addProbes checks the twins and copies of headers read once (see
+// twins.go, oncereach.go), answers the probes (see probes.go) and adds the
+// project files they find to set. The directive cache serves all three.
 func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
+	if plan.refuses() {
+		a, b, err := onceTwins(*set, fn, cache)
+		switch {
+		case err != nil:
+			return err
+		case a != "":
+			return localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
+		}
+	}
 	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly, cfg.Hermetic)
 	if err != nil {
 		return err

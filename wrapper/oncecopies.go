@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/manifest"
 )
@@ -101,8 +102,10 @@ func namePlaces(names, dirs []string) []string {
 }
 
 // saysOnce reports whether data may hold a #pragma once: a line with both
-// words (the spellings vary: "# pragma  once", _Pragma("once")).
+// words (the spellings vary: "# pragma  once", _Pragma("once")), its lines
+// joined as the compiler joins them (see depscan.Joined).
 func saysOnce(data []byte) bool {
+	data = depscan.Joined(data)
 	for len(data) > 0 {
 		i := bytes.Index(data, []byte("once"))
 		if i < 0 {

@@ -65,6 +65,13 @@ func TestSaysOnce(t *testing.T) {
 		"#pragma once\n": true, "# pragma  once\nint x;\n": true, "_Pragma(\"once\")\n": true,
 		"/* included only once */\n#pragma GCC visibility push(default)\n": false, "": false,
 		"int x; /* at once */\n": false,
+		// Continuations and a trigraph's backslash split the words.
+		"#pragma on\\\nce\n":                     true,
+		"#pr\\\r\nagma once\n":                   true,
+		"#pragma on\\  \nce\n":                   true,
+		"_Pragma(\"on\\\nce\")\n":                true,
+		"#pragma on??/\nce\n":                    true,
+		"#pragma GCC poison x \\ y\nint once;\n": false,
 	} {
 		if got := saysOnce([]byte(src)); got != want {
 			t.Errorf("saysOnce(%q) = %v, want %v", src, got, want)

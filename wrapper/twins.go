@@ -29,10 +29,12 @@ type inputFile struct {
 // onceTwins returns two inputs of set with the same content that the
 // compiler may take for one header, or "" when there are none. fn is the
 // function of the project files' digests. Inputs of equal content are
-// rare, so their content is read only then.
-func onceTwins(set inputSet, fn digest.Function) (a, b string) {
+// rare, so their content is read only then; whether the compile may mark
+// any file once comes from the directive cache's flags of its files.
+func onceTwins(set inputSet, fn digest.Function, cache *directiveCache) (a, b string, err error) {
+	ins := inputFiles(set, fn)
 	bySize := map[int64][]inputFile{}
-	for _, f := range inputFiles(set, fn) {
+	for _, f := range ins {
 		bySize[f.sum.Size] = append(bySize[f.sum.Size], f)
 	}
 	sizes := make([]int64, 0, len(bySize))
@@ -42,25 +44,54 @@ func onceTwins(set inputSet, fn digest.Function) (a, b string) {
 			sizes = append(sizes, size)
 		}
 	}
+	if len(sizes) == 0 {
+		return "", "", nil
+	}
 	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
-	known, found := false, false
-	imports := func() bool {
+	known, anyOnce := false, false
+	marksAny := func() (bool, error) {
 		if !known {
-			known, found = true, anyImport(set) || macroOnce(set)
+			known = true
+			anyOnce, err = mayMarkAnyOnce(ins, cache)
 		}
-		return found
+		return anyOnce, err
 	}
 	for _, size := range sizes {
 		group := bySize[size]
 		for i := range group {
 			for j := i + 1; j < len(group); j++ {
-				if sameContent(group[i], group[j]) && readOnce(group[i].path, imports) {
-					return group[i].path, group[j].path
+				if !sameContent(group[i], group[j]) {
+					continue
+				}
+				once, err := readOnce(group[i].path, marksAny)
+				if err != nil || once {
+					return group[i].path, group[j].path, err
 				}
 			}
 		}
 	}
-	return "", ""
+	return "", "", nil
+}
+
+// mayMarkAnyOnce says whether a file of the compile may hold an #import,
+// or a macro of it may mark a file once (see depscan/oncetoken.go): then
+// any file may be read once, its own bytes saying nothing. A word
+// "import" in a comment does not count, as it did when the files were
+// searched for the word (every kernel compile that read two one-line
+// headers of the same content ran locally for a comment's "important").
+func mayMarkAnyOnce(ins []inputFile, cache *directiveCache) (bool, error) {
+	pragmaMacro, onceToken := false, false
+	for _, in := range ins {
+		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
+		switch {
+		case err != nil:
+			return false, err
+		case flags.Import:
+			return true, nil
+		}
+		pragmaMacro, onceToken = pragmaMacro || flags.PragmaMacro, onceToken || flags.OnceToken
+	}
+	return pragmaMacro && onceToken, nil
 }
 
 // sameContent compares two inputs by their digests, hashing one of them
@@ -74,36 +105,14 @@ func sameContent(x, y inputFile) bool {
 }
 
 // readOnce says whether the file at path may be read once: it says
-// "once" (#pragma once, _Pragma("once"), in any spelling), or the compile
-// has an #import or a macro that may mark a file once. Either test may be true of a file that is read twice:
-// the compile then only runs locally.
-func readOnce(path string, imports func() bool) bool {
+// "once" anywhere (#pragma once, _Pragma("once"), in any spelling, its
+// lines joined as the compiler joins them), or the compile may mark any
+// file once. Either may be true of a file that is read twice: the compile
+// then only runs locally.
+func readOnce(path string, marksAny func() (bool, error)) (bool, error) {
 	data, err := os.ReadFile(path)
-	return err != nil || bytes.Contains(data, []byte("once")) || imports()
-}
-
-// macroOnce says whether a macro of the compile may mark a file once
-// (see depscan/oncetoken.go).
-func macroOnce(set inputSet) bool {
-	pragmaMacro, onceToken := false, false
-	for _, p := range set.paths() {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return true
-		}
-		pragmaMacro = pragmaMacro || depscan.PragmaMacro(data)
-		onceToken = onceToken || depscan.OnceToken(data)
+	if err != nil || bytes.Contains(depscan.Joined(data), []byte("once")) {
+		return true, nil // unreadable: assume the worst
 	}
-	return pragmaMacro && onceToken
-}
-
-// anyImport says whether a file of the compile may hold an #import.
-func anyImport(set inputSet) bool {
-	for _, p := range set.paths() {
-		data, err := os.ReadFile(p)
-		if err != nil || bytes.Contains(data, []byte("import")) {
-			return true
-		}
-	}
-	return false
+	return marksAny()
 }

@@ -37,6 +37,11 @@ func TestOnceTwins(t *testing.T) {
 	plain1, plain2 := write("plain1.h", "X(1)\n"), write("plain2.h", "X(1)\n")
 	empty1, empty2 := write("empty1.h", ""), write("empty2.h", "")
 	importer := write("importer.c", "#import \"plain1.h\"\n")
+	hiddenImporter := write("hidden.c", "# /* a comment */ import \"plain1.h\"\n")
+	remark := write("remark.c", "// It is important that this file include plain1.h twice.\n#include \"plain1.h\"\n")
+	spliced1, spliced2 := write("spliced1.h", "#pragma on\\\nce\nint z;\n"), write("spliced2.h", "#pragma on\\\nce\nint z;\n")
+	blank1, blank2 := write("blank1.h", "#pragma on\\  \nce\nint w;\n"), write("blank2.h", "#pragma on\\  \nce\nint w;\n")
+	macro := write("macro.h", "#define ONLY_ONCE _Pragma(\"once\")\n")
 	for _, tt := range []struct {
 		name string
 		set  inputSet
@@ -47,14 +52,19 @@ func TestOnceTwins(t *testing.T) {
 		{"copies read twice by design", project(plain1, plain2), false},
 		{"copies with an #import", project(importer, plain1, plain2), true},
 		{"empty files", project(importer, empty1, empty2), false},
+		{"copies with an #import spelled after a comment", project(hiddenImporter, plain1, plain2), true},
+		{"copies beside a comment that says important", project(remark, plain1, plain2), false},
+		{"copies whose once a backslash-newline splits", project(spliced1, spliced2), true},
+		{"copies whose once a backslash, blanks and a newline split", project(blank1, blank2), true},
+		{"copies with a macro that may mark a file once", project(macro, plain1, plain2), true},
 	} {
-		if a, _ := onceTwins(tt.set, digest.SHA256); (a != "") != tt.want {
+		if a, _, err := onceTwins(tt.set, digest.SHA256, loadDirectiveCache(t.TempDir())); err != nil || (a != "") != tt.want {
 			t.Errorf("%s: twins %q, want %v", tt.name, a, tt.want)
 		}
 	}
 	set := project(once1)
 	set.system = []systemFile{{path: once2, digest: digest.BLAKE3.FromBytes([]byte("#pragma once\nint x;\n"))}}
-	if a, b := onceTwins(set, digest.SHA256); a == "" {
+	if a, b, _ := onceTwins(set, digest.SHA256, loadDirectiveCache(t.TempDir())); a == "" {
 		t.Errorf("a project file and a system header of the same content: no twins (%q %q)", a, b)
 	}
 }

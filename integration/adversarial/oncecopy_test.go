@@ -30,7 +30,16 @@ func TestOnceCopies(t *testing.T) {
 	macroSrc := "#include \"pragma.h\"\n" + src
 	macroCopied := map[string]string{"pragma.h": "#define SKIP_AGAIN _Pragma(\"once\")\n",
 		"y.h": marked, "a/x.h": marked, "b/x.h": other, "a.c": macroSrc}
+	// The same, the pragma's words split by backslash-newlines.
+	const split = "#pr\\\nagma on\\\nce\n#define ONCE_READ 1\n"
+	splitCopied := map[string]string{"y.h": split, "a/x.h": split, "b/x.h": other, "a.c": src}
 	for _, s := range []spec{{
+		name:   "gcc: -I a -I b, a/x.h a cp -p copy of a header whose #pragma once backslash-newlines split, b/x.h another",
+		files:  splitCopied,
+		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},
+		setup:  sameTime("y.h", "a/x.h"),
+		mutate: edit("a/x.h", "#define V 4\n"),
+	}, {
 		name:   "gcc: -I a -I b, a/x.h a cp -p copy of a header a _Pragma macro marks, b/x.h another",
 		files:  macroCopied,
 		cmd:    []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "a.o"},

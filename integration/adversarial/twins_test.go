@@ -12,6 +12,14 @@ import (
 // so it sees copies as one header wherever the user's tree holds two.
 const onceHeader = "#pragma once\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
 
+// splitOnce is onceHeader with its pragma's word split by a
+// backslash-newline, and plainHeader a header read as often as it is
+// included, which counts its inclusions.
+const (
+	splitOnce   = "#pragma on\\\nce\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
+	plainHeader = "#ifdef PLAIN_SEEN\nint included_twice;\n#endif\n#define PLAIN_SEEN 1\n"
+)
+
 // Twin headers: two inputs with the same content that the compiler tells
 // apart by their stat data, which no key covers.
 func TestTwins(t *testing.T) {
@@ -46,6 +54,48 @@ func TestTwins(t *testing.T) {
 		markedCopies("gcc: copies a stringizing _Pragma macro of another header marks",
 			"#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n", "SKIP_AGAIN\n"),
 		{
+			// A backslash-newline splits "once": gcc joins the lines
+			// before it reads the pragma.
+			name: "gcc: copies whose #pragma once a backslash-newline splits",
+			files: map[string]string{"v1/once.h": splitOnce, "v2/once.h": splitOnce,
+				"a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"},
+			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+			setup:  older,
+			mutate: edit("v1/once.h", splitOnce+"int edited;\n"),
+		}, {
+			// An #import marks the header it names read once, and gcc
+			// then skips any file of its size, mtime and content.
+			name: "gcc: copies, one of them #imported after a comment",
+			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
+				"a.c": "# /* the deprecated spelling */ import \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+			mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
+		}, {
+			name: "gcc: copies, one of them #imported, the directive's word split by a backslash-newline",
+			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
+				"a.c": "#im\\\nport \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+			mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
+		}, {
+			// Copies nothing marks once (the kernel's one-line
+			// <linux/sched/*.h> that each include <linux/sched.h>) are
+			// read as often as they are included, wherever a comment
+			// says "important": the compile runs remotely.
+			name: "gcc: copies read twice by design, beside a comment that says important",
+			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
+				"a.c": "/* It is important that both copies are read. */\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
+			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+			mutate: edit("v2/h.h", plainHeader+"int edited;\n"),
+			want: func(phase, outcome string) string {
+				if phase == "base" && outcome != "remote execution" {
+					return "copies that nothing marks read once should not keep the compile local, rex did: " + outcome
+				}
+				return ""
+			},
+		}, {
 			// clang tells headers apart by inode: two files locally, one
 			// on a worker that links both to its cached copy.
 			name:   "clang: #pragma once copies",
