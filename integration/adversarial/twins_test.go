@@ -62,40 +62,26 @@ func TestTwins(t *testing.T) {
 			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 			setup:  older,
 			mutate: edit("v1/once.h", splitOnce+"int edited;\n"),
-		}, {
-			// An #import marks the header it names read once, and gcc
-			// then skips any file of its size, mtime and content.
-			name: "gcc: copies, one of them #imported after a comment",
-			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
-				"a.c": "# /* the deprecated spelling */ import \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-			mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
-		}, {
-			name: "gcc: copies, one of them #imported, the directive's word split by a backslash-newline",
-			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
-				"a.c": "#im\\\nport \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-			mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
-		}, {
-			// Copies nothing marks once (the kernel's one-line
-			// <linux/sched/*.h> that each include <linux/sched.h>) are
-			// read as often as they are included, wherever a comment
-			// says "important": the compile runs remotely.
-			name: "gcc: copies read twice by design, beside a comment that says important",
-			files: map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader,
-				"a.c": "/* It is important that both copies are read. */\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n"},
-			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-			setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
-			mutate: edit("v2/h.h", plainHeader+"int edited;\n"),
-			want: func(phase, outcome string) string {
+		},
+		// An #import marks the header it names read once, and gcc then
+		// skips any file of its size, mtime and content.
+		plainCopies("gcc: copies, one of them #imported after a comment",
+			"# /* the deprecated spelling */ import \"v1/h.h\"\n#include \"v2/h.h\"\n", nil),
+		plainCopies("gcc: copies, one of them #imported, the directive's word split by a backslash-newline",
+			"#im\\\nport \"v1/h.h\"\n#include \"v2/h.h\"\n", nil),
+		// Copies nothing marks once (the kernel's one-line
+		// <linux/sched/*.h> that each include <linux/sched.h>) are read
+		// as often as they are included, wherever a comment says
+		// "important": the compile runs remotely.
+		plainCopies("gcc: copies read twice by design, beside a comment that says important",
+			"/* It is important that both copies are read. */\n#include \"v1/h.h\"\n#include \"v2/h.h\"\n",
+			func(phase, outcome string) string {
 				if phase == "base" && outcome != "remote execution" {
 					return "copies that nothing marks read once should not keep the compile local, rex did: " + outcome
 				}
 				return ""
-			},
-		}, {
+			}),
+		{
 			// clang tells headers apart by inode: two files locally, one
 			// on a worker that links both to its cached copy.
 			name:   "clang: #pragma once copies",
@@ -106,6 +92,19 @@ func TestTwins(t *testing.T) {
 		}} {
 		s.class = "twins"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
+
+// plainCopies is two copies of plainHeader, with mtimes apart, that src,
+// a.c, includes (or imports); want, when not nil, checks rex's outcome.
+func plainCopies(name, src string, want func(phase, outcome string) string) spec {
+	return spec{
+		name:   name,
+		files:  map[string]string{"v1/h.h": plainHeader, "v2/h.h": plainHeader, "a.c": src},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  touch("v2/h.h", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
+		mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
+		want:   want,
 	}
 }
 
