@@ -82,8 +82,8 @@ func unreadDirective(out []byte) bool {
 // unreadReader looks for the unread directives of one output, a stretch at
 // a time.
 type unreadReader struct {
-	digraph, trigraph, pop, push, null int // where each search goes on
-	found                              bool
+	digraph, trigraph, pop, push, split, null int // where each search goes on
+	found                                     bool
 }
 
 // upTo looks at the spellings that start before hi.
@@ -93,8 +93,65 @@ func (u *unreadReader) upTo(out []byte, hi int) {
 	}
 	u.found = bytes.IndexByte(out[u.null:hi], 0) >= 0 ||
 		spellingUpTo(out, &u.digraph, hi, "%:") || spellingUpTo(out, &u.trigraph, hi, "??=") ||
-		macroUpTo(out, &u.pop, hi, "pop_macro") || macroUpTo(out, &u.push, hi, "push_macro")
+		macroUpTo(out, &u.pop, hi, "pop_macro") || macroUpTo(out, &u.push, hi, "push_macro") ||
+		splitMacroUpTo(out, &u.split, hi)
 	u.null = hi
+}
+
+// splitMacroUpTo reports whether a continuation (a backslash, blanks and a
+// newline) that starts before hi, from *from on, splits pop_macro or
+// push_macro. Directives-only mode passes text on with its continuations,
+// so a _Pragma("pop_ma\<newline>cro(...)"), which the compile joins and
+// carries out, reads as neither word. Such a split counts wherever it
+// stands, in a #pragma directive too: it costs only the retry.
+func splitMacroUpTo(out []byte, from *int, hi int) bool {
+	for *from < hi {
+		i := bytes.IndexByte(out[*from:hi], '\\')
+		if i < 0 {
+			*from = hi
+			return false
+		}
+		at := *from + i
+		*from = at + 1
+		if spliceLen(out[at:]) == 0 {
+			continue
+		}
+		if splitsWord(out, at, "pop_macro") || splitsWord(out, at, "push_macro") {
+			return true
+		}
+	}
+	return false
+}
+
+// splitsWord reports whether the continuation at out[at] falls inside
+// word: the bytes before it are a start of word, and the rest follows, past
+// any further continuations. The first continuation inside a word has only
+// the word's own bytes before it.
+func splitsWord(out []byte, at int, word string) bool {
+	for k := 1; k < len(word) && k <= at; k++ {
+		if string(out[at-k:at]) == word[:k] && joinedHasPrefix(out[at:], word[k:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinedHasPrefix reports whether b, its continuations removed, starts
+// with prefix.
+func joinedHasPrefix(b []byte, prefix string) bool {
+	for i := 0; prefix != ""; {
+		if i < len(b) && b[i] == '\\' {
+			if n := spliceLen(b[i:]); n > 0 {
+				i += n
+				continue
+			}
+		}
+		if i >= len(b) || b[i] != prefix[0] {
+			return false
+		}
+		i, prefix = i+1, prefix[1:]
+	}
+	return true
 }
 
 // macroUpTo reports whether word, starting before hi, from *from on,

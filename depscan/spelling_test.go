@@ -67,7 +67,11 @@ func TestMarkersAfterComments(t *testing.T) {
 		"??=include <a.h>\n": true, "int a = b %: c;\n": false, "s = \"??=\";\n": false, "#include \"a.h\"\n": false,
 		"#pragma pop_macro(\"X\")\n": false, " # pragma pop_macro(\"X\")\n": false,
 		"_Pragma(\"pop_macro(\\\"X\\\")\")\n": true, "#define R _Pragma(\"pop_macro(\\\"X\\\")\")\n": true,
-		"\x00#include \"a.h\"\n": true, "char c = '\x00';\n": true} {
+		"\x00#include \"a.h\"\n": true, "char c = '\x00';\n": true,
+		// Continuations split the word, which the compile joins.
+		"_Pragma(\"pop_ma\\\ncro(\\\"X\\\")\")\n": true, "_Pragma(\"p\\\nush_m\\ \r\nacro(\\\"X\\\")\")\n": true,
+		"_Pragma(\"pop_macr\\\no(\\\"X\\\")\")\n": true, "s = \"\\n\\t\"; pop\\\n_stack();\n": false,
+		"#define L pop_ma\\\n  ker\n": false} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
 		}

@@ -10,7 +10,7 @@ import "bytes"
 // add matches) and splices only the logical lines it reads.
 
 // Joined returns src as the compiler reads its lines, for a search that
-// must not miss a word a continuation splits ("#pragma on\\<newline>ce"):
+// must not miss a word a continuation splits ("#pragma on\<newline>ce"):
 // its trigraphs replaced (whether or not the compile reads them, which can
 // only add matches) and its continuations removed. src itself when it has
 // neither.

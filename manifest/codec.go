@@ -39,8 +39,10 @@ import (
 // files, the arguments and a fixed list of predefined words, which missed
 // a target's own (WIN32 for mingw): see depscan/macros.go. Version 11
 // ended each block in a CRC-32C, whose tables cost every rex process a
-// quarter of a millisecond to build: see package filesum.)
-const header = "rex manifest 12\n"
+// quarter of a millisecond to build: see package filesum. Version 12 was
+// made by scans that read a _Pragma("pop_ma\<newline>cro(...)"), which
+// the compile carries out, as text: see depscan/fallback.go.)
+const header = "rex manifest 13\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

@@ -119,7 +119,7 @@ func boolBit(b bool) int {
 // onceFlagsIn reads the flags from a file's content.
 func onceFlagsIn(data []byte) onceFlags {
 	f := onceFlags{Once: saysOnce(data), PragmaMacro: depscan.PragmaMacro(data), OnceToken: depscan.OnceToken(data)}
-	// The word as the compiler reads it: "#im\\<newline>port" is an #import.
+	// The word as the compiler reads it: "#im\<newline>port" is an #import.
 	if bytes.Contains(depscan.Joined(data), []byte("import")) {
 		refs := includeRefsIn(data)
 		f.Import = refs.Computed || refs.imports

@@ -52,6 +52,13 @@ func TestDirectiveSpellings(t *testing.T) {
 			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
 		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
 	}, {
+		// The same, each pragma's word split by a backslash-newline,
+		// which the mode passes on and the compile joins.
+		name: "_Pragma restores a macro an #if tests, the pragma's word split by a backslash-newline",
+		files: mine("#define X 1\n_Pragma(\"push_ma\\\ncro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_ma\\\ncro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
+		cmd: []string{"gcc", "-MD", "-c", "c.c", "-o", "c.o"},
+	}, {
 		// Pushed in text, popped by a directive: the mode carries out
 		// the pop alone, which finds nothing pushed. (The harness adds
 		// the case's name to the source: it must not name the pragma.)
