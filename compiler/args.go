@@ -64,8 +64,9 @@ func (inv *Invocation) ScanArgs(depFile string) []string {
 		out = append(out, "-MQ", inv.addMQ)
 	}
 	// gcc handles the directives alone, which opens the same files and
-	// writes the same dependency file, at less than the cost of -M.
-	if inv.Family == GCC && !inv.preprocessedSource() {
+	// writes the same dependency file, at less than the cost of -M; but
+	// that mode reads "//" as a comment where C90 does not.
+	if inv.Family == GCC && !inv.preprocessedSource() && !inv.MayLackLineComments() {
 		out = append(out, "-fdirectives-only")
 	}
 	// -dD lists every macro definition in the output, where the scan's

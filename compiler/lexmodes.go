@@ -73,6 +73,34 @@ func (inv *Invocation) MayLackDigitSeparators() bool {
 	return true
 }
 
+// MayLackLineComments reports whether the compile may read "//" as other
+// than a comment: C90 has none (-ansi, -std=c89, c90, iso9899:1990 or
+// iso9899:199409, also through -Wp), while gcc's directives-only mode
+// takes one for a comment in every mode, and would read a #define that a
+// "/*" after the "//" hides from the compile. C++ and GNU C read them.
+func (inv *Invocation) MayLackLineComments() bool {
+	if inv.Lang == "c++" || inv.Lang == "objective-c++" {
+		return false
+	}
+	c90 := func(a string) bool {
+		switch strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-") {
+		case "ansi", "std=c89", "std=c90", "std=iso9899:1990", "std=iso9899:199409":
+			return true
+		}
+		return false
+	}
+	for _, a := range inv.Args[1:] {
+		if rest, ok := strings.CutPrefix(a, "-Wp,"); ok {
+			if slices.ContainsFunc(strings.Split(rest, ","), c90) {
+				return true
+			}
+		} else if c90(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // anyArg reports whether -ansi, or an argument that other says yes to, or
 // a -std= value that std says yes to, is among the arguments.
 func (inv *Invocation) anyArg(other func(string) bool, std func(string) bool) bool {

@@ -53,6 +53,19 @@ func TestMayReadTrigraphs(t *testing.T) {
 	})
 }
 
+// TestMayLackLineComments: where gcc reads "//" as a division and the
+// start of a block comment (C90), which gcc's directives-only mode never
+// does.
+func TestMayLackLineComments(t *testing.T) {
+	src := "int v = 4 //* a comment in C90 */ 2;\n"
+	checkLexMode(t, map[string]string{"t.c": src, "t.cc": src}, (*Invocation).MayLackLineComments, map[string]bool{
+		"gcc t.c": false, "gcc -std=gnu89 t.c": false, "gcc -std=c99 t.c": false, "g++ t.cc": false,
+		"g++ -ansi t.cc": false, "g++ -std=c++98 t.cc": false,
+		"gcc -std=c89 t.c": true, "gcc --std=c90 t.c": true, "gcc -ansi t.c": true, "gcc -std=iso9899:199409 t.c": true,
+		"gcc -std=iso9899:1990 t.c": true, "gcc -Wp,-std=c89 t.c": true,
+	})
+}
+
 // TestMayLackRawStrings: where gcc reads R"(...)" as other than a raw
 // string literal (one that spans lines compiles only where it is one).
 func TestMayLackRawStrings(t *testing.T) {

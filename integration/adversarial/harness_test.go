@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,12 @@ func (k *kase) write(name, content string) {
 	}
 	content = k.expand(content)
 	if ext := filepath.Ext(p); ext == ".c" || ext == ".cc" {
-		content += "\n// rex-adversarial " + k.class + "/" + k.name + "\n"
+		trailer := "\n// rex-adversarial " + k.class + "/" + k.name + "\n"
+		if slices.ContainsFunc(k.cmd, func(a string) bool { return a == "-ansi" || a == "-std=c89" || a == "-std=c90" }) {
+			// C90 has no // comments.
+			trailer = "\n/* rex-adversarial " + strings.ReplaceAll(k.class+"/"+k.name, "*/", "* /") + " */\n"
+		}
+		content += trailer
 	}
 	mode := os.FileMode(0o644)
 	if strings.HasPrefix(content, "#!") {
