@@ -56,6 +56,9 @@ type Directives struct {
 	// directives-only scan (see hidden.go), which the caller weighs with
 	// how the scan ran and the compile's language.
 	Hidden []string
+	// Spanning says a directive goes on after a block comment that ends
+	// on a later line (see spanning.go).
+	Spanning bool `json:",omitempty"`
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -66,6 +69,8 @@ func (d Directives) LocalReason() string {
 		return d.Reads + " reads a file the dependency scan does not list"
 	case d.Unknown != "":
 		return d.Unknown + ": probe of a name only preprocessing can tell"
+	case d.Spanning:
+		return "a directive goes on after a block comment that ends on a later line, which rex does not read"
 	}
 	return ""
 }
@@ -118,6 +123,7 @@ func ScanDirectives(src []byte) Directives {
 		}
 		off = end
 	}
+	s.d.Spanning = commentSpansDirective(text)
 	for _, st := range candidateLines(text) {
 		ln := splice(text[st:logicalEnd(text, st)])
 		if hasNeedle(ln, allNeedles) {

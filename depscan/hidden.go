@@ -26,6 +26,10 @@ const (
 	HiddenRawString = "a raw string literal"         // counts where raw strings are off
 	HiddenQuote     = "a quote its line leaves open" // counts in C and C++, not assembly
 	HiddenDigitSep  = "a digit separator"            // counts where digit separators are off
+	// A comment's "/*" or "*/" that a continuation splits: the mode's
+	// output then shows part of it before a line marker ("/ # 1 ..."),
+	// where the marker is no longer read. Counts in every language.
+	HiddenSplitComment = "a comment's /* or */ split by a continuation"
 )
 
 // hiddenSpellings returns the spellings in src that may hide a directive
@@ -51,6 +55,9 @@ func hiddenSpellings(src []byte) []string {
 		off += i + 2
 	}
 	var found []string
+	if splitsCommentDelimiter(src) {
+		found = append(found, HiddenSplitComment)
+	}
 	// Of the trigraphs only '#' and the backslash of a splice can make or
 	// hide a directive; "??)" and the like, in comments, are common.
 	if bytes.Contains(src, []byte("??=")) || bytes.Contains(src, []byte("??/")) {
@@ -237,5 +244,32 @@ func HasTrigraph(src []byte) bool {
 			return true
 		}
 		src = src[i+1:]
+	}
+}
+
+// splitsCommentDelimiter reports whether a continuation (or several) stands
+// between the two bytes of "/*" or "*/".
+func splitsCommentDelimiter(src []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\\')
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		off = at + 1
+		if at == 0 || src[at-1] != '*' && src[at-1] != '/' || spliceLen(src[at:]) == 0 {
+			continue
+		}
+		j := at
+		for j < len(src) && src[j] == '\\' {
+			n := spliceLen(src[j:])
+			if n == 0 {
+				break
+			}
+			j += n
+		}
+		if j < len(src) && (src[at-1] == '*' && src[j] == '/' || src[at-1] == '/' && src[j] == '*') {
+			return true
+		}
 	}
 }

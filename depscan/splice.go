@@ -5,9 +5,10 @@ import "bytes"
 // Two translation phases come before tokens and can hide a needle:
 // trigraphs (??= is '#', ??/ is '\', with -trigraphs or a strict -std) and
 // line splicing (a backslash, optional blanks as gcc and clang accept with
-// a warning, and a newline, also CRLF). ScanDirectives replaces trigraphs
-// in files that hold "??" even when the compile would not (that can only
-// add matches) and splices only the logical lines it reads.
+// a warning, and a newline: also CRLF, or a lone CR, which gcc takes for
+// one). ScanDirectives replaces trigraphs in files that hold "??" even when
+// the compile would not (that can only add matches) and splices only the
+// logical lines it reads.
 
 // Joined returns src as the compiler reads its lines, for a search that
 // must not miss a word a continuation splits ("#pragma on\<newline>ce"):
@@ -70,6 +71,8 @@ func spliceLen(b []byte) int {
 		return j + 1
 	case j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n':
 		return j + 2
+	case j < len(b) && b[j] == '\r':
+		return j + 1 // a lone carriage return ends a line too
 	}
 	return 0
 }

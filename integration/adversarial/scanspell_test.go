@@ -112,9 +112,45 @@ func TestDirectiveSpellings(t *testing.T) {
 	}, {
 		name: "??=else in an #if 0 group, -trigraphs through -Wp", files: mine("#if 0\n??=else\n#include \"stdio.h\"\n#endif\n"),
 		cmd: []string{"gcc", "-Wp,-trigraphs", "-c", "c.c", "-o", "c.o"},
+	}, {
+		// The mode prints the comment's last byte before the include's
+		// line marker ("/ # 1 ..."), where the marker is not read.
+		name: "a comment's */ split by a backslash-newline before the #", files: mine("/* c *\\\n/ #include \"stdio.h\"\n"), cmd: cmd,
+	}, {
+		// gcc ends a line at a lone CR, a continuation's too.
+		name: "_Pragma restores a macro an #if tests, the pragma's word split by a backslash and a lone CR",
+		files: mine("#define X 1\n_Pragma(\"push_ma\\\rcro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"_Pragma(\"pop_ma\\\rcro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#else\n#include <stddef.h>\n#endif\n"),
+		cmd: cmd,
+	}, {
+		// C90 has no // comments: the /* after one hides the #define
+		// from the compile, not from the mode, which reads a comment.
+		name: "-std=c89: a block comment after // hides a #define",
+		files: mine("int y = 4 //* a division in C90\n#define OTHER 1\n*/ 2;\n" +
+			"#ifdef OTHER\n#include <stddef.h>\n#else\n#include \"stdio.h\"\n#endif\n"),
+		cmd: []string{"gcc", "-std=c89", "-c", "c.c", "-o", "c.o"},
 	}} {
 		s.class = "scan"
 		s.mutate = edit("stdio.h", "#define MINE 8\n")
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
+
+// Probes that rex's own reading of the directives must see as the compile
+// does: a header the probe looked for, made later, must change the
+// object.
+func TestProbeSpellings(t *testing.T) {
+	body := "#else\nint v = 1;\n#endif\n"
+	for _, s := range []spec{{
+		name:  "__has_include after a block comment that spans the #if's line end",
+		files: map[string]string{"c.c": "#if /* a comment\n*/ __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		name:  "__has_include split by a backslash and a lone CR",
+		files: map[string]string{"c.c": "#if __has_inc\\\rlude(\"x.h\")\nint v = 2;\n" + body},
+	}} {
+		s.class = "scan"
+		s.cmd = []string{"gcc", "-c", "c.c", "-o", "c.o"}
+		s.mutate = edit("x.h", "")
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
 	}
 }

@@ -13,10 +13,12 @@ import (
 const onceHeader = "#pragma once\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
 
 // splitOnce is onceHeader with its pragma's word split by a
-// backslash-newline, and plainHeader a header read as often as it is
+// backslash-newline, commentOnce with a comment over two lines in it, and
+// plainHeader a header read as often as it is
 // included, which counts its inclusions.
 const (
 	splitOnce   = "#pragma on\\\nce\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
+	commentOnce = "#pragma /* read\nonce */ once\n#ifdef ONCE_SEEN\nint included_twice;\n#endif\n#define ONCE_SEEN 1\n"
 	plainHeader = "#ifdef PLAIN_SEEN\nint included_twice;\n#endif\n#define PLAIN_SEEN 1\n"
 )
 
@@ -62,6 +64,15 @@ func TestTwins(t *testing.T) {
 			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 			setup:  older,
 			mutate: edit("v1/once.h", splitOnce+"int edited;\n"),
+		}, {
+			// A block comment between the words: the directive goes on
+			// past the comment's line end.
+			name: "gcc: copies whose #pragma once a block comment over two lines splits",
+			files: map[string]string{"v1/once.h": commentOnce, "v2/once.h": commentOnce,
+				"a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"},
+			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+			setup:  older,
+			mutate: edit("v1/once.h", commentOnce+"int edited;\n"),
 		},
 		// An #import marks the header it names read once, and gcc then
 		// skips any file of its size, mtime and content.
