@@ -42,15 +42,18 @@ func (r *Result) Defined(ctx context.Context, names []string) (map[string]bool, 
 	return definedIn(r.defs.mapped, names), nil
 }
 
-// definedIn returns which of names a #define line of out (at a line's
-// start, as -dD prints them) defines.
+// definedIn returns which of names a #define of out defines. -dD prints
+// each at a line's start, but directives-only mode passes a file's own on
+// after what stood before it on its line (blanks, "/* c */"), so any
+// "#define" counts, after blanks, wherever it stands: one in a string or a
+// comment can only keep a compile local.
 func definedIn(out []byte, names []string) map[string]bool {
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
 	}
 	defined := map[string]bool{}
-	const def = "#define "
+	const def = "define"
 	for off := 0; ; {
 		i := bytes.Index(out[off:], []byte(def))
 		if i < 0 {
@@ -58,14 +61,22 @@ func definedIn(out []byte, names []string) map[string]bool {
 		}
 		at := off + i + len(def)
 		off = at
-		if at-len(def) > 0 && out[at-len(def)-1] != '\n' {
-			continue // not at a line's start
+		before := bytes.TrimRight(out[:at-len(def)], " \t")
+		if len(before) == 0 || before[len(before)-1] != '#' && !bytes.HasSuffix(before, []byte("%:")) {
+			continue
 		}
-		end := at
+		start := at
+		for start < len(out) && (out[start] == ' ' || out[start] == '\t') {
+			start++
+		}
+		if start == at {
+			continue // "#defined", not a directive
+		}
+		end := start
 		for end < len(out) && isIdent(out[end]) {
 			end++
 		}
-		if n := string(out[at:end]); want[n] {
+		if n := string(out[start:end]); want[n] {
 			defined[n] = true
 		}
 	}

@@ -76,3 +76,20 @@ func TestScanDefined(t *testing.T) {
 		}
 	}
 }
+
+// A #define counts wherever directives-only mode prints it: after blanks
+// or a comment on its line, as the file spelled it.
+func TestDefinedInPassedOnDefines(t *testing.T) {
+	out := []byte("#define A 1\n  #define B bar\n/* c */ #define C\n# define D\n%:define E\n#defined F\nint G;\n")
+	got := definedIn(out, []string{"A", "B", "C", "D", "E", "F", "G"})
+	for _, n := range []string{"A", "B", "C", "D", "E"} {
+		if !got[n] {
+			t.Errorf("%s: not read as defined in %q", n, out)
+		}
+	}
+	for _, n := range []string{"F", "G"} {
+		if got[n] {
+			t.Errorf("%s: read as defined", n)
+		}
+	}
+}

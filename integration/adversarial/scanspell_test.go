@@ -147,10 +147,19 @@ func TestProbeSpellings(t *testing.T) {
 	}, {
 		name:  "__has_include split by a backslash and a lone CR",
 		files: map[string]string{"c.c": "#if __has_inc\\\rlude(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		// Directives-only mode prints the indented #define as the file
+		// spells it: FOO is a macro, and the probe looks for bar/x.h.
+		name:   "a wrapper's angled name holds a macro an indented #define makes",
+		files:  map[string]string{"c.c": "  #define FOO bar\n#define W(x) __has_include(x)\n#if W(<FOO/x.h>)\nint v = 2;\n" + body},
+		cmd:    []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
+		mutate: edit("bar/x.h", ""),
 	}} {
 		s.class = "scan"
-		s.cmd = []string{"gcc", "-c", "c.c", "-o", "c.o"}
-		s.mutate = edit("x.h", "")
+		if s.cmd == nil {
+			s.cmd = []string{"gcc", "-c", "c.c", "-o", "c.o"}
+			s.mutate = edit("x.h", "")
+		}
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
 	}
 }
