@@ -55,25 +55,12 @@ func TestTwins(t *testing.T) {
 			"#define SKIP_STR \"once\"\n", "_Pragma(SKIP_STR)\n"),
 		markedCopies("gcc: copies a stringizing _Pragma macro of another header marks",
 			"#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n", "SKIP_AGAIN\n"),
-		{
-			// A backslash-newline splits "once": gcc joins the lines
-			// before it reads the pragma.
-			name: "gcc: copies whose #pragma once a backslash-newline splits",
-			files: map[string]string{"v1/once.h": splitOnce, "v2/once.h": splitOnce,
-				"a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"},
-			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-			setup:  older,
-			mutate: edit("v1/once.h", splitOnce+"int edited;\n"),
-		}, {
-			// A block comment between the words: the directive goes on
-			// past the comment's line end.
-			name: "gcc: copies whose #pragma once a block comment over two lines splits",
-			files: map[string]string{"v1/once.h": commentOnce, "v2/once.h": commentOnce,
-				"a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"},
-			cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
-			setup:  older,
-			mutate: edit("v1/once.h", commentOnce+"int edited;\n"),
-		},
+		// A backslash-newline splits "once": gcc joins the lines before
+		// it reads the pragma.
+		onceCopies("gcc: copies whose #pragma once a backslash-newline splits", splitOnce, older),
+		// A block comment between the words: the directive goes on past
+		// the comment's line end.
+		onceCopies("gcc: copies whose #pragma once a block comment over two lines splits", commentOnce, older),
 		// An #import marks the header it names read once, and gcc then
 		// skips any file of its size, mtime and content.
 		plainCopies("gcc: copies, one of them #imported after a comment",
@@ -103,6 +90,18 @@ func TestTwins(t *testing.T) {
 		}} {
 		s.class = "twins"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
+
+// onceCopies is two copies of header, which the source includes both of;
+// setup gives them mtimes apart.
+func onceCopies(name, header string, setup func(*kase)) spec {
+	return spec{
+		name:   name,
+		files:  map[string]string{"v1/once.h": header, "v2/once.h": header, "a.c": "#include \"v1/once.h\"\n#include \"v2/once.h\"\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		setup:  setup,
+		mutate: edit("v1/once.h", header+"int edited;\n"),
 	}
 }
 
