@@ -10,9 +10,12 @@ import "bytes"
 // compile local.
 
 // commentSpansDirective reports whether a directive line of text opens a
-// block comment that closes on a later line with more than blanks after
-// it. A "/*" in a string literal or after a "//" may be taken for one:
-// that can only keep a compile local.
+// block comment that closes on a later line, after which the directive
+// holds what rex's reading looks for (a needle, "include" or "import", or
+// a #pragma's "once"). A macro's body often goes on after a comment over
+// several lines (the kernel's printk.h): that alone does not count. A
+// "/*" in a string literal may be taken for a comment: that can only keep
+// a compile local.
 func commentSpansDirective(text []byte) bool {
 	for off := 0; ; {
 		i := bytes.Index(text[off:], []byte("/*"))
@@ -21,25 +24,50 @@ func commentSpansDirective(text []byte) bool {
 		}
 		at := off + i
 		st := logicalStart(text, at)
-		end := logicalEnd(text, at)
 		off = at + 2
 		if !directiveLine(text[st:at]) || bytes.Contains(text[st:at], []byte("//")) {
 			continue
 		}
-		closeAt := bytes.Index(text[at+2:], []byte("*/"))
-		if closeAt < 0 {
-			return false // unterminated: the compile fails
+		// The directive's extent: its logical line, and on past each
+		// comment in it that closes on a later line. What stands after
+		// such a comment (outside comments) is what rex's reading misses.
+		first := logicalEnd(text, at)
+		end := first
+		var missed []byte
+		for c := at; ; {
+			closeAt := bytes.Index(text[c+2:], []byte("*/"))
+			if closeAt < 0 {
+				return false // unterminated: the compile fails
+			}
+			closeAt += c + 2
+			if closeAt >= end {
+				end = logicalEnd(text, closeAt)
+			}
+			segEnd := end
+			next := bytes.Index(text[closeAt+2:end], []byte("/*"))
+			if next >= 0 {
+				segEnd = closeAt + 2 + next
+			}
+			if closeAt >= first {
+				missed = append(append(missed, ' '), text[closeAt+2:segEnd]...)
+			}
+			if next < 0 {
+				break
+			}
+			c = segEnd
 		}
-		closeAt += at + 2
-		if closeAt < end {
-			continue // closed on its own line: the lexer reads it
-		}
-		rest := text[closeAt+2 : logicalEnd(text, closeAt)]
-		if len(bytes.TrimLeft(rest, " \t\f\v\r")) > 0 {
+		if readsMore(missed, bytes.Contains(text[st:first], []byte("ragma"))) {
 			return true
 		}
-		off = closeAt + 2
+		off = end
 	}
+}
+
+// readsMore reports whether rest, the part of a directive that comes after
+// a comment over lines, holds what rex's reading of directives looks for.
+func readsMore(rest []byte, pragma bool) bool {
+	return hasNeedle(rest, allNeedles) || bytes.Contains(rest, []byte("include")) ||
+		bytes.Contains(rest, []byte("import")) || pragma && bytes.Contains(rest, []byte("once"))
 }
 
 // directiveLine reports whether a logical line that begins with head

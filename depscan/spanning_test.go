@@ -10,15 +10,22 @@ import (
 // code does not.
 func TestCommentSpansDirective(t *testing.T) {
 	for src, want := range map[string]bool{
-		"#if /*\n*/ __has_include(\"x.h\")\n#endif\n": true,
-		"#pragma /* a\nlong comment */ once\n":        true,
-		"  %: if /*\n\n*/ X\n#endif\n":                true,
-		"#define X 1 /* a\n   comment */\n":           false,
-		"#if X /* c */ && Y\n#endif\n":                false,
-		"int x; /*\n*/ int y;\n":                      false,
-		"#endif // see /* here\nint x; /* c\n*/ y;\n": false,
-		"#if \\\nX /*\n*/ + 1\n#endif\n":              true,
-		"#include \"a.h\" /* unterminated\n":          false,
+		"#if /*\n*/ __has_include(\"x.h\")\n#endif\n":     true,
+		"#pragma /* a\nlong comment */ once\n":            true,
+		"  %: if /*\n\n*/ __has_include(<x.h>)\n#endif\n": true,
+		"#define X 1 /* a\n   comment */\n":               false,
+		"#if X /* c */ && Y\n#endif\n":                    false,
+		"#if X /* a\n*/ && Y\n#endif\n":                   false,
+		"#pragma /*\n*/ GCC poison once\n":                true, "#if /*\n*/ once\n#endif\n": false,
+		"int x; /*\n*/ int y;\n":                            false,
+		"#endif // see /* here\nint x; /* c\n*/ y;\n":       false,
+		"#if \\\nX /*\n*/ + __has_include(<x.h>)\n#endif\n": true,
+		"#include \"a.h\" /* unterminated\n":                false,
+		// A macro's body that goes on after a comment over lines, as the
+		// kernel's printk.h has: nothing rex reads follows.
+		"#define P(x) do { \\\n\t/*\n\t * a comment\n\t */ \\\n\tf(x, __FILE__); \\\n} while (0)\n": false,
+		"#define W(x) /*\n*/ __has_include(x)\n":                                                    true,
+		"#define A /*\n*/ a /* b\n*/ _Pragma(\"once\")\n":                                           true,
 	} {
 		if got := commentSpansDirective([]byte(src)); got != want {
 			t.Errorf("commentSpansDirective(%q) = %v, want %v", src, got, want)
