@@ -45,8 +45,11 @@ import (
 // was made by scans that missed what gcc reads of a continuation ended by
 // a lone CR, of a C90 source's "//", of a directive that goes on past a
 // comment's line end, of a split comment delimiter, and of an indented
-// #define: see depscan/splice.go, spanning.go, hidden.go and macros.go.)
-const header = "rex manifest 14\n"
+// #define: see depscan/splice.go, spanning.go, hidden.go and macros.go.
+// Version 14 recorded compiles whose files use __DATE__ or __TIME__
+// without SOURCE_DATE_EPOCH: their hits replay an old date (see
+// wrapper/probes.go).)
+const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.
 func Encode(entries []Entry) []byte {

@@ -66,14 +66,15 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	err = plan.addProbes(ctx, cfg, inv.Dir, p, &set, scan, tc, fn)
+	err = plan.addProbes(ctx, cfg, inv, p, &set, scan, tc, fn)
 	return set, scan.Search, err
 }
 
 // addProbes checks the twins and copies of headers read once (see
 // twins.go, oncereach.go), answers the probes (see probes.go) and adds the
 // project files they find to set. The directive cache serves all three.
-func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, cwd string, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
+func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, set *inputSet, scan *depscan.Result, tc *toolchain.Toolchain, fn digest.Function) error {
+	cwd := inv.Dir
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
 	if plan.refuses() {
@@ -100,7 +101,7 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, cwd string, p
 		// which the key covers.
 		defined = func([]string) (map[string]bool, error) { return nil, nil }
 	}
-	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), p.Args, defined)
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), clockFixed(p, inv.Env), p.Args, defined)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func BenchmarkOnceCopyCheck(b *testing.B) {
 		check          func(set inputSet, chk onceCopyCheck, c *directiveCache) error
 	}{
 		{"Probes", false, false, func(set inputSet, chk onceCopyCheck, c *directiveCache) error {
-			_, _, err := probeHits(chk.cwd, set, chk.search, c, digest.SHA256, nil, nil, nil)
+			_, _, err := probeHits(chk.cwd, set, chk.search, c, digest.SHA256, nil, false, nil, nil)
 			return err
 		}},
 		{"Guarded", false, false, onceBenchCheck},
@@ -115,6 +115,6 @@ func onceBenchCheck(set inputSet, chk onceCopyCheck, c *directiveCache) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = probeHits(chk.cwd, set, chk.search, c, digest.SHA256, nil, nil, nil)
+	_, _, err = probeHits(chk.cwd, set, chk.search, c, digest.SHA256, nil, false, nil, nil)
 	return err
 }

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
+	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 )
@@ -21,17 +23,21 @@ import (
 // toolchain), so a header that later appears there changes the key.
 //
 // A file that reads what no scan lists (.incbin, #embed, __TIMESTAMP__), or
-// probes a name only preprocessing can tell, keeps the compile local.
+// probes a name only preprocessing can tell, keeps the compile local. So
+// does one that uses the compile's own date or time (__DATE__, __TIME__)
+// unless SOURCE_DATE_EPOCH fixes them: no key covers the clock, and a hit
+// would replay the date of an older compile.
 
 // probeHits answers the probes of the compile's files. It returns the
 // existing places (clean absolute paths), or a local error. hidden, when
 // set, says whether a file's Hidden spelling may have hidden a directive
-// from the scan (see depscan/hidden.go).
+// from the scan (see depscan/hidden.go). clockFixed says that the
+// compile's date and time come from the environment, which the key covers.
 //
 // args are the compile's arguments and defined, when set, says which names
 // the scan saw defined as macros (see depscan.Result.Defined), for the
 // uses of probe wrappers (see probewrappers.go).
-func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function, hidden func(string) bool, args []string, defined macrosDefined) (hits, places []string, err error) {
+func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *directiveCache, fn digest.Function, hidden func(string) bool, clockFixed bool, args []string, defined macrosDefined) (hits, places []string, err error) {
 	found := map[string]bool{}
 	probe := func(read string, p depscan.Probe) {
 		for _, place := range probePlaces(cwd, filepath.Dir(read), p, search) {
@@ -47,6 +53,9 @@ func probeHits(cwd string, set inputSet, search depscan.SearchList, cache *direc
 	visit := func(read string, d depscan.Directives) error {
 		if why := d.LocalReason(); why != "" {
 			return localf("%s: %s", read, why)
+		}
+		if d.Clock != "" && !clockFixed {
+			return localf("%s: %s gives the time of the compile, which no key covers (SOURCE_DATE_EPOCH fixes it for gcc)", read, d.Clock)
 		}
 		for _, h := range d.Hidden {
 			if hidden != nil && hidden(h) {
@@ -139,4 +148,19 @@ func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) 
 		}
 	}
 	return added
+}
+
+// clockFixed says whether the compile's __DATE__ and __TIME__ come from
+// SOURCE_DATE_EPOCH, a keyed variable, rather than the clock: gcc reads
+// it; clang 14 does not (later ones do, which rex does not tell apart).
+func clockFixed(p *compiler.Invocation, env []string) bool {
+	if p.Family != compiler.GCC {
+		return false
+	}
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "SOURCE_DATE_EPOCH="); ok && v != "" {
+			return true
+		}
+	}
+	return false
 }

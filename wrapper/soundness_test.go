@@ -1,7 +1,9 @@
 package wrapper
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,6 +45,39 @@ func TestUnlistedReadsRunLocally(t *testing.T) {
 	// must be gone, or make would see a stray file.
 	if left, _ := filepath.Glob(filepath.Join(p.dir, ".rex-*")); len(left) > 0 {
 		t.Errorf("planning left %q behind", left)
+	}
+}
+
+// TestClockRunsLocally: __DATE__ and __TIME__ give the time of the
+// compile, which no key covers, unless SOURCE_DATE_EPOCH fixes it (for
+// gcc; clang 14 does not read it).
+func TestClockRunsLocally(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.write("clock.h", "#define BUILT __DATE__ \" \" __TIME__\n")
+	p.write("d.c", "#include \"clock.h\"\nconst char *built = BUILT;\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, c := range []struct {
+		argv []string
+		env  string
+		want stats.Outcome
+	}{
+		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, "", stats.LocalRun},
+		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, "SOURCE_DATE_EPOCH=86400", stats.RemoteExecution},
+		{[]string{"clang", "-c", "d.c", "-o", "d.o"}, "SOURCE_DATE_EPOCH=86400", stats.LocalRun},
+	} {
+		if _, err := exec.LookPath(c.argv[0]); err != nil {
+			continue
+		}
+		env := os.Environ()
+		if c.env != "" {
+			env = append(env, c.env)
+		}
+		r := p.runAt(ctx, Invocation{Argv: c.argv, Env: env})
+		if r.Outcome != c.want {
+			t.Errorf("%v %s: outcome %v (%v), want %v", c.argv, c.env, r.Outcome, r.Reason, c.want)
+		}
 	}
 }
 

@@ -81,6 +81,26 @@ func TestUnlisted(t *testing.T) {
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
 		setup:  touch("a.c", time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)),
 		mutate: touch("a.c", time.Date(2021, 6, 7, 8, 9, 10, 0, time.UTC)),
+	}, {
+		// The compile reads the clock, in its own time zone: 26 hours
+		// apart, the two zones never share a date.
+		name:   "__DATE__ in a header, then another time zone",
+		files:  map[string]string{"v.h": "#define BUILT \"built \" __DATE__\n", "a.c": "#include \"v.h\"\nconst char *built = BUILT;\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		env:    []string{"TZ=Etc/GMT+12"},
+		mutate: func(k *kase) { k.env = []string{"TZ=Etc/GMT-14"} },
+	}, {
+		name:   "__DATE__ and __TIME__ under SOURCE_DATE_EPOCH",
+		files:  map[string]string{"a.c": "const char *built = __DATE__ \" \" __TIME__;\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		env:    []string{"SOURCE_DATE_EPOCH=86400"},
+		mutate: func(k *kase) { k.env = []string{"SOURCE_DATE_EPOCH=259200"} },
+		want: func(phase, outcome string) string {
+			if outcome == "local run" {
+				return "SOURCE_DATE_EPOCH fixes the date and time, rex compiled locally"
+			}
+			return ""
+		},
 	}} {
 		s.class = "unlisted"
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
