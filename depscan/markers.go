@@ -10,7 +10,8 @@ import (
 // every file the compile read, system headers included, each once. Only
 // markers with flag 1 enter a file, so a #line directive in the source
 // (which makes a marker without it) names nothing; "<built-in>" and
-// "<command-line>" are not files. Lines of any length are read to the end.
+// "<command-line>" (clang: "<command line>") are not files, though a header
+// may be named "<x>.h". Lines of any length are read to the end.
 func markers(out []byte) []string {
 	files, _ := readOutputFacts(out, sweepChunk)
 	return files
@@ -81,7 +82,7 @@ func parseMarker(line []byte) ([]byte, bool) {
 		s, flags, ok = unquote(rest[2:])
 		name = []byte(s)
 	}
-	if !ok || len(name) == 0 || name[0] == '<' {
+	if !ok || len(name) == 0 || notFile[string(name)] {
 		return nil, false
 	}
 	for _, f := range bytes.Fields(flags) {
@@ -91,6 +92,10 @@ func parseMarker(line []byte) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// notFile are the names markers give what the compiler reads that is not
+// a file: gcc enters none of them with flag 1, clang the first and last.
+var notFile = map[string]bool{"<built-in>": true, "<command-line>": true, "<command line>": true}
 
 // plainQuoted is unquote of a string body with no escape in it (nearly
 // every file name), without copying it; ok is false for any other.

@@ -190,9 +190,10 @@ func TestMarkers(t *testing.T) {
 	out := "# 0 \"a.c\"\n# 0 \"<built-in>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\nint x;\n" +
 		"# 1 \"inc/h\\\\x \\\"q\\\".h\" 1\n# 10 \"fake.c\"\n# 3 \"a.c\" 2\n" + strings.Repeat("y", 200000) + "\n# 1 \"late.h\" 1\n" +
 		"  # 1 \"indented.h\" 1\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n" +
-		"x # 1 \"mid.h\" 1\n#1 \"nospace.h\" 1\n\t# 1 \"tab.h\" 1\n# 1 \"last.h\" 1"
+		"x # 1 \"mid.h\" 1\n#1 \"nospace.h\" 1\n\t# 1 \"tab.h\" 1\n# 1 \"<built-in>\" 1\n# 1 \"<command line>\" 1\n" +
+		"# 1 \"<x>.h\" 1\n# 1 \"last.h\" 1"
 	got := markers([]byte(out))
-	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h", "indented.h", "tab.h", "last.h"}
+	want := []string{"/usr/include/stdc-predef.h", `inc/h\x "q".h`, "late.h", "indented.h", "tab.h", "<x>.h", "last.h"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("markers mismatch (-want +got):\n%s", diff)
 	}

@@ -47,8 +47,9 @@ import (
 // comment's line end, of a split comment delimiter, and of an indented
 // #define: see depscan/splice.go, spanning.go, hidden.go and macros.go.
 // Version 14 recorded compiles whose files use __DATE__ or __TIME__
-// without SOURCE_DATE_EPOCH: their hits replay an old date (see
-// wrapper/probes.go).)
+// without SOURCE_DATE_EPOCH, whose hits replay an old date (see
+// wrapper/probes.go), and left out headers whose names begin with '<'
+// (see depscan/markers.go).)
 const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.

@@ -1,6 +1,9 @@
 package adversarial
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // pathSources embed paths three ways: __FILE__ in the source and in a
 // header, and debug info for both.
@@ -72,6 +75,20 @@ func pathCases(cc string) []spec {
 		},
 		cmd:    []string{cc, "-Ilinked/../inc", "-c", "a.c", "-o", "a.o"},
 		mutate: edit("proj/real/inc/h.h", "#define HV 11\n"),
+	}, {
+		// Line markers name the compiler's own "<built-in>" and
+		// "<command-line>" in angle brackets too.
+		name:   "a header whose name begins with <",
+		files:  map[string]string{"proj/<v.h": "#define HV 30\n", "proj/a.c": "#include \"<v.h\"\nint v = HV;\n"},
+		cmd:    []string{cc, "-c", "a.c", "-o", "a.o"},
+		mutate: edit("proj/<v.h", "#define HV 31\n"),
+		// Left out of the inputs, the header is missing on the worker.
+		want: func(phase, outcome string) string {
+			if strings.HasPrefix(outcome, "local fallback") {
+				return "the worker lacked the header: " + outcome
+			}
+			return ""
+		},
 	}}
 }
 
