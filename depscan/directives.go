@@ -123,6 +123,11 @@ func ScanDirectives(src []byte) Directives {
 		}
 		off = end
 	}
+	if s.d.Reads == "" {
+		if word := joinedAsm(text); word != "" {
+			s.read(word)
+		}
+	}
 	s.d.Spanning = commentSpansDirective(text)
 	for _, st := range candidateLines(text) {
 		ln := splice(text[st:logicalEnd(text, st)])

@@ -48,8 +48,9 @@ import (
 // #define: see depscan/splice.go, spanning.go, hidden.go and macros.go.
 // Version 14 recorded compiles whose files use __DATE__ or __TIME__
 // without SOURCE_DATE_EPOCH, whose hits replay an old date (see
-// wrapper/probes.go), and left out headers whose names begin with '<'
-// (see depscan/markers.go).)
+// wrapper/probes.go), left out headers whose names begin with '<' (see
+// depscan/markers.go) and missed an .incbin spelt by adjacent string
+// literals (see depscan/joinedasm.go).)
 const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.

@@ -54,8 +54,9 @@ const emptyDirectives = "{}"
 // JSON of its Directives, under a key that names the reading: a change to
 // what ScanDirectives or onceFlagsIn reports changes it (file16's once
 // flag missed a #pragma once that backslash-newlines split; file17 did not
-// say where a directive goes on past a comment's line end).
-const fileEntryPrefix = "file18:"
+// say where a directive goes on past a comment's line end; file18 missed an
+// .incbin spelt by adjacent string literals).
+const fileEntryPrefix = "file19:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

@@ -89,6 +89,12 @@ func pathCases(cc string) []spec {
 			}
 			return ""
 		},
+	}, {
+		name:   "a header whose name begins with <, local cache alone",
+		files:  map[string]string{"proj/<v.h": "#define HV 30\n", "proj/a.c": "#include \"<v.h\"\nint v = HV;\n"},
+		cmd:    []string{cc, "-c", "a.c", "-o", "a.o"},
+		env:    []string{"REX_SERVER="},
+		mutate: edit("proj/<v.h", "#define HV 31\n"),
 	}}
 }
 
