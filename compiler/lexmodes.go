@@ -16,7 +16,7 @@ import (
 // C++17.
 func (inv *Invocation) MayReadTrigraphs() bool {
 	return inv.anyArg(func(a string) bool {
-		return strings.HasSuffix(a, "-trigraphs") && !strings.HasSuffix(a, "no-trigraphs")
+		return a == "-trigraphs" || a == "--trigraphs"
 	}, func(std string) bool {
 		if strings.HasPrefix(std, "gnu") {
 			return false
@@ -53,7 +53,7 @@ func (inv *Invocation) MayLackDigitSeparators() bool {
 	switch inv.Lang {
 	case "c":
 		on := false // the last of -std and -ansi decides
-		for _, a := range inv.Args[1:] {
+		for _, a := range inv.compilerArgs() {
 			if a == "-ansi" || a == "--ansi" {
 				on = false
 			} else if _, std, ok := strings.Cut(a, "="); ok && (strings.HasPrefix(a, "-std=") || strings.HasPrefix(a, "--std=")) {
@@ -75,36 +75,26 @@ func (inv *Invocation) MayLackDigitSeparators() bool {
 
 // MayLackLineComments reports whether the compile may read "//" as other
 // than a comment: C90 has none (-ansi, -std=c89, c90, iso9899:1990 or
-// iso9899:199409, also through -Wp), while gcc's directives-only mode
-// takes one for a comment in every mode, and would read a #define that a
-// "/*" after the "//" hides from the compile. C++ and GNU C read them.
+// iso9899:199409), while gcc's directives-only mode takes one for a
+// comment in every mode, and would read a #define that a "/*" after the
+// "//" hides from the compile. C++ and GNU C read them.
 func (inv *Invocation) MayLackLineComments() bool {
 	if inv.Lang == "c++" || inv.Lang == "objective-c++" {
 		return false
 	}
-	c90 := func(a string) bool {
-		switch strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-") {
-		case "ansi", "std=c89", "std=c90", "std=iso9899:1990", "std=iso9899:199409":
+	return inv.anyArg(func(string) bool { return false }, func(std string) bool {
+		switch std {
+		case "c89", "c90", "iso9899:1990", "iso9899:199409":
 			return true
 		}
 		return false
-	}
-	for _, a := range inv.Args[1:] {
-		if rest, ok := strings.CutPrefix(a, "-Wp,"); ok {
-			if slices.ContainsFunc(strings.Split(rest, ","), c90) {
-				return true
-			}
-		} else if c90(a) {
-			return true
-		}
-	}
-	return false
+	})
 }
 
 // anyArg reports whether -ansi, or an argument that other says yes to, or
-// a -std= value that std says yes to, is among the arguments.
+// a -std= value that std says yes to, is among the compiler's arguments.
 func (inv *Invocation) anyArg(other func(string) bool, std func(string) bool) bool {
-	for _, a := range inv.Args[1:] {
+	for _, a := range inv.compilerArgs() {
 		switch {
 		case a == "-ansi", a == "--ansi", other(a):
 			return true
@@ -115,4 +105,25 @@ func (inv *Invocation) anyArg(other func(string) bool, std func(string) bool) bo
 		}
 	}
 	return false
+}
+
+// compilerArgs are the arguments as the compiler proper may read them:
+// each of a -Wp, list too (gcc hands them to cc1, which also compiles:
+// -Wp,-std=c89 sets the language). -Xpreprocessor's argument is one of
+// the arguments already. (Parse keeps a compile with either local, but
+// for -Wp's dependency options: the answers here do not lean on that.)
+func (inv *Invocation) compilerArgs() []string {
+	args := inv.Args[1:]
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "-Wp,") }) {
+		return args
+	}
+	var out []string
+	for _, a := range args {
+		if rest, ok := strings.CutPrefix(a, "-Wp,"); ok {
+			out = append(out, strings.Split(rest, ",")...)
+		} else {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -50,6 +50,7 @@ func TestMayReadTrigraphs(t *testing.T) {
 		"gcc -std=c11 t.c": true, "gcc -std=c99 t.c": true, "gcc -std=c2x t.c": true, "gcc -std=iso9899:1990 t.c": true,
 		"gcc --std=c89 t.c": true, "g++ -std=c++14 t.cc": true, "g++ -std=c++98 t.cc": true, "gcc -ansi t.c": true,
 		"gcc -trigraphs t.c": true, "gcc -Wp,-trigraphs t.c": true, "gcc -Xpreprocessor -trigraphs t.c": true,
+		"gcc -Wp,-DX0,-trigraphs t.c": true, "gcc -Wp,-std=c11 t.c": true, "gcc -Wp,-DX0 t.c": false,
 	})
 }
 
@@ -62,7 +63,8 @@ func TestMayLackLineComments(t *testing.T) {
 		"gcc t.c": false, "gcc -std=gnu89 t.c": false, "gcc -std=c99 t.c": false, "g++ t.cc": false,
 		"g++ -ansi t.cc": false, "g++ -std=c++98 t.cc": false,
 		"gcc -std=c89 t.c": true, "gcc --std=c90 t.c": true, "gcc -ansi t.c": true, "gcc -std=iso9899:199409 t.c": true,
-		"gcc -std=iso9899:1990 t.c": true, "gcc -Wp,-std=c89 t.c": true,
+		"gcc -std=iso9899:1990 t.c": true, "gcc -Wp,-std=c89 t.c": true, "gcc -Wp,-DX0,-ansi t.c": true,
+		"gcc -Xpreprocessor -std=c90 t.c": true,
 	})
 }
 
