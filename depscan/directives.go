@@ -105,13 +105,35 @@ var (
 // the assembler directives (see inBlockComment). The assembler directives
 // count in any letter case, as gas and clang accept them, in code and in
 // string literals (inline asm).
+//
+// A lone carriage return ends a line, as it does for gcc and clang (it ends
+// a // comment). A file that holds "??" is read twice, with its trigraphs
+// and without: "??/" ends a // comment's line, or joins the next line to
+// it, as the compile reads trigraphs or not, and either may hide what the
+// other shows.
 func ScanDirectives(src []byte) Directives {
 	text := bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a byte order mark, which gcc skips
 	s := &dirScan{}
 	s.d.Hidden = hiddenSpellings(text)
+	text = crLineEnds(text)
+	s.reading(text)
 	if bytes.Contains(text, []byte("??")) {
-		text = replaceTrigraphs(text)
+		s.reading(replaceTrigraphs(text))
 	}
+	s.clockWords(text)
+	for _, name := range []string{"<built-in>", "<command-line>", "<command line>"} {
+		// Line markers name the compiler's own so: a header of that name
+		// would be left out of the scan's list (wherever the name stands:
+		// a comment costs a local compile).
+		if s.d.Reads == "" && bytes.Contains(text, []byte(name)) {
+			s.read("a header named " + name)
+		}
+	}
+	return s.d
+}
+
+// reading adds what one reading of a file's text holds.
+func (s *dirScan) reading(text []byte) {
 	for off := 0; s.d.Reads == ""; {
 		at, _ := asmDirective(text, off)
 		if at < 0 {
@@ -128,7 +150,7 @@ func ScanDirectives(src []byte) Directives {
 			s.read(word)
 		}
 	}
-	s.d.Spanning = commentSpansDirective(text)
+	s.d.Spanning = s.d.Spanning || commentSpansDirective(text)
 	for _, st := range candidateLines(text) {
 		ln := splice(text[st:logicalEnd(text, st)])
 		if hasNeedle(ln, allNeedles) {
@@ -136,7 +158,73 @@ func ScanDirectives(src []byte) Directives {
 		}
 		s.asmLine(ln) // a directive split by a continuation
 	}
-	return s.d
+}
+
+// clockWords finds __DATE__, __TIME__ and __TIMESTAMP__ as whole words
+// anywhere, in comments and string literals too: the line-by-line reading
+// takes a line that begins inside a raw string or a block comment for
+// code, and a quote there hides the rest of the line. A mention of one in
+// a comment costs a local compile. Both trigraph readings count: a "??/"
+// may join the word to the next line's.
+func (s *dirScan) clockWords(text []byte) {
+	readings := [][]byte{splice(text)}
+	if bytes.Contains(text, []byte("??")) {
+		readings = append(readings, splice(replaceTrigraphs(text)))
+	}
+	for _, t := range readings {
+		for _, n := range clockNeedles {
+			for off := 0; ; {
+				i := indexAnchored(t[off:], n)
+				if i < 0 {
+					break
+				}
+				at := off + i
+				end := at
+				for end < len(t) && isIdent(t[end]) {
+					end++
+				}
+				off = end
+				if at > 0 && isIdent(t[at-1]) {
+					continue
+				}
+				switch w := string(t[at:end]); w {
+				case "__TIMESTAMP__":
+					s.read(w)
+				case "__DATE__", "__TIME__":
+					if s.d.Clock == "" {
+						s.d.Clock = w
+					}
+				}
+			}
+		}
+	}
+}
+
+// clockNeedles are in every word clockWords looks for.
+var clockNeedles = []needle{{"__TIME", 4}, {"__DATE__", 2}}
+
+// crLineEnds returns text with each lone carriage return (one no newline
+// follows) made a newline, text itself when it has none.
+func crLineEnds(text []byte) []byte {
+	lone := func(i int) bool { return text[i] == '\r' && (i+1 == len(text) || text[i+1] != '\n') }
+	first := -1
+	for off := 0; first < 0; {
+		i := bytes.IndexByte(text[off:], '\r')
+		if i < 0 {
+			return text
+		}
+		if lone(off + i) {
+			first = off + i
+		}
+		off += i + 1
+	}
+	out := append([]byte{}, text...)
+	for i := first; i < len(out); i++ {
+		if lone(i) {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // candidateLines returns the starts of the logical lines of text that may

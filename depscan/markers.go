@@ -95,6 +95,8 @@ func parseMarker(line []byte) ([]byte, bool) {
 
 // notFile are the names markers give what the compiler reads that is not
 // a file: gcc enters none of them with flag 1, clang the first and last.
+// A header of one of these names keeps its compile local (see
+// ScanDirectives).
 var notFile = map[string]bool{"<built-in>": true, "<command-line>": true, "<command line>": true}
 
 // plainQuoted is unquote of a string body with no escape in it (nearly

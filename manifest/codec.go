@@ -50,7 +50,9 @@ import (
 // without SOURCE_DATE_EPOCH, whose hits replay an old date (see
 // wrapper/probes.go), left out headers whose names begin with '<' (see
 // depscan/markers.go) and missed an .incbin spelt by adjacent string
-// literals (see depscan/joinedasm.go).)
+// literals (see depscan/joinedasm.go) and what a lone CR or a "??/" that
+// the compile reads otherwise hid from rex's reading (see
+// depscan/directives.go).)
 const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.

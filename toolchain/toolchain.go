@@ -43,6 +43,17 @@ type Toolchain struct {
 	Programs map[string]string `json:"programs"`
 }
 
+// Clang reports whether the driver is clang, whatever it is called (the
+// "gcc" of macOS is): its --version, in the identity, says so.
+func (tc *Toolchain) Clang() bool {
+	for _, line := range strings.Split(tc.Identity, "\n") {
+		if v, ok := strings.CutPrefix(line, "version "); ok {
+			return strings.Contains(v, "clang")
+		}
+	}
+	return false
+}
+
 // StandardPath ends every remote PATH.
 const StandardPath = "/usr/local/bin:/usr/bin:/bin"
 

@@ -69,6 +69,9 @@ func TestLoadRealCompilers(t *testing.T) {
 		if cc == "g++" && !strings.Contains(tc.Identity, "cc1plus ") {
 			t.Errorf("g++ identity lacks cc1plus:\n%s", tc.Identity)
 		}
+		if tc.Clang() != (cc == "clang++") {
+			t.Errorf("%s: Clang() = %v", cc, tc.Clang())
+		}
 		again, err := Load(context.Background(), state, cc, "/", env)
 		if err != nil || again.Identity != tc.Identity || again.SearchPath != tc.SearchPath {
 			t.Errorf("%s: cached load differs: %v", cc, err)
@@ -78,6 +81,26 @@ func TestLoadRealCompilers(t *testing.T) {
 
 // TestSpecsFileAppearing: gcc reads a specs file in its installation
 // directory when there is one, so one appearing must probe again.
+// TestClangCalledGCC: a "gcc" that runs clang (as on macOS) is clang.
+func TestClangCalledGCC(t *testing.T) {
+	clang, err := exec.LookPath("clang")
+	if err != nil {
+		t.Skip("clang is not installed")
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(clang, filepath.Join(bin, "gcc")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + bin + ":/usr/local/bin:/usr/bin:/bin"}
+	tc, err := Load(context.Background(), t.TempDir(), "gcc", "/", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tc.Clang() {
+		t.Errorf("a gcc that is clang: Clang() = false; identity:\n%s", tc.Identity)
+	}
+}
+
 func TestSpecsFileAppearing(t *testing.T) {
 	state := t.TempDir()
 	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin"}

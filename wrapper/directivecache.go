@@ -55,8 +55,10 @@ const emptyDirectives = "{}"
 // what ScanDirectives or onceFlagsIn reports changes it (file16's once
 // flag missed a #pragma once that backslash-newlines split; file17 did not
 // say where a directive goes on past a comment's line end; file18 missed an
-// .incbin spelt by adjacent string literals).
-const fileEntryPrefix = "file19:"
+// .incbin spelt by adjacent string literals; file19 read a lone CR as no
+// line end, a "??/" always as a trigraph, __DATE__ and __TIME__ only in
+// code, and a header named "<built-in>" as nothing).
+const fileEntryPrefix = "file20:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

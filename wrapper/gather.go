@@ -101,7 +101,7 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 		// which the key covers.
 		defined = func([]string) (map[string]bool, error) { return nil, nil }
 	}
-	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), clockFixed(p, inv.Env), p.Args, defined)
+	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), clockFixed(p, tc, inv.Env), p.Args, defined)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // Absence is an input. __has_include asks whether a header exists, and
@@ -152,9 +153,10 @@ func (set *inputSet) addProbeHits(hits []string, isToolchain func(string) bool) 
 
 // clockFixed says whether the compile's __DATE__ and __TIME__ come from
 // SOURCE_DATE_EPOCH, a keyed variable, rather than the clock: gcc reads
-// it; clang 14 does not (later ones do, which rex does not tell apart).
-func clockFixed(p *compiler.Invocation, env []string) bool {
-	if p.Family != compiler.GCC {
+// it; clang 14 does not (later ones do, which rex does not tell apart),
+// also when it is called gcc.
+func clockFixed(p *compiler.Invocation, tc *toolchain.Toolchain, env []string) bool {
+	if p.Family != compiler.GCC || tc.Clang() {
 		return false
 	}
 	for _, kv := range env {

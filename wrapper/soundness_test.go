@@ -58,22 +58,26 @@ func TestClockRunsLocally(t *testing.T) {
 	p.write("d.c", "#include \"clock.h\"\nconst char *built = BUILT;\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// A gcc that is clang, as on macOS.
+	fake := filepath.Join(t.TempDir(), "bin")
+	os.MkdirAll(fake, 0o755)
+	if clang, err := exec.LookPath("clang"); err == nil {
+		os.Symlink(clang, filepath.Join(fake, "gcc"))
+	}
 	for _, c := range []struct {
 		argv []string
-		env  string
+		env  []string
 		want stats.Outcome
 	}{
-		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, "", stats.LocalRun},
-		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, "SOURCE_DATE_EPOCH=86400", stats.RemoteExecution},
-		{[]string{"clang", "-c", "d.c", "-o", "d.o"}, "SOURCE_DATE_EPOCH=86400", stats.LocalRun},
+		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, nil, stats.LocalRun},
+		{[]string{"gcc", "-c", "d.c", "-o", "d.o"}, []string{"SOURCE_DATE_EPOCH=86400"}, stats.RemoteExecution},
+		{[]string{"clang", "-c", "d.c", "-o", "d.o"}, []string{"SOURCE_DATE_EPOCH=86400"}, stats.LocalRun},
+		{[]string{filepath.Join(fake, "gcc"), "-c", "d.c", "-o", "d.o"}, []string{"SOURCE_DATE_EPOCH=86400"}, stats.LocalRun},
 	} {
 		if _, err := exec.LookPath(c.argv[0]); err != nil {
 			continue
 		}
-		env := os.Environ()
-		if c.env != "" {
-			env = append(env, c.env)
-		}
+		env := append(os.Environ(), c.env...)
 		r := p.runAt(ctx, Invocation{Argv: c.argv, Env: env})
 		if r.Outcome != c.want {
 			t.Errorf("%v %s: outcome %v (%v), want %v", c.argv, c.env, r.Outcome, r.Reason, c.want)

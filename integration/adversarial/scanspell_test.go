@@ -148,6 +148,15 @@ func TestProbeSpellings(t *testing.T) {
 		name:  "__has_include split by a backslash and a lone CR",
 		files: map[string]string{"c.c": "#if __has_inc\\\rlude(\"x.h\")\nint v = 2;\n" + body},
 	}, {
+		// Without -trigraphs, "??/" is no backslash: the comment ends
+		// with its line, and the #if is read.
+		name:  "__has_include on the line after a // comment that ends in ??/",
+		files: map[string]string{"c.c": "int w; // note??/\n#if __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		// gcc ends a line at a lone CR, also a // comment's.
+		name:  "__has_include after a // comment ended by a lone CR",
+		files: map[string]string{"c.c": "// c\r#if __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
 		// Directives-only mode prints the indented #define as the file
 		// spells it: FOO is a macro, and the probe looks for bar/x.h.
 		name:   "a wrapper's angled name holds a macro an indented #define makes",

@@ -102,6 +102,14 @@ func TestUnlisted(t *testing.T) {
 		env:    []string{"TZ=Etc/GMT+12"},
 		mutate: func(k *kase) { k.env = []string{"TZ=Etc/GMT-14"} },
 	}, {
+		// Read line by line, the quote in the comment's last line opens a
+		// string that hides the word.
+		name:   "__DATE__ after a block comment over lines that holds a quote",
+		files:  map[string]string{"a.c": "/* a comment\n   that says \"hi */ const char *built = __DATE__; const char *u = \"x\";\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		env:    []string{"TZ=Etc/GMT+12"},
+		mutate: func(k *kase) { k.env = []string{"TZ=Etc/GMT-14"} },
+	}, {
 		name:   "__DATE__ and __TIME__ under SOURCE_DATE_EPOCH",
 		files:  map[string]string{"a.c": "const char *built = __DATE__ \" \" __TIME__;\n"},
 		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
