@@ -1,6 +1,7 @@
 package toolchain
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,8 @@ func loadCached(file, path string) *Toolchain {
 		return nil
 	}
 	var tc Toolchain
-	if json.Unmarshal(data, &tc) != nil || tc.Path != path || len(tc.Programs) == 0 {
+	// An entry from before as_deps was probed is probed again.
+	if json.Unmarshal(data, &tc) != nil || tc.Path != path || len(tc.Programs) == 0 || !bytes.Contains(data, []byte(`"as_deps"`)) {
 		return nil
 	}
 	// The driver's symlinks may have been repointed (update-alternatives)

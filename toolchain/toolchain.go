@@ -41,6 +41,9 @@ type Toolchain struct {
 	// Programs are the files the identity hashed, with their stat keys, to
 	// notice an upgrade.
 	Programs map[string]string `json:"programs"`
+	// AsDeps says the driver's assembler is GNU as, which lists the files
+	// it read (.incbin, .include) with --MD.
+	AsDeps bool `json:"as_deps"`
 }
 
 // Clang reports whether the driver is clang, whatever it is called (the
@@ -106,6 +109,10 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 			return nil, err
 		}
 		searchDirs = append(searchDirs, filepath.Dir(p))
+		if prog == "as" {
+			v, _ := output(ctx, p, env, "--version")
+			tc.AsDeps = strings.HasPrefix(v, "GNU assembler")
+		}
 	}
 	tc.Dirs = installDirs(run)
 	if err := tc.addSpecs(&id); err != nil {

@@ -72,6 +72,9 @@ func TestLoadRealCompilers(t *testing.T) {
 		if tc.Clang() != (cc == "clang++") {
 			t.Errorf("%s: Clang() = %v", cc, tc.Clang())
 		}
+		if cc == "g++" && !tc.AsDeps {
+			t.Errorf("g++: AsDeps is false with GNU as")
+		}
 		again, err := Load(context.Background(), state, cc, "/", env)
 		if err != nil || again.Identity != tc.Identity || again.SearchPath != tc.SearchPath {
 			t.Errorf("%s: cached load differs: %v", cc, err)

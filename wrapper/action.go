@@ -55,6 +55,9 @@ type actionPlan struct {
 	// inputStamps their stat data from before the hashing (cache-only).
 	inputPaths  []string
 	inputStamps inputStamps
+	// watchAssembler says a local compile that fills a cache checks what
+	// the assembler read (see asmreads.go).
+	watchAssembler bool
 	// function names the digest function of actionDigest; inputs is what
 	// the key covers and facts what the scan learnt, for the compile's
 	// direct-mode record (nil when direct mode is off).

@@ -23,18 +23,9 @@ import (
 // machine) hits. A failure to fill the cache does not change the compile's
 // result: it is reported and the local result stands.
 func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan *actionPlan) (Result, error) {
-	res, err := compileLocally(ctx, inv)
-	if err != nil {
-		return Result{}, err
-	}
-	if res.ExitCode != 0 {
-		return res, nil
-	}
-	// An input edited while the compile ran (an editor's save during a
-	// build) would put the edited object under the unedited key.
-	if path := plan.inputStamps.changed(plan.inputPaths); path != "" {
-		res.Reason = fmt.Errorf("%w: %s", errInputsChanged, path)
-		return res, nil
+	res, err := compileForCache(ctx, inv, plan)
+	if err != nil || res.ExitCode != 0 || res.Reason != nil {
+		return res, err
 	}
 	if err := fill(ctx, c, inv.Dir, plan, res); err != nil {
 		res.Outcome = stats.LocalFallback
@@ -47,17 +38,30 @@ func compileAndFill(ctx context.Context, c *client.Client, inv Invocation, plan 
 // caller keeps a successful result in the local cache unless an input
 // changed while the compile ran (Reason says so).
 func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Result, error) {
+	argv, watch, err := watchAssembler(plan, inv.Argv)
+	if err != nil {
+		return Result{}, localf("%v", err)
+	}
+	inv.Argv = argv
 	res, err := compileLocally(ctx, inv)
-	if err == nil && res.ExitCode == 0 {
+	switch {
+	case err != nil || res.ExitCode != 0:
+		watch.check(inv.Dir, plan) // removes the list
+	default:
+		// An input edited while the compile ran (an editor's save during
+		// a build) would put the edited object under the unedited key.
 		if path := plan.inputStamps.changed(plan.inputPaths); path != "" {
 			res.Reason = fmt.Errorf("%w: %s", errInputsChanged, path)
+		}
+		if err := watch.check(inv.Dir, plan); err != nil && res.Reason == nil {
+			res.Reason = err
 		}
 	}
 	return res, err
 }
 
-// compileLocally runs the compiler with the user's argv, capturing its
-// output for the cache and for replay.
+// compileLocally runs the compiler with inv's argv, capturing its output
+// for the cache and for replay.
 func compileLocally(ctx context.Context, inv Invocation) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, inv.Argv[0], inv.Argv[1:]...)

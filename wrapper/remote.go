@@ -123,6 +123,7 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 		return Result{}, err
 	}
 	s.plan = plan
+	plan.watchAssembler = p.Family == compiler.GCC && !tc.Clang() && tc.AsDeps
 	defer plan.discard()
 	if s.cfg.OnKey != nil && plan.key != nil {
 		s.cfg.OnKey(p.Output, plan.key)

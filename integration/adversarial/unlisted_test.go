@@ -94,6 +94,22 @@ func TestUnlisted(t *testing.T) {
 		env:    []string{"REX_SERVER="},
 		mutate: edit("data.bin", "second, longer blob\n"),
 	}, {
+		// Beyond rex's reading of the text: the assembler's own list of
+		// what it read keeps the cache empty.
+		name: ".incbin spelt with a string escape, local cache alone",
+		files: map[string]string{"data.bin": "first blob\n",
+			"a.c": "__asm__(\".section .rodata\\n.global blob\\nblob:\\n.inc\\x62in \\\"data.bin\\\"\\n.previous\");\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		env:    []string{"REX_SERVER="},
+		mutate: edit("data.bin", "second, longer blob\n"),
+	}, {
+		name: ".incbin built by a gas macro, local cache alone",
+		files: map[string]string{"data.bin": "first blob\n",
+			"a.c": "__asm__(\".macro m\\n.inc\\\\()bin \\\"data.bin\\\"\\n.endm\\n.section .rodata\\nm\\n.previous\");\n"},
+		cmd:    []string{"gcc", "-c", "a.c", "-o", "a.o"},
+		env:    []string{"REX_SERVER="},
+		mutate: edit("data.bin", "second, longer blob\n"),
+	}, {
 		// The compile reads the clock, in its own time zone: 26 hours
 		// apart, the two zones never share a date.
 		name:   "__DATE__ in a header, then another time zone",

@@ -1,0 +1,54 @@
+package wrapper
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/rexbuild/rex/stats"
+)
+
+// TestAssemblerReadsKeepTheCacheEmpty: an .incbin that rex's reading of
+// the text cannot see (a string escape spells "b") reads data.bin; with no
+// server, the local compile must not fill the cache, or a changed data.bin
+// would be served the old object.
+func TestAssemblerReadsKeepTheCacheEmpty(t *testing.T) {
+	p := newProject(t, "")
+	p.cfg.LocalCacheSize = 1 << 30
+	p.write("data.bin", "first")
+	p.write("a.c", "__asm__(\".section .rodata\\n.inc\\x62in \\\"data.bin\\\"\\n.previous\");\n")
+	p.write("b.c", "int b;\n")
+	argv := []string{"gcc", "-c", "a.c", "-o", "a.o"}
+	r := p.run(argv...)
+	if r.Outcome != stats.CacheMiss || !errors.Is(r.Reason, errAssemblerRead) {
+		t.Fatalf("first compile: %v (%v), want a miss the cache does not keep", r.Outcome, r.Reason)
+	}
+	p.write("data.bin", "second")
+	if r := p.run(argv...); r.Outcome == stats.LocalCacheHit {
+		t.Fatal("the second compile was served from the cache")
+	}
+	// A compile whose assembler reads only its own .s fills the cache, and
+	// leaves no list behind.
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "rex-as-*.d"))
+	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
+		if r := p.run("gcc", "-c", "b.c", "-o", "b.o"); r.Outcome != want || r.Reason != nil {
+			t.Fatalf("b.c, compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
+		}
+	}
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "rex-as-*.d"))
+	for _, f := range after {
+		if !slices.Contains(before, f) {
+			t.Errorf("%s left behind", f)
+		}
+	}
+}
+
+func TestMakeRulePrereqs(t *testing.T) {
+	got := makeRulePrereqs("e.o: sp\\ ace/d\\ b.bin e.c \\\n /tmp/ccT93FY5.s\n")
+	want := []string{"sp ace/d b.bin", "e.c", "/tmp/ccT93FY5.s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
