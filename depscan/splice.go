@@ -6,9 +6,11 @@ import "bytes"
 // trigraphs (??= is '#', ??/ is '\', with -trigraphs or a strict -std) and
 // line splicing (a backslash, optional blanks as gcc and clang accept with
 // a warning, and a newline: also CRLF, or a lone CR, which gcc takes for
-// one). ScanDirectives replaces trigraphs in files that hold "??" even when
-// the compile would not (that can only add matches) and splices only the
-// logical lines it reads.
+// one). ScanDirectives reads a file that holds "??" with its trigraphs
+// replaced and as it is (replacing can hide as well as show: "??/" joins
+// the line after a // comment to the comment) and splices only the
+// logical lines it reads. A plain search for a word (Joined) loses nothing
+// to the replacing, which can only add matches.
 
 // Joined returns src as the compiler reads its lines, for a search that
 // must not miss a word a continuation splits ("#pragma on\<newline>ce"):
