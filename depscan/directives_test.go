@@ -80,6 +80,12 @@ func TestScanDirectives(t *testing.T) {
 		{"clock", "const char *v = \"built \" __TIME__ \" \" __DATE__;\n", Directives{Clock: "__TIME__"}},
 		{"clock in a comment or string", "// __DATE__\nconst char *s = \"__TIME__\"; int __DATE__x;\n", Directives{Clock: "__TIME__"}},
 		{"a header named like the compiler's own", "#include \"<command line>\"\n", reads("a header named <command line>")},
+		// The compiler reads a character literal to its closing quote,
+		// however long: a quote inside opens no string.
+		{"a long character literal holds a quote", "#if '\\x000000022' == '\"' && __has_include(\"x.h\")\n#endif\n", probes(quoted("x.h"))},
+		{"a multi-character constant holds a quote", "#if 'abcdefghijk\"' && __has_include(\"x.h\")\n#endif\n", probes(quoted("x.h"))},
+		{"a multi-character constant holds /*", "#if 'abcdefghijk/*' && __has_include(\"x.h\") /* */\n#endif\n", probes(quoted("x.h"))},
+		{"an apostrophe in prose", "#error don't use __has_include(\"y.h\") here, it's\n", probes(quoted("y.h"))},
 		{"clock in an identifier", "int __DATE__x, y__TIME__, __TIMESTAMP__z;\n", Directives{}},
 		{"clock after a raw string over lines", "const char *s = R\"(\n)\"; const char *t = __TIME__; const char *u = \"x\";\n",
 			hidden(Directives{Clock: "__TIME__"}, HiddenRawString)},

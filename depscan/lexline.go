@@ -4,9 +4,12 @@ import "bytes"
 
 // lexMode is one reading of the lexical rules that differ between C and
 // C++ standards: raw strings (C++11, GNU C), digit separators (C++14, C23)
-// and // comments (all but C89). A construct is ignored only when every
-// reading puts it inside a comment or a string literal.
-type lexMode struct{ raw, digitSep, lineComments bool }
+// and // comments (all but C89); and of a character literal, which the
+// compiler reads to its closing quote however long (a multi-character
+// constant, '\x000000022'), and prose ("don't") does not close at all
+// (longChars false reads only short ones). A construct is ignored only
+// when every reading puts it inside a comment or a string literal.
+type lexMode struct{ raw, digitSep, lineComments, longChars bool }
 
 // modes returns the lexical readings of ln that can differ.
 func modes(ln []byte) []lexMode {
@@ -14,9 +17,9 @@ func modes(ln []byte) []lexMode {
 	if bytes.Contains(ln, []byte(`R"`)) {
 		raws = append(raws, false)
 	}
-	seps := []bool{true}
+	seps, longs := []bool{true}, []bool{false}
 	if bytes.IndexByte(ln, '\'') >= 0 {
-		seps = append(seps, false)
+		seps, longs = append(seps, false), append(longs, true)
 	}
 	// Without // comments (C89), "//" is two divisions, an error unless a
 	// block comment follows: "a //**/ b" is a / b.
@@ -28,7 +31,9 @@ func modes(ln []byte) []lexMode {
 	for _, r := range raws {
 		for _, d := range seps {
 			for _, c := range comments {
-				ms = append(ms, lexMode{raw: r, digitSep: d, lineComments: c})
+				for _, l := range longs {
+					ms = append(ms, lexMode{raw: r, digitSep: d, lineComments: c, longChars: l})
+				}
 			}
 		}
 	}
@@ -81,7 +86,7 @@ func commentAt(ln []byte, pos int, m lexMode) bool {
 		case c == '"':
 			i, prev = stringLit(ln, i, prev, m.raw), nil
 		case c == '\'':
-			i, prev = charLit(ln, i), nil
+			i, prev = charLit(ln, i, m.longChars), nil
 		case c >= '0' && c <= '9':
 			i, prev = ppNumber(ln, i, m.digitSep), nil
 		case isIdent(c):
@@ -134,7 +139,7 @@ func (s *dirScan) lex(ln []byte, m lexMode) {
 			i = stringLit(ln, i, prev, m.raw)
 			prev = nil
 		case c == '\'':
-			i = charLit(ln, i)
+			i = charLit(ln, i, m.longChars)
 			prev = nil
 		case c >= '0' && c <= '9':
 			i = ppNumber(ln, i, m.digitSep)

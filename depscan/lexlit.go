@@ -76,9 +76,14 @@ func rawStringEnd(ln []byte, i int) (int, bool) {
 }
 
 // charLit returns the offset after the character literal at ln[i] ('\”),
-// or i+1 when no short literal closes there.
-func charLit(ln []byte, i int) int {
-	for j := i + 1; j < len(ln) && j < i+12; j++ {
+// or i+1 when none closes there: a short one, or with long any that
+// closes on the line.
+func charLit(ln []byte, i int, long bool) int {
+	limit := i + 12
+	if long {
+		limit = len(ln)
+	}
+	for j := i + 1; j < len(ln) && j < limit; j++ {
 		switch ln[j] {
 		case '\\':
 			j++

@@ -25,7 +25,7 @@ func commentSpansDirective(text []byte) bool {
 		at := off + i
 		st := logicalStart(text, at)
 		off = at + 2
-		if !directiveLine(text[st:at]) || bytes.Contains(text[st:at], []byte("//")) {
+		if !directiveLine(text[st:at]) || !opensComment(splice(text[st:at])) {
 			continue
 		}
 		// The directive's extent: its logical line, and on past each
@@ -71,8 +71,84 @@ func readsMore(rest []byte, pragma bool) bool {
 }
 
 // directiveLine reports whether a logical line that begins with head
-// starts a directive: '#' or "%:" after blanks.
+// starts a directive: '#' or "%:" after blanks and comments ("/* c */ #if",
+// or "*/ #if" where a comment begun on an earlier line ends).
 func directiveLine(head []byte) bool {
-	head = bytes.TrimLeft(splice(head), " \t\f\v\r")
-	return bytes.HasPrefix(head, []byte("#")) || bytes.HasPrefix(head, []byte("%:"))
+	head = splice(head)
+	for {
+		head = bytes.TrimLeft(head, " \t\f\v\r")
+		switch {
+		case bytes.HasPrefix(head, []byte("#")) || bytes.HasPrefix(head, []byte("%:")):
+			return true
+		case bytes.HasPrefix(head, []byte("/*")):
+			end := bytes.Index(head[2:], []byte("*/"))
+			if end < 0 {
+				return false
+			}
+			head = head[end+4:]
+		default:
+			end := bytes.Index(head, []byte("*/"))
+			if end < 0 {
+				return false
+			}
+			head = head[end+2:]
+		}
+	}
+}
+
+// opensComment reports whether a "/*" after head, the start of its logical
+// line, opens a comment in some lexical reading of the line: in none when
+// a "//" comment or a literal holds it.
+func opensComment(head []byte) bool {
+	ln := append(append([]byte{}, head...), "/*"...)
+	for _, m := range modes(ln) {
+		if codeAt(ln, len(head), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeAt reports whether ln[pos] lies outside comments and literals in
+// reading m.
+func codeAt(ln []byte, pos int, m lexMode) bool {
+	var prev []byte // the identifier just before: R"( opens a raw string
+	for i := 0; i < len(ln); {
+		if i == pos {
+			return true
+		}
+		if i > pos {
+			return false
+		}
+		c := ln[i]
+		if isIdent(c) && (c < '0' || c > '9') {
+			j := i
+			for j < len(ln) && isIdent(ln[j]) {
+				j++
+			}
+			prev, i = ln[i:j], j
+			continue
+		}
+		word := prev
+		prev = nil
+		switch {
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '/' && m.lineComments:
+			return false
+		case c == '/' && i+1 < len(ln) && ln[i+1] == '*':
+			end := bytes.Index(ln[i+2:], []byte("*/"))
+			if end < 0 {
+				return false
+			}
+			i += end + 4
+		case c == '"':
+			i = stringLit(ln, i, word, m.raw)
+		case c == '\'':
+			i = charLit(ln, i, m.longChars)
+		case c >= '0' && c <= '9':
+			i = ppNumber(ln, i, m.digitSep)
+		default:
+			i++
+		}
+	}
+	return pos >= len(ln)
 }

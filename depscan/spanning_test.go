@@ -26,6 +26,13 @@ func TestCommentSpansDirective(t *testing.T) {
 		"#define P(x) do { \\\n\t/*\n\t * a comment\n\t */ \\\n\tf(x, __FILE__); \\\n} while (0)\n": false,
 		"#define W(x) /*\n*/ __has_include(x)\n":                                                    true,
 		"#define A /*\n*/ a /* b\n*/ _Pragma(\"once\")\n":                                           true,
+		// A "//" in a literal opens no comment; a comment may stand
+		// before the '#'.
+		"#define P F(\"http://\", 1) /* a comment\n   over lines */ && __has_include(\"x.h\")\n": true,
+		"#if '//' == 0x2f2f /* a comment\n  over lines */ && __has_include(\"x.h\")\n#endif\n":   true,
+		"/* lead */ #if 1 /* a comment\n   over lines */ && __has_include(\"x.h\")\n#endif\n":    true,
+		"/* a\n*/ #if 1 /* b\n */ && __has_include(\"x.h\")\n#endif\n":                           true,
+		"int s; /* lead */ x = 1; /* c\n*/ __has_include(\"x.h\")\n":                             false,
 	} {
 		if got := commentSpansDirective([]byte(src)); got != want {
 			t.Errorf("commentSpansDirective(%q) = %v, want %v", src, got, want)

@@ -52,7 +52,9 @@ import (
 // depscan/markers.go) and missed an .incbin spelt by adjacent string
 // literals (see depscan/joinedasm.go) and what a lone CR or a "??/" that
 // the compile reads otherwise hid from rex's reading (see
-// depscan/directives.go).)
+// depscan/directives.go), by a long character literal, or by a "//" in a
+// literal before a comment over lines (see depscan/lexlit.go and
+// spanning.go).)
 const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.

@@ -57,8 +57,10 @@ const emptyDirectives = "{}"
 // say where a directive goes on past a comment's line end; file18 missed an
 // .incbin spelt by adjacent string literals; file19 read a lone CR as no
 // line end, a "??/" always as a trigraph, __DATE__ and __TIME__ only in
-// code, and a header named "<built-in>" as nothing).
-const fileEntryPrefix = "file20:"
+// code, and a header named "<built-in>" as nothing; file20 ended a
+// character literal after 11 bytes, and missed a comment over lines in a
+// directive after a "//" in a literal or a comment before the '#').
+const fileEntryPrefix = "file21:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

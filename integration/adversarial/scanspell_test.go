@@ -153,6 +153,18 @@ func TestProbeSpellings(t *testing.T) {
 		name:  "__has_include on the line after a // comment that ends in ??/",
 		files: map[string]string{"c.c": "int w; // note??/\n#if __has_include(\"x.h\")\nint v = 2;\n" + body},
 	}, {
+		// The compiler reads a character literal to its closing quote:
+		// the '"' is one, and opens no string.
+		name:  "__has_include after a long character literal",
+		files: map[string]string{"c.c": "#if '\\x000000022' == '\"' && __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		name: "__has_include after a comment over lines that follows a // in a string",
+		files: map[string]string{"c.c": "#define SECOND(a, b) b\n#define P SECOND(\"http://\", 1) /* a comment\n   over lines */ && __has_include(\"x.h\")\n" +
+			"#if P\nint v = 2;\n" + body},
+	}, {
+		name:  "__has_include after a comment over lines, a comment before the #",
+		files: map[string]string{"c.c": "/* lead */ #if 1 /* a comment\n   over lines */ && __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
 		// gcc ends a line at a lone CR, also a // comment's.
 		name:  "__has_include after a // comment ended by a lone CR",
 		files: map[string]string{"c.c": "// c\r#if __has_include(\"x.h\")\nint v = 2;\n" + body},
