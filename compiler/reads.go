@@ -56,9 +56,10 @@ func (st *state) checkInputCharset(charset string) {
 // compile's clock: the directive scan reads files, not arguments.
 var definedReads = []string{"__has_include", "__has_embed", "__TIMESTAMP__", "_Pragma", "__DATE__", "__TIME__"}
 
-// checkDefine checks a -D option (as -DNAME=VALUE) for definedReads.
+// checkDefine checks a -D option (as -DNAME=VALUE) for definedReads, and
+// for a paste, which may build one of them (-DHI=__has_##include).
 func (st *state) checkDefine(def string) {
-	for _, w := range definedReads {
+	for _, w := range append(definedReads, "##", "%:%:") {
 		if strings.Contains(def, w) {
 			st.local("macro " + def + " uses " + w)
 			return

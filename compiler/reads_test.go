@@ -69,6 +69,7 @@ func TestParseReads(t *testing.T) {
 		{"gcc -Xpreprocessor -DE=__has_embed(<x>) -c a.c", local(GCC, "macro -DE=__has_embed(<x>) uses __has_embed")},
 		{"gcc -DD=_Pragma(\"dependency\") -c a.c", local(GCC, "macro -DD=_Pragma(\"dependency\") uses _Pragma")},
 		{"gcc -DBUILT=__DATE__ -c a.c", local(GCC, "macro -DBUILT=__DATE__ uses __DATE__")},
+		{"gcc -DHI=__has_##include -c a.c", local(GCC, "macro -DHI=__has_##include uses ##")},
 		{"gcc -finput-charset=IBM1047 -c a.c", local(GCC, "-finput-charset=IBM1047: "+charsetReason)},
 		{"gcc -finput-charset=SHIFT_JIS -c a.c", local(GCC, "-finput-charset=SHIFT_JIS: "+charsetReason)},
 		{"gcc -finput-charset=UTF-16 -c a.c", local(GCC, "-finput-charset=UTF-16: "+charsetReason)},

@@ -59,6 +59,9 @@ type Directives struct {
 	// Spanning says a directive goes on after a block comment that ends
 	// on a later line (see spanning.go).
 	Spanning bool `json:",omitempty"`
+	// Pasted is the first ## whose written pieces join into a word rex's
+	// reading looks for ("__has_##include", see paste.go).
+	Pasted string `json:",omitempty"`
 }
 
 // LocalReason says why a compile that reads this file cannot be keyed by
@@ -71,6 +74,8 @@ func (d Directives) LocalReason() string {
 		return d.Unknown + ": probe of a name only preprocessing can tell"
 	case d.Spanning:
 		return "a directive goes on after a block comment that ends on a later line, which rex does not read"
+	case d.Pasted != "":
+		return d.Pasted + " pastes a word rex reads: only preprocessing can tell what it makes"
 	}
 	return ""
 }
@@ -121,6 +126,9 @@ func ScanDirectives(src []byte) Directives {
 		s.reading(replaceTrigraphs(text))
 	}
 	s.clockWords(text)
+	if bytes.Contains(text, []byte("##")) || bytes.Contains(text, []byte("%:%:")) || bytes.Contains(text, []byte("??=")) {
+		s.d.Pasted = pastedWord(Joined(text))
+	}
 	for _, name := range []string{"<built-in>", "<command-line>", "<command line>"} {
 		// Line markers name the compiler's own so: a header of that name
 		// would be left out of the scan's list (wherever the name stands:

@@ -189,9 +189,19 @@ func spellingUpTo(out []byte, from *int, hi int, spelling string) bool {
 }
 
 // inPragmaDirective reports whether out[at] is on a line that is a
-// #pragma directive.
+// #pragma directive: one that begins with "#pragma" and is no
+// continuation of the line before (a string's: "\", newline, "#pragma";
+// _Pragma("push_macro(...)") after it is code), with no comment ending
+// before out[at] ("/*", newline, "#pragma */ _Pragma(...)").
 func inPragmaDirective(out []byte, at int) bool {
-	ln := out[bytes.LastIndexByte(out[:at], '\n')+1 : at]
+	start := bytes.LastIndexByte(out[:at], '\n') + 1
+	if start > 0 && continued(out, start-1) {
+		return false
+	}
+	ln := out[start:at]
+	if bytes.Contains(ln, []byte("*/")) {
+		return false
+	}
 	ln = bytes.TrimLeft(ln, " \t\f\v")
 	if !bytes.HasPrefix(ln, []byte("#")) {
 		return false

@@ -34,6 +34,8 @@ func TestScanListsEverySpelling(t *testing.T) {
 			"_Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
 		"_Pragma pop_macro in a macro": {src: "#define P(x) _Pragma(#x)\n#define X 1\nP(push_macro(\"X\"))\n#undef X\n" +
 			"#define X 2\nP(pop_macro(\"X\"))\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
+		"_Pragma pop_macro on a line a comment makes look like #pragma": {src: "#define X 1\n/*\n#pragma */ _Pragma(\"push_macro(\\\"X\\\")\")\n" +
+			"#undef X\n#define X 2\n/*\n#pragma */ _Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"h.h\"\n#else\n#include \"g.h\"\n#endif\n"},
 	} {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{"a.c": tc.src + "int v = HV;\n", "g.h": tc.hdr, "h.h": "#define HV 1\n"})
@@ -71,7 +73,12 @@ func TestMarkersAfterComments(t *testing.T) {
 		// Continuations split the word, which the compile joins.
 		"_Pragma(\"pop_ma\\\ncro(\\\"X\\\")\")\n": true, "_Pragma(\"p\\\nush_m\\ \r\nacro(\\\"X\\\")\")\n": true,
 		"_Pragma(\"pop_macr\\\no(\\\"X\\\")\")\n": true, "s = \"\\n\\t\"; pop\\\n_stack();\n": false,
-		"#define L pop_ma\\\n  ker\n": false} {
+		"#define L pop_ma\\\n  ker\n": false,
+		// A line that begins with "#pragma" but goes on a comment or a
+		// string is no directive.
+		"/*\n#pragma */ _Pragma(\"pop_macro(\\\"X\\\")\")\n":        true,
+		"s = \"\\\n#pragma\"; _Pragma(\"push_macro(\\\"X\\\")\")\n": true,
+		"/* c\n */\n#pragma push_macro(\"X\")\n":                    false} {
 		if got := unreadDirective([]byte(s)); got != want {
 			t.Errorf("unreadDirective(%q) = %v", s, got)
 		}

@@ -54,7 +54,9 @@ import (
 // the compile reads otherwise hid from rex's reading (see
 // depscan/directives.go), by a long character literal, or by a "//" in a
 // literal before a comment over lines (see depscan/lexlit.go and
-// spanning.go).)
+// spanning.go), by a ## that pastes a word rex reads (see depscan/paste.go)
+// or by a "#pragma" line that a comment or a string goes on (see
+// depscan/fallback.go).)
 const header = "rex manifest 15\n"
 
 // Encode writes entries in the record format.

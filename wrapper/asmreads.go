@@ -40,9 +40,11 @@ func watchAssembler(plan *actionPlan, argv []string) ([]string, asmWatch, error)
 }
 
 // check returns an error naming a file the assembler read that the plan's
-// key does not cover, or nil. What is allowed: the key's inputs, the
-// compile's outputs (-save-temps' .s), and files gone once the compile is
-// done (the compiler's temporary .s). It removes the list.
+// key does not cover, or nil. What is allowed: the key's inputs (the very
+// files: "lnk/../k.h" is not k.h when lnk is a symlink), the compile's
+// outputs (-save-temps' .s), and names of no file once the compile is done
+// (the compiler's temporary .s, the source's name in .file after a prefix
+// map). It removes the list.
 func (w asmWatch) check(dir string, plan *actionPlan) error {
 	if w.file == "" {
 		return nil
@@ -52,27 +54,31 @@ func (w asmWatch) check(dir string, plan *actionPlan) error {
 	if err != nil {
 		return fmt.Errorf("%w: its list: %v", errAssemblerRead, err)
 	}
-	for _, p := range makeRulePrereqs(string(data)) {
+	for _, written := range makeRulePrereqs(string(data)) {
+		p := written
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
+			p = dir + "/" + p
 		}
-		p = filepath.Clean(p)
-		if slices.Contains(plan.inputPaths, p) || slices.ContainsFunc(plan.outputs, func(o string) bool {
-			return filepath.Clean(filepath.Join(dir, o)) == p
-		}) {
-			continue
-		}
+		clean := filepath.Clean(p)
 		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		return fmt.Errorf("%w: %s", errAssemblerRead, p)
+		if slices.Contains(plan.inputPaths, clean) || slices.ContainsFunc(plan.outputs, func(o string) bool {
+			return filepath.Clean(filepath.Join(dir, o)) == clean
+		}) {
+			if p == clean || sameFile(p, clean) {
+				continue
+			}
+		}
+		return fmt.Errorf("%w: %s", errAssemblerRead, written)
 	}
 	return nil
 }
 
 // makeRulePrereqs returns the prerequisites of a make rule as GNU as
-// writes it ("a.o: data.bin a.c /tmp/cc1.s", a backslash before a blank in
-// a name, lines continued by a backslash).
+// writes it ("a.o: data.bin a.c /tmp/cc1.s"): a blank in a name has a
+// backslash before it, and the backslashes just before that are doubled;
+// '$' is "$$"; a backslash-newline continues the line.
 func makeRulePrereqs(rule string) []string {
 	rule = strings.ReplaceAll(rule, "\\\n", " ")
 	_, rest, ok := strings.Cut(rule, ": ")
@@ -89,8 +95,22 @@ func makeRulePrereqs(rule string) []string {
 	}
 	for i := 0; i < len(rest); i++ {
 		switch c := rest[i]; {
-		case c == '\\' && i+1 < len(rest) && (rest[i+1] == ' ' || rest[i+1] == '\t'):
-			cur.WriteByte(rest[i+1])
+		case c == '\\':
+			k := i
+			for k < len(rest) && rest[k] == '\\' {
+				k++
+			}
+			n := k - i // backslashes in the run
+			if k < len(rest) && (rest[k] == ' ' || rest[k] == '\t') {
+				cur.WriteString(strings.Repeat("\\", (n-1)/2))
+				cur.WriteByte(rest[k])
+				i = k
+			} else {
+				cur.WriteString(rest[i:k])
+				i = k - 1
+			}
+		case c == '$' && i+1 < len(rest) && rest[i+1] == '$':
+			cur.WriteByte('$')
 			i++
 		case c == ' ' || c == '\t' || c == '\n':
 			flush()

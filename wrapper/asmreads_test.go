@@ -45,9 +45,26 @@ func TestAssemblerReadsKeepTheCacheEmpty(t *testing.T) {
 	}
 }
 
+// TestAssemblerReadsThroughASymlink: "lnk/../k.h" cleans to the keyed
+// k.h, but the kernel resolves lnk first and reads another file.
+func TestAssemblerReadsThroughASymlink(t *testing.T) {
+	p := newProject(t, "")
+	p.cfg.LocalCacheSize = 1 << 30
+	p.write("o/in/keep", "")
+	if err := os.Symlink("o/in", filepath.Join(p.dir, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	p.write("k.h", "#define K 1\n")
+	p.write("o/k.h", "OTHER")
+	p.write("a.c", "#include \"k.h\"\n__asm__(\".section .rodata\\n.inc\\142in \\\"lnk/../k.h\\\"\\n.previous\");\nint v = K;\n")
+	if r := p.run("gcc", "-c", "a.c", "-o", "a.o"); r.Outcome != stats.CacheMiss || !errors.Is(r.Reason, errAssemblerRead) {
+		t.Fatalf("%v (%v), want a miss the cache does not keep", r.Outcome, r.Reason)
+	}
+}
+
 func TestMakeRulePrereqs(t *testing.T) {
-	got := makeRulePrereqs("e.o: sp\\ ace/d\\ b.bin e.c \\\n /tmp/ccT93FY5.s\n")
-	want := []string{"sp ace/d b.bin", "e.c", "/tmp/ccT93FY5.s"}
+	got := makeRulePrereqs("e.o: sp\\ ace/d\\ b.bin e.c \\\n /tmp/ccT93FY5.s d$$x.bin a#b%c:d.bin back\\\\\\ slash x\\y\n")
+	want := []string{"sp ace/d b.bin", "e.c", "/tmp/ccT93FY5.s", "d$x.bin", "a#b%c:d.bin", "back\\ slash", "x\\y"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -59,8 +59,9 @@ const emptyDirectives = "{}"
 // line end, a "??/" always as a trigraph, __DATE__ and __TIME__ only in
 // code, and a header named "<built-in>" as nothing; file20 ended a
 // character literal after 11 bytes, and missed a comment over lines in a
-// directive after a "//" in a literal or a comment before the '#').
-const fileEntryPrefix = "file21:"
+// directive after a "//" in a literal or a comment before the '#'; file21
+// did not say where a ## pastes a word rex reads).
+const fileEntryPrefix = "file22:"
 
 // fileEntry returns the entry of the file at path. sum is its digest in
 // fn, taken a moment ago: what is scanned must be what was keyed.

@@ -78,7 +78,7 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 	cache := loadDirectiveCache(cfg.StateDir)
 	defer cache.save()
 	if plan.refuses() {
-		a, b, err := onceTwins(*set, fn, cache)
+		a, b, err := onceTwins(*set, fn, cache, p.Args)
 		switch {
 		case err != nil:
 			return err

@@ -3,7 +3,9 @@ package wrapper
 import (
 	"bytes"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -31,7 +33,7 @@ type inputFile struct {
 // function of the project files' digests. Inputs of equal content are
 // rare, so their content is read only then; whether the compile may mark
 // any file once comes from the directive cache's flags of its files.
-func onceTwins(set inputSet, fn digest.Function, cache *directiveCache) (a, b string, err error) {
+func onceTwins(set inputSet, fn digest.Function, cache *directiveCache, args []string) (a, b string, err error) {
 	ins := inputFiles(set, fn)
 	bySize := map[int64][]inputFile{}
 	for _, f := range ins {
@@ -52,7 +54,7 @@ func onceTwins(set inputSet, fn digest.Function, cache *directiveCache) (a, b st
 	marksAny := func() (bool, error) {
 		if !known {
 			known = true
-			anyOnce, err = mayMarkAnyOnce(ins, cache)
+			anyOnce, err = mayMarkAnyOnce(ins, cache, args)
 		}
 		return anyOnce, err
 	}
@@ -74,13 +76,15 @@ func onceTwins(set inputSet, fn digest.Function, cache *directiveCache) (a, b st
 }
 
 // mayMarkAnyOnce says whether a file of the compile may hold an #import,
-// or a macro of it may mark a file once (see depscan/oncetoken.go): then
+// or a macro of it (or of args) may mark a file once (see
+// depscan/oncetoken.go): then
 // any file may be read once, its own bytes saying nothing. A word
 // "import" in a comment does not count, as it did when the files were
 // searched for the word (every kernel compile that read two one-line
 // headers of the same content ran locally for a comment's "important").
-func mayMarkAnyOnce(ins []inputFile, cache *directiveCache) (bool, error) {
-	pragmaMacro, onceToken := false, false
+func mayMarkAnyOnce(ins []inputFile, cache *directiveCache, args []string) (bool, error) {
+	// A -D may hold the word: -DONCE=PR(once).
+	pragmaMacro, onceToken := false, slices.ContainsFunc(args, hasWordOnce)
 	for _, in := range ins {
 		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
 		switch {
@@ -115,4 +119,24 @@ func readOnce(path string, marksAny func() (bool, error)) (bool, error) {
 		return true, nil // unreadable: assume the worst
 	}
 	return marksAny()
+}
+
+// hasWordOnce reports whether s holds "once" as a word of its own.
+func hasWordOnce(s string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "once")
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		end := at + len("once")
+		if (at == 0 || !isIdentByte(s[at-1])) && (end == len(s) || !isIdentByte(s[end])) {
+			return true
+		}
+		off = at + 1
+	}
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }

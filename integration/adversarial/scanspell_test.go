@@ -117,6 +117,13 @@ func TestDirectiveSpellings(t *testing.T) {
 		// line marker ("/ # 1 ..."), where the marker is not read.
 		name: "a comment's */ split by a backslash-newline before the #", files: mine("/* c *\\\n/ #include \"stdio.h\"\n"), cmd: cmd,
 	}, {
+		// A comment's last line begins with "#pragma": the _Pragma after
+		// it is code, which directives-only mode passes on undone.
+		name: "_Pragma restores a macro an #if tests, on a line a comment makes look like #pragma",
+		files: mine("#define X 1\n/*\n#pragma */ _Pragma(\"push_macro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
+			"/*\n#pragma */ _Pragma(\"pop_macro(\\\"X\\\")\")\n#if X == 1\n#include \"stdio.h\"\n#endif\n"),
+		cmd: cmd,
+	}, {
 		// gcc ends a line at a lone CR, a continuation's too.
 		name: "_Pragma restores a macro an #if tests, the pragma's word split by a backslash and a lone CR",
 		files: mine("#define X 1\n_Pragma(\"push_ma\\\rcro(\\\"X\\\")\")\n#undef X\n#define X 2\n" +
@@ -164,6 +171,9 @@ func TestProbeSpellings(t *testing.T) {
 	}, {
 		name:  "__has_include after a comment over lines, a comment before the #",
 		files: map[string]string{"c.c": "/* lead */ #if 1 /* a comment\n   over lines */ && __has_include(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		name:  "__has_include pasted from written pieces",
+		files: map[string]string{"c.c": "#define HAS(x) __has_##include(x)\n#if HAS(\"x.h\")\nint v = 2;\n" + body},
 	}, {
 		// gcc ends a line at a lone CR, also a // comment's.
 		name:  "__has_include after a // comment ended by a lone CR",

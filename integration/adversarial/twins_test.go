@@ -55,6 +55,11 @@ func TestTwins(t *testing.T) {
 			"#define SKIP_STR \"once\"\n", "_Pragma(SKIP_STR)\n"),
 		markedCopies("gcc: copies a stringizing _Pragma macro of another header marks",
 			"#define DO_PRAGMA(x) _Pragma(#x)\n#define SKIP_AGAIN DO_PRAGMA(once)\n", "SKIP_AGAIN\n"),
+		// The word once stands on the command line alone.
+		withArgs(markedCopies("gcc: copies a stringizing _Pragma macro marks, its once from a -D",
+			"#define DO_PRAGMA(x) _Pragma(#x)\n", "SKIP_AGAIN\n"), "-DSKIP_AGAIN=DO_PRAGMA(once)"),
+		markedCopies("gcc: copies whose once a macro pastes from written pieces",
+			"#define S(x) #x\n#define DO_PRAGMA(x) _Pragma(S(x))\n#define SKIP_AGAIN DO_PRAGMA(on##ce)\n", "SKIP_AGAIN\n"),
 		// A backslash-newline splits "once": gcc joins the lines before
 		// it reads the pragma.
 		onceCopies("gcc: copies whose #pragma once a backslash-newline splits", splitOnce, older),
@@ -116,6 +121,12 @@ func plainCopies(name, src string, want func(phase, outcome string) string) spec
 		mutate: edit("v1/h.h", plainHeader+"int edited;\n"),
 		want:   want,
 	}
+}
+
+// withArgs adds arguments to a case's compile, before its -c.
+func withArgs(s spec, args ...string) spec {
+	s.cmd = append(append([]string{s.cmd[0]}, args...), s.cmd[1:]...)
+	return s
 }
 
 // markedCopies is two copies of a header, with mtimes apart, that begin
