@@ -45,6 +45,12 @@ var envTable = map[string]envRule{
 	"CC_PRINT_PROC_STAT": {local: envWrite}, "CC_PRINT_PROC_STAT_FILE": {local: envWrite},
 	// A library loaded into the compiler can change anything it does.
 	"LD_PRELOAD": {local: "a library preloaded into the compiler"},
+	"LD_AUDIT":   {local: "a library loaded into the compiler to audit it"},
+	// glibc's character set conversions (-fexec-charset, -finput-charset)
+	// and locale data (the diagnostics' quotes and language) come from
+	// there: files no key covers.
+	"GCONV_PATH": {local: "the compiler's charset conversions come from files rex does not key"},
+	"LOCPATH":    {local: "the compiler's locale data come from files rex does not key"},
 }
 
 // EnvPolicy says what the wrapper must do with the environment variable

@@ -25,6 +25,9 @@ func TestEnvPolicy(t *testing.T) {
 		{"CCC_OVERRIDE_OPTIONS", false, "clang rewrites its command line with it"},
 		{"CC_PRINT_HEADERS", false, envWrite}, {"CC_LOG_DIAGNOSTICS_FILE", false, envWrite},
 		{"LD_PRELOAD", false, "a library preloaded into the compiler"},
+		{"LD_AUDIT", false, "a library loaded into the compiler to audit it"},
+		{"GCONV_PATH", false, "the compiler's charset conversions come from files rex does not key"},
+		{"LOCPATH", false, "the compiler's locale data come from files rex does not key"},
 		{"PATH", false, ""}, {"TMPDIR", false, ""}, {"LIBRARY_PATH", false, ""}, {"TERM", false, ""},
 		{"HOME", false, ""}, {"MAKEFLAGS", false, ""}, {"CC", false, ""}, {"CFLAGS", false, ""},
 	}

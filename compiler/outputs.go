@@ -82,6 +82,10 @@ func (st *state) depFile() {
 			inv.addMQ = inv.Output
 		}
 	}
+	if inv.DepFile == "-" {
+		// The rule goes to stdout: a hit would write it to a file named -.
+		st.local("dependency rule to stdout")
+	}
 }
 
 // replaceExt replaces the suffix of the last path element of p (if any)

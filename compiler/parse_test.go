@@ -85,6 +85,8 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -S a.c", local(GCC, "-S")},
 		{"gcc -M a.c", local(GCC, "-M without -MD")},
 		{"gcc -MM -c a.c", local(GCC, "-MM without -MMD")},
+		{"gcc -MD -MF - -c a.c", local(GCC, "dependency rule to stdout")},
+		{"gcc -Wp,-MD,- -c a.c", local(GCC, "dependency rule to stdout")},
 		{"gcc -save-temps -c a.c", local(GCC, "-save-temps")},
 		{"gcc -save-temps=obj -c a.c", local(GCC, "-save-temps")},
 		{"gcc -march=native -c a.c", local(GCC, "-march=native")},
