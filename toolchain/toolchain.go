@@ -105,6 +105,7 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 		if p == "" {
 			continue
 		}
+		tc.addShadows(p, prog, env)
 		if err := tc.addProgram(&id, prog, p); err != nil {
 			return nil, err
 		}
@@ -167,8 +168,35 @@ func (tc *Toolchain) addProgram(id *strings.Builder, name, p string) error {
 		return fmt.Errorf("toolchain %s: %w", name, err)
 	}
 	tc.Programs[real] = statKey(st)
+	// The path as found, a symlink maybe: pointed elsewhere, it runs
+	// another program while the one hashed stays as it was.
+	tc.Programs[p] = statKey(st)
 	fmt.Fprintf(id, "%s %s %s\n", name, p, d)
 	return nil
+}
+
+// addShadows remembers, for a program the driver runs through PATH (gcc's
+// "as"), the places in PATH before the one found: a program that appears
+// there later is the one the driver runs.
+func (tc *Toolchain) addShadows(found, prog string, env []string) {
+	earlier := map[string]string{}
+	for _, dir := range filepath.SplitList(envValue(env, "PATH")) {
+		if !filepath.IsAbs(dir) {
+			continue // the cwd's: a compile in another directory runs another
+		}
+		p := filepath.Join(dir, prog)
+		if p == found {
+			for p, key := range earlier {
+				tc.Programs[p] = key
+			}
+			return
+		}
+		if st, err := os.Stat(p); err != nil {
+			earlier[p] = absent
+		} else {
+			earlier[p] = statKey(st)
+		}
+	}
 }
 
 // absent marks, in Programs, a file whose absence the identity records.

@@ -84,6 +84,48 @@ func TestLoadRealCompilers(t *testing.T) {
 
 // TestSpecsFileAppearing: gcc reads a specs file in its installation
 // directory when there is one, so one appearing must probe again.
+// TestProgramsShadowedOrRepointed: an assembler that appears earlier in
+// PATH, or a symlink to the assembler pointed elsewhere, is another
+// toolchain: the cached one must not serve.
+func TestProgramsShadowedOrRepointed(t *testing.T) {
+	as, err := exec.LookPath("as")
+	if err != nil {
+		t.Skip("no as")
+	}
+	early, linked := t.TempDir(), t.TempDir()
+	if err := os.Symlink(as, filepath.Join(linked, "as")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + early + ":" + linked + ":/usr/local/bin:/usr/bin:/bin"}
+	state := t.TempDir()
+	first, err := Load(context.Background(), state, "gcc", "/", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(first.Identity, "as "+filepath.Join(linked, "as")+" ") {
+		t.Fatalf("the assembler is not the linked one:\n%s", first.Identity)
+	}
+	other := filepath.Join(t.TempDir(), "as")
+	data, _ := os.ReadFile(as)
+	if err := os.WriteFile(other, append(data, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range []func(){
+		func() { os.Remove(filepath.Join(linked, "as")); os.Symlink(other, filepath.Join(linked, "as")) },
+		func() { os.Symlink(other, filepath.Join(early, "as")) },
+	} {
+		change()
+		again, err := Load(context.Background(), state, "gcc", "/", env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Identity == first.Identity {
+			t.Fatalf("the toolchain is the same after its assembler changed:\n%s", again.Identity)
+		}
+		first = again
+	}
+}
+
 // TestClangCalledGCC: a "gcc" that runs clang (as on macOS) is clang.
 func TestClangCalledGCC(t *testing.T) {
 	clang, err := exec.LookPath("clang")
