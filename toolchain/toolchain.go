@@ -115,6 +115,11 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 			tc.AsDeps = strings.HasPrefix(v, "GNU assembler")
 		}
 	}
+	if strings.Contains(version, "clang") {
+		if err := tc.addConfigs(&id, path, real); err != nil {
+			return nil, err
+		}
+	}
 	tc.Dirs = installDirs(run)
 	if err := tc.addSpecs(&id); err != nil {
 		return nil, err
@@ -172,6 +177,28 @@ func (tc *Toolchain) addProgram(id *strings.Builder, name, p string) error {
 	// another program while the one hashed stays as it was.
 	tc.Programs[p] = statKey(st)
 	fmt.Fprintf(id, "%s %s %s\n", name, p, d)
+	return nil
+}
+
+// addConfigs keys clang's configuration files beside its driver, which it
+// reads by the name it is called by (x86_64-clang reads x86_64-clang.cfg,
+// clang 16 reads clang.cfg): every .cfg in the driver's directories, the
+// called one and the real one, goes into the identity, and the
+// directories' stat data notice one that appears.
+func (tc *Toolchain) addConfigs(id *strings.Builder, called, real string) error {
+	for _, dir := range []string{filepath.Dir(called), filepath.Dir(real)} {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return err
+		}
+		tc.Programs[dir] = statKey(st)
+		cfgs, _ := filepath.Glob(filepath.Join(dir, "*.cfg"))
+		for _, cfg := range cfgs {
+			if err := tc.addProgram(id, "config", cfg); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

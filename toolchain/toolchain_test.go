@@ -126,6 +126,39 @@ func TestProgramsShadowedOrRepointed(t *testing.T) {
 	}
 }
 
+// TestClangConfigBesideTheDriver: clang reads x86_64-clang.cfg beside a
+// driver called x86_64-clang; one that appears or changes is another
+// toolchain.
+func TestClangConfigBesideTheDriver(t *testing.T) {
+	clang, err := exec.LookPath("clang")
+	if err != nil {
+		t.Skip("clang is not installed")
+	}
+	bin := t.TempDir()
+	driver := filepath.Join(bin, "x86_64-clang")
+	if err := os.Symlink(clang, driver); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+	state := t.TempDir()
+	ids := map[string]bool{}
+	for _, cfg := range []string{"", "-DV=1\n", "-DV=2\n"} {
+		if cfg != "" {
+			if err := os.WriteFile(filepath.Join(bin, "x86_64-clang.cfg"), []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tc, err := Load(context.Background(), state, driver, "/", env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids[tc.Identity] {
+			t.Errorf("with config %q: the toolchain of an earlier config", cfg)
+		}
+		ids[tc.Identity] = true
+	}
+}
+
 // TestClangCalledGCC: a "gcc" that runs clang (as on macOS) is clang.
 func TestClangCalledGCC(t *testing.T) {
 	clang, err := exec.LookPath("clang")
