@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // UnwritableOutput says why rex cannot write the compile's outputs (the dep
@@ -142,6 +143,19 @@ func EnvMap(env []string) map[string]string {
 // directories are inputs like -I ones: a project directory in them is
 // uploaded and named under the input root.
 var IncludePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"}
+
+// LibraryPathRunsLocally says why a compile must run locally when
+// LD_LIBRARY_PATH holds a library the compiler loads, or "".
+func LibraryPathRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string) string {
+	lp := env["LD_LIBRARY_PATH"]
+	if lp == "" {
+		return ""
+	}
+	if lib := tc.LoadedFrom(lp, dir); lib != "" {
+		return "LD_LIBRARY_PATH holds " + lib + ", which the compiler loads"
+	}
+	return ""
+}
 
 // EnvRunsLocally names a variable of env that makes the compiler read or
 // write what rex cannot key (compiler.EnvPolicy decides), and says why;

@@ -49,8 +49,10 @@ func loadCached(file, path string) *Toolchain {
 		return nil
 	}
 	var tc Toolchain
-	// An entry from before as_deps was probed is probed again.
-	if json.Unmarshal(data, &tc) != nil || tc.Path != path || len(tc.Programs) == 0 || !bytes.Contains(data, []byte(`"as_deps"`)) {
+	// An entry from before as_deps and libraries were probed is probed
+	// again.
+	if json.Unmarshal(data, &tc) != nil || tc.Path != path || len(tc.Programs) == 0 ||
+		!bytes.Contains(data, []byte(`"as_deps"`)) || !bytes.Contains(data, []byte(`"libraries"`)) {
 		return nil
 	}
 	// The driver's symlinks may have been repointed (update-alternatives)

@@ -44,6 +44,8 @@ type Toolchain struct {
 	// AsDeps says the driver's assembler is GNU as, which lists the files
 	// it read (.incbin, .include) with --MD.
 	AsDeps bool `json:"as_deps"`
+	// Libraries are the sonames its programs load (see libraries.go).
+	Libraries []string `json:"libraries"`
 }
 
 // Clang reports whether the driver is clang, whatever it is called (the
@@ -100,12 +102,14 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 	if err := tc.addProgram(&id, "driver", real); err != nil {
 		return nil, err
 	}
+	loaded := []string{real}
 	for _, prog := range []string{"cc1", "cc1plus", "as"} {
 		p := programPath(run, prog, env)
 		if p == "" {
 			continue
 		}
 		tc.addShadows(p, prog, env)
+		loaded = append(loaded, p)
 		if err := tc.addProgram(&id, prog, p); err != nil {
 			return nil, err
 		}
@@ -135,6 +139,7 @@ func probe(ctx context.Context, path string, env []string) (*Toolchain, error) {
 	for _, d := range tc.Dirs {
 		fmt.Fprintf(&id, "dir %s\n", d)
 	}
+	tc.Libraries = neededLibraries(loaded, strings.TrimSpace(target))
 	tc.Identity = id.String()
 	tc.SearchPath = strings.Join(dedupe(append(append(searchDirs, filepath.Dir(path)), filepath.SplitList(StandardPath)...)), ":")
 	return tc, nil

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/localhit"
+	"github.com/rexbuild/rex/toolchain"
 )
 
 // The checks and names a compile shares with the local-hit path (package
@@ -22,6 +23,15 @@ func unwritableOutput(cwd string, p *compiler.Invocation) string {
 // write what rex cannot key, and why.
 func envRunsLocally(env map[string]string) error {
 	if why := localhit.EnvRunsLocally(env); why != "" {
+		return localf("%s", why)
+	}
+	return nil
+}
+
+// libraryPathRunsLocally keeps the compile local when LD_LIBRARY_PATH
+// holds a library the compiler loads (see toolchain/libraries.go).
+func libraryPathRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string) error {
+	if why := localhit.LibraryPathRunsLocally(tc, env, dir); why != "" {
 		return localf("%s", why)
 	}
 	return nil

@@ -71,6 +71,9 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 	if err != nil {
 		return Prediction{Local: localf("%v", err)}
 	}
+	if err := libraryPathRunsLocally(tc, env, inv.Dir); err != nil {
+		return Prediction{Local: err}
+	}
 	cache, results := openLocalCache(cfg, false)
 	if cfg.direct() {
 		key := directContext(cfg, inv, parsed.Args, tc, env)

@@ -28,6 +28,9 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, localf("%v", err)
 	}
+	if err := libraryPathRunsLocally(tc, env, inv.Dir); err != nil {
+		return Result{}, err
+	}
 	ph.Mark("toolchain")
 	s := &session{cfg: cfg, inv: inv, ph: ph, verify: sampled(cfg.VerifyRate)}
 	defer s.close()

@@ -85,6 +85,33 @@ func TestClockRunsLocally(t *testing.T) {
 	}
 }
 
+// TestLibraryPathRunsLocally: a library the compiler loads, in a directory
+// of LD_LIBRARY_PATH, is loaded into it; other directories change nothing.
+func TestLibraryPathRunsLocally(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.write("a.c", "int a;\n")
+	p.write("shim/libz.so.1", "")
+	p.write("other/libunrelated.so.1", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, c := range []struct {
+		lp   string
+		want stats.Outcome
+	}{
+		{filepath.Join(p.dir, "other"), stats.RemoteExecution},
+		{filepath.Join(p.dir, "other") + ":" + filepath.Join(p.dir, "shim"), stats.LocalRun},
+		{"shim", stats.LocalRun},
+	} {
+		os.Remove(filepath.Join(p.dir, "a.o"))
+		env := append(os.Environ(), "LD_LIBRARY_PATH="+c.lp)
+		r := p.runAt(ctx, Invocation{Argv: []string{"gcc", "-c", "a.c", "-o", "a.o"}, Env: env})
+		if r.Outcome != c.want && !(c.want == stats.RemoteExecution && r.Outcome == stats.CacheHit) {
+			t.Errorf("LD_LIBRARY_PATH=%s: outcome %v (%v), want %v", c.lp, r.Outcome, r.Reason, c.want)
+		}
+	}
+}
+
 // TestCachedDirectivesKeepProbes: a project header's directives are
 // remembered by its content digest once it is old enough. What it probes
 // must still be looked for on every compile: a probed header that appears
