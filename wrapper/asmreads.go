@@ -42,9 +42,10 @@ func watchAssembler(plan *actionPlan, argv []string) ([]string, asmWatch, error)
 // check returns an error naming a file the assembler read that the plan's
 // key does not cover, or nil. What is allowed: the key's inputs (the very
 // files: "lnk/../k.h" is not k.h when lnk is a symlink), the compile's
-// outputs (-save-temps' .s), and names of no file once the compile is done
-// (the compiler's temporary .s, the source's name in .file after a prefix
-// map). It removes the list.
+// outputs (-save-temps' .s), the source's base name (gcc's .file names
+// it; the assembler opens nothing by it), and names of no file once the
+// compile is done (the compiler's temporary .s, the source's name in .file
+// after a prefix map). It removes the list.
 func (w asmWatch) check(dir string, plan *actionPlan) error {
 	if w.file == "" {
 		return nil
@@ -55,6 +56,9 @@ func (w asmWatch) check(dir string, plan *actionPlan) error {
 		return fmt.Errorf("%w: its list: %v", errAssemblerRead, err)
 	}
 	for _, written := range makeRulePrereqs(string(data)) {
+		if written == plan.sourceName {
+			continue // .file's name, which the assembler does not open
+		}
 		p := written
 		if !filepath.IsAbs(p) {
 			p = dir + "/" + p
@@ -69,6 +73,11 @@ func (w asmWatch) check(dir string, plan *actionPlan) error {
 			if p == clean || sameFile(p, clean) {
 				continue
 			}
+		}
+		// Another spelling of a keyed input (the source's name in .file,
+		// through a symlinked directory).
+		if slices.ContainsFunc(plan.inputPaths, func(in string) bool { return sameFile(p, in) }) {
+			continue
 		}
 		return fmt.Errorf("%w: %s", errAssemblerRead, written)
 	}

@@ -62,6 +62,27 @@ func TestAssemblerReadsThroughASymlink(t *testing.T) {
 	}
 }
 
+// TestAssemblerNamesTheSourceThroughASymlink: gcc names the source in
+// .file by its base name, which the assembler lists but does not open,
+// though the cwd holds another file of that name; the source named by an
+// absolute path through a symlinked directory is keyed under another
+// spelling. The cache is filled.
+func TestAssemblerNamesTheSourceThroughASymlink(t *testing.T) {
+	p := newProject(t, "")
+	p.cfg.LocalCacheSize = 1 << 30
+	p.write("real/a.c", "int a;\n")
+	p.write("a.c", "int other;\n")
+	if err := os.Symlink("real", filepath.Join(p.dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{"gcc", "-c", filepath.Join(p.dir, "link/a.c"), "-o", "a.o"}
+	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
+		if r := p.run(argv...); r.Outcome != want || r.Reason != nil {
+			t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
+		}
+	}
+}
+
 func TestMakeRulePrereqs(t *testing.T) {
 	got := makeRulePrereqs("e.o: sp\\ ace/d\\ b.bin e.c \\\n /tmp/ccT93FY5.s d$$x.bin a#b%c:d.bin back\\\\\\ slash x\\y\n")
 	want := []string{"sp ace/d b.bin", "e.c", "/tmp/ccT93FY5.s", "d$x.bin", "a#b%c:d.bin", "back\\ slash", "x\\y"}
