@@ -56,10 +56,8 @@ type actionPlan struct {
 	inputPaths  []string
 	inputStamps inputStamps
 	// watchAssembler says a local compile that fills a cache checks what
-	// the assembler read (see asmreads.go); sourceName is the name gcc
-	// gives the assembler's .file, the source's base name.
+	// the assembler read (see asmreads.go).
 	watchAssembler bool
-	sourceName     string
 	// function names the digest function of actionDigest; inputs is what
 	// the key covers and facts what the scan learnt, for the compile's
 	// direct-mode record (nil when direct mode is off).

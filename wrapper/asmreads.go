@@ -42,10 +42,11 @@ func watchAssembler(plan *actionPlan, argv []string) ([]string, asmWatch, error)
 // check returns an error naming a file the assembler read that the plan's
 // key does not cover, or nil. What is allowed: the key's inputs (the very
 // files: "lnk/../k.h" is not k.h when lnk is a symlink), the compile's
-// outputs (-save-temps' .s), the source's base name (gcc's .file names
-// it; the assembler opens nothing by it), and names of no file once the
-// compile is done (the compiler's temporary .s, the source's name in .file
-// after a prefix map). It removes the list.
+// outputs (-save-temps' .s), and names of no file once the compile is done
+// (the compiler's temporary .s, the source's base name, which gcc gives
+// .file, where the cwd holds no such file). A file of the source's base
+// name in the cwd that is not the source may be an .incbin's: the cache
+// stays empty. It removes the list.
 func (w asmWatch) check(dir string, plan *actionPlan) error {
 	if w.file == "" {
 		return nil
@@ -56,9 +57,6 @@ func (w asmWatch) check(dir string, plan *actionPlan) error {
 		return fmt.Errorf("%w: its list: %v", errAssemblerRead, err)
 	}
 	for _, written := range makeRulePrereqs(string(data)) {
-		if written == plan.sourceName {
-			continue // .file's name, which the assembler does not open
-		}
 		p := written
 		if !filepath.IsAbs(p) {
 			p = dir + "/" + p

@@ -63,15 +63,13 @@ func TestAssemblerReadsThroughASymlink(t *testing.T) {
 }
 
 // TestAssemblerNamesTheSourceThroughASymlink: gcc names the source in
-// .file by its base name, which the assembler lists but does not open,
-// though the cwd holds another file of that name; the source named by an
-// absolute path through a symlinked directory is keyed under another
-// spelling. The cache is filled.
+// .file by its base name, which the assembler lists but does not open;
+// the source named by an absolute path through a symlinked directory is
+// keyed under another spelling. The cache is filled.
 func TestAssemblerNamesTheSourceThroughASymlink(t *testing.T) {
 	p := newProject(t, "")
 	p.cfg.LocalCacheSize = 1 << 30
 	p.write("real/a.c", "int a;\n")
-	p.write("a.c", "int other;\n")
 	if err := os.Symlink("real", filepath.Join(p.dir, "link")); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +78,19 @@ func TestAssemblerNamesTheSourceThroughASymlink(t *testing.T) {
 		if r := p.run(argv...); r.Outcome != want || r.Reason != nil {
 			t.Fatalf("compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
 		}
+	}
+}
+
+// TestAssemblerReadsAFileOfTheSourcesName: an .incbin of "a.c" in the cwd,
+// where the source is src/a.c, is listed as .file's name is: the cache
+// stays empty.
+func TestAssemblerReadsAFileOfTheSourcesName(t *testing.T) {
+	p := newProject(t, "")
+	p.cfg.LocalCacheSize = 1 << 30
+	p.write("src/a.c", "__asm__(\".section .rodata\\n.inc\\142in \\\"a.c\\\"\\n.previous\");\nint x;\n")
+	p.write("a.c", "AAAA")
+	if r := p.run("gcc", "-c", "src/a.c", "-o", "a.o"); r.Outcome != stats.CacheMiss || !errors.Is(r.Reason, errAssemblerRead) {
+		t.Fatalf("%v (%v), want a miss the cache does not keep", r.Outcome, r.Reason)
 	}
 }
 

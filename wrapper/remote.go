@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
@@ -128,7 +127,6 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 	}
 	s.plan = plan
 	plan.watchAssembler = p.Family == compiler.GCC && !tc.Clang() && tc.AsDeps
-	plan.sourceName = filepath.Base(p.Source)
 	defer plan.discard()
 	if s.cfg.OnKey != nil && plan.key != nil {
 		s.cfg.OnKey(p.Output, plan.key)
