@@ -144,15 +144,27 @@ func EnvMap(env []string) map[string]string {
 // uploaded and named under the input root.
 var IncludePathEnv = []string{"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"}
 
-// LibraryPathRunsLocally says why a compile must run locally when
-// LD_LIBRARY_PATH holds a library the compiler loads, or "".
-func LibraryPathRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string) string {
+// ToolchainRunsLocally says why a compile in dir must run locally with a
+// toolchain that is not the one hashed there, or "": a program found
+// through a relative PATH entry, or LD_LIBRARY_PATH holding a library the
+// compiler loads. A charset
+// conversion (-fexec-charset and the like) loads iconv's modules, whose
+// own libraries it may hold too: with one, any LD_LIBRARY_PATH counts.
+func ToolchainRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string, args []string) string {
+	if p := tc.CwdShadow(dir); p != "" {
+		return "the driver runs " + p + ", through a relative PATH entry"
+	}
 	lp := env["LD_LIBRARY_PATH"]
 	if lp == "" {
 		return ""
 	}
 	if lib := tc.LoadedFrom(lp, dir); lib != "" {
 		return "LD_LIBRARY_PATH holds " + lib + ", which the compiler loads"
+	}
+	for _, a := range args {
+		if strings.HasPrefix(a, "-fexec-charset=") || strings.HasPrefix(a, "-fwide-exec-charset=") || strings.HasPrefix(a, "-finput-charset=") {
+			return "LD_LIBRARY_PATH is set and " + a + " loads iconv's modules and their libraries"
+		}
 	}
 	return ""
 }

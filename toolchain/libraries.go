@@ -37,9 +37,11 @@ func libraryDirs(target string) []string {
 }
 
 // neededLibraries returns the sonames the programs need, directly or
-// through the libraries they need, sorted.
-func neededLibraries(programs []string, target string) []string {
-	seen := map[string]bool{}
+// through the libraries they need, each with the file the loader takes by
+// default ("" when none is found). The loader itself (PT_INTERP) is never
+// taken from LD_LIBRARY_PATH and is left out.
+func neededLibraries(programs []string, target string) map[string]string {
+	found := map[string]string{}
 	queue := slices.Clone(programs)
 	system := libraryDirs(target)
 	for len(queue) > 0 {
@@ -63,24 +65,20 @@ func neededLibraries(programs []string, target string) []string {
 		}
 		f.Close()
 		for _, lib := range libs {
-			if seen[lib] {
+			if _, seen := found[lib]; seen || strings.HasPrefix(lib, "ld-linux") || strings.HasPrefix(lib, "ld64.so") {
 				continue
 			}
-			seen[lib] = true
+			found[lib] = ""
 			for _, d := range append(own, system...) {
 				if cand := filepath.Join(d, lib); fileExists(cand) {
+					found[lib] = cand
 					queue = append(queue, cand)
 					break
 				}
 			}
 		}
 	}
-	names := make([]string, 0, len(seen))
-	for lib := range seen {
-		names = append(names, lib)
-	}
-	slices.Sort(names)
-	return names
+	return found
 }
 
 func fileExists(p string) bool {
@@ -88,21 +86,66 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// LoadedFrom returns a library of the compiler that a directory of
-// libraryPath (LD_LIBRARY_PATH's value; an empty entry is cwd) holds, or "".
+// LoadedFrom returns a library of the compiler that libraryPath
+// (LD_LIBRARY_PATH's value) makes the loader take instead of the one it
+// takes by default, or a reason it cannot tell; "" when there is none. An
+// empty entry is cwd; ';' separates entries too; the loader also searches
+// an entry's hardware-capability subdirectories (glibc-hwcaps/x86-64-v3,
+// tls, x86_64, haswell); "$ORIGIN", "$LIB" and "$PLATFORM" it expands.
 func (tc *Toolchain) LoadedFrom(libraryPath, cwd string) string {
-	for _, dir := range strings.Split(libraryPath, ":") {
-		if dir == "" {
-			dir = "."
+	for _, dir := range strings.FieldsFunc(":"+libraryPath+":", func(r rune) bool { return r == ':' || r == ';' }) {
+		if strings.Contains(dir, "$") {
+			return "the entry " + dir + ", which the loader expands"
 		}
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(cwd, dir)
 		}
-		for _, lib := range tc.Libraries {
-			if p := filepath.Join(dir, lib); fileExists(p) {
-				return p
+		places := []string{dir}
+		hwcaps, _ := filepath.Glob(filepath.Join(dir, "glibc-hwcaps", "*"))
+		places = append(places, hwcaps...)
+		for _, sub := range legacyCapDirs {
+			places = append(places, filepath.Join(dir, sub))
+		}
+		for lib, def := range tc.Libraries {
+			for _, place := range places {
+				if c := filepath.Join(place, lib); fileExists(c) && !sameFile(c, def) {
+					return c
+				}
 			}
 		}
 	}
+	if libraryPath != "" && (strings.HasPrefix(libraryPath, ":") || strings.HasSuffix(libraryPath, ":") || strings.Contains(libraryPath, "::")) {
+		return tc.LoadedFrom(".", cwd)
+	}
 	return ""
+}
+
+// legacyCapDirs are the subdirectories glibc before 2.37 searches in each
+// directory of LD_LIBRARY_PATH on x86-64 (TLS, the platform and the
+// hardware capabilities), and their combinations.
+var legacyCapDirs = func() []string {
+	var dirs []string
+	for _, tls := range []string{"", "tls"} {
+		for _, platform := range []string{"", "haswell", "xeon_phi"} {
+			for _, cap := range []string{"", "x86_64", "avx512_1"} {
+				if d := filepath.Join(tls, platform, cap); d != "" {
+					dirs = append(dirs, d)
+				}
+			}
+		}
+	}
+	return dirs
+}()
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	if b == "" {
+		return false
+	}
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }

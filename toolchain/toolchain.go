@@ -44,8 +44,13 @@ type Toolchain struct {
 	// AsDeps says the driver's assembler is GNU as, which lists the files
 	// it read (.incbin, .include) with --MD.
 	AsDeps bool `json:"as_deps"`
-	// Libraries are the sonames its programs load (see libraries.go).
-	Libraries []string `json:"libraries"`
+	// Libraries are the sonames its programs load, each with the file
+	// the loader takes by default (see libraries.go).
+	Libraries map[string]string `json:"libraries"`
+	// CwdPrograms are the places, relative to a compile's directory, that
+	// PATH's relative entries make the driver look for a program (as)
+	// before the one found.
+	CwdPrograms []string `json:"cwd_programs,omitempty"`
 }
 
 // Clang reports whether the driver is clang, whatever it is called (the
@@ -207,20 +212,35 @@ func (tc *Toolchain) addConfigs(id *strings.Builder, called, real string) error 
 	return nil
 }
 
+// CwdShadow returns a program in cwd's reach of PATH's relative entries
+// that the driver runs instead of the one hashed, or "".
+func (tc *Toolchain) CwdShadow(cwd string) string {
+	for _, rel := range tc.CwdPrograms {
+		if p := filepath.Join(cwd, rel); fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
 // addShadows remembers, for a program the driver runs through PATH (gcc's
 // "as"), the places in PATH before the one found: a program that appears
 // there later is the one the driver runs.
 func (tc *Toolchain) addShadows(found, prog string, env []string) {
 	earlier := map[string]string{}
+	var relative []string
 	for _, dir := range filepath.SplitList(envValue(env, "PATH")) {
 		if !filepath.IsAbs(dir) {
-			continue // the cwd's: a compile in another directory runs another
+			// The cwd's: each compile's own (see CwdShadow).
+			relative = append(relative, filepath.Join(dir, prog))
+			continue
 		}
 		p := filepath.Join(dir, prog)
 		if p == found {
 			for p, key := range earlier {
 				tc.Programs[p] = key
 			}
+			tc.CwdPrograms = append(tc.CwdPrograms, relative...)
 			return
 		}
 		if st, err := os.Stat(p); err != nil {

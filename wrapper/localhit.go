@@ -28,10 +28,10 @@ func envRunsLocally(env map[string]string) error {
 	return nil
 }
 
-// libraryPathRunsLocally keeps the compile local when LD_LIBRARY_PATH
-// holds a library the compiler loads (see toolchain/libraries.go).
-func libraryPathRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string) error {
-	if why := localhit.LibraryPathRunsLocally(tc, env, dir); why != "" {
+// toolchainRunsLocally keeps the compile local where the toolchain is not
+// the one hashed (see localhit.ToolchainRunsLocally).
+func toolchainRunsLocally(tc *toolchain.Toolchain, env map[string]string, dir string, args []string) error {
+	if why := localhit.ToolchainRunsLocally(tc, env, dir, args); why != "" {
 		return localf("%s", why)
 	}
 	return nil

@@ -71,7 +71,7 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 	if err != nil {
 		return Prediction{Local: localf("%v", err)}
 	}
-	if err := libraryPathRunsLocally(tc, env, inv.Dir); err != nil {
+	if err := toolchainRunsLocally(tc, env, inv.Dir, parsed.Args); err != nil {
 		return Prediction{Local: err}
 	}
 	cache, results := openLocalCache(cfg, false)

@@ -28,7 +28,7 @@ func runRemote(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invo
 	if err != nil {
 		return Result{}, localf("%v", err)
 	}
-	if err := libraryPathRunsLocally(tc, env, inv.Dir); err != nil {
+	if err := toolchainRunsLocally(tc, env, inv.Dir, p.Args); err != nil {
 		return Result{}, err
 	}
 	ph.Mark("toolchain")

@@ -92,23 +92,54 @@ func TestLibraryPathRunsLocally(t *testing.T) {
 	p := newProject(t, srv.addr)
 	p.write("a.c", "int a;\n")
 	p.write("shim/libz.so.1", "")
+	p.write("hw/glibc-hwcaps/x86-64-v2/libz.so.1", "")
 	p.write("other/libunrelated.so.1", "")
+	other, shim := filepath.Join(p.dir, "other"), filepath.Join(p.dir, "shim")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, c := range []struct {
 		lp   string
+		args []string
 		want stats.Outcome
 	}{
-		{filepath.Join(p.dir, "other"), stats.RemoteExecution},
-		{filepath.Join(p.dir, "other") + ":" + filepath.Join(p.dir, "shim"), stats.LocalRun},
-		{"shim", stats.LocalRun},
+		{other, nil, stats.RemoteExecution},
+		{other + ":" + shim, nil, stats.LocalRun},
+		{"shim", nil, stats.LocalRun},
+		{other + ";" + shim, nil, stats.LocalRun},
+		{filepath.Join(p.dir, "hw"), nil, stats.LocalRun},
+		{other + "/$LIB", nil, stats.LocalRun},
+		{other, []string{"-fexec-charset=ISO-8859-1"}, stats.LocalRun},
+		// The system's own directory holds the very files the loader
+		// takes anyway.
+		{"/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu", nil, stats.RemoteExecution},
 	} {
 		os.Remove(filepath.Join(p.dir, "a.o"))
 		env := append(os.Environ(), "LD_LIBRARY_PATH="+c.lp)
-		r := p.runAt(ctx, Invocation{Argv: []string{"gcc", "-c", "a.c", "-o", "a.o"}, Env: env})
+		argv := append([]string{"gcc", "-c", "a.c", "-o", "a.o"}, c.args...)
+		r := p.runAt(ctx, Invocation{Argv: argv, Env: env})
 		if r.Outcome != c.want && !(c.want == stats.RemoteExecution && r.Outcome == stats.CacheHit) {
 			t.Errorf("LD_LIBRARY_PATH=%s: outcome %v (%v), want %v", c.lp, r.Outcome, r.Reason, c.want)
 		}
+	}
+}
+
+// TestRelativePathAssembler: gcc runs the "as" a relative PATH entry finds
+// from the compile's directory.
+func TestRelativePathAssembler(t *testing.T) {
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.write("a.c", "int a;\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	env := append(os.Environ(), "PATH=pbin:"+os.Getenv("PATH"))
+	argv := []string{"gcc", "-c", "a.c", "-o", "a.o"}
+	if r := p.runAt(ctx, Invocation{Argv: argv, Env: env}); r.Outcome != stats.RemoteExecution {
+		t.Fatalf("without pbin/as: %v (%v), want a remote execution", r.Outcome, r.Reason)
+	}
+	p.write("pbin/as", "#!/bin/sh\nexec /usr/bin/as --defsym shadow=1 \"$@\"\n")
+	os.Chmod(filepath.Join(p.dir, "pbin/as"), 0o755)
+	if r := p.runAt(ctx, Invocation{Argv: argv, Env: env}); r.Outcome != stats.LocalRun {
+		t.Fatalf("with pbin/as: %v (%v), want a local run", r.Outcome, r.Reason)
 	}
 }
 

@@ -82,7 +82,7 @@ func record(cfg config, argv []string, dir string, p *compiler.Invocation, cache
 		return nil
 	}
 	tc, err := toolchain.Load(context.Background(), cfg.stateDir, p.Args[0], dir, environ)
-	if err != nil || localhit.LibraryPathRunsLocally(tc, env, dir) != "" {
+	if err != nil || localhit.ToolchainRunsLocally(tc, env, dir, p.Args) != "" {
 		return nil
 	}
 	steps.Mark("toolchain")
