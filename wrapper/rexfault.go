@@ -30,6 +30,9 @@ var faultMarkers = []string{
 	"error while loading shared libraries",
 	"cannot execute", // the driver could not run cc1 or as
 	"Text file busy",
+	// clang's integrated assembler: an .incbin or .include the text hid
+	// from rex (gas says "file not found").
+	"Could not find incbin file", "Could not find include file",
 }
 
 // remoteFault says why a failed remote compile may be rex's fault rather

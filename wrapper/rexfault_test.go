@@ -103,6 +103,23 @@ func TestRealSyntaxErrorIsReplayed(t *testing.T) {
 	}
 }
 
+// TestHiddenIncbinFallsBack: clang's integrated assembler reads an
+// .incbin that a string escape hid from rex; the worker lacks the file. The
+// compile succeeds locally, so it must not fail under rex.
+func TestHiddenIncbinFallsBack(t *testing.T) {
+	if _, err := exec.LookPath("clang"); err != nil {
+		t.Skip("clang is not installed")
+	}
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.write("d.bin", "data")
+	p.write("a.c", "__asm__(\".section .rodata\\n.inc\\x62in \\\"d.bin\\\"\\n.previous\");\nint x;\n")
+	r := p.run("clang", "-c", "a.c", "-o", "a.o")
+	if r.Outcome != stats.LocalFallback || !r.RunLocal {
+		t.Fatalf("outcome %v (%v), exit %d, stderr %q; want a local fallback", r.Outcome, r.Reason, r.ExitCode, r.Stderr)
+	}
+}
+
 func TestRemoteFault(t *testing.T) {
 	if why := remoteFault(1, []byte("x.c:1:1: error: unknown type name 'foo'\n")); why != "" {
 		t.Errorf("an ordinary error reads as rex's fault: %s", why)
