@@ -5,7 +5,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
@@ -84,7 +83,7 @@ func onceTwins(set inputSet, fn digest.Function, cache *directiveCache, args []s
 // headers of the same content ran locally for a comment's "important").
 func mayMarkAnyOnce(ins []inputFile, cache *directiveCache, args []string) (bool, error) {
 	// A -D may hold the word: -DONCE=PR(once).
-	pragmaMacro, onceToken := false, slices.ContainsFunc(args, hasWordOnce)
+	pragmaMacro, onceToken := false, slices.ContainsFunc(args, func(a string) bool { return depscan.HasWord([]byte(a), "once") })
 	for _, in := range ins {
 		flags, err := cache.onceFlags(in.path, in.fn, in.sum)
 		switch {
@@ -119,24 +118,4 @@ func readOnce(path string, marksAny func() (bool, error)) (bool, error) {
 		return true, nil // unreadable: assume the worst
 	}
 	return marksAny()
-}
-
-// hasWordOnce reports whether s holds "once" as a word of its own.
-func hasWordOnce(s string) bool {
-	for off := 0; ; {
-		i := strings.Index(s[off:], "once")
-		if i < 0 {
-			return false
-		}
-		at := off + i
-		end := at + len("once")
-		if (at == 0 || !isIdentByte(s[at-1])) && (end == len(s) || !isIdentByte(s[end])) {
-			return true
-		}
-		off = at + 1
-	}
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
