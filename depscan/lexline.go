@@ -172,12 +172,6 @@ func (s *dirScan) ident(ln, word []byte, end int, prev []byte, pragma bool) int 
 		}
 	case "__has_embed", "__has_embed__":
 		s.read("__has_embed")
-	case "__TIMESTAMP__":
-		s.read("__TIMESTAMP__")
-	case "__DATE__", "__TIME__":
-		if s.d.Clock == "" {
-			s.d.Clock = w
-		}
 	case "pch_preprocess", "dependency":
 		if pragma {
 			s.read("#pragma GCC " + w)
