@@ -93,7 +93,7 @@ func fileExists(p string) bool {
 // an entry's hardware-capability subdirectories (glibc-hwcaps/x86-64-v3,
 // tls, x86_64, haswell); "$ORIGIN", "$LIB" and "$PLATFORM" it expands.
 func (tc *Toolchain) LoadedFrom(libraryPath, cwd string) string {
-	for _, dir := range strings.FieldsFunc(":"+libraryPath+":", func(r rune) bool { return r == ':' || r == ';' }) {
+	for _, dir := range strings.Split(strings.ReplaceAll(libraryPath, ";", ":"), ":") {
 		if strings.Contains(dir, "$") {
 			return "the entry " + dir + ", which the loader expands"
 		}
@@ -104,7 +104,11 @@ func (tc *Toolchain) LoadedFrom(libraryPath, cwd string) string {
 		hwcaps, _ := filepath.Glob(filepath.Join(dir, "glibc-hwcaps", "*"))
 		places = append(places, hwcaps...)
 		for _, sub := range legacyCapDirs {
-			places = append(places, filepath.Join(dir, sub))
+			// Most directories have none: one stat each, not one per
+			// library.
+			if p := filepath.Join(dir, sub); fileExists(p) {
+				places = append(places, p)
+			}
 		}
 		for lib, def := range tc.Libraries {
 			for _, place := range places {
@@ -113,9 +117,6 @@ func (tc *Toolchain) LoadedFrom(libraryPath, cwd string) string {
 				}
 			}
 		}
-	}
-	if libraryPath != "" && (strings.HasPrefix(libraryPath, ":") || strings.HasSuffix(libraryPath, ":") || strings.Contains(libraryPath, "::")) {
-		return tc.LoadedFrom(".", cwd)
 	}
 	return ""
 }
