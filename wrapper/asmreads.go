@@ -61,20 +61,24 @@ func (w asmWatch) check(dir string, plan *actionPlan) error {
 		if !filepath.IsAbs(p) {
 			p = dir + "/" + p
 		}
-		clean := filepath.Clean(p)
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		st, err := os.Stat(p) // the kernel resolves a symlink before ".."
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if slices.Contains(plan.inputPaths, clean) || slices.ContainsFunc(plan.outputs, func(o string) bool {
+		clean := filepath.Clean(p)
+		keyed := slices.Contains(plan.inputPaths, clean) || slices.ContainsFunc(plan.outputs, func(o string) bool {
 			return filepath.Clean(filepath.Join(dir, o)) == clean
-		}) {
-			if p == clean || sameFile(p, clean) {
-				continue
-			}
+		})
+		if keyed && p == clean {
+			continue
 		}
-		// Another spelling of a keyed input (the source's name in .file,
-		// through a symlinked directory).
-		if slices.ContainsFunc(plan.inputPaths, func(in string) bool { return sameFile(p, in) }) {
+		// The same file as a keyed input or an output, by another
+		// spelling: the source's name through a symlinked directory.
+		same := func(q string) bool {
+			sq, err := os.Stat(q)
+			return err == nil && st != nil && os.SameFile(st, sq)
+		}
+		if keyed && same(clean) || slices.ContainsFunc(plan.inputPaths, same) {
 			continue
 		}
 		return fmt.Errorf("%w: %s", errAssemblerRead, written)
