@@ -73,8 +73,8 @@ func TestProbesAreSeen(t *testing.T) {
 		got := ScanDirectives(src)
 		seen := slices.Contains(got.Probes, Probe{Name: "p.h"}) || got.LocalReason() != ""
 		for _, m := range trapModes {
-			a, okA := preprocessIn(without, m.args)
-			b, okB := preprocessIn(with, m.args)
+			_, a, okA := preprocessTrap(without, m.args)
+			_, b, okB := preprocessTrap(with, m.args)
 			if !okA || !okB || bytes.Equal(a, b) {
 				continue
 			}
@@ -89,12 +89,4 @@ func TestProbesAreSeen(t *testing.T) {
 		t.Errorf("the probe counted in only %d sources and modes", probed)
 	}
 	t.Logf("the probe counted in %d sources and modes", probed)
-}
-
-// preprocessIn runs gcc -E on w.c in dir and returns its output.
-func preprocessIn(dir string, args []string) ([]byte, bool) {
-	cmd := exec.Command("gcc", append(append([]string{"-E", "-w"}, args...), "w.c")...)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	return out, err == nil
 }
