@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/rexbuild/rex/lookups"
 )
 
 // gcc's directives-only mode, which the scan uses because it costs a third
@@ -38,6 +40,8 @@ const directivesOnlyFlag = "-fdirectives-only"
 type preprocessed struct {
 	out            *output
 	directivesOnly bool
+	// lookups are those of the run whose files the scan took.
+	lookups lookups.Log
 }
 
 // preprocess runs the scan's preprocessing and reads the files its output
@@ -55,10 +59,11 @@ func preprocess(ctx context.Context, req Request, args []string, byRule bool) (f
 		return nil, nil, pre, err
 	}
 	files, unread, err := out.files(byRule)
+	pre.lookups = out.lookups
 	if err != nil || byRule || unread && directivesOnly(args) {
 		out.Close()
 	} else {
-		pre = preprocessed{out: &out, directivesOnly: directivesOnly(args)}
+		pre.out, pre.directivesOnly = &out, directivesOnly(args)
 	}
 	if err == nil && unread && directivesOnly(args) {
 		return preprocess(ctx, req, withoutDirectivesOnly(args), byRule)

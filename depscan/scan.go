@@ -15,6 +15,7 @@ import (
 
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/dirlist"
+	"github.com/rexbuild/rex/lookups"
 )
 
 // ErrNotRemotable is returned by Scan for an invocation the compiler model
@@ -61,6 +62,9 @@ type Request struct {
 	// Lists, when set, keeps the directories the scan reads (see
 	// precompiledSibling) for the compile's later questions.
 	Lists *dirlist.Cache
+	// Lookups, when set, is preloaded into the scan's compiler, which
+	// then tells Result.Lookups.
+	Lookups *lookups.Library
 }
 
 // Result is what a scan found.
@@ -75,6 +79,9 @@ type Result struct {
 	// Full says the scan's preprocessing carried out every directive (a
 	// plain -E, or clang's): no spelling hid one from it (see hidden.go).
 	Full bool
+	// Lookups are the files the preprocessing whose files Deps lists
+	// looked for, as its compiler told (see package lookups).
+	Lookups lookups.Log
 	// defs is the preprocessed output, which lists every macro definition
 	// (-dD), kept for Defined until Close.
 	defs *output
@@ -112,7 +119,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 	defer rule.remove()
 	files, stderr, pre, err := preprocess(ctx, req, args, byRule)
 	if err == nil {
-		files, err = rule.join(ctx, req, files)
+		files, err = rule.join(ctx, req, files, &pre.lookups)
 	}
 	if err != nil {
 		if pre.out != nil {
@@ -133,7 +140,7 @@ func Scan(ctx context.Context, req Request) (*Result, error) {
 		}
 		return nil, err
 	}
-	res := &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr, Full: !pre.directivesOnly, defs: pre.out}
+	res := &Result{Deps: deps, Search: ParseSearchList(stderr), Stderr: stderr, Full: !pre.directivesOnly, defs: pre.out, Lookups: pre.lookups}
 	if byRule {
 		res.byRule = &req
 	}
@@ -152,6 +159,8 @@ func (r *Result) Close() {
 // output is what a scan's compiler wrote to its stdout.
 type output struct {
 	f *os.File
+	// lookups are what the compiler told of its lookups.
+	lookups lookups.Log
 	// mapped is the output as files read it, kept until Close (for
 	// Result.Defined); release unmaps it.
 	mapped  []byte
@@ -204,7 +213,16 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 	cmd.Dir, cmd.Env = req.Dir, req.Env
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = f, &stderr
-	if err := cmd.Run(); err != nil {
+	told := func() (lookups.Log, error) { return lookups.Log{}, nil }
+	if req.Lookups != nil {
+		if told, err = req.Lookups.Attach(cmd); err != nil {
+			f.Close()
+			return output{}, nil, err
+		}
+	}
+	err = cmd.Run()
+	log, logErr := told()
+	if err != nil {
 		f.Close()
 		code := -1
 		var exit *exec.ExitError
@@ -213,5 +231,9 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 		}
 		return output{}, nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
 	}
-	return output{f: f}, stderr.Bytes(), nil
+	if logErr != nil {
+		f.Close()
+		return output{}, nil, fmt.Errorf("depscan: the lookups of %s: %w", args[0], logErr)
+	}
+	return output{f: f, lookups: log}, stderr.Bytes(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rexbuild/rex/compiler"
+	"github.com/rexbuild/rex/lookups"
 )
 
 // clang skips a header that a directive reaches again through another name
@@ -57,7 +58,8 @@ func (r skippedRule) remove() {
 // rule of a compile's -MMD omits system headers, skipped ones too (a
 // header a system header includes is one): there the full rule of a -M
 // run, which lists every file -MMD's does, stands in for it.
-func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]string, error) {
+// The -M run's lookups join told.
+func (r skippedRule) join(ctx context.Context, req Request, files []string, told *lookups.Log) ([]string, error) {
 	if r.path == "" {
 		return files, nil
 	}
@@ -67,6 +69,7 @@ func (r skippedRule) join(ctx context.Context, req Request, files []string) ([]s
 			return nil, err
 		}
 		defer out.Close()
+		told.Merge(out.lookups)
 		if err := out.read(); err != nil {
 			return nil, err
 		}

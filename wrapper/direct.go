@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/rexbuild/rex/depscan"
@@ -46,7 +47,10 @@ type directFacts struct {
 	deps   []string // as the compiler printed them
 	search depscan.SearchList
 	probed []string // every place a __has_include looked
-	dep    []byte   // the dependency file the scan wrote
+	// lookedFor are the paths the scan's compiler looked for and did not
+	// find, as it told (see package lookups): nil when it did not.
+	lookedFor []string
+	dep       []byte // the dependency file the scan wrote
 	// includeDirs are the include directories the compile names: what
 	// each is (a directory, or nothing) is a fact too (see incdirs.go).
 	includeDirs []string
@@ -89,7 +93,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	if !ok {
 		return nil
 	}
-	places := searchPlaces(cwd, f.deps, f.search)
+	places := searchPlaces(cwd, f.deps, f.search, f.lookedFor)
 	if f.localFill {
 		copies, ok := onceCopies(plan.inputs, places.Dirs, f.once)
 		if !ok {
@@ -97,7 +101,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 		}
 		reads = append(reads, copies...)
 	}
-	places.Paths = append(append(f.probed[:len(f.probed):len(f.probed)], f.includeDirs...), f.pch...)
+	places.Paths = slices.Concat(places.Paths, f.probed, f.includeDirs, f.pch)
 	e, ok := manifest.Gather(f.since, reads, places, plan.lists)
 	if !ok {
 		return nil

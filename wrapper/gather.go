@@ -9,6 +9,7 @@ import (
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/lookups"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -25,7 +26,8 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			plan.depTemp = depTempPath(inv.Dir, p.DepFile)
 		}
 		var err error
-		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp, Lists: plan.lists})
+		lib := lookups.Prepare(ctx, cfg.StateDir, tc.Path, tc.Identity, inv.Env)
+		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp, Lists: plan.lists, Lookups: lib})
 		if err != nil {
 			// Most often a missing header or a preprocessor error: the
 			// local compile prints the exact diagnostics.
@@ -66,8 +68,18 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if err := digestProjectFiles(digests, fn, set.project, plan.inputStamps); err != nil {
 		return set, scan.Search, localf("%v", err)
 	}
-	err = plan.addProbes(ctx, cfg, inv, p, &set, scan, tc, fn)
-	return set, scan.Search, err
+	if err := plan.addProbes(ctx, cfg, inv, p, &set, scan, tc, fn); err != nil {
+		return set, scan.Search, err
+	}
+	if scan != plan.predicted {
+		if err := checkLookups(inv.Dir, p.Source, tc, set, scan.Lookups); err != nil {
+			return set, scan.Search, err
+		}
+		if plan.facts != nil {
+			plan.facts.lookedFor = lookedFor(inv.Dir, scan.Lookups)
+		}
+	}
+	return set, scan.Search, nil
 }
 
 // addProbes checks the twins and copies of headers read once (see

@@ -85,7 +85,7 @@ func (w *onceWalker) nameDirs() []string {
 		return w.any.dirs
 	}
 	w.any.groups = map[string][]string{}
-	for _, n := range searchPlaces(w.chk.cwd, w.chk.deps, w.chk.search).Names {
+	for _, n := range searchPlaces(w.chk.cwd, w.chk.deps, w.chk.search, nil).Names {
 		nd, base := "", n
 		if i := strings.LastIndexByte(n, '/'); i >= 0 {
 			nd, base = n[:i], n[i+1:]

@@ -35,7 +35,7 @@ func pchPlaces(cwd string, p *compiler.Invocation, deps []string, search depscan
 	if !ok {
 		// A directive the parse below does not know: every name of every
 		// file the compile read.
-		names = searchPlaces(cwd, deps, search).Names
+		names = searchPlaces(cwd, deps, search, nil).Names
 	}
 	names = append(names, p.OptionValues("-include")...)
 	dirs := []string{cwd, filepath.Dir(cwd + "/" + p.Source)}

@@ -16,8 +16,10 @@ import (
 // the cwd and the directory of every file read (the quote includes' own
 // directories). The product is a superset of the lookups the compile made,
 // kept as the compiler spelled it (a ".." is resolved by the filesystem,
-// through symlinks, as the compiler resolved it).
-func searchPlaces(cwd string, deps []string, search depscan.SearchList) manifest.Places {
+// through symlinks, as the compiler resolved it). lookedFor, the absolute
+// paths the compiler told it looked for in vain (nil when it did not),
+// join as paths of their own where the product lacks them.
+func searchPlaces(cwd string, deps []string, search depscan.SearchList, lookedFor []string) manifest.Places {
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
@@ -52,6 +54,17 @@ func searchPlaces(cwd string, deps []string, search depscan.SearchList) manifest
 	}
 	for n := range names {
 		places.Names = append(places.Names, n)
+	}
+	// The lookups the compiler told of are mostly places already; the
+	// others join as paths of their own.
+	for _, p := range lookedFor {
+		covered := false
+		for i := 1; i < len(p) && !covered; i++ {
+			covered = p[i] == '/' && dirSet[p[:i]] && names[p[i+1:]]
+		}
+		if !covered {
+			places.Paths = append(places.Paths, p)
+		}
 	}
 	return places
 }

@@ -175,6 +175,22 @@ func TestProbeSpellings(t *testing.T) {
 		name:  "__has_include pasted from written pieces",
 		files: map[string]string{"c.c": "#define HAS(x) __has_##include(x)\n#if HAS(\"x.h\")\nint v = 2;\n" + body},
 	}, {
+		// No reading of the text sees these: the compiler tells of the
+		// lookup (see package lookups).
+		name:  "__has_include pasted from a macro's parameters",
+		files: map[string]string{"c.c": "#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		name: "__has_include pasted from three arguments through a second macro",
+		files: map[string]string{"c.c": "#define C3(a, b, c) a##b##c\n#define PASTE(a, b, c) C3(a, b, c)\n#define HAS PASTE(__has, _inc, lude)\n" +
+			"#if HAS(\"x.h\")\nint v = 2;\n" + body},
+	}, {
+		// The header is there from the start: a worker, which has only
+		// the inputs, would take the other branch.
+		name:   "__has_include pasted from a macro's parameters finds an angled header that exists",
+		files:  map[string]string{"c.c": "#define CAT(a, b) a##b\n#if CAT(__has_, include)(<inc/x.h>)\nint v = 2;\n" + body, "inc/x.h": ""},
+		cmd:    []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
+		mutate: func(k *kase) { k.sh("rm inc/x.h") },
+	}, {
 		// gcc ends a line at a lone CR, also a // comment's.
 		name:  "__has_include after a // comment ended by a lone CR",
 		files: map[string]string{"c.c": "// c\r#if __has_include(\"x.h\")\nint v = 2;\n" + body},

@@ -1,0 +1,224 @@
+// Package lookups asks the compiler what files its preprocessor looked
+// for. rex reads the sources' text for the lookups that -M does not list
+// (a __has_include, a file read once); a lookup spelt where no reading of
+// the text can see it (a __has_include pasted from a macro's parameters)
+// would go unkeyed. A small library preloaded into the dependency scan's
+// compiler (shim/shim.c) writes down every open and stat its preprocessor makes,
+// and the wrapper holds that account against what the key covers.
+//
+// The library is built once per toolchain, by the toolchain's own driver,
+// into rex's state directory, and tried on an empty source before it is
+// used. Where it cannot be built or loaded (a toolchain that cannot link a
+// shared library, clang's preprocessor running inside its driver), a scan
+// is not observed and rex relies on its reading of the text alone.
+package lookups
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/zeebo/blake3"
+	"golang.org/x/sys/unix"
+
+	"github.com/rexbuild/rex/atomicfile"
+)
+
+//go:embed shim/shim.c
+var shimSource []byte
+
+// fdVar names the descriptor the library writes its records to.
+const fdVar = "REX_LOOKUPS_FD"
+
+// Log is one compiler's account of its preprocessor's lookups, each path
+// as the compiler spelt it (relative to its directory, or absolute).
+type Log struct {
+	// Found are the files it opened or statted for reading and found;
+	// directories are left out (their files are what counts).
+	Found []string
+	// Missing are the paths it looked for and did not find.
+	Missing []string
+	// Unresolved counts lookups relative to a directory the library
+	// could not name.
+	Unresolved int
+	// Observed says the library wrote the log: without it the other
+	// fields are empty and say nothing.
+	Observed bool
+}
+
+// Merge adds o's lookups to l's.
+func (l *Log) Merge(o Log) {
+	l.Found = append(l.Found, o.Found...)
+	l.Missing = append(l.Missing, o.Missing...)
+	l.Unresolved += o.Unresolved
+	l.Observed = l.Observed || o.Observed
+}
+
+// Parse reads the library's records (see shim/shim.c).
+func Parse(b []byte) (Log, error) {
+	var l Log
+	for len(b) > 0 {
+		end := bytes.IndexByte(b, 0)
+		if end < 3 {
+			return Log{}, fmt.Errorf("lookups: malformed record %q", b[:min(len(b), 40)])
+		}
+		kind, found, writes, path := b[0], b[1] == '+', b[2] == 'w', string(b[3:end])
+		b = b[end+1:]
+		switch {
+		case kind == '?':
+			l.Unresolved++
+		case writes || kind == 'd':
+		case !found:
+			l.Missing = append(l.Missing, path)
+		case kind == 'a' && isDir(path):
+		default:
+			l.Found = append(l.Found, path)
+		}
+	}
+	l.Observed = true
+	return l, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// Library is a built copy of the library, ready to preload.
+type Library struct{ path string }
+
+// Prepare returns the library for the compiler driver, building and trying
+// it on first use, or nil where it cannot serve (see the package comment).
+// identity names the toolchain; env is the compile's, without any
+// preloading of its own. A failure is remembered, so that it costs one
+// attempt per toolchain.
+func Prepare(ctx context.Context, stateDir, driver, identity string, env []string) *Library {
+	if stateDir == "" || strings.ContainsAny(stateDir, " :\t\n") {
+		// The loader splits LD_PRELOAD at spaces and colons.
+		return nil
+	}
+	h := blake3.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", shimSource, driver, identity)
+	base := filepath.Join(stateDir, "lookups", hex.EncodeToString(h.Sum(nil)[:12]))
+	lib := &Library{path: base + ".so"}
+	if _, err := os.Stat(lib.path); err == nil {
+		return lib
+	}
+	if _, err := os.Stat(base + ".failed"); err == nil {
+		return nil
+	}
+	if err := build(ctx, driver, lib.path, buildEnv(env)); err != nil {
+		if ctx.Err() == nil {
+			atomicfile.Write(base+".failed", []byte(err.Error()+"\n"), 0o644)
+		}
+		return nil
+	}
+	return lib
+}
+
+// buildEnv keeps of env what the driver needs to find its programs: the
+// compile's other variables (CPATH, GCC_EXEC_PREFIX, ...) are not the
+// library's.
+func buildEnv(env []string) []string {
+	out := []string{"LC_ALL=C"}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "TMPDIR=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// build compiles the library into dst and tries it.
+func build(ctx context.Context, driver, dst string, env []string) error {
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(dir, "build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	src, so := filepath.Join(tmp, "shim.c"), filepath.Join(tmp, "shim.so")
+	if err := os.WriteFile(src, shimSource, 0o644); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, driver, "-O2", "-shared", "-fPIC", "-o", so, src, "-ldl")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the lookup library: %v: %s", err, out)
+	}
+	if err := try(ctx, driver, so, env); err != nil {
+		return err
+	}
+	return os.Rename(so, dst)
+}
+
+// try preprocesses an empty source with the library preloaded: the
+// preprocessor must have written down its opening of the source, and the
+// loader nothing on stderr (a library of another machine's kind).
+func try(ctx context.Context, driver, so string, env []string) error {
+	cmd := exec.CommandContext(ctx, driver, "-E", "-x", "c", "/dev/null", "-o", "/dev/null")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	lib := &Library{path: so}
+	finish, err := lib.Attach(cmd)
+	if err != nil {
+		return err
+	}
+	runErr := cmd.Run()
+	log, err := finish()
+	switch {
+	case runErr != nil:
+		return fmt.Errorf("trying the lookup library: %v: %s", runErr, stderr.Bytes())
+	case stderr.Len() > 0:
+		return fmt.Errorf("trying the lookup library: %s", stderr.Bytes())
+	case err != nil:
+		return err
+	case !log.Observed:
+		return errors.New("the lookup library wrote nothing: the preprocessor runs inside the driver")
+	}
+	for _, f := range log.Found {
+		if f == "/dev/null" {
+			return nil
+		}
+	}
+	return errors.New("the lookup library did not see the source opened")
+}
+
+// Attach preloads the library into cmd, whose Env must be set, and returns
+// the function that reads the log once cmd has run.
+func (lib *Library) Attach(cmd *exec.Cmd) (finish func() (Log, error), err error) {
+	fd, err := unix.MemfdCreate("rex-lookups", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "rex-lookups")
+	cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+	n := 2 + len(cmd.ExtraFiles)
+	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "LD_PRELOAD="+lib.path, fmt.Sprintf("%s=%d", fdVar, n))
+	return func() (Log, error) {
+		defer f.Close()
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return Log{}, err
+		}
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return Log{}, err
+		}
+		if len(b) == 0 {
+			return Log{}, nil
+		}
+		return Parse(b)
+	}, nil
+}

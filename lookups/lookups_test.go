@@ -1,0 +1,120 @@
+package lookups
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	records := "o+rsrc.c\x00o-rinc/a.h\x00o+wout.d\x00d+r./inc\x00s+rlib/b.h\x00s-rlib/c.h\x00?+rx.h\x00o-wnew.o\x00"
+	l, err := Parse([]byte(records))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"src.c", "lib/b.h"}; !slices.Equal(l.Found, want) {
+		t.Errorf("Found = %q, want %q", l.Found, want)
+	}
+	if want := []string{"inc/a.h", "lib/c.h"}; !slices.Equal(l.Missing, want) {
+		t.Errorf("Missing = %q, want %q (writes and directories left out)", l.Missing, want)
+	}
+	if l.Unresolved != 1 || !l.Observed {
+		t.Errorf("Unresolved = %d, Observed = %v; want 1, true", l.Unresolved, l.Observed)
+	}
+	for _, bad := range []string{"o+", "o+rno end", "\x00"} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%q) took a malformed record", bad)
+		}
+	}
+}
+
+func TestParseAccessToADirectory(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Parse([]byte("a+r" + dir + "\x00"))
+	if err != nil || len(l.Found) != 0 {
+		t.Errorf("an access to a directory counted as a file found: %q, %v", l.Found, err)
+	}
+}
+
+func gcc(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("gcc is not installed")
+	}
+	return p
+}
+
+// The library sees a lookup that no reading of the text shows: a
+// __has_include pasted from a macro's parameters.
+func TestAttachTellsAPastedProbe(t *testing.T) {
+	driver := gcc(t)
+	state, src := t.TempDir(), t.TempDir()
+	lib := Prepare(context.Background(), state, driver, "test", os.Environ())
+	if lib == nil {
+		t.Fatal("no library for gcc")
+	}
+	os.WriteFile(filepath.Join(src, "c.c"), []byte("#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"x.h\")\nint v;\n#endif\n"), 0o644)
+	lookup := func() Log {
+		cmd := exec.Command(driver, "-E", "-fdirectives-only", "c.c", "-o", "/dev/null")
+		cmd.Dir, cmd.Env = src, os.Environ()
+		finish, err := lib.Attach(cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		l, err := finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	l := lookup()
+	if !l.Observed || !slices.Contains(l.Found, "c.c") || !containsSuffix(l.Missing, "/x.h") {
+		t.Fatalf("absent x.h: Found %q, Missing %q; want c.c found and x.h missing", l.Found, l.Missing)
+	}
+	os.WriteFile(filepath.Join(src, "x.h"), nil, 0o644)
+	if l := lookup(); !containsSuffix(l.Found, "/x.h") {
+		t.Fatalf("present x.h: Found %q, want x.h", l.Found)
+	}
+}
+
+func containsSuffix(paths []string, suffix string) bool {
+	return slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix("/"+p, suffix) })
+}
+
+// A library is built once per toolchain; a toolchain that cannot build
+// one is tried once.
+func TestPrepareBuildsOnceAndRemembersFailure(t *testing.T) {
+	driver := gcc(t)
+	state := t.TempDir()
+	a := Prepare(context.Background(), state, driver, "one", os.Environ())
+	b := Prepare(context.Background(), state, driver, "one", os.Environ())
+	if a == nil || b == nil || a.path != b.path {
+		t.Fatalf("Prepare twice: %v, %v; want one library", a, b)
+	}
+	if c := Prepare(context.Background(), state, driver, "two", os.Environ()); c == nil || c.path == a.path {
+		t.Errorf("another toolchain shares the library: %v", c)
+	}
+
+	count := filepath.Join(t.TempDir(), "count")
+	fake := filepath.Join(t.TempDir(), "cc")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho run >> "+count+"\nexit 1\n"), 0o755)
+	for range 3 {
+		if lib := Prepare(context.Background(), state, fake, "fake", os.Environ()); lib != nil {
+			t.Fatal("a driver that fails gave a library")
+		}
+	}
+	if runs, _ := os.ReadFile(count); strings.Count(string(runs), "run") != 1 {
+		t.Errorf("the failing driver ran %d times, want once", strings.Count(string(runs), "run"))
+	}
+	if lib := Prepare(context.Background(), "/tmp/a dir", driver, "one", os.Environ()); lib != nil {
+		t.Error("a state directory with a space, which LD_PRELOAD cannot name, gave a library")
+	}
+}

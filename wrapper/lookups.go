@@ -1,0 +1,81 @@
+package wrapper
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/toolchain"
+)
+
+// checkLookups holds the scan compiler's account of its lookups (see
+// package lookups) against what the key covers. A file it found that is
+// neither an input nor a keyed probe is one that rex's reading of the text
+// missed (a __has_include pasted from a macro's parameters): unkeyed, it
+// would go unseen when it changes, and a worker, which lacks it, would
+// take the other branch. Such a compile stays local. An unobserved scan
+// (no library for the toolchain) is left to the reading of the text.
+func checkLookups(cwd, source string, tc *toolchain.Toolchain, set inputSet, told lookups.Log) error {
+	if !told.Observed {
+		return nil
+	}
+	if told.Unresolved > 0 {
+		return localf("the compiler looked up %d files relative to a directory rex could not name", told.Unresolved)
+	}
+	keyed := make(map[string]string, len(set.project)+len(set.system)+len(set.probed))
+	for _, f := range set.project {
+		keyed[f.clean] = f.read
+	}
+	for _, f := range set.system {
+		keyed[f.path] = f.path
+	}
+	for _, p := range set.probed {
+		keyed[p] = p
+	}
+	if !filepath.IsAbs(source) {
+		source = cwd + "/" + source
+	}
+	source = filepath.Clean(source)
+	sawSource := false
+	for _, p := range told.Found {
+		read := p
+		if !filepath.IsAbs(p) {
+			read = cwd + "/" + p
+		}
+		clean := filepath.Clean(read)
+		sawSource = sawSource || clean == source
+		k, ok := keyed[clean]
+		switch {
+		case !ok && environmentFile(clean):
+		case !ok:
+			return localf("the compiler read %s, which rex's reading of the sources did not find: a lookup spelt where the text does not show it", p)
+		case k != read && !sameFile(k, read):
+			return localf("%s and %s name different files through a symlink and ..", k, read)
+		}
+	}
+	if !sawSource {
+		return localf("the compiler's account of its lookups lacks the source %s", source)
+	}
+	return nil
+}
+
+// environmentFile says whether the compiler's reading of path is the
+// environment's, not the sources': its messages in the locale's language
+// and the character set conversions, which LANG, LC_* and the charset
+// options key (see compiler/env.go).
+func environmentFile(path string) bool {
+	return strings.HasPrefix(path, "/usr/share/locale/") || strings.HasPrefix(path, "/usr/lib/locale/") ||
+		strings.Contains(path, "/gconv/")
+}
+
+// lookedFor are the absolute paths of the lookups that found nothing.
+func lookedFor(cwd string, told lookups.Log) []string {
+	abs := make([]string, len(told.Missing))
+	for i, p := range told.Missing {
+		if !filepath.IsAbs(p) {
+			p = cwd + "/" + p
+		}
+		abs[i] = p
+	}
+	return abs
+}
