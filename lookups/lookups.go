@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/zeebo/blake3"
 	"golang.org/x/sys/unix"
@@ -109,7 +110,11 @@ func Prepare(ctx context.Context, stateDir, driver, identity string, env []strin
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", shimSource, driver, identity)
 	base := filepath.Join(stateDir, "lookups", hex.EncodeToString(h.Sum(nil)[:12]))
 	lib := &Library{path: base + ".so"}
-	if _, err := os.Stat(lib.path); err == nil {
+	if st, err := os.Stat(lib.path); err == nil {
+		if !ownFile(st) {
+			// Code another user could have written runs in the compiler.
+			return nil
+		}
 		return lib
 	}
 	if _, err := os.Stat(base + ".failed"); err == nil {
@@ -122,6 +127,13 @@ func Prepare(ctx context.Context, stateDir, driver, identity string, env []strin
 		return nil
 	}
 	return lib
+}
+
+// ownFile says whether st is a file of this user that no one else may
+// write.
+func ownFile(st os.FileInfo) bool {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return ok && int(sys.Uid) == os.Getuid() && st.Mode().Perm()&0o022 == 0
 }
 
 // buildEnv keeps of env what the driver needs to find its programs: the

@@ -102,6 +102,10 @@ func TestPrepareBuildsOnceAndRemembersFailure(t *testing.T) {
 	if c := Prepare(context.Background(), state, driver, "two", os.Environ()); c == nil || c.path == a.path {
 		t.Errorf("another toolchain shares the library: %v", c)
 	}
+	os.Chmod(a.path, 0o777)
+	if lib := Prepare(context.Background(), state, driver, "one", os.Environ()); lib != nil {
+		t.Error("a library anyone may write was preloaded")
+	}
 
 	count := filepath.Join(t.TempDir(), "count")
 	fake := filepath.Join(t.TempDir(), "cc")
