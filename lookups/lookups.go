@@ -24,11 +24,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/zeebo/blake3"
-	"golang.org/x/sys/unix"
 
 	"github.com/rexbuild/rex/atomicfile"
 )
@@ -102,8 +102,9 @@ type Library struct{ path string }
 // preloading of its own. A failure is remembered, so that it costs one
 // attempt per toolchain.
 func Prepare(ctx context.Context, stateDir, driver, identity string, env []string) *Library {
-	if stateDir == "" || strings.ContainsAny(stateDir, " :\t\n") {
-		// The loader splits LD_PRELOAD at spaces and colons.
+	if runtime.GOOS != "linux" || stateDir == "" || strings.ContainsAny(stateDir, " :\t\n") {
+		// The library reads /proc/self/cmdline; the loader splits
+		// LD_PRELOAD at spaces and colons.
 		return nil
 	}
 	h := blake3.New()
@@ -211,11 +212,10 @@ func try(ctx context.Context, driver, so string, env []string) error {
 // Attach preloads the library into cmd, whose Env must be set, and returns
 // the function that reads the log once cmd has run.
 func (lib *Library) Attach(cmd *exec.Cmd) (finish func() (Log, error), err error) {
-	fd, err := unix.MemfdCreate("rex-lookups", unix.MFD_CLOEXEC)
+	f, err := logFile()
 	if err != nil {
 		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), "rex-lookups")
 	cmd.ExtraFiles = append(cmd.ExtraFiles, f)
 	n := 2 + len(cmd.ExtraFiles)
 	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "LD_PRELOAD="+lib.path, fmt.Sprintf("%s=%d", fdVar, n))
