@@ -215,7 +215,7 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 	cmd.Stdout, cmd.Stderr = f, &stderr
 	told := func() (lookups.Log, error) { return lookups.Log{}, nil }
 	if req.Lookups != nil {
-		if told, err = req.Lookups.Attach(cmd); err != nil {
+		if told, err = req.Lookups.Attach(cmd, req.Inv.Source); err != nil {
 			f.Close()
 			return output{}, nil, err
 		}
@@ -235,5 +235,24 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 		f.Close()
 		return output{}, nil, fmt.Errorf("depscan: the lookups of %s: %w", args[0], logErr)
 	}
+	log.Without(written(req, args))
 	return output{f: f, lookups: log}, stderr.Bytes(), nil
+}
+
+// written are the files a scan run writes, which the compiler may look at
+// before it writes them: the dependency files.
+func written(req Request, args []string) []string {
+	var w []string
+	if req.DepFile != "" {
+		w = append(w, req.DepFile)
+	}
+	for i, a := range args {
+		switch {
+		case a == "-MF" && i+1 < len(args):
+			w = append(w, args[i+1])
+		case strings.HasPrefix(a, "-MF") && len(a) > 3:
+			w = append(w, a[3:])
+		}
+	}
+	return w
 }

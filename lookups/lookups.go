@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -50,8 +51,8 @@ type Log struct {
 	// Unresolved counts lookups relative to a directory the library
 	// could not name.
 	Unresolved int
-	// Observed says the library wrote the log: without it the other
-	// fields are empty and say nothing.
+	// Observed says the library wrote the log, and in clang's driver saw
+	// the source opened: without it the other fields say nothing.
 	Observed bool
 }
 
@@ -63,9 +64,16 @@ func (l *Log) Merge(o Log) {
 	l.Observed = l.Observed || o.Observed
 }
 
-// Parse reads the library's records (see shim/shim.c).
-func Parse(b []byte) (Log, error) {
+// Parse reads the library's records (see shim/shim.c). source is the
+// clean absolute path of the compile's source, and dir the compiler's
+// directory: a log of clang's driver, which preprocesses in its own
+// process, counts from the opening of the source on.
+func Parse(b []byte, dir, source string) (Log, error) {
 	var l Log
+	driver := bytes.HasPrefix(b, []byte("Pd\x00"))
+	if driver {
+		b = b[3:]
+	}
 	for len(b) > 0 {
 		end := bytes.IndexByte(b, 0)
 		if end < 3 {
@@ -73,19 +81,44 @@ func Parse(b []byte) (Log, error) {
 		}
 		kind, found, writes, path := b[0], b[1] == '+', b[2] == 'w', string(b[3:end])
 		b = b[end+1:]
+		if driver {
+			if kind != 'o' || !found || writes || abs(dir, path) != source {
+				continue
+			}
+			driver = false
+		}
 		switch {
 		case kind == '?':
 			l.Unresolved++
 		case writes || kind == 'd':
 		case !found:
 			l.Missing = append(l.Missing, path)
-		case kind == 'a' && isDir(path):
+		case kind == 'a' && isDir(abs(dir, path)):
 		default:
 			l.Found = append(l.Found, path)
 		}
 	}
-	l.Observed = true
+	l.Observed = !driver
 	return l, nil
+}
+
+// Without drops paths from l, as the compiler spelt them: the files a scan
+// writes, which it may look at first.
+func (l *Log) Without(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	drop := func(p string) bool { return slices.Contains(paths, p) }
+	l.Found = slices.DeleteFunc(l.Found, drop)
+	l.Missing = slices.DeleteFunc(l.Missing, drop)
+}
+
+// abs is path, as the compiler in dir named it, absolute and clean.
+func abs(dir, path string) string {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	return filepath.Clean(path)
 }
 
 func isDir(path string) bool {
@@ -180,12 +213,12 @@ func build(ctx context.Context, driver, dst string, env []string) error {
 // preprocessor must have written down its opening of the source, and the
 // loader nothing on stderr (a library of another machine's kind).
 func try(ctx context.Context, driver, so string, env []string) error {
-	cmd := exec.CommandContext(ctx, driver, "-E", "-x", "c", "/dev/null", "-o", "/dev/null")
+	cmd := exec.CommandContext(ctx, driver, "-E", "-x", "c", "/dev/null")
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	lib := &Library{path: so}
-	finish, err := lib.Attach(cmd)
+	finish, err := lib.Attach(cmd, "/dev/null")
 	if err != nil {
 		return err
 	}
@@ -210,8 +243,9 @@ func try(ctx context.Context, driver, so string, env []string) error {
 }
 
 // Attach preloads the library into cmd, whose Env must be set, and returns
-// the function that reads the log once cmd has run.
-func (lib *Library) Attach(cmd *exec.Cmd) (finish func() (Log, error), err error) {
+// the function that reads the log once cmd has run. source is the
+// compile's source as cmd names it.
+func (lib *Library) Attach(cmd *exec.Cmd, source string) (finish func() (Log, error), err error) {
 	f, err := logFile()
 	if err != nil {
 		return nil, err
@@ -231,6 +265,10 @@ func (lib *Library) Attach(cmd *exec.Cmd) (finish func() (Log, error), err error
 		if len(b) == 0 {
 			return Log{}, nil
 		}
-		return Parse(b)
+		dir := cmd.Dir
+		if dir == "" {
+			dir, _ = os.Getwd()
+		}
+		return Parse(b, dir, abs(dir, source))
 	}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 func TestParse(t *testing.T) {
 	records := "o+rsrc.c\x00o-rinc/a.h\x00o+wout.d\x00d+r./inc\x00s+rlib/b.h\x00s-rlib/c.h\x00?+rx.h\x00o-wnew.o\x00"
-	l, err := Parse([]byte(records))
+	l, err := Parse([]byte(records), "/p", "/p/src.c")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,16 +25,36 @@ func TestParse(t *testing.T) {
 	if l.Unresolved != 1 || !l.Observed {
 		t.Errorf("Unresolved = %d, Observed = %v; want 1, true", l.Unresolved, l.Observed)
 	}
+	l.Without([]string{"lib/b.h", "inc/a.h"})
+	if !slices.Equal(l.Found, []string{"src.c"}) || !slices.Equal(l.Missing, []string{"lib/c.h"}) {
+		t.Errorf("Without left Found %q, Missing %q", l.Found, l.Missing)
+	}
 	for _, bad := range []string{"o+", "o+rno end", "\x00"} {
-		if _, err := Parse([]byte(bad)); err == nil {
+		if _, err := Parse([]byte(bad), "/p", "/p/src.c"); err == nil {
 			t.Errorf("Parse(%q) took a malformed record", bad)
 		}
 	}
 }
 
+// In clang's driver, the lookups count from the opening of the source.
+func TestParseDriverLog(t *testing.T) {
+	records := "Pd\x00o+r/etc/os-release\x00s+rsrc.c\x00s-r/usr/local/cuda\x00o+rsrc.c\x00o+rx.h\x00s-ry.h\x00"
+	l, err := Parse([]byte(records), "/p", "/p/src.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"src.c", "x.h"}; !slices.Equal(l.Found, want) || !slices.Equal(l.Missing, []string{"y.h"}) || !l.Observed {
+		t.Errorf("Found %q, Missing %q, Observed %v; want %q, [y.h], true", l.Found, l.Missing, l.Observed, want)
+	}
+	l, err = Parse([]byte("Pd\x00o+r/etc/os-release\x00s+rsrc.c\x00"), "/p", "/p/src.c")
+	if err != nil || l.Observed || len(l.Found) > 0 {
+		t.Errorf("a driver's log without the source opened: %+v, %v; want unobserved", l, err)
+	}
+}
+
 func TestParseAccessToADirectory(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Parse([]byte("a+r" + dir + "\x00"))
+	l, err := Parse([]byte("a+r"+dir+"\x00"), "/p", "/p/src.c")
 	if err != nil || len(l.Found) != 0 {
 		t.Errorf("an access to a directory counted as a file found: %q, %v", l.Found, err)
 	}
@@ -50,19 +70,30 @@ func gcc(t *testing.T) string {
 }
 
 // The library sees a lookup that no reading of the text shows: a
-// __has_include pasted from a macro's parameters.
+// __has_include pasted from a macro's parameters; in clang's driver too.
 func TestAttachTellsAPastedProbe(t *testing.T) {
-	driver := gcc(t)
+	for _, name := range []string{"gcc", "clang"} {
+		t.Run(name, func(t *testing.T) {
+			driver, err := exec.LookPath(name)
+			if err != nil {
+				t.Skipf("%s is not installed", name)
+			}
+			tellsAPastedProbe(t, driver)
+		})
+	}
+}
+
+func tellsAPastedProbe(t *testing.T, driver string) {
 	state, src := t.TempDir(), t.TempDir()
 	lib := Prepare(context.Background(), state, driver, "test", os.Environ())
 	if lib == nil {
-		t.Fatal("no library for gcc")
+		t.Fatalf("no library for %s", driver)
 	}
 	os.WriteFile(filepath.Join(src, "c.c"), []byte("#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"x.h\")\nint v;\n#endif\n"), 0o644)
 	lookup := func() Log {
-		cmd := exec.Command(driver, "-E", "-fdirectives-only", "c.c", "-o", "/dev/null")
+		cmd := exec.Command(driver, "-E", "c.c", "-MD", "-MF", "c.d")
 		cmd.Dir, cmd.Env = src, os.Environ()
-		finish, err := lib.Attach(cmd)
+		finish, err := lib.Attach(cmd, "c.c")
 		if err != nil {
 			t.Fatal(err)
 		}

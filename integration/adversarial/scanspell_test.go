@@ -191,6 +191,18 @@ func TestProbeSpellings(t *testing.T) {
 		cmd:    []string{"gcc", "-I.", "-c", "c.c", "-o", "c.o"},
 		mutate: func(k *kase) { k.sh("rm inc/x.h") },
 	}, {
+		name:   "__has_include pasted from a macro's parameters finds an angled header that exists, clang++",
+		files:  map[string]string{"c.c": "#define CAT(a, b) a##b\n#if CAT(__has_, include)(<inc/x.h>)\nint v = 2;\n" + body, "inc/x.h": ""},
+		tool:   "clang++",
+		cmd:    []string{"clang++", "-x", "c++", "-I.", "-c", "c.c", "-o", "c.o"},
+		mutate: func(k *kase) { k.sh("rm inc/x.h") },
+	}, {
+		name:   "__has_include pasted from a macro's parameters, clang",
+		files:  map[string]string{"c.c": "#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"x.h\")\nint v = 2;\n" + body},
+		tool:   "clang",
+		cmd:    []string{"clang", "-c", "c.c", "-o", "c.o"},
+		mutate: edit("x.h", ""),
+	}, {
 		// gcc ends a line at a lone CR, also a // comment's.
 		name:  "__has_include after a // comment ended by a lone CR",
 		files: map[string]string{"c.c": "// c\r#if __has_include(\"x.h\")\nint v = 2;\n" + body},

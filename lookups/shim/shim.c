@@ -9,7 +9,11 @@
  * directory, 'a' access), '+' or '-' for found or not, 'r' or 'w' for the access, the
  * path, and a NUL. A path relative to a directory descriptor is written
  * after that directory's path; one that cannot be resolved is written as
- * kind '?'. The records go to the descriptor named by REX_LOOKUPS_FD. */
+ * kind '?'. The records go to the descriptor named by REX_LOOKUPS_FD.
+ *
+ * clang runs its preprocessor inside the driver process: there the first
+ * record is "Pd" and a NUL, and the driver's own lookups (its toolchain's
+ * and the system's) come before the preprocessor opens the source. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -97,8 +101,12 @@ __attribute__((constructor)) static void start(void) {
 	const char *base = strrchr(cmd, '/');
 	base = base ? base + 1 : cmd;
 	const char *arg1 = (size_t)n > len0 + 1 ? cmd + len0 + 1 : "";
-	if (strncmp(base, "cc1", 3) == 0 || strcmp(arg1, "-cc1") == 0)
+	if (strncmp(base, "cc1", 3) == 0 || strcmp(arg1, "-cc1") == 0) {
 		log_fd = atoi(fd);
+	} else if (strncmp(base, "clang", 5) == 0) {
+		log_fd = atoi(fd);
+		put("Pd", 3);
+	}
 }
 
 __attribute__((destructor)) static void stop(void) {
