@@ -98,9 +98,15 @@ __attribute__((constructor)) static void start(void) {
 		return;
 	cmd[n] = 0;
 	size_t len0 = strlen(cmd);
-	const char *base = strrchr(cmd, '/');
-	base = base ? base + 1 : cmd;
 	const char *arg1 = (size_t)n > len0 + 1 ? cmd + len0 + 1 : "";
+	/* The program's own name: clang is often run as cc or c++. */
+	char exe[4096];
+	ssize_t m = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (m <= 0)
+		return;
+	exe[m] = 0;
+	const char *base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
 	if (strncmp(base, "cc1", 3) == 0 || strcmp(arg1, "-cc1") == 0) {
 		log_fd = atoi(fd);
 	} else if (strncmp(base, "clang", 5) == 0) {
