@@ -51,8 +51,8 @@ type Log struct {
 	// Unresolved counts lookups relative to a directory the library
 	// could not name.
 	Unresolved int
-	// Observed says the library wrote the log, and in clang's driver saw
-	// the source opened: without it the other fields say nothing.
+	// Observed says the library wrote the log (in clang's driver, from the
+	// source's opening on): without it the other fields say nothing.
 	Observed bool
 }
 
@@ -66,27 +66,25 @@ func (l *Log) Merge(o Log) {
 
 // Parse reads the library's records (see shim/shim.c). source is the
 // clean absolute path of the compile's source, and dir the compiler's
-// directory: a log of clang's driver, which preprocesses in its own
-// process, counts from the opening of the source on.
+// directory: the records of clang's driver, which preprocesses in its own
+// process, count from its opening of the source on.
 func Parse(b []byte, dir, source string) (Log, error) {
 	var l Log
-	driver := bytes.HasPrefix(b, []byte("Pd\x00"))
-	if driver {
-		b = b[3:]
-	}
+	driverOpened := false
 	for len(b) > 0 {
 		end := bytes.IndexByte(b, 0)
-		if end < 3 {
+		if end < 4 || b[0] != 'c' && b[0] != 'd' {
 			return Log{}, fmt.Errorf("lookups: malformed record %q", b[:min(len(b), 40)])
 		}
-		kind, found, writes, path := b[0], b[1] == '+', b[2] == 'w', string(b[3:end])
+		role, kind, found, writes, path := b[0], b[1], b[2] == '+', b[3] == 'w', string(b[4:end])
 		b = b[end+1:]
-		if driver {
+		if role == 'd' && !driverOpened {
 			if kind != 'o' || !found || writes || abs(dir, path) != source {
 				continue
 			}
-			driver = false
+			driverOpened = true
 		}
+		l.Observed = true
 		switch {
 		case kind == '?':
 			l.Unresolved++
@@ -98,7 +96,6 @@ func Parse(b []byte, dir, source string) (Log, error) {
 			l.Found = append(l.Found, path)
 		}
 	}
-	l.Observed = !driver
 	return l, nil
 }
 

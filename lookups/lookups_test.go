@@ -11,7 +11,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	records := "o+rsrc.c\x00o-rinc/a.h\x00o+wout.d\x00d+r./inc\x00s+rlib/b.h\x00s-rlib/c.h\x00?+rx.h\x00o-wnew.o\x00"
+	records := "co+rsrc.c\x00co-rinc/a.h\x00co+wout.d\x00cd+r./inc\x00cs+rlib/b.h\x00cs-rlib/c.h\x00c?+rx.h\x00co-wnew.o\x00"
 	l, err := Parse([]byte(records), "/p", "/p/src.c")
 	if err != nil {
 		t.Fatal(err)
@@ -29,16 +29,18 @@ func TestParse(t *testing.T) {
 	if !slices.Equal(l.Found, []string{"src.c"}) || !slices.Equal(l.Missing, []string{"lib/c.h"}) {
 		t.Errorf("Without left Found %q, Missing %q", l.Found, l.Missing)
 	}
-	for _, bad := range []string{"o+", "o+rno end", "\x00"} {
+	for _, bad := range []string{"co+", "co+rno end", "\x00", "xo+rsrc.c\x00"} {
 		if _, err := Parse([]byte(bad), "/p", "/p/src.c"); err == nil {
 			t.Errorf("Parse(%q) took a malformed record", bad)
 		}
 	}
 }
 
-// In clang's driver, the lookups count from the opening of the source.
+// In clang's driver, the lookups count from the opening of the source
+// on; a preprocessor of its own (clang -cc1 under -fno-integrated-cc1)
+// counts whole, whatever its driver wrote around it.
 func TestParseDriverLog(t *testing.T) {
-	records := "Pd\x00o+r/etc/os-release\x00s+rsrc.c\x00s-r/usr/local/cuda\x00o+rsrc.c\x00o+rx.h\x00s-ry.h\x00"
+	records := "do+r/etc/os-release\x00ds+rsrc.c\x00ds-r/usr/local/cuda\x00do+rsrc.c\x00do+rx.h\x00ds-ry.h\x00"
 	l, err := Parse([]byte(records), "/p", "/p/src.c")
 	if err != nil {
 		t.Fatal(err)
@@ -46,15 +48,19 @@ func TestParseDriverLog(t *testing.T) {
 	if want := []string{"src.c", "x.h"}; !slices.Equal(l.Found, want) || !slices.Equal(l.Missing, []string{"y.h"}) || !l.Observed {
 		t.Errorf("Found %q, Missing %q, Observed %v; want %q, [y.h], true", l.Found, l.Missing, l.Observed, want)
 	}
-	l, err = Parse([]byte("Pd\x00o+r/etc/os-release\x00s+rsrc.c\x00"), "/p", "/p/src.c")
+	l, err = Parse([]byte("do+r/etc/os-release\x00ds+rsrc.c\x00"), "/p", "/p/src.c")
 	if err != nil || l.Observed || len(l.Found) > 0 {
 		t.Errorf("a driver's log without the source opened: %+v, %v; want unobserved", l, err)
+	}
+	l, err = Parse([]byte("do+r/etc/os-release\x00co+rsrc.c\x00co+rx.h\x00do+r/etc/debian_version\x00"), "/p", "/p/src.c")
+	if want := []string{"src.c", "x.h"}; err != nil || !l.Observed || !slices.Equal(l.Found, want) {
+		t.Errorf("a driver around a preprocessor of its own: %+v, %v; want Found %q", l, err, want)
 	}
 }
 
 func TestParseAccessToADirectory(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Parse([]byte("a+r"+dir+"\x00"), "/p", "/p/src.c")
+	l, err := Parse([]byte("ca+r"+dir+"\x00"), "/p", "/p/src.c")
 	if err != nil || len(l.Found) != 0 {
 		t.Errorf("an access to a directory counted as a file found: %q, %v", l.Found, err)
 	}
@@ -72,18 +78,18 @@ func gcc(t *testing.T) string {
 // The library sees a lookup that no reading of the text shows: a
 // __has_include pasted from a macro's parameters; in clang's driver too.
 func TestAttachTellsAPastedProbe(t *testing.T) {
-	for _, name := range []string{"gcc", "clang"} {
-		t.Run(name, func(t *testing.T) {
-			driver, err := exec.LookPath(name)
+	for _, c := range []struct{ name, flag string }{{"gcc", ""}, {"clang", ""}, {"clang", "-fno-integrated-cc1"}} {
+		t.Run(c.name+c.flag, func(t *testing.T) {
+			driver, err := exec.LookPath(c.name)
 			if err != nil {
-				t.Skipf("%s is not installed", name)
+				t.Skipf("%s is not installed", c.name)
 			}
-			tellsAPastedProbe(t, driver)
+			tellsAPastedProbe(t, driver, c.flag)
 		})
 	}
 }
 
-func tellsAPastedProbe(t *testing.T, driver string) {
+func tellsAPastedProbe(t *testing.T, driver, flag string) {
 	state, src := t.TempDir(), t.TempDir()
 	lib := Prepare(context.Background(), state, driver, "test", os.Environ())
 	if lib == nil {
@@ -92,6 +98,9 @@ func tellsAPastedProbe(t *testing.T, driver string) {
 	os.WriteFile(filepath.Join(src, "c.c"), []byte("#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"x.h\")\nint v;\n#endif\n"), 0o644)
 	lookup := func() Log {
 		cmd := exec.Command(driver, "-E", "c.c", "-MD", "-MF", "c.d")
+		if flag != "" {
+			cmd.Args = append(cmd.Args, flag)
+		}
 		cmd.Dir, cmd.Env = src, os.Environ()
 		finish, err := lib.Attach(cmd, "c.c")
 		if err != nil {

@@ -5,15 +5,14 @@
  * against what the cache key covers. The driver process loads it too but
  * writes nothing.
  *
- * Each record is a kind ('o' open, 's' stat of a file, 'd' stat of a
- * directory, 'a' access), '+' or '-' for found or not, 'r' or 'w' for the access, the
- * path, and a NUL. A path relative to a directory descriptor is written
- * after that directory's path; one that cannot be resolved is written as
- * kind '?'. The records go to the descriptor named by REX_LOOKUPS_FD.
- *
- * clang runs its preprocessor inside the driver process: there the first
- * record is "Pd" and a NUL, and the driver's own lookups (its toolchain's
- * and the system's) come before the preprocessor opens the source. */
+ * Each record is the process's role ('c' a preprocessor of its own, 'd'
+ * clang's driver, which preprocesses inside its own process after its own
+ * lookups of the toolchain and the system), a kind ('o' open, 's' stat of
+ * a file, 'd' stat of a directory, 'a' access), '+' or '-' for found or
+ * not, 'r' or 'w' for the access, the path, and a NUL. A path relative to
+ * a directory descriptor is written after that directory's path; one that
+ * cannot be resolved is written as kind '?'. The records go to the
+ * descriptor named by REX_LOOKUPS_FD. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 static int log_fd = -1;
+static char role;
 static char buf[1 << 16];
 static size_t used;
 static int busy;
@@ -73,13 +73,18 @@ static void note(char kind, int dirfd, const char *path, int found, int writes) 
 		else
 			dirlen = (size_t)n;
 	}
-	char head[3] = {kind, found ? '+' : '-', writes ? 'w' : 'r'};
-	put(head, 3);
+	char head[4] = {role, kind, found ? '+' : '-', writes ? 'w' : 'r'};
+	/* A record goes out in one write: a preprocessor of its own shares
+	 * the descriptor with its driver. */
+	size_t len = strlen(path);
+	if (used + sizeof head + dirlen + 1 + len + 1 > sizeof buf)
+		flush_log();
+	put(head, 4);
 	if (dirlen > 0) {
 		put(dir, dirlen);
 		put("/", 1);
 	}
-	put(path, strlen(path) + 1);
+	put(path, len + 1);
 	errno = saved;
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 }
@@ -107,12 +112,13 @@ __attribute__((constructor)) static void start(void) {
 	exe[m] = 0;
 	const char *base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
-	if (strncmp(base, "cc1", 3) == 0 || strcmp(arg1, "-cc1") == 0) {
-		log_fd = atoi(fd);
-	} else if (strncmp(base, "clang", 5) == 0) {
-		log_fd = atoi(fd);
-		put("Pd", 3);
-	}
+	if (strncmp(base, "cc1", 3) == 0 || strcmp(arg1, "-cc1") == 0)
+		role = 'c';
+	else if (strncmp(base, "clang", 5) == 0)
+		role = 'd';
+	else
+		return;
+	log_fd = atoi(fd);
 }
 
 __attribute__((destructor)) static void stop(void) {
