@@ -14,3 +14,16 @@ func logFile() (*os.File, error) {
 	os.Remove(f.Name())
 	return f, nil
 }
+
+// imageFile returns a file that holds image.
+func imageFile(image []byte) (*os.File, error) {
+	f, err := logFile()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(image); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

@@ -28,6 +28,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/zeebo/blake3"
 
@@ -124,40 +125,84 @@ func isDir(path string) bool {
 }
 
 // Library is a built copy of the library, ready to preload.
-type Library struct{ path string }
+type Library struct {
+	path  string
+	image []byte // its content, read once
+}
 
-// Prepare returns the library for the compiler driver, building and trying
-// it on first use, or nil where it cannot serve (see the package comment).
-// identity names the toolchain; env is the compile's, without any
-// preloading of its own. A failure is remembered, so that it costs one
-// attempt per toolchain.
+// failureKept is how long a failure to build or load the library stands
+// before the next compile tries again.
+const failureKept = time.Hour
+
+// Prepare returns the library for the toolchain whose driver is given,
+// building and trying it on first use, or nil where it cannot serve (see
+// the package comment). identity names the toolchain; env is the
+// compile's. A failure stands for a while, so that it costs one attempt per
+// toolchain; processes that start together build the library once.
 func Prepare(ctx context.Context, stateDir, driver, identity string, env []string) *Library {
-	if runtime.GOOS != "linux" || stateDir == "" || strings.ContainsAny(stateDir, " :\t\n") {
-		// The library reads /proc/self/cmdline; the loader splits
-		// LD_PRELOAD at spaces and colons.
+	if runtime.GOOS != "linux" || stateDir == "" {
+		// The library reads /proc/self/cmdline.
 		return nil
 	}
 	h := blake3.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", shimSource, driver, identity)
+	fmt.Fprintf(h, "%s\x00%s\x00", shimSource, identity)
 	base := filepath.Join(stateDir, "lookups", hex.EncodeToString(h.Sum(nil)[:12]))
-	lib := &Library{path: base + ".so"}
-	if st, err := os.Stat(lib.path); err == nil {
-		if !ownFile(st) {
-			// Code another user could have written runs in the compiler.
-			return nil
-		}
+	if lib := load(base + ".so"); lib != nil {
 		return lib
 	}
-	if _, err := os.Stat(base + ".failed"); err == nil {
+	if failed(base) {
 		return nil
 	}
-	if err := build(ctx, driver, lib.path, buildEnv(env)); err != nil {
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return nil
+	}
+	lock, err := os.OpenFile(base+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return nil
+	}
+	// Another process may have built it, or failed to, while this one
+	// waited.
+	if lib := load(base + ".so"); lib != nil || failed(base) {
+		return lib
+	}
+	if err := build(ctx, driver, base+".so", buildEnv(env)); err != nil {
 		if ctx.Err() == nil {
 			atomicfile.Write(base+".failed", []byte(err.Error()+"\n"), 0o644)
 		}
 		return nil
 	}
-	return lib
+	os.Remove(base + ".failed")
+	return load(base + ".so")
+}
+
+// load returns the library built at path, or nil. Code another user could
+// have written would run in the compiler: the file must be this user's,
+// and no one else's to write.
+func load(path string) *Library {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !ownFile(st) {
+		return nil
+	}
+	image, err := io.ReadAll(f)
+	if err != nil {
+		return nil
+	}
+	return &Library{path: path, image: image}
+}
+
+// failed says whether a failure to build the library at base stands.
+func failed(base string) bool {
+	st, err := os.Stat(base + ".failed")
+	return err == nil && time.Since(st.ModTime()) < failureKept
 }
 
 // ownFile says whether st is a file of this user that no one else may
@@ -167,18 +212,23 @@ func ownFile(st os.FileInfo) bool {
 	return ok && int(sys.Uid) == os.Getuid() && st.Mode().Perm()&0o022 == 0
 }
 
-// buildEnv keeps of env what the driver needs to find its programs: the
-// compile's other variables (CPATH, GCC_EXEC_PREFIX, ...) are not the
-// library's.
+// buildEnv keeps of env what the driver needs to find and run its
+// programs: the compile's other variables (CPATH, DEPENDENCIES_OUTPUT, a
+// preload of its own) are not the library's.
 func buildEnv(env []string) []string {
-	out := []string{"LC_ALL=C"}
+	out := []string{"LC_ALL=C", "PATH=" + standardPath}
 	for _, kv := range env {
-		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "TMPDIR=") {
-			out = append(out, kv)
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "PATH", "TMPDIR", "GCC_EXEC_PREFIX", "COMPILER_PATH", "LD_LIBRARY_PATH":
+			out = append(out, kv) // a later PATH replaces the standard one
 		}
 	}
 	return out
 }
+
+// standardPath is where the driver finds the linker when env has no PATH.
+const standardPath = "/usr/local/bin:/usr/bin:/bin"
 
 // build compiles the library into dst and tries it.
 func build(ctx context.Context, driver, dst string, env []string) error {
@@ -200,6 +250,10 @@ func build(ctx context.Context, driver, dst string, env []string) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the lookup library: %v: %s", err, out)
 	}
+	// The umask may leave it group-writable, which load refuses.
+	if err := os.Chmod(so, 0o755); err != nil {
+		return err
+	}
 	if err := try(ctx, driver, so, env); err != nil {
 		return err
 	}
@@ -214,7 +268,10 @@ func try(ctx context.Context, driver, so string, env []string) error {
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	lib := &Library{path: so}
+	lib := load(so)
+	if lib == nil {
+		return errors.New("the lookup library cannot be read back")
+	}
 	finish, err := lib.Attach(cmd, "/dev/null")
 	if err != nil {
 		return err
@@ -241,17 +298,25 @@ func try(ctx context.Context, driver, so string, env []string) error {
 
 // Attach preloads the library into cmd, whose Env must be set, and returns
 // the function that reads the log once cmd has run. source is the
-// compile's source as cmd names it.
+// compile's source as cmd names it. The library is handed over in memory,
+// by descriptor: no path of the state directory (spaces, a colon, a
+// noexec mount) stands in the loader's way.
 func (lib *Library) Attach(cmd *exec.Cmd, source string) (finish func() (Log, error), err error) {
 	f, err := logFile()
 	if err != nil {
 		return nil, err
 	}
-	cmd.ExtraFiles = append(cmd.ExtraFiles, f)
-	n := 2 + len(cmd.ExtraFiles)
-	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "LD_PRELOAD="+lib.path, fmt.Sprintf("%s=%d", fdVar, n))
+	image, err := imageFile(lib.image)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, f, image)
+	logFD, imageFD := 1+len(cmd.ExtraFiles), 2+len(cmd.ExtraFiles)
+	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], fmt.Sprintf("LD_PRELOAD=/proc/self/fd/%d", imageFD), fmt.Sprintf("%s=%d", fdVar, logFD))
 	return func() (Log, error) {
 		defer f.Close()
+		image.Close()
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return Log{}, err
 		}

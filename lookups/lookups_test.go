@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -143,8 +144,10 @@ func TestPrepareBuildsOnceAndRemembersFailure(t *testing.T) {
 		t.Errorf("another toolchain shares the library: %v", c)
 	}
 	os.Chmod(a.path, 0o777)
-	if lib := Prepare(context.Background(), state, driver, "one", os.Environ()); lib != nil {
-		t.Error("a library anyone may write was preloaded")
+	if lib := Prepare(context.Background(), state, driver, "one", os.Environ()); lib == nil {
+		t.Error("a library anyone may write was not built again")
+	} else if st, err := os.Stat(lib.path); err != nil || st.Mode().Perm() != 0o755 {
+		t.Errorf("a library anyone may write was preloaded: %v, %v", st.Mode(), err)
 	}
 
 	count := filepath.Join(t.TempDir(), "count")
@@ -158,7 +161,50 @@ func TestPrepareBuildsOnceAndRemembersFailure(t *testing.T) {
 	if runs, _ := os.ReadFile(count); strings.Count(string(runs), "run") != 1 {
 		t.Errorf("the failing driver ran %d times, want once", strings.Count(string(runs), "run"))
 	}
-	if lib := Prepare(context.Background(), "/tmp/a dir", driver, "one", os.Environ()); lib != nil {
-		t.Error("a state directory with a space, which LD_PRELOAD cannot name, gave a library")
+}
+
+// The loader takes the library by descriptor: a state directory that
+// LD_PRELOAD could not name serves; so does one under a umask that lets
+// the group write.
+func TestPrepareOddStateDirectories(t *testing.T) {
+	driver := gcc(t)
+	old := syscall.Umask(0o002)
+	defer syscall.Umask(old)
+	for _, name := range []string{"a dir", "a:dir"} {
+		state := filepath.Join(t.TempDir(), name)
+		for i := range 2 {
+			if lib := Prepare(context.Background(), state, driver, "one", os.Environ()); lib == nil {
+				t.Errorf("%q, use %d: no library", name, i+1)
+			}
+		}
+	}
+}
+
+// A directory named like a header in an earlier search directory is no
+// file found: the preprocessor opens it, sees a directory, and searches on.
+func TestDirectoryNamedLikeAHeader(t *testing.T) {
+	driver := gcc(t)
+	lib := Prepare(context.Background(), t.TempDir(), driver, "test", os.Environ())
+	if lib == nil {
+		t.Fatal("no library for gcc")
+	}
+	src := t.TempDir()
+	os.Mkdir(filepath.Join(src, "stdio.h"), 0o755)
+	os.WriteFile(filepath.Join(src, "c.c"), []byte("#include <stdio.h>\n"), 0o644)
+	cmd := exec.Command(driver, "-I.", "-E", "c.c")
+	cmd.Dir, cmd.Env = src, os.Environ()
+	finish, err := lib.Attach(cmd, "c.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out[:min(len(out), 500)])
+	}
+	l, err := finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(l.Found, "./stdio.h") || !slices.Contains(l.Found, "/usr/include/stdio.h") {
+		t.Errorf("Found %q: want /usr/include/stdio.h and not the directory ./stdio.h", l.Found)
 	}
 }

@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"path/filepath"
-	"strings"
 
 	"github.com/rexbuild/rex/lookups"
 	"github.com/rexbuild/rex/toolchain"
@@ -14,7 +13,9 @@ import (
 // missed (a __has_include pasted from a macro's parameters): unkeyed, it
 // would go unseen when it changes, and a worker, which lacks it, would
 // take the other branch. Such a compile stays local. An unobserved scan
-// (no library for the toolchain) is left to the reading of the text.
+// (no library for the toolchain) is left to the reading of the text. The
+// locale's catalogues and the charset converters are opened inside the C
+// library, which the library does not see: they are not lookups.
 func checkLookups(cwd, source string, tc *toolchain.Toolchain, set inputSet, told lookups.Log) error {
 	if !told.Observed {
 		return nil
@@ -46,7 +47,6 @@ func checkLookups(cwd, source string, tc *toolchain.Toolchain, set inputSet, tol
 		sawSource = sawSource || clean == source
 		k, ok := keyed[clean]
 		switch {
-		case !ok && environmentFile(clean):
 		case !ok:
 			return localf("the compiler read %s, which rex's reading of the sources did not find: a lookup spelt where the text does not show it", p)
 		case k != read && !sameFile(k, read):
@@ -57,15 +57,6 @@ func checkLookups(cwd, source string, tc *toolchain.Toolchain, set inputSet, tol
 		return localf("the compiler's account of its lookups lacks the source %s", source)
 	}
 	return nil
-}
-
-// environmentFile says whether the compiler's reading of path is the
-// environment's, not the sources': its messages in the locale's language
-// and the character set conversions, which LANG, LC_* and the charset
-// options key (see compiler/env.go).
-func environmentFile(path string) bool {
-	return strings.HasPrefix(path, "/usr/share/locale/") || strings.HasPrefix(path, "/usr/lib/locale/") ||
-		strings.Contains(path, "/gconv/")
 }
 
 // lookedFor are the absolute paths of the lookups that found nothing.

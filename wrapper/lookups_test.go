@@ -29,7 +29,7 @@ func TestCheckLookups(t *testing.T) {
 		local string // a word of the reason, or "" to go on
 	}{
 		{"inputs as spelt", []string{"c.c", "./a.h", "/usr/include/stdio.h", "/usr/include/probed.h"}, ""},
-		{"the locale's files", []string{"c.c", "/usr/share/locale/de/LC_MESSAGES/cpplib.mo"}, ""},
+		{"a project file under a directory named gconv", []string{"c.c", "gconv/x.h"}, "gconv/x.h"},
 		// A toolchain file's existence is keyed only when a probe found it.
 		{"an unkeyed toolchain file", []string{"c.c", "/usr/lib/gcc/x/include/stddef.h"}, "stddef.h"},
 		{"an unkeyed file", []string{"c.c", "x.h"}, "x.h"},

@@ -137,6 +137,16 @@ static mode_t mode_of(int flags, va_list ap) {
 	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
 }
 
+/* An open that found a directory found no file: the preprocessor skips
+ * it and searches on. */
+static char open_kind(int fd) {
+	struct stat st;
+	int saved = errno;
+	char kind = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) ? 'd' : 'o';
+	errno = saved;
+	return kind;
+}
+
 #define OPEN(name)                                                             \
 	int name(const char *path, int flags, ...) {                           \
 		REAL(name);                                                    \
@@ -145,7 +155,7 @@ static mode_t mode_of(int flags, va_list ap) {
 		mode_t mode = mode_of(flags, ap);                              \
 		va_end(ap);                                                    \
 		int fd = real(path, flags, mode);                              \
-		note('o', AT_FDCWD, path, fd >= 0, writes(flags));             \
+		note(open_kind(fd), AT_FDCWD, path, fd >= 0, writes(flags));   \
 		return fd;                                                     \
 	}
 OPEN(open)
@@ -159,7 +169,7 @@ OPEN(open64)
 		mode_t mode = mode_of(flags, ap);                              \
 		va_end(ap);                                                    \
 		int fd = real(dirfd, path, flags, mode);                       \
-		note('o', dirfd, path, fd >= 0, writes(flags));                \
+		note(open_kind(fd), dirfd, path, fd >= 0, writes(flags));      \
 		return fd;                                                     \
 	}
 OPENAT(openat)
@@ -170,7 +180,7 @@ OPENAT(openat64)
 	int name(const char *path, int flags) {                                \
 		REAL(name);                                                    \
 		int fd = real(path, flags);                                    \
-		note('o', AT_FDCWD, path, fd >= 0, writes(flags));             \
+		note(open_kind(fd), AT_FDCWD, path, fd >= 0, writes(flags));   \
 		return fd;                                                     \
 	}
 OPEN2(__open_2)
@@ -180,7 +190,7 @@ OPEN2(__open64_2)
 	int name(int dirfd, const char *path, int flags) {                     \
 		REAL(name);                                                    \
 		int fd = real(dirfd, path, flags);                             \
-		note('o', dirfd, path, fd >= 0, writes(flags));                \
+		note(open_kind(fd), dirfd, path, fd >= 0, writes(flags));      \
 		return fd;                                                     \
 	}
 OPENAT2(__openat_2)
@@ -190,7 +200,7 @@ OPENAT2(__openat64_2)
 	FILE *name(const char *path, const char *mode) {                       \
 		REAL(name);                                                    \
 		FILE *f = real(path, mode);                                    \
-		note('o', AT_FDCWD, path, f != NULL, mode[0] != 'r' || strchr(mode, '+') != NULL); \
+		note(open_kind(f ? fileno(f) : -1), AT_FDCWD, path, f != NULL, mode[0] != 'r' || strchr(mode, '+') != NULL); \
 		return f;                                                      \
 	}
 FOPEN(fopen)
