@@ -17,6 +17,7 @@ import (
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/dirlist"
 	"github.com/rexbuild/rex/explain"
+	"github.com/rexbuild/rex/lookups"
 	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
@@ -58,6 +59,11 @@ type actionPlan struct {
 	// watchAssembler says a local compile that fills a cache checks what
 	// the assembler read (see asmreads.go).
 	watchAssembler bool
+	// lookups, when set, tells what the scan's compiler looked up, and
+	// then what a local compile of source that fills a cache did (see
+	// lookups.go).
+	lookups *lookups.Library
+	source  string
 	// function names the digest function of actionDigest; inputs is what
 	// the key covers and facts what the scan learnt, for the compile's
 	// direct-mode record (nil when direct mode is off).

@@ -43,7 +43,11 @@ func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Res
 		return Result{}, localf("%v", err)
 	}
 	inv.Argv = argv
-	res, err := compileLocally(ctx, inv)
+	var checkLookups func() error
+	res, err := runLocally(ctx, inv, func(cmd *exec.Cmd) (err error) {
+		checkLookups, err = watchLookups(plan, cmd, plan.source)
+		return err
+	})
 	switch {
 	case err != nil || res.ExitCode != 0:
 		watch.check(inv.Dir, plan) // removes the list
@@ -56,6 +60,9 @@ func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Res
 		if err := watch.check(inv.Dir, plan); err != nil && res.Reason == nil {
 			res.Reason = err
 		}
+		if err := checkLookups(); err != nil && res.Reason == nil {
+			res.Reason = err
+		}
 	}
 	return res, err
 }
@@ -63,10 +70,19 @@ func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Res
 // compileLocally runs the compiler with inv's argv, capturing its output
 // for the cache and for replay.
 func compileLocally(ctx context.Context, inv Invocation) (Result, error) {
+	return runLocally(ctx, inv, func(*exec.Cmd) error { return nil })
+}
+
+// runLocally is compileLocally with prepare called on the command before
+// it runs.
+func runLocally(ctx context.Context, inv Invocation, prepare func(*exec.Cmd) error) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, inv.Argv[0], inv.Argv[1:]...)
 	cmd.Dir, cmd.Env = inv.Dir, inv.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, &stdout, &stderr
+	if err := prepare(cmd); err != nil {
+		return Result{}, localf("run %s: %v", inv.Argv[0], err)
+	}
 	start := time.Now()
 	err := cmd.Run()
 	took := time.Since(start)

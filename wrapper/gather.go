@@ -26,8 +26,8 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 			plan.depTemp = depTempPath(inv.Dir, p.DepFile)
 		}
 		var err error
-		lib := lookups.Prepare(ctx, cfg.StateDir, tc.Path, tc.Identity, inv.Env)
-		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp, Lists: plan.lists, Lookups: lib})
+		plan.lookups, plan.source = lookups.Prepare(ctx, cfg.StateDir, tc.Path, tc.Identity, inv.Env), p.Source
+		scan, err = depscan.Scan(ctx, depscan.Request{Compiler: tc.Path, Inv: p, Dir: inv.Dir, Env: inv.Env, DepFile: plan.depTemp, Lists: plan.lists, Lookups: plan.lookups})
 		if err != nil {
 			// Most often a missing header or a preprocessor error: the
 			// local compile prints the exact diagnostics.
@@ -72,7 +72,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		return set, scan.Search, err
 	}
 	if scan != plan.predicted {
-		if err := checkLookups(inv.Dir, p.Source, tc, set, scan.Lookups); err != nil {
+		if err := checkLookups(inv.Dir, p.Source, set, scan.Lookups); err != nil {
 			return set, scan.Search, err
 		}
 		if plan.facts != nil {

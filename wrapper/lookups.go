@@ -1,10 +1,12 @@
 package wrapper
 
 import (
+	"errors"
+	"fmt"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/rexbuild/rex/lookups"
-	"github.com/rexbuild/rex/toolchain"
 )
 
 // checkLookups holds the scan compiler's account of its lookups (see
@@ -16,7 +18,7 @@ import (
 // (no library for the toolchain) is left to the reading of the text. The
 // locale's catalogues and the charset converters are opened inside the C
 // library, which the library does not see: they are not lookups.
-func checkLookups(cwd, source string, tc *toolchain.Toolchain, set inputSet, told lookups.Log) error {
+func checkLookups(cwd, source string, set inputSet, told lookups.Log) error {
 	if !told.Observed {
 		return nil
 	}
@@ -69,4 +71,39 @@ func lookedFor(cwd string, told lookups.Log) []string {
 		abs[i] = p
 	}
 	return abs
+}
+
+// A local compile that fills a cache runs the whole preprocessing, with
+// what gcc's directives-only scan leaves undone: a _Pragma("once") or a
+// pasted _Pragma(push_macro) in the text may lead it to a header the scan
+// did not list, and a _Pragma(GCC dependency) reads a file. Where the scan
+// was observed, so is that compile: the cache is filled only when its
+// compiler found nothing beyond the key. (A worker has only the keyed
+// files: such a compile fails there, or, where a header of the same name
+// is keyed, compiles another; see the README.)
+
+var errUnkeyedRead = errors.New("the compile read a file the dependency scan does not list; the cache is not filled")
+
+// watchLookups attaches the plan's library to a local compile that fills a
+// cache, and returns the check of what it found (nil error when nothing is
+// watched).
+func watchLookups(plan *actionPlan, cmd *exec.Cmd, source string) (check func() error, err error) {
+	if plan == nil || plan.lookups == nil {
+		return func() error { return nil }, nil
+	}
+	finish, err := plan.lookups.Attach(cmd, source)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		told, err := finish()
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
+		}
+		told.Without(plan.outputs)
+		if err := checkLookups(cmd.Dir, source, plan.inputs, told); err != nil {
+			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
+		}
+		return nil
+	}, nil
 }

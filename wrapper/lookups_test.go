@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/rexbuild/rex/lookups"
-	"github.com/rexbuild/rex/toolchain"
 )
 
 func TestCheckLookups(t *testing.T) {
@@ -17,7 +16,6 @@ func TestCheckLookups(t *testing.T) {
 	for _, f := range []string{"c.c", "a.h", "x.h", "real/b.h", "b.h"} {
 		os.WriteFile(filepath.Join(cwd, f), []byte(f), 0o644)
 	}
-	tc := &toolchain.Toolchain{Dirs: []string{"/usr/lib/gcc"}}
 	set := inputSet{
 		project: []projectFile{{clean: cwd + "/c.c", read: cwd + "/c.c"}, {clean: cwd + "/a.h", read: cwd + "/./a.h"}, {clean: cwd + "/b.h", read: cwd + "/b.h"}},
 		system:  []systemFile{{path: "/usr/include/stdio.h"}},
@@ -36,7 +34,7 @@ func TestCheckLookups(t *testing.T) {
 		{"a keyed path that is another file through a symlink and ..", []string{"c.c", "link/../b.h"}, "symlink"},
 		{"no source", []string{"a.h"}, "lacks the source"},
 	} {
-		err := checkLookups(cwd, "c.c", tc, set, lookups.Log{Found: c.found, Observed: true})
+		err := checkLookups(cwd, "c.c", set, lookups.Log{Found: c.found, Observed: true})
 		switch {
 		case c.local == "" && err != nil:
 			t.Errorf("%s: %v, want no objection", c.name, err)
@@ -44,10 +42,10 @@ func TestCheckLookups(t *testing.T) {
 			t.Errorf("%s: %v, want a local run naming %q", c.name, err, c.local)
 		}
 	}
-	if err := checkLookups(cwd, "c.c", tc, set, lookups.Log{Found: []string{"x.h"}}); err != nil {
+	if err := checkLookups(cwd, "c.c", set, lookups.Log{Found: []string{"x.h"}}); err != nil {
 		t.Errorf("an unobserved scan: %v, want it left to the reading of the text", err)
 	}
-	if err := checkLookups(cwd, "c.c", tc, set, lookups.Log{Found: []string{"c.c"}, Unresolved: 1, Observed: true}); err == nil {
+	if err := checkLookups(cwd, "c.c", set, lookups.Log{Found: []string{"c.c"}, Unresolved: 1, Observed: true}); err == nil {
 		t.Error("an unresolved lookup went unremarked")
 	}
 }

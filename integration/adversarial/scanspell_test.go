@@ -222,3 +222,43 @@ func TestProbeSpellings(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) { run(t, s) })
 	}
 }
+
+// What gcc's directives-only scan leaves undone in the text: a _Pragma.
+// With no server, the local compile that fills the cache is watched (see
+// package lookups) and fills it only when it read nothing beyond the key.
+func TestPragmaInTextLocalCache(t *testing.T) {
+	for _, s := range []spec{{
+		name: `_Pragma("once") in a header included twice`,
+		files: map[string]string{"a.h": "_Pragma(\"once\")\n#ifndef A_SEEN\n#define A_SEEN\n#else\n#define TWICE\n#endif\n",
+			"c.c":    "#include \"a.h\"\n#include \"a.h\"\n#ifndef TWICE\n#include \"real.h\"\n#endif\n#ifndef RV\n#define RV 0\n#endif\nint v = RV;\n",
+			"real.h": "#define RV 10\n"},
+		mutate: edit("real.h", "#define RV 20\n"),
+	}, {
+		name: "a pasted _Pragma(push_macro) and pop_macro restore a macro an #if tests",
+		files: map[string]string{"c.c": "#define STR(x) #x\n#define PR(a, b) _Pragma(STR(a##b))\n#define X 1\nPR(push_,macro(\"X\"))\n" +
+			"#undef X\n#define X 2\nPR(pop_,macro(\"X\"))\n#if X == 1\n#include \"one.h\"\n#else\n#include \"two.h\"\n#endif\nint v = RV;\n",
+			"one.h": "#define RV 1\n", "two.h": "#define RV 2\n"},
+		mutate: edit("one.h", "#define RV 5\n"),
+	}, {
+		name:   "a macro's _Pragma(GCC dependency), -Werror",
+		files:  map[string]string{"c.c": "#define DEP(f) _Pragma(#f)\nDEP(GCC dependency \"dep.txt\")\nint v;\n", "dep.txt": ""},
+		setup:  func(k *kase) { k.sh("touch -d 2020-01-01 dep.txt") },
+		cmd:    []string{"gcc", "-Werror", "-c", "c.c", "-o", "c.o"},
+		mutate: func(k *kase) { k.sh("touch dep.txt") },
+	}, {
+		// clang's integrated assembler has no --MD: its lookups tell.
+		name: ".incbin spelt with a string escape, clang",
+		files: map[string]string{"data.bin": "first blob\n",
+			"c.c": "__asm__(\".section .rodata\\n.global blob\\nblob:\\n.inc\\x62in \\\"data.bin\\\"\\n.previous\");\n"},
+		tool:   "clang",
+		cmd:    []string{"clang", "-c", "c.c", "-o", "c.o"},
+		mutate: edit("data.bin", "second, longer blob\n"),
+	}} {
+		s.class = "cache-only"
+		s.env = []string{"REX_SERVER="}
+		if s.cmd == nil {
+			s.cmd = []string{"gcc", "-c", "c.c", "-o", "c.o"}
+		}
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
