@@ -64,6 +64,9 @@ type actionPlan struct {
 	// lookups.go).
 	lookups *lookups.Library
 	source  string
+	// once are the inputs that may be read once, by size (see
+	// readOnceBySize).
+	once map[int64][]inputFile
 	// function names the digest function of actionDigest; inputs is what
 	// the key covers and facts what the scan learnt, for the compile's
 	// direct-mode record (nil when direct mode is off).

@@ -72,7 +72,7 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		return set, scan.Search, err
 	}
 	if scan != plan.predicted {
-		if err := checkLookups(inv.Dir, p.Source, set, scan.Lookups); err != nil {
+		if err := checkLookups(inv.Dir, p.Source, set, plan.once, scan.Lookups); err != nil {
 			return set, scan.Search, err
 		}
 		if plan.facts != nil {
@@ -102,6 +102,7 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 	if err != nil {
 		return err
 	}
+	plan.once = once
 	if plan.facts != nil {
 		plan.facts.once = once
 	}

@@ -3,9 +3,11 @@ package wrapper
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/lookups"
 )
 
@@ -18,7 +20,13 @@ import (
 // (no library for the toolchain) is left to the reading of the text. The
 // locale's catalogues and the charset converters are opened inside the C
 // library, which the library does not see: they are not lookups.
-func checkLookups(cwd, source string, set inputSet, told lookups.Log) error {
+//
+// A copy of a header read once is found too: gcc opens it, compares it with
+// the header, and skips it. Such a compile stays local when it would run on
+// a worker (see checkOnceCopies); else its record states the copy (see
+// oncecopies.go), and so it passes here: once holds the headers read
+// once, by size.
+func checkLookups(cwd, source string, set inputSet, once map[int64][]inputFile, told lookups.Log) error {
 	if !told.Observed {
 		return nil
 	}
@@ -49,6 +57,7 @@ func checkLookups(cwd, source string, set inputSet, told lookups.Log) error {
 		sawSource = sawSource || clean == source
 		k, ok := keyed[clean]
 		switch {
+		case !ok && copyOfOnce(read, once):
 		case !ok:
 			return localf("the compiler read %s, which rex's reading of the sources did not find: a lookup spelt where the text does not show it", p)
 		case k != read && !sameFile(k, read):
@@ -59,6 +68,28 @@ func checkLookups(cwd, source string, set inputSet, told lookups.Log) error {
 		return localf("the compiler's account of its lookups lacks the source %s", source)
 	}
 	return nil
+}
+
+// copyOfOnce says whether path holds what a header in once holds.
+func copyOfOnce(path string, once map[int64][]inputFile) bool {
+	st, err := os.Stat(path)
+	if err != nil || len(once[st.Size()]) == 0 {
+		return false
+	}
+	sums := map[digest.Function]digest.Digest{}
+	for _, in := range once[st.Size()] {
+		sum, ok := sums[in.fn]
+		if !ok {
+			if sum, err = in.fn.FromFile(path); err != nil {
+				return false
+			}
+			sums[in.fn] = sum
+		}
+		if sum == in.sum {
+			return true
+		}
+	}
+	return false
 }
 
 // lookedFor are the absolute paths of the lookups that found nothing.
@@ -101,7 +132,7 @@ func watchLookups(plan *actionPlan, cmd *exec.Cmd, source string) (check func() 
 			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
 		}
 		told.Without(plan.outputs)
-		if err := checkLookups(cmd.Dir, source, plan.inputs, told); err != nil {
+		if err := checkLookups(cmd.Dir, source, plan.inputs, plan.once, told); err != nil {
 			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/lookups"
 )
 
@@ -34,7 +35,7 @@ func TestCheckLookups(t *testing.T) {
 		{"a keyed path that is another file through a symlink and ..", []string{"c.c", "link/../b.h"}, "symlink"},
 		{"no source", []string{"a.h"}, "lacks the source"},
 	} {
-		err := checkLookups(cwd, "c.c", set, lookups.Log{Found: c.found, Observed: true})
+		err := checkLookups(cwd, "c.c", set, nil, lookups.Log{Found: c.found, Observed: true})
 		switch {
 		case c.local == "" && err != nil:
 			t.Errorf("%s: %v, want no objection", c.name, err)
@@ -42,10 +43,20 @@ func TestCheckLookups(t *testing.T) {
 			t.Errorf("%s: %v, want a local run naming %q", c.name, err, c.local)
 		}
 	}
-	if err := checkLookups(cwd, "c.c", set, lookups.Log{Found: []string{"x.h"}}); err != nil {
+	// A copy of a header read once, which gcc opens to compare and skips.
+	os.WriteFile(filepath.Join(cwd, "copy.h"), []byte("a.h"), 0o644)
+	sum, _ := digest.BLAKE3.FromFile(filepath.Join(cwd, "a.h"))
+	once := map[int64][]inputFile{sum.Size: {{path: cwd + "/a.h", sum: sum, fn: digest.BLAKE3}}}
+	if err := checkLookups(cwd, "c.c", set, once, lookups.Log{Found: []string{"c.c", "copy.h"}, Observed: true}); err != nil {
+		t.Errorf("a copy of a header read once: %v", err)
+	}
+	if err := checkLookups(cwd, "c.c", set, once, lookups.Log{Found: []string{"c.c", "x.h"}, Observed: true}); err == nil {
+		t.Error("a file of another content passed as a copy of a header read once")
+	}
+	if err := checkLookups(cwd, "c.c", set, nil, lookups.Log{Found: []string{"x.h"}}); err != nil {
 		t.Errorf("an unobserved scan: %v, want it left to the reading of the text", err)
 	}
-	if err := checkLookups(cwd, "c.c", set, lookups.Log{Found: []string{"c.c"}, Unresolved: 1, Observed: true}); err == nil {
+	if err := checkLookups(cwd, "c.c", set, nil, lookups.Log{Found: []string{"c.c"}, Unresolved: 1, Observed: true}); err == nil {
 		t.Error("an unresolved lookup went unremarked")
 	}
 }
