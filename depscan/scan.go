@@ -235,7 +235,7 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 		f.Close()
 		return output{}, nil, fmt.Errorf("depscan: the lookups of %s: %w", args[0], logErr)
 	}
-	log.Without(written(req, args))
+	log.Without(req.Dir, written(req, args), nil)
 	return output{f: f, lookups: log}, stderr.Bytes(), nil
 }
 

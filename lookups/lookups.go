@@ -67,11 +67,15 @@ func (l *Log) Merge(o Log) {
 
 // Parse reads the library's records (see shim/shim.c). source is the
 // clean absolute path of the compile's source, and dir the compiler's
-// directory: the records of clang's driver, which preprocesses in its own
-// process, count from its opening of the source on.
+// directory. The records of clang's driver, which preprocesses in its own
+// process, count from its opening of the source on; before it, only the
+// places it looked for in vain count (a --sysroot's directories, which it
+// adds to the search list where they exist). A file the compiler writes
+// is an output, also where it looked at it first.
 func Parse(b []byte, dir, source string) (Log, error) {
 	var l Log
 	driverOpened := false
+	written := map[string]bool{}
 	for len(b) > 0 {
 		end := bytes.IndexByte(b, 0)
 		if end < 4 || b[0] != 'c' && b[0] != 'd' {
@@ -80,16 +84,22 @@ func Parse(b []byte, dir, source string) (Log, error) {
 		role, kind, found, writes, path := b[0], b[1], b[2] == '+', b[3] == 'w', string(b[4:end])
 		b = b[end+1:]
 		if role == 'd' && !driverOpened {
-			if kind != 'o' || !found || writes || abs(dir, path) != source {
+			if kind == 'o' && found && !writes && abs(dir, path) == source {
+				driverOpened = true
+			} else {
+				if !found && !writes && kind != '?' {
+					l.Missing = append(l.Missing, path)
+				}
 				continue
 			}
-			driverOpened = true
 		}
 		l.Observed = true
 		switch {
 		case kind == '?':
 			l.Unresolved++
-		case writes || kind == 'd':
+		case writes:
+			written[abs(dir, path)] = true
+		case kind == 'd':
 		case !found:
 			l.Missing = append(l.Missing, path)
 		case kind == 'a' && isDir(abs(dir, path)):
@@ -97,16 +107,24 @@ func Parse(b []byte, dir, source string) (Log, error) {
 			l.Found = append(l.Found, path)
 		}
 	}
+	if !l.Observed {
+		return Log{}, nil
+	}
+	l.Without(dir, nil, written)
 	return l, nil
 }
 
-// Without drops paths from l, as the compiler spelt them: the files a scan
-// writes, which it may look at first.
-func (l *Log) Without(paths []string) {
-	if len(paths) == 0 {
+// Without drops from l the paths, as the compiler in dir may have spelt
+// them, and those of set: the files a compile writes, which it may look
+// at first.
+func (l *Log) Without(dir string, paths []string, set map[string]bool) {
+	if len(paths)+len(set) == 0 {
 		return
 	}
-	drop := func(p string) bool { return slices.Contains(paths, p) }
+	drop := func(p string) bool {
+		a := abs(dir, p)
+		return set[a] || slices.ContainsFunc(paths, func(q string) bool { return abs(dir, q) == a })
+	}
 	l.Found = slices.DeleteFunc(l.Found, drop)
 	l.Missing = slices.DeleteFunc(l.Missing, drop)
 }

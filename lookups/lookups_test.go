@@ -26,7 +26,7 @@ func TestParse(t *testing.T) {
 	if l.Unresolved != 1 || !l.Observed {
 		t.Errorf("Unresolved = %d, Observed = %v; want 1, true", l.Unresolved, l.Observed)
 	}
-	l.Without([]string{"lib/b.h", "inc/a.h"})
+	l.Without("/p", []string{"./lib/b.h", "/p/inc/a.h"}, nil)
 	if !slices.Equal(l.Found, []string{"src.c"}) || !slices.Equal(l.Missing, []string{"lib/c.h"}) {
 		t.Errorf("Without left Found %q, Missing %q", l.Found, l.Missing)
 	}
@@ -41,13 +41,15 @@ func TestParse(t *testing.T) {
 // on; a preprocessor of its own (clang -cc1 under -fno-integrated-cc1)
 // counts whole, whatever its driver wrote around it.
 func TestParseDriverLog(t *testing.T) {
-	records := "do+r/etc/os-release\x00ds+rsrc.c\x00ds-r/usr/local/cuda\x00do+rsrc.c\x00do+rx.h\x00ds-ry.h\x00"
+	records := "do+r/etc/os-release\x00ds+rsrc.c\x00ds-r/usr/local/cuda\x00do+rsrc.c\x00do+rx.h\x00ds-ry.h\x00ds+r./o.o\x00do+w./o.o\x00"
 	l, err := Parse([]byte(records), "/p", "/p/src.c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"src.c", "x.h"}; !slices.Equal(l.Found, want) || !slices.Equal(l.Missing, []string{"y.h"}) || !l.Observed {
-		t.Errorf("Found %q, Missing %q, Observed %v; want %q, [y.h], true", l.Found, l.Missing, l.Observed, want)
+	// The driver's own lookups count only where they found nothing; the
+	// object, written, is no file found.
+	if want := []string{"src.c", "x.h"}; !slices.Equal(l.Found, want) || !slices.Equal(l.Missing, []string{"/usr/local/cuda", "y.h"}) || !l.Observed {
+		t.Errorf("Found %q, Missing %q, Observed %v; want %q, [/usr/local/cuda y.h], true", l.Found, l.Missing, l.Observed, want)
 	}
 	l, err = Parse([]byte("do+r/etc/os-release\x00ds+rsrc.c\x00"), "/p", "/p/src.c")
 	if err != nil || l.Observed || len(l.Found) > 0 {

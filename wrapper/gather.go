@@ -78,6 +78,9 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		if plan.facts != nil {
 			plan.facts.lookedFor = lookedFor(inv.Dir, scan.Lookups)
 		}
+		if scan.Lookups.Observed {
+			plan.scanLookedUp = lookedUp(inv.Dir, scan.Lookups)
+		}
 	}
 	return set, scan.Search, nil
 }

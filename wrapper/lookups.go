@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/lookups"
@@ -104,6 +105,21 @@ func lookedFor(cwd string, told lookups.Log) []string {
 	return abs
 }
 
+// lookedUp is every absolute path the scan looked up, found or not.
+func lookedUp(cwd string, told lookups.Log) map[string]bool {
+	up := make(map[string]bool, len(told.Found)+len(told.Missing))
+	for _, p := range lookedFor(cwd, told) {
+		up[p] = true
+	}
+	for _, p := range told.Found {
+		if !filepath.IsAbs(p) {
+			p = cwd + "/" + p
+		}
+		up[p] = true
+	}
+	return up
+}
+
 // A local compile that fills a cache runs the whole preprocessing, with
 // what gcc's directives-only scan leaves undone: a _Pragma("once") or a
 // pasted _Pragma(push_macro) in the text may lead it to a header the scan
@@ -131,9 +147,18 @@ func watchLookups(plan *actionPlan, cmd *exec.Cmd, source string) (check func() 
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
 		}
-		told.Without(plan.outputs)
+		told.Without(cmd.Dir, plan.outputs, nil)
 		if err := checkLookups(cmd.Dir, source, plan.inputs, plan.once, told); err != nil {
 			return fmt.Errorf("%w: %v", errUnkeyedRead, err)
+		}
+		// A lookup the scan did not make, in a branch it did not take:
+		// a header that appears there later would go unseen. (The
+		// compile also asks for each header's precompiled form, which
+		// the scan does not: see pch.go.)
+		for _, p := range lookedFor(cmd.Dir, told) {
+			if plan.scanLookedUp != nil && !plan.scanLookedUp[p] && !strings.HasSuffix(p, ".gch") {
+				return fmt.Errorf("%w: the compile looked for %s, which its scan did not", errUnkeyedRead, p)
+			}
 		}
 		return nil
 	}, nil
