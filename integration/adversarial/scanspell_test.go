@@ -240,6 +240,22 @@ func TestPragmaInTextLocalCache(t *testing.T) {
 			"one.h": "#define RV 1\n", "two.h": "#define RV 2\n"},
 		mutate: edit("one.h", "#define RV 5\n"),
 	}, {
+		// The branch the scan did not take probes a header that is not
+		// there: the compile's lookup, not the scan's, tells.
+		name: "a pasted push_macro/pop_macro leads to a __has_include the scan never made",
+		files: map[string]string{"c.c": "#define CAT(a, b) a##b\n#define STR(x) #x\n#define XSTR(x) STR(x)\n" +
+			"#define PUSH _Pragma(XSTR(CAT(push_,macro)(\"X\")))\n#define POP _Pragma(XSTR(CAT(pop_,macro)(\"X\")))\n" +
+			"#define X 1\nPUSH\n#undef X\n#define X 2\nPOP\n#if X == 1\n#if CAT(__has_,include)(\"gen.h\")\n#include \"gen.h\"\n#endif\n#endif\nint base = X;\n"},
+		mutate: edit("gen.h", "int gen = 5;\n"),
+	}, {
+		// clang adds <sysroot>/usr/include/<triple> where it exists, before
+		// it opens the source.
+		name:   "clang --sysroot: the target's include directory appears",
+		files:  map[string]string{"c.c": "#include <foo.h>\nint v = FOO;\n", "sys/usr/include/foo.h": "#define FOO 1\n"},
+		tool:   "clang",
+		cmd:    []string{"clang", "--sysroot=sys", "-c", "c.c", "-o", "c.o"},
+		mutate: edit("sys/usr/include/x86_64-linux-gnu/foo.h", "#define FOO 2\n"),
+	}, {
 		name:   "a macro's _Pragma(GCC dependency), -Werror",
 		files:  map[string]string{"c.c": "#define DEP(f) _Pragma(#f)\nDEP(GCC dependency \"dep.txt\")\nint v;\n", "dep.txt": ""},
 		setup:  func(k *kase) { k.sh("touch -d 2020-01-01 dep.txt") },
