@@ -121,7 +121,19 @@ func (l *Log) Without(dir string, paths []string, set map[string]bool) {
 	if len(paths)+len(set) == 0 {
 		return
 	}
+	// Only a path of the same base name can be one of them: most are
+	// not made absolute.
+	bases := map[string]bool{}
+	for _, p := range paths {
+		bases[filepath.Base(p)] = true
+	}
+	for p := range set {
+		bases[filepath.Base(p)] = true
+	}
 	drop := func(p string) bool {
+		if !bases[p[strings.LastIndexByte(p, '/')+1:]] {
+			return false
+		}
 		a := abs(dir, p)
 		return set[a] || slices.ContainsFunc(paths, func(q string) bool { return abs(dir, q) == a })
 	}
