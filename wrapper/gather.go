@@ -72,7 +72,11 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		return set, scan.Search, err
 	}
 	if scan != plan.predicted {
-		if err := checkLookups(inv.Dir, p.Source, set, plan.once, scan.Lookups); err != nil {
+		copies := plan.once
+		if cfg.Client.Server != "" && !cfg.CacheOnly {
+			copies = nil // the compile may run on a worker
+		}
+		if err := checkLookups(inv.Dir, p.Source, set, copies, scan.Lookups); err != nil {
 			return set, scan.Search, err
 		}
 		if plan.facts != nil {

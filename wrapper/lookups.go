@@ -23,10 +23,12 @@ import (
 // library, which the library does not see: they are not lookups.
 //
 // A copy of a header read once is found too: gcc opens it, compares it with
-// the header, and skips it. Such a compile stays local when it would run on
-// a worker (see checkOnceCopies); else its record states the copy (see
-// oncecopies.go), and so it passes here: once holds the headers read
-// once, by size.
+// the header, and skips it. A worker lacks it, and would fail or search on
+// for another header of its name: a compile that may run on one stays
+// local (checkOnceCopies finds most such copies first). Else the record
+// states the copy (see oncecopies.go), and it passes here: once holds the
+// headers read once, by size, or is nil when the compile may run on a
+// worker.
 func checkLookups(cwd, source string, set inputSet, once map[int64][]inputFile, told lookups.Log) error {
 	if !told.Observed {
 		return nil
