@@ -25,6 +25,7 @@ import (
 func (r *Result) Defined(ctx context.Context, names []string) (map[string]bool, error) {
 	if r.defs == nil && r.byRule != nil {
 		req := *r.byRule
+		req.Lookups = nil // the scan's own run told them
 		r.byRule = nil
 		out, _, err := run(ctx, req, req.Inv.MacroArgs())
 		if err != nil {

@@ -64,8 +64,8 @@ type actionPlan struct {
 	// lookups.go).
 	lookups *lookups.Library
 	source  string
-	// scanLookedUp are the paths the scan looked up, when it told.
-	scanLookedUp map[string]bool
+	// scanLookups are the scan's lookups, as its compiler told them.
+	scanLookups lookups.Log
 	// once are the inputs that may be read once, by size (see
 	// readOnceBySize).
 	once map[int64][]inputFile

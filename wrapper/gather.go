@@ -73,17 +73,15 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	}
 	if scan != plan.predicted {
 		copies := plan.once
-		if cfg.Client.Server != "" && !cfg.CacheOnly {
-			copies = nil // the compile may run on a worker
+		if mayRunOnWorker(cfg) {
+			copies = nil
 		}
 		if err := checkLookups(inv.Dir, p.Source, set, copies, scan.Lookups); err != nil {
 			return set, scan.Search, err
 		}
+		plan.scanLookups = scan.Lookups
 		if plan.facts != nil {
-			plan.facts.lookedFor = lookedFor(inv.Dir, scan.Lookups)
-		}
-		if scan.Lookups.Observed {
-			plan.scanLookedUp = lookedUp(inv.Dir, scan.Lookups)
+			plan.facts.lookedFor = absolute(inv.Dir, scan.Lookups.Missing)
 		}
 	}
 	return set, scan.Search, nil
@@ -105,7 +103,7 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 			return localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 		}
 	}
-	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, cfg.Client.Server != "" && !cfg.CacheOnly, cfg.Hermetic)
+	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, mayRunOnWorker(cfg), cfg.Hermetic)
 	if err != nil {
 		return err
 	}
@@ -139,6 +137,10 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 	}
 	return nil
 }
+
+// mayRunOnWorker says whether a compile may run on a worker, which has
+// only the keyed files: there is a server, and it is not only a cache.
+func mayRunOnWorker(cfg Config) bool { return cfg.Client.Server != "" && !cfg.CacheOnly }
 
 // scanMayMiss says which spellings in a file the scan read may have hidden
 // a directive from it (see depscan/hidden.go): none when its preprocessing

@@ -46,17 +46,10 @@ func checkLookups(cwd, source string, set inputSet, once map[int64][]inputFile, 
 	for _, p := range set.probed {
 		keyed[p] = p
 	}
-	if !filepath.IsAbs(source) {
-		source = cwd + "/" + source
-	}
-	source = filepath.Clean(source)
+	source = filepath.Clean(absolute(cwd, []string{source})[0])
 	sawSource := false
-	for _, p := range told.Found {
-		read := p
-		if !filepath.IsAbs(p) {
-			read = cwd + "/" + p
-		}
-		clean := filepath.Clean(read)
+	for i, read := range absolute(cwd, told.Found) {
+		p, clean := told.Found[i], filepath.Clean(read)
 		sawSource = sawSource || clean == source
 		k, ok := keyed[clean]
 		switch {
@@ -95,31 +88,18 @@ func copyOfOnce(path string, once map[int64][]inputFile) bool {
 	return false
 }
 
-// lookedFor are the absolute paths of the lookups that found nothing.
-func lookedFor(cwd string, told lookups.Log) []string {
-	abs := make([]string, len(told.Missing))
-	for i, p := range told.Missing {
+// absolute is paths, as the compiler in cwd spelt them, made absolute but
+// not clean: "lnk/.." is resolved through the symlink, as the compiler
+// resolved it.
+func absolute(cwd string, paths []string) []string {
+	abs := make([]string, len(paths))
+	for i, p := range paths {
 		if !filepath.IsAbs(p) {
 			p = cwd + "/" + p
 		}
 		abs[i] = p
 	}
 	return abs
-}
-
-// lookedUp is every absolute path the scan looked up, found or not.
-func lookedUp(cwd string, told lookups.Log) map[string]bool {
-	up := make(map[string]bool, len(told.Found)+len(told.Missing))
-	for _, p := range lookedFor(cwd, told) {
-		up[p] = true
-	}
-	for _, p := range told.Found {
-		if !filepath.IsAbs(p) {
-			p = cwd + "/" + p
-		}
-		up[p] = true
-	}
-	return up
 }
 
 // A local compile that fills a cache runs the whole preprocessing, with
@@ -157,8 +137,17 @@ func watchLookups(plan *actionPlan, cmd *exec.Cmd, source string) (check func() 
 		// a header that appears there later would go unseen. (The
 		// compile also asks for each header's precompiled form, which
 		// the scan does not: see pch.go.)
-		for _, p := range lookedFor(cmd.Dir, told) {
-			if plan.scanLookedUp != nil && !plan.scanLookedUp[p] && !strings.HasSuffix(p, ".gch") {
+		if !plan.scanLookups.Observed {
+			return nil
+		}
+		scanned := map[string]bool{}
+		for _, list := range [][]string{plan.scanLookups.Found, plan.scanLookups.Missing} {
+			for _, p := range absolute(cmd.Dir, list) {
+				scanned[p] = true
+			}
+		}
+		for _, p := range absolute(cmd.Dir, told.Missing) {
+			if !scanned[p] && !strings.HasSuffix(p, ".gch") {
 				return fmt.Errorf("%w: the compile looked for %s, which its scan did not", errUnkeyedRead, p)
 			}
 		}
