@@ -80,8 +80,10 @@ type actionPlan struct {
 	// missing, when set, is the FindMissingBlobs asked during the lookup.
 	missing *missingQuery
 	// predicted, when set, stands for the dependency scan: the plan is a
-	// speculation (see speculate.go). scanned is the scan that ran.
-	predicted, scanned *depscan.Result
+	// speculation (see speculate.go). observed, when set, stands for it
+	// too: the account of a compile that ran (see depend.go). scanned is
+	// the scan that ran.
+	predicted, observed, scanned *depscan.Result
 	// lists holds the directories the plan read, for the record's facts.
 	lists *dirlist.Cache
 }
@@ -92,14 +94,28 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 
 // planWith plans the action from the scan, or from predicted when it is
 // not nil; a predicted plan writes no dependency file and no record.
-func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, predicted *depscan.Result) (_ *actionPlan, err error) {
-	env := envMap(inv.Env)
-	// Not the named result: "return nil, err" clears that before the
-	// deferred call runs, and the scan's dep file would be left behind.
+func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, predicted *depscan.Result) (*actionPlan, error) {
 	plan := &actionPlan{function: fn.Name(), predicted: predicted, lists: dirLists(cfg)}
 	if cfg.direct() && predicted == nil {
 		plan.facts = &directFacts{since: time.Now()}
 	}
+	return plan.build(ctx, cfg, inv, p, tc, fn, ph)
+}
+
+// planObserved plans the action of a compile that ran from its account of
+// what it read and of the directories it looked in (see depend.go), taken
+// since.
+func planObserved(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, observed *depscan.Result, lookedIn []string, since time.Time) (*actionPlan, error) {
+	plan := &actionPlan{function: fn.Name(), observed: observed, lists: dirLists(cfg)}
+	if cfg.direct() {
+		plan.facts = &directFacts{since: since, localFill: true, lookedIn: lookedIn}
+	}
+	return plan.build(ctx, cfg, inv, p, tc, fn, ph)
+}
+
+// build plans the action; a failure discards what planning left behind.
+func (plan *actionPlan) build(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases) (_ *actionPlan, err error) {
+	env := envMap(inv.Env)
 	defer func() {
 		if err != nil {
 			plan.discard()

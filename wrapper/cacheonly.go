@@ -50,7 +50,7 @@ func compileForCache(ctx context.Context, inv Invocation, plan *actionPlan) (Res
 	})
 	switch {
 	case err != nil || res.ExitCode != 0:
-		watch.check(inv.Dir, plan) // removes the list
+		watch.discard()
 	default:
 		// An input edited while the compile ran (an editor's save during
 		// a build) would put the edited object under the unedited key.

@@ -46,7 +46,10 @@ type directFacts struct {
 	since  time.Time
 	deps   []string // as the compiler printed them
 	search depscan.SearchList
-	probed []string // every place a __has_include looked
+	// lookedIn are the directories where an observed compile looked in
+	// vain: its record's search list (see depend.go).
+	lookedIn []string
+	probed   []string // every place a __has_include looked
 	// lookedFor are the paths the scan's compiler looked for and did not
 	// find, as it told (see package lookups): nil when it did not.
 	lookedFor []string
@@ -93,7 +96,11 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	if !ok {
 		return nil
 	}
-	places := searchPlaces(cwd, f.deps, f.search, f.lookedFor)
+	search := f.search
+	if f.lookedIn != nil {
+		search = depscan.SearchList{Angle: f.lookedIn}
+	}
+	places := searchPlaces(cwd, f.deps, search, f.lookedFor)
 	if f.localFill {
 		copies, ok := onceCopies(plan.inputs, places.Dirs, f.once)
 		if !ok {
@@ -108,7 +115,7 @@ func (plan *actionPlan) gatherRecord(cache *localcache.Store, key, cwd string) [
 	}
 	r := localhit.Replay{Function: plan.function, Outputs: plan.outputs, Object: plan.object, DepFile: plan.depFile,
 		PathOutputs: plan.pathOutputs, Portable: plan.portable, LocalRoot: plan.localRoot}
-	if plan.depTemp != "" {
+	if plan.depFile != "" {
 		if f.dep == nil {
 			return nil
 		}

@@ -21,6 +21,10 @@ import (
 func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, digests *digestCaches, ph *stats.Phases) (inputSet, depscan.SearchList, error) {
 	var set inputSet
 	scan := plan.predicted
+	if plan.observed != nil {
+		scan = plan.observed
+		plan.lookups, plan.source = nil, p.Source
+	}
 	if scan == nil {
 		if p.DepFile != "" {
 			plan.depTemp = depTempPath(inv.Dir, p.DepFile)
@@ -51,8 +55,12 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 	if plan.facts != nil {
 		plan.facts.deps, plan.facts.search = scan.Deps, scan.Search
 		plan.facts.includeDirs, plan.facts.pch = incDirs, pch
-		if plan.depTemp != "" {
+		switch {
+		case plan.depTemp != "":
 			plan.facts.dep, _ = os.ReadFile(plan.depTemp)
+		case plan.observed != nil && p.DepFile != "":
+			// The compile wrote it in place.
+			plan.facts.dep, _ = os.ReadFile(absolute(inv.Dir, []string{p.DepFile})[0])
 		}
 	}
 	set, err = classify(inv.Dir, tc, scan.Deps)
@@ -103,7 +111,14 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 			return localf("%s and %s have the same content and may be read once: the compiler tells such copies apart by stat data, which a worker's do not keep", a, b)
 		}
 	}
-	once, err := checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, mayRunOnWorker(cfg), cfg.Hermetic)
+	var once map[int64][]inputFile
+	var err error
+	if scan == plan.observed {
+		// The copies it skipped are among its lookups.
+		once, err = readOnceBySize(*set, cache, fn)
+	} else {
+		once, err = checkOnceCopies(cwd, p, *set, scan, tc, cache, fn, mayRunOnWorker(cfg), cfg.Hermetic)
+	}
 	if err != nil {
 		return err
 	}
@@ -112,11 +127,12 @@ func (plan *actionPlan) addProbes(ctx context.Context, cfg Config, inv Invocatio
 		plan.facts.once = once
 	}
 	defined := func(names []string) (map[string]bool, error) { return scan.Defined(ctx, names) }
-	if scan == plan.predicted {
+	if scan == plan.predicted || scan == plan.observed {
 		// A prediction lists no macros. Its action serves only when the
 		// real scan's plan, which checks them, makes the same (see
 		// confirm): the macros are those of the command and the files,
-		// which the key covers.
+		// which the key covers. An observed compile's probes are among
+		// its lookups, which its account tells.
 		defined = func([]string) (map[string]bool, error) { return nil, nil }
 	}
 	hits, places, err := probeHits(cwd, *set, scan.Search, cache, fn, scanMayMiss(scan, p), clockFixed(p, tc, inv.Env), p.Args, defined)

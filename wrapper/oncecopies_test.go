@@ -36,6 +36,13 @@ func TestRecordStatesOnceCopies(t *testing.T) {
 			p.write("a.c", c.directive+" \"h.h\"\n#include \"alias.h\"\nint v;\n")
 			time.Sleep(manifest.RacyWindow + 100*time.Millisecond)
 			argv := []string{"gcc", "-Wno-deprecated", "-c", "a.c", "-o", "x.o"}
+			// Compiled first (see depend.go), its account shows the copy
+			// opened and not included: it keys nothing, and the next
+			// compile takes the full path.
+			if r := p.run(argv...); r.Outcome != stats.CacheMiss || r.Reason == nil ||
+				!strings.Contains(r.Reason.Error(), "alias.h, which it did not include") {
+				t.Fatalf("compiled first: %v (%v), want a miss that keys nothing", r.Outcome, r.Reason)
+			}
 			for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
 				r := p.run(argv...)
 				if r.Outcome != want {

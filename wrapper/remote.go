@@ -118,6 +118,9 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 			}
 		}
 	}
+	if res, ok, err := s.compileFirst(ctx, p, tc, fn); ok {
+		return res, err
+	}
 	spec := s.speculate(ctx, p, tc, fn)
 	defer spec.stop()
 	spec.holdScan()
@@ -126,7 +129,8 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 		return Result{}, err
 	}
 	s.plan = plan
-	plan.watchAssembler = p.Family == compiler.GCC && !tc.Clang() && tc.AsDeps
+	s.markKeyed(tc, p)
+	plan.watchAssembler = watchesAssembler(p, tc)
 	defer plan.discard()
 	if s.cfg.OnKey != nil && plan.key != nil {
 		s.cfg.OnKey(p.Output, plan.key)

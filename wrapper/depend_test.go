@@ -1,0 +1,124 @@
+package wrapper
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rexbuild/rex/manifest"
+	"github.com/rexbuild/rex/stats"
+)
+
+// noServerProject is a project whose compiles have no server: a local
+// compiler cache with direct mode, as a new user's with nothing running.
+func noServerProject(t *testing.T) *project {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("waits out the racy window")
+	}
+	p := newProject(t, "")
+	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
+	return p
+}
+
+func age() { time.Sleep(manifest.RacyWindow + 100*time.Millisecond) }
+
+// compiledFirst says whether the compile ran at once, with no scan before
+// it (see depend.go).
+func compiledFirst(r Result) bool {
+	return strings.HasPrefix(r.Phases, "toolchain") && strings.Contains(r.Phases, "compile ") &&
+		strings.Index(r.Phases, "compile ") < strings.Index(r.Phases, "key ")
+}
+
+// TestCompileFirst: a source rex never keyed compiles at once, and its
+// compiler's account keys it: the next compile is a hit from the record,
+// byte for byte the local compile's, and each change that the compile
+// would see (a header's content; a header that appears where a
+// __has_include pasted from a macro's parameters looked, which no reading
+// of the text finds) is a compile again, never the old result.
+func TestCompileFirst(t *testing.T) {
+	p := noServerProject(t)
+	p.write("inc/h.h", "#define V 1\n")
+	p.write("a.c", "#include \"h.h\"\n#define CAT(a, b) a##b\n"+
+		"#if CAT(__has_, include)(\"probe.h\")\n#include \"probe.h\"\n#else\n#define P 0\n#endif\nint v = V + P;\n")
+	age()
+	argv := []string{"gcc", "-Iinc", "-MD", "-c", "a.c", "-o", "x.o"}
+	step := func(what string, want stats.Outcome, first bool) {
+		t.Helper()
+		local := localCompile(t, p.dir, argv)
+		r := p.run(argv...)
+		if r.Outcome != want || r.Reason != nil || r.ExitCode != 0 {
+			t.Fatalf("%s: %v (%v) exit %d, want %v", what, r.Outcome, r.Reason, r.ExitCode, want)
+		}
+		if compiledFirst(r) != first {
+			t.Fatalf("%s: compiled first %v, want %v (%s)", what, !first, first, r.Phases)
+		}
+		same(t, what, collect(t, p.dir, r.Stderr), local)
+	}
+	step("never keyed", stats.CacheMiss, true)
+	step("again", stats.LocalCacheHit, false)
+	p.write("inc/probe.h", "#define P 2\n")
+	age()
+	step("a header where the pasted probe looked", stats.CacheMiss, false)
+	step("again, with the header", stats.LocalCacheHit, false)
+	p.write("inc/h.h", "#define V 3\n")
+	age()
+	step("a header changed", stats.CacheMiss, false)
+	p.write("a.c", "#include \"h.h\"\nint v = V;\n")
+	age()
+	step("the source changed", stats.CacheMiss, true)
+	step("the changed source again", stats.LocalCacheHit, false)
+}
+
+// TestCompileFirstDistrustsFreshInputs: the key hashes the files after the
+// compile read them, so one changed moments before it began (or while it
+// ran) may not be what it read: the result stands, and no cache holds it.
+func TestCompileFirstDistrustsFreshInputs(t *testing.T) {
+	p := noServerProject(t)
+	p.write("a.c", "#include \"h.h\"\nint v = V;\n")
+	age()
+	p.write("h.h", "#define V 1\n")
+	argv := []string{"gcc", "-c", "a.c", "-o", "x.o"}
+	local := localCompile(t, p.dir, argv)
+	r := p.run(argv...)
+	if r.Outcome != stats.CacheMiss || r.Reason == nil || !strings.Contains(r.Reason.Error(), "h.h changed moments before") {
+		t.Fatalf("fresh header: %v (%v), want a miss that fills nothing", r.Outcome, r.Reason)
+	}
+	same(t, "fresh header", collect(t, p.dir, r.Stderr), local)
+	age()
+	for i, want := range []stats.Outcome{stats.CacheMiss, stats.LocalCacheHit} {
+		r := p.run(argv...)
+		if r.Outcome != want || r.Reason != nil {
+			t.Fatalf("aged, compile %d: %v (%v), want %v", i, r.Outcome, r.Reason, want)
+		}
+		same(t, fmt.Sprintf("aged, compile %d", i), collect(t, p.dir, r.Stderr), local)
+	}
+}
+
+// TestCompileFirstOnlyUnkeyedSources: a source whose content a compile
+// keyed before takes the full path, where a result of that content may
+// wait: a copy of the tree elsewhere hits.
+func TestCompileFirstOnlyUnkeyedSources(t *testing.T) {
+	p := noServerProject(t)
+	p.write("tree/a.c", "int v = 7;\n")
+	age()
+	argv := []string{"gcc", "-c", "a.c", "-o", "x.o"}
+	dir := p.dir
+	p.dir = filepath.Join(dir, "tree")
+	if r := p.run(argv...); r.Outcome != stats.CacheMiss || !compiledFirst(r) {
+		t.Fatalf("first compile: %v (%v) %s", r.Outcome, r.Reason, r.Phases)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "copy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "tree/a.c"))
+	p.dir = filepath.Join(dir, "copy")
+	p.write("a.c", string(data))
+	age()
+	if r := p.run(argv...); r.Outcome != stats.LocalCacheHit || compiledFirst(r) {
+		t.Fatalf("a copy of the tree: %v (%v) %s, want a hit by the scan's key", r.Outcome, r.Reason, r.Phases)
+	}
+}
