@@ -17,6 +17,14 @@ import (
 // appends its messages to DIR/<case>.log.
 var logDir = flag.String("rexlog", "", "diagnostic rerun: REX_VERBOSE=1, REX_LOG_FILE=DIR/<case>.log")
 
+// localOnly runs every case as a local compiler cache's: no server, its
+// files aged before the first compile. Its compiles then take the path of
+// a compile rex never keyed (it runs at once and its compiler's account
+// keys it; see wrapper/depend.go) and, after the mutation, that of a
+// record, a scan or another such compile. The cases' expected outcomes are
+// the server's and are not checked; outputs, streams and exit codes are.
+var localOnly = flag.Bool("local", false, "every case with no server, its files aged before the first compile")
+
 // server is the one rex-server (embedded workers) of this test binary.
 var server *testenv.Server
 
@@ -40,7 +48,15 @@ func TestMain(m *testing.M) {
 		tb.cleanups = append([]func(){func() { os.RemoveAll(bin) }}, tb.cleanups...)
 	}
 	code := m.Run()
+	if *localOnly {
+		fmt.Print("with no server (-local): ")
+	}
 	fmt.Println(tally.summary())
+	if *localOnly && code == 0 && tally.compiledFirst == 0 && tally.total() > 0 {
+		// Else the pass proves nothing of the path it is for.
+		fmt.Println("adversarial: -local: no first compile ran with no scan before it")
+		code = 1
+	}
 	tb.cleanup()
 	os.Exit(code)
 }
@@ -84,6 +100,9 @@ type counts struct {
 	// directHits counts the cases whose compile before the mutation was
 	// served by direct mode.
 	directHits int
+	// compiledFirst counts the cases (-local) whose first compile ran
+	// with no scan before it.
+	compiledFirst int
 }
 
 var tally = &counts{perClass: map[string]int{}}
@@ -123,6 +142,22 @@ func (c *counts) direct() {
 	c.directHits++
 }
 
+func (c *counts) first() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.compiledFirst++
+}
+
+func (c *counts) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, k := range c.perClass {
+		n += k
+	}
+	return n
+}
+
 func (c *counts) summary() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -135,6 +170,10 @@ func (c *counts) summary() string {
 		}
 	}
 	sort.Strings(c.verdicts)
-	return fmt.Sprintf("%s\nadversarial: %d cases (%s), %d wrong objects, %d stale hits, %d failed builds, %d other differences; %d mutations met a direct-mode record",
-		strings.Join(c.verdicts, "\n"), total, strings.Join(parts, ", "), c.wrong, c.stale, c.failed, c.other, c.directHits)
+	first := ""
+	if *localOnly {
+		first = fmt.Sprintf("; %d first compiles ran with no scan before them", c.compiledFirst)
+	}
+	return fmt.Sprintf("%s\nadversarial: %d cases (%s), %d wrong objects, %d stale hits, %d failed builds, %d other differences; %d mutations met a direct-mode record%s",
+		strings.Join(c.verdicts, "\n"), total, strings.Join(parts, ", "), c.wrong, c.stale, c.failed, c.other, c.directHits, first)
 }

@@ -81,6 +81,9 @@ func TestCacheOnly(t *testing.T) {
 // SIGINT during a remote compile: rex stops without waiting for the worker,
 // leaves no output and does not compile locally instead.
 func TestInterrupt(t *testing.T) {
+	if *localOnly {
+		t.Skip("-local: about a compile on a worker")
+	}
 	s := slowSpec("behaviour", "SIGINT during a remote compile", 2000000)
 	k := newKase(t, s)
 	before := k.snapshot()
