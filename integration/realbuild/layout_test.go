@@ -36,6 +36,12 @@ type layout struct {
 	// have been compiled remotely: a build that silently compiles
 	// everything locally would otherwise pass.
 	minRemote int
+	// noServer builds through rex with no server, as a new user with
+	// nothing running has it (a local compiler cache): minRemote is then
+	// the share filled into the local cache, and rebuild, run after the
+	// rex build, must be served from it.
+	noServer bool
+	rebuild  func(c compilers) []command
 }
 
 // command is one step of a layout as a user types it.
@@ -106,7 +112,10 @@ func newLayoutBuild(t *testing.T, l *layout, src, base string, r *rexEnv) *layou
 	if r != nil {
 		// No REX_PROJECT_ROOT: rex picks the input root itself.
 		path = filepath.Dir(r.bin) + string(os.PathListSeparator) + path
-		tr.env = append(tr.env, "REX_SERVER="+r.server, "REX_DIR="+r.dir)
+		if r.server != "" {
+			tr.env = append(tr.env, "REX_SERVER="+r.server)
+		}
+		tr.env = append(tr.env, "REX_DIR="+r.dir)
 	}
 	tr.env = append(tr.env, "PATH="+path)
 	return &layoutBuild{l: l, base: base, c: compilers{rex: r != nil}, tr: tr}

@@ -1,6 +1,7 @@
 package realbuild
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -22,8 +23,12 @@ func runLayout(t *testing.T, l *layout) {
 	base := t.TempDir()
 	requireNoGit(t, base)
 	rex := testenv.Bin(t, "rex")
-	srv := testenv.StartServer(t, "", "--workers", "2")
-	serverLogOnFailure(t, srv)
+	addr := ""
+	if !l.noServer {
+		srv := testenv.StartServer(t, "", "--workers", "2")
+		serverLogOnFailure(t, srv)
+		addr = srv.Addr
+	}
 
 	// Plain local build: the reference objects.
 	local := newLayoutBuild(t, l, src, base, nil)
@@ -40,7 +45,7 @@ func runLayout(t *testing.T, l *layout) {
 	localConfig := local.readConfig(t)
 
 	// The same through rex, in the same directories.
-	rb := newLayoutBuild(t, l, src, base, &rexEnv{bin: rex, server: srv.Addr, dir: t.TempDir()})
+	rb := newLayoutBuild(t, l, src, base, &rexEnv{bin: rex, server: addr, dir: t.TempDir()})
 	rexTime := rb.configure(t)
 	rb.tr.zeroStats(t)
 	built := false
@@ -67,13 +72,39 @@ func runLayout(t *testing.T, l *layout) {
 	if s.Fallbacks != 0 {
 		t.Errorf("%s: %d compiles fell back to a local compile (%v)", l.name, s.Fallbacks, s)
 	}
-	if s.Remote*100 < int64(n*l.minRemote) {
+	if l.noServer {
+		checkNoServer(t, l, rb, s, n, golden, want, pre)
+	} else if s.Remote*100 < int64(n*l.minRemote) {
 		t.Errorf("%s: %d remote executions for %d objects, want at least %d%% remote (%v)",
 			l.name, s.Remote, n, l.minRemote, s)
 	}
 	t.Logf("%s: %d objects, %d of %d compared identical, %d compiled remotely (%d%%), %d local runs, %d fallbacks; local %v, rex %v (%v)",
 		l.name, n, identical, len(want), s.Remote, percent(s.Remote, n), s.LocalRuns, s.Fallbacks,
 		localTime.Round(time.Second), rexTime.Round(time.Second), time.Since(start).Round(time.Second))
+}
+
+// checkNoServer checks a build through rex with no server: its misses
+// filled the local cache (at least l.minRemote percent of the n objects),
+// and l.rebuild, from a clean tree, is served from it, every object the
+// local build's.
+func checkNoServer(t *testing.T, l *layout, rb *layoutBuild, s stats, n int, golden string, want, pre map[string]object) {
+	t.Helper()
+	if s.Remote != 0 || s.CacheMisses*100 < int64(n*l.minRemote) {
+		t.Errorf("%s: %d misses filled for %d objects, want at least %d%%, and no remote execution (%v)",
+			l.name, s.CacheMisses, n, l.minRemote, s)
+	}
+	rb.tr.zeroStats(t)
+	for i, c := range l.rebuild(rb.c) {
+		rb.run(t, fmt.Sprintf("rex-rebuild-%d", i), c)
+	}
+	r := rb.tr.stats(t)
+	identical := compareObjects(t, "layout rebuilt", rb.tr, golden, want, rb.objects(t, pre))
+	if r.Hits*100 < int64(n*l.minRemote) || r.Fallbacks != 0 {
+		t.Errorf("%s: the rebuild from a clean tree had %d hits for %d objects, want at least %d%% (%v)",
+			l.name, r.Hits, n, l.minRemote, r)
+	}
+	t.Logf("%s: rebuilt from a clean tree: %d of %d compared identical, %d hits (%d%%), %d misses",
+		l.name, identical, len(want), r.Hits, percent(r.Hits, n), r.CacheMisses)
 }
 
 func percent(part int64, whole int) int64 {
