@@ -98,6 +98,7 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	s.plan = plan
 	defer plan.discard()
 	if err := watch.check(inv.Dir, plan); err != nil {
+		s.cache.Put(localcache.Scans, seen, nil)
 		res.Reason = err
 		return res, true, nil
 	}
