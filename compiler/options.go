@@ -159,6 +159,7 @@ var specTable = []spec{
 	{name: "-mtune=native", form: joined, local: "-mtune=native"},
 	{name: "-mcpu=native", form: joined, local: "-mcpu=native"},
 	{name: "-fprofile-", form: joined, local: "profile feedback"},
+	{name: "-fbranch-probabilities", local: "profile feedback"},
 	{name: "-fauto-profile", form: joined, local: "profile feedback"},
 	{name: "-fcs-profile-generate", form: joined, local: "profile feedback"},
 	{name: "-fplugin", form: joined, local: "compiler plugin"},

@@ -100,6 +100,7 @@ func TestParseLocal(t *testing.T) {
 		{"gcc -c a.c -fprofile-use", local(GCC, "profile feedback")},
 		{"gcc -c a.c -fprofile-generate=dir", local(GCC, "profile feedback")},
 		{"gcc -c a.c -fauto-profile", local(GCC, "profile feedback")},
+		{"gcc -c a.c -O2 -fbranch-probabilities", local(GCC, "profile feedback")},
 		{"gcc -c a.c --coverage", local(GCC, coverageReason)},
 		{"clang -c a.c -fprofile-arcs", local(Clang, coverageReason)},
 		{"gcc -c a.c -fplugin=foo.so", local(GCC, "compiler plugin")},

@@ -49,6 +49,11 @@ type Log struct {
 	Found []string
 	// Missing are the paths it looked for and did not find.
 	Missing []string
+	// Placed are those of Missing looked for before the compiler opened
+	// the source, as every run of it does: where clang's driver places the
+	// toolchain (a --sysroot's directories, GCC installations), the
+	// include directories cc1 found absent.
+	Placed []string
 	// Unresolved counts lookups relative to a directory the library
 	// could not name.
 	Unresolved int
@@ -61,6 +66,7 @@ type Log struct {
 func (l *Log) Merge(o Log) {
 	l.Found = append(l.Found, o.Found...)
 	l.Missing = append(l.Missing, o.Missing...)
+	l.Placed = append(l.Placed, o.Placed...)
 	l.Unresolved += o.Unresolved
 	l.Observed = l.Observed || o.Observed
 }
@@ -74,7 +80,7 @@ func (l *Log) Merge(o Log) {
 // is an output, also where it looked at it first.
 func Parse(b []byte, dir, source string) (Log, error) {
 	var l Log
-	driverOpened := false
+	driverOpened, compilerOpened := false, false
 	written := map[string]bool{}
 	for len(b) > 0 {
 		end := bytes.IndexByte(b, 0)
@@ -89,11 +95,14 @@ func Parse(b []byte, dir, source string) (Log, error) {
 			} else {
 				if !found && !writes && kind != '?' {
 					l.Missing = append(l.Missing, path)
+					l.Placed = append(l.Placed, path)
 				}
 				continue
 			}
 		}
 		l.Observed = true
+		opensSource := kind == 'o' && found && !writes && abs(dir, path) == source
+		compilerOpened = compilerOpened || role == 'c' && opensSource
 		switch {
 		case kind == '?':
 			l.Unresolved++
@@ -102,6 +111,9 @@ func Parse(b []byte, dir, source string) (Log, error) {
 		case kind == 'd':
 		case !found:
 			l.Missing = append(l.Missing, path)
+			if role == 'c' && !compilerOpened {
+				l.Placed = append(l.Placed, path)
+			}
 		case kind == 'a' && isDir(abs(dir, path)):
 		default:
 			l.Found = append(l.Found, path)

@@ -96,7 +96,7 @@ func planAction(ctx context.Context, cfg Config, inv Invocation, p *compiler.Inv
 // not nil; a predicted plan writes no dependency file and no record.
 func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, predicted *depscan.Result) (*actionPlan, error) {
 	plan := &actionPlan{function: fn.Name(), predicted: predicted, lists: dirLists(cfg)}
-	if cfg.direct() && predicted == nil {
+	if cfg.direct() && predicted == nil && recordable(p, tc, inv.Dir) {
 		plan.facts = &directFacts{since: time.Now()}
 	}
 	return plan.build(ctx, cfg, inv, p, tc, fn, ph)

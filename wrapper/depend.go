@@ -39,7 +39,8 @@ import (
 // written); otherwise res is the compile's, with Reason set when the
 // caches were left unfilled.
 func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function) (res Result, ok bool, err error) {
-	if !s.cfg.direct() || s.cache == nil || s.key == "" || s.verify || !s.noServer() {
+	if !s.cfg.direct() || s.cache == nil || s.key == "" || s.verify || !s.noServer() ||
+		!assemblerWatched(p, tc) || !recordable(p, tc, s.inv.Dir) {
 		return Result{}, false, nil
 	}
 	source := sourcePath(s.inv.Dir, p)
@@ -163,6 +164,10 @@ func (s *session) planFromCompile(ctx context.Context, p *compiler.Invocation, t
 	if err != nil {
 		return nil, err
 	}
+	if path := unexplained(told, plan.facts.probed); path != "" {
+		plan.discard()
+		return nil, fmt.Errorf("the compile looked for %s, which no include or probe of its text names", path)
+	}
 	for _, path := range plan.inputPaths {
 		st, err := dirlist.StatOf(path)
 		if err != nil || st.Racy(start) {
@@ -213,6 +218,49 @@ func observedScan(dir, source string, told lookups.Log, listed []string, isToolc
 		}
 	}
 	return &depscan.Result{Deps: deps, Full: true, Lookups: told}, dirs, nil
+}
+
+// unexplained returns a path the compile looked for in vain that a scan
+// would not have looked for, or "". A record lists it, but once it appears
+// the full path's scan, which never asks for it, makes the same key: the
+// result under it must not depend on it. A scan looks for each header it
+// includes in every directory before the one that holds it (the base name
+// of a file read), for each file's precompiled form (x.h.gch), for the
+// names the text's probes name (probed, the places they look), and before
+// it opens the source for the places of its include directories and
+// toolchain (told.Placed). Anything else was asked while compiling: the
+// file a #line names, read for a diagnostic's source line; a probe pasted
+// from a macro's parameters, which the text does not show (the full
+// path's scan, whose lookups are told too, sees that one).
+func unexplained(told lookups.Log, probed []string) string {
+	names := map[string]bool{}
+	for _, f := range slices.Concat(told.Found, probed) {
+		names[filepath.Base(f)] = true
+	}
+	placed := map[string]bool{}
+	for _, p := range told.Placed {
+		placed[p] = true
+	}
+	for _, path := range told.Missing {
+		base := filepath.Base(path)
+		for _, ext := range []string{".gch", ".pch"} {
+			base = strings.TrimSuffix(base, ext)
+		}
+		if !names[base] && !placed[path] {
+			return path
+		}
+	}
+	return ""
+}
+
+// assemblerWatched says whether what the compile's assembler reads is
+// watched: GNU as under gcc lists it (see asmreads.go), and clang's
+// integrated assembler is clang, whose lookups its account holds.
+func assemblerWatched(p *compiler.Invocation, tc *toolchain.Toolchain) bool {
+	if !tc.Clang() {
+		return watchesAssembler(p, tc)
+	}
+	return !slices.ContainsFunc(p.Args, func(a string) bool { return a == "-no-integrated-as" || a == "-fno-integrated-as" })
 }
 
 // sourceKey names what a compile of the source's content with the

@@ -37,13 +37,12 @@ func compiledFirst(r Result) bool {
 // compiler's account keys it: the next compile is a hit from the record,
 // byte for byte the local compile's, and each change that the compile
 // would see (a header's content; a header that appears where a
-// __has_include pasted from a macro's parameters looked, which no reading
-// of the text finds) is a compile again, never the old result.
+// __has_include looked) is a compile again, never the old result.
 func TestCompileFirst(t *testing.T) {
 	p := noServerProject(t)
 	p.write("inc/h.h", "#define V 1\n")
-	p.write("a.c", "#include \"h.h\"\n#define CAT(a, b) a##b\n"+
-		"#if CAT(__has_, include)(\"probe.h\")\n#include \"probe.h\"\n#else\n#define P 0\n#endif\nint v = V + P;\n")
+	p.write("a.c", "#include \"h.h\"\n"+
+		"#if __has_include(\"probe.h\")\n#include \"probe.h\"\n#else\n#define P 0\n#endif\nint v = V + P;\n")
 	age()
 	argv := []string{"gcc", "-Iinc", "-MD", "-c", "a.c", "-o", "x.o"}
 	step := func(what string, want stats.Outcome, first bool) {
@@ -62,7 +61,7 @@ func TestCompileFirst(t *testing.T) {
 	step("again", stats.LocalCacheHit, false)
 	p.write("inc/probe.h", "#define P 2\n")
 	age()
-	step("a header where the pasted probe looked", stats.CacheMiss, false)
+	step("a header where the probe looked", stats.CacheMiss, false)
 	step("again, with the header", stats.LocalCacheHit, false)
 	p.write("inc/h.h", "#define V 3\n")
 	age()
@@ -120,5 +119,34 @@ func TestCompileFirstOnlyUnkeyedSources(t *testing.T) {
 	age()
 	if r := p.run(argv...); r.Outcome != stats.LocalCacheHit || compiledFirst(r) {
 		t.Fatalf("a copy of the tree: %v (%v) %s, want a hit by the scan's key", r.Outcome, r.Reason, r.Phases)
+	}
+}
+
+// TestCompileFirstKeysNoUnexplainedLookup: a path the compile looked for
+// that no scan would (a __has_include pasted from a macro's parameters,
+// which the text does not show; a #line's file, read for a diagnostic)
+// keeps its account from keying it: once the path appears, the full
+// path's scan would make the very same key. The full path takes the
+// source from then on.
+func TestCompileFirstKeysNoUnexplainedLookup(t *testing.T) {
+	for name, src := range map[string]string{
+		"pasted probe": "#define CAT(a, b) a##b\n#if CAT(__has_, include)(\"probe.h\")\n#include \"probe.h\"\n#endif\nint v;\n",
+		"#line's file": "#line 3 \"other.c\"\nint f(void) { int unused; return 0; }\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := noServerProject(t)
+			p.write("a.c", src)
+			age()
+			argv := []string{"gcc", "-Wall", "-c", "a.c", "-o", "x.o"}
+			local := localCompile(t, p.dir, argv)
+			r := p.run(argv...)
+			if r.Outcome != stats.CacheMiss || r.Reason == nil || !strings.Contains(r.Reason.Error(), "which no include or probe of its text names") {
+				t.Fatalf("compiled first: %v (%v), want a miss that keys nothing", r.Outcome, r.Reason)
+			}
+			same(t, "compiled first", collect(t, p.dir, r.Stderr), local)
+			if r := p.run(argv...); compiledFirst(r) {
+				t.Fatalf("again: compiled first (%s), want the full path", r.Phases)
+			}
+		})
 	}
 }

@@ -2,9 +2,11 @@ package wrapper
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/localcache"
@@ -28,6 +30,24 @@ func directContext(cfg Config, inv Invocation, args []string, tc *toolchain.Tool
 		ProjectRoot: cfg.ProjectRoot, Function: cfg.Client.DigestFunction.Name(), CacheOnly: cfg.CacheOnly,
 		Args: args, Argv: inv.Argv, Platform: cfg.Platform, Env: env,
 	}.Key()
+}
+
+// recordable says whether a record can state what the compile depends
+// on. clang's driver picks the newest GCC installation under a --sysroot
+// (or -isysroot) by listing its directories, and takes that one's C++
+// headers: outside the toolchain, a newer one made there later would go
+// unseen by a record, which states no such listing. A scan runs the
+// driver again.
+func recordable(p *compiler.Invocation, tc *toolchain.Toolchain, cwd string) bool {
+	if !tc.Clang() {
+		return true
+	}
+	for _, root := range p.OptionValues("--sysroot", "--sysroot=", "-isysroot") {
+		if !tc.Contains(filepath.Clean(absolute(cwd, []string{root})[0])) {
+			return false
+		}
+	}
+	return true
 }
 
 // directPlan returns the plan a record leads to when its facts hold, with
