@@ -93,8 +93,25 @@ func TestLayoutAutotoolsOutOfTree(t *testing.T) {
 // syncconfig re-runs them during the build; .config and autoconf.h must come
 // out the same). Every compile runs from the top of the tree.
 func TestLayoutKbuildTinyconfig(t *testing.T) {
-	runLayout(t, &layout{
-		name: "linux-tinyconfig", pkg: "linux-source-6.1",
+	runLayout(t, kbuildTinyconfig("linux-tinyconfig"))
+}
+
+// The same kernel build with no server, a new user's local compiler cache:
+// most sources were never compiled, so their compiles run at once and key
+// themselves (see wrapper/depend.go); then "make clean" and the same build
+// again, served from the local cache.
+func TestLayoutKbuildTinyconfigNoServer(t *testing.T) {
+	l := kbuildTinyconfig("linux-tinyconfig-no-server")
+	l.noServer = true
+	l.rebuild = func(c compilers) []command {
+		return []command{cmd("linux", "make", "clean"), l.make(c)}
+	}
+	runLayout(t, l)
+}
+
+func kbuildTinyconfig(name string) *layout {
+	return &layout{
+		name: name, pkg: "linux-source-6.1",
 		src: "linux", build: "linux",
 		configure: func(compilers) []command { return []command{cmd("linux", "make", "tinyconfig")} },
 		make: func(c compilers) command {
@@ -114,33 +131,7 @@ func TestLayoutKbuildTinyconfig(t *testing.T) {
 			"init/version-timestamp.o": "UTS_VERSION holds the build's date",
 		},
 		minRemote: 90,
-	})
-}
-
-// The same kernel build with no server, a new user's local compiler cache:
-// most sources were never compiled, so their compiles run at once and key
-// themselves (see wrapper/depend.go); then "make clean" and the same build
-// again, served from the local cache.
-func TestLayoutKbuildTinyconfigNoServer(t *testing.T) {
-	runLayout(t, &layout{
-		name: "linux-tinyconfig-no-server", pkg: "linux-source-6.1",
-		src: "linux", build: "linux",
-		configure: func(compilers) []command { return []command{cmd("linux", "make", "tinyconfig")} },
-		make: func(c compilers) command {
-			argv := []string{"make", "-j2"}
-			if c.rex {
-				argv = append(argv, "CC="+c.CC())
-			}
-			return cmd("linux", append(argv, "vmlinux")...)
-		},
-		configOutputs: []string{"linux/.config", "linux/include/generated/autoconf.h"},
-		differ:        map[string]string{"init/version-timestamp.o": "UTS_VERSION holds the build's date"},
-		minRemote:     90,
-		noServer:      true,
-		rebuild: func(c compilers) []command {
-			return []command{cmd("linux", "make", "clean"), cmd("linux", "make", "-j2", "CC="+c.CC(), "vmlinux")}
-		},
-	})
+	}
 }
 
 // libogg again, built with clang and a -fdebug-prefix-map of the source
