@@ -168,9 +168,10 @@ func (s *session) planFromCompile(ctx context.Context, p *compiler.Invocation, t
 		plan.discard()
 		return nil, fmt.Errorf("the compile looked for %s, which no include or probe of its text names", path)
 	}
+	// The stamps were taken after the compile, before the hashing.
 	for _, path := range plan.inputPaths {
-		st, err := dirlist.StatOf(path)
-		if err != nil || st.Racy(start) {
+		st := plan.inputStamps[path].stat
+		if !st.exists || st.ctime >= start.Add(-dirlist.RacyWindow).UnixNano() {
 			plan.discard()
 			return nil, fmt.Errorf("%s %w", path, errFresh)
 		}
