@@ -1,6 +1,12 @@
 package depscan
 
-import "strings"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+)
 
 // SearchList is the include search list a compile uses, as the compiler
 // reports it with -v: the directories searched for #include "..." only,
@@ -39,4 +45,28 @@ func ParseSearchList(stderr []byte) SearchList {
 		}
 	}
 	return sl
+}
+
+// Search runs req's compiler over an empty input for the include search
+// list of req.Inv (see compiler.Invocation.SearchArgs): the list a compile
+// that ran with no scan before it searched.
+func Search(ctx context.Context, req Request) (SearchList, error) {
+	args := req.Inv.SearchArgs()
+	if args == nil {
+		return SearchList{}, ErrNotRemotable
+	}
+	cmd := exec.CommandContext(ctx, req.Compiler, args[1:]...)
+	cmd.Args[0] = args[0]
+	cmd.Dir, cmd.Env = req.Dir, req.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		code := -1
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		}
+		return SearchList{}, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
+	}
+	return ParseSearchList(stderr.Bytes()), nil
 }

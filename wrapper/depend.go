@@ -160,6 +160,13 @@ func (s *session) planFromCompile(ctx context.Context, p *compiler.Invocation, t
 	if err != nil {
 		return nil, err
 	}
+	// The key takes the search list where a scan's does (the probes'
+	// places, the layout): the same list, or a copy of the tree that a scan
+	// keys would miss what this compile keys.
+	req := depscan.Request{Compiler: tc.Path, Inv: p, Dir: s.inv.Dir, Env: s.inv.Env}
+	if observed.Search, err = depscan.Search(ctx, req); err != nil {
+		return nil, fmt.Errorf("its include search list: %w", err)
+	}
 	plan, err := planObserved(ctx, s.cfg, s.inv, p, tc, fn, s.ph, observed, lookedIn, start)
 	if err != nil {
 		return nil, err

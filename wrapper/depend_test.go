@@ -102,7 +102,7 @@ func TestCompileFirstDistrustsFreshInputs(t *testing.T) {
 // wait: a copy of the tree elsewhere hits.
 func TestCompileFirstOnlyUnkeyedSources(t *testing.T) {
 	p := noServerProject(t)
-	p.write("tree/a.c", "int v = 7;\n")
+	p.write("tree/a.c", "#include <unistd.h>\nint v = 7;\n") // probes a toolchain header
 	age()
 	argv := []string{"gcc", "-c", "a.c", "-o", "x.o"}
 	dir := p.dir
