@@ -146,3 +146,23 @@ func TestDepsOmitSystem(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchArgs(t *testing.T) {
+	tests := []struct {
+		cmd, want string
+	}{
+		{"gcc -c a.c -o x.o -Iinc -include cfg.h -imacros m.h -isystem sys -MD -MF a.d -DX",
+			"gcc -x c /dev/null -Iinc -isystem sys -DX -E -v"},
+		{"g++ -nostdinc++ -Wp,-MMD,dep.d,-DY -c a.cpp", "g++ -nostdinc++ -Wp,-DY -x c++ /dev/null -E -v"},
+		{"clang --sysroot=/s -c a.S -o a.o", "clang --sysroot=/s -x assembler-with-cpp /dev/null -E -v"},
+	}
+	for _, tt := range tests {
+		inv, err := Parse(strings.Fields(tt.cmd), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Fields(tt.want), inv.SearchArgs()); diff != "" {
+			t.Errorf("SearchArgs(%q) mismatch (-want +got):\n%s", tt.cmd, diff)
+		}
+	}
+}
