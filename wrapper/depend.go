@@ -11,20 +11,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/compiler"
 	"github.com/rexbuild/rex/depscan"
 	"github.com/rexbuild/rex/digest"
 	"github.com/rexbuild/rex/dirlist"
 	"github.com/rexbuild/rex/localcache"
 	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/stats"
 	"github.com/rexbuild/rex/toolchain"
 )
 
 // A miss pays for a dependency scan before its compile: a kernel source's
 // scan costs a sixth of its compile. When the compile runs here anyway (no
-// server) and no compile before it keyed its source's content, no result
-// can wait under its key, since every key covers the source: the scan
-// would only find the miss. Such a compile runs at once, watched by the
+// server, or cache-only) and no compile before it keyed its source's
+// content (here, or by the server's marker of it), no result can wait
+// under its key, since every key covers the source: the scan would only
+// find the miss. Such a compile runs at once, watched by the
 // lookup library (see package lookups), and its compiler's account of the
 // files it read and the paths it looked for in vain stands for the scan:
 // the key is planned from it afterwards. That account is the compile's
@@ -34,12 +37,14 @@ import (
 // filled only when each was unchanged since well before the compile began.
 
 // compileFirst runs a compile whose source rex never keyed, and fills the
-// local cache and the record from its account. ok is false when the
-// compile is not one for it (the full path then runs, and nothing was
-// written); otherwise res is the compile's, with Reason set when the
-// caches were left unfilled.
+// local cache and the record from its account, and cache-only the remote
+// cache. ok is false when the compile is not one for it (the full path
+// then runs, and nothing was written); otherwise res is the compile's,
+// with Reason set when a cache was left unfilled.
 func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function) (res Result, ok bool, err error) {
-	if !s.cfg.direct() || s.cache == nil || s.key == "" || s.verify || !s.noServer() ||
+	// With no server, or cache-only, a miss compiles here anyway.
+	local := s.noServer()
+	if !s.cfg.direct() || s.cache == nil || s.key == "" || s.verify || !local && (!s.cfg.CacheOnly || s.c == nil) ||
 		!assemblerWatched(p, tc) || !recordable(p, tc, s.inv.Dir) {
 		return Result{}, false, nil
 	}
@@ -49,7 +54,7 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 		return Result{}, false, nil
 	}
 	seen, ok := sourceKey(tc, source)
-	if !ok || s.cache.Has(localcache.Scans, seen) {
+	if !ok || s.cache.Has(localcache.Scans, seen) || !local && !s.neverKeyedRemotely(ctx, fn, seen) {
 		return Result{}, false, nil
 	}
 	lib := lookups.Prepare(ctx, s.cfg.StateDir, tc.Path, tc.Identity, s.inv.Env)
@@ -89,6 +94,9 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	plan, err := s.planFromCompile(ctx, p, tc, fn, told, toldErr, absolute(s.inv.Dir, []string{listed})[0], start)
 	if err != nil {
 		watch.discard()
+		if !local {
+			return Result{}, false, nil // see refusedRemotely
+		}
 		if !errors.Is(err, errFresh) {
 			// The full path, whose checks may key it, takes the next.
 			s.cache.Put(localcache.Scans, seen, nil)
@@ -99,6 +107,9 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	s.plan = plan
 	defer plan.discard()
 	if err := watch.check(inv.Dir, plan); err != nil {
+		if !local {
+			return Result{}, false, nil // see refusedRemotely
+		}
 		s.cache.Put(localcache.Scans, seen, nil)
 		res.Reason = err
 		return res, true, nil
@@ -111,6 +122,13 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	s.cache.Put(localcache.Scans, seen, nil)
 	writeRecord()
 	s.ph.Mark("record")
+	if !local {
+		plan.addMarker(fn, seen)
+		if err := fill(ctx, s.c, s.inv.Dir, plan, res); err != nil {
+			res.Outcome = stats.LocalFallback
+			res.Reason = fmt.Errorf("fill the remote cache: %w", explainRefusal(err))
+		}
+	}
 	return res, true, nil
 }
 
@@ -284,14 +302,59 @@ func sourceKey(tc *toolchain.Toolchain, path string) (string, bool) {
 }
 
 // markKeyed notes that a compile of the source was keyed: its next compile
-// takes the full path, which may find the result.
-func (s *session) markKeyed(tc *toolchain.Toolchain, p *compiler.Invocation) {
-	if s.cache == nil || !s.cfg.direct() {
+// takes the full path, which may find the result. Where a server keeps the
+// result, the plan also uploads the source's marker, which tells every
+// other client the same (see neverKeyedRemotely).
+func (s *session) markKeyed(tc *toolchain.Toolchain, p *compiler.Invocation, plan *actionPlan, fn digest.Function) {
+	local := s.cache != nil && s.cfg.direct()
+	if !local && s.noServer() {
 		return
 	}
-	if key, ok := sourceKey(tc, sourcePath(s.inv.Dir, p)); ok && !s.cache.Has(localcache.Scans, key) {
+	key, ok := sourceKey(tc, sourcePath(s.inv.Dir, p))
+	if !ok {
+		return
+	}
+	if local && !s.cache.Has(localcache.Scans, key) {
 		s.cache.Put(localcache.Scans, key, nil)
 	}
+	if !s.noServer() {
+		plan.addMarker(fn, key)
+	}
+}
+
+// sourceMarker is the blob whose presence in a server's CAS says that a
+// client keyed the source content seen names (see sourceKey) there: a
+// result under one of its keys may be in that server's cache. It is only
+// ever a reason to scan before compiling: a marker forged, or lost to
+// eviction, costs a scan or a hit, never a wrong result.
+func sourceMarker(fn digest.Function, seen string) client.Blob {
+	data := []byte("rex keyed source v1 " + seen + "\n")
+	return client.Blob{Digest: fn.FromBytes(data), Data: data}
+}
+
+// addMarker has the source's marker uploaded with the plan's Action and
+// Command, before its result is stored.
+func (plan *actionPlan) addMarker(fn digest.Function, seen string) {
+	n := len(plan.messages)
+	plan.blobs = append(plan.blobs, sourceMarker(fn, seen))
+	plan.messages = plan.blobs[len(plan.blobs)-n-1:]
+}
+
+// refusedRemotely: a cache-only compile whose account cannot key it (an
+// input changed moments before it began, a file read that the full path's
+// checks must weigh) leaves its result unused, and the full path compiles
+// again. Left unfilled, the shared cache would miss it for every client, and
+// for good where each build is a fresh one (a CI's, whose generated headers
+// are always new to the compiles that read them first).
+
+// neverKeyedRemotely says whether the server's CAS lacks the source's
+// marker: no client keyed the content there, so no result of it waits in
+// its cache and a cache-only compile may run before its scan. A server
+// that cannot say is taken to have it.
+func (s *session) neverKeyedRemotely(ctx context.Context, fn digest.Function, seen string) bool {
+	m := sourceMarker(fn, seen)
+	missing, err := s.c.FindMissing(ctx, []digest.Digest{m.Digest})
+	return err == nil && len(missing) == 1
 }
 
 // watchesAssembler says whether a local compile that fills a cache lists

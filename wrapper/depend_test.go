@@ -150,3 +150,57 @@ func TestCompileFirstKeysNoUnexplainedLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestCompileFirstCacheOnly: cache-only, a source no client keyed compiles
+// at once and fills the remote cache, with its marker; another machine's
+// client (its own state, nothing noted), finding the marker, scans and
+// hits, byte for byte the local compile's. So does a client after a remote
+// execution, whose plan uploaded the marker with the inputs.
+func TestCompileFirstCacheOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the racy window")
+	}
+	srv := startServerWith(t, 1)
+	p := newProject(t, srv.addr)
+	p.cfg.Direct, p.cfg.LocalCacheSize = true, 1<<30
+	argv := []string{"gcc", "-Iinc", "-c", "a.c", "-o", "x.o"}
+	step := func(what string, cacheOnly bool, want stats.Outcome, first bool) {
+		t.Helper()
+		local := localCompile(t, p.dir, argv)
+		p.cfg.CacheOnly = cacheOnly
+		p.cfg.StateDir = filepath.Join(t.TempDir(), "state") // another machine's client
+		r := p.run(argv...)
+		if r.Outcome != want || r.Reason != nil || r.ExitCode != 0 {
+			t.Fatalf("%s: %v (%v) exit %d, want %v", what, r.Outcome, r.Reason, r.ExitCode, want)
+		}
+		if compiledFirst(r) != first {
+			t.Fatalf("%s: compiled first %v, want %v (%s)", what, !first, first, r.Phases)
+		}
+		same(t, what, collect(t, p.dir, r.Stderr), local)
+	}
+	// unistd.h probes a toolchain header (glibc's close_range.h) with
+	// __has_include, which a scan's key names: so must the account's.
+	p.write("inc/h.h", "#include <unistd.h>\n#define V 1\n")
+	p.write("a.c", "#include \"h.h\"\nint v = V;\n")
+	age()
+	step("cache-only, never keyed", true, stats.CacheMiss, true)
+	step("cache-only, keyed by another client", true, stats.CacheHit, false)
+	p.write("a.c", "#include \"h.h\"\nint v = V + 1;\n")
+	age()
+	step("remote execution of a new source", false, stats.RemoteExecution, false)
+	step("cache-only, executed remotely before", true, stats.CacheHit, false)
+
+	// A header written moments before: the account cannot key the compile,
+	// so the full path keys and fills it, and the next client hits.
+	p.write("a.c", "#include \"h.h\"\nint v = V + 2;\n")
+	age()
+	p.write("inc/h.h", "#include <unistd.h>\n#define V 4\n")
+	local := localCompile(t, p.dir, argv)
+	p.cfg.CacheOnly, p.cfg.StateDir = true, filepath.Join(t.TempDir(), "state")
+	if r := p.run(argv...); r.Outcome != stats.CacheMiss || r.Reason != nil || !strings.Contains(r.Phases, "scan ") {
+		t.Fatalf("cache-only, a fresh header: %v (%v), want a miss keyed by the full path (%s)", r.Outcome, r.Reason, r.Phases)
+	} else {
+		same(t, "cache-only, a fresh header", collect(t, p.dir, r.Stderr), local)
+	}
+	step("cache-only, after a fresh header", true, stats.CacheHit, false)
+}

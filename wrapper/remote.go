@@ -129,7 +129,7 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 		return Result{}, err
 	}
 	s.plan = plan
-	s.markKeyed(tc, p)
+	s.markKeyed(tc, p, plan, fn)
 	plan.watchAssembler = watchesAssembler(p, tc)
 	defer plan.discard()
 	if s.cfg.OnKey != nil && plan.key != nil {
