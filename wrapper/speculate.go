@@ -147,6 +147,9 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 			return
 		}
 		defer plan.discard()
+		if seen, ok := sourceKey(tc, sourcePath(s.inv.Dir, p)); ok {
+			plan.addMarker(fn, seen) // its result may be the one served
+		}
 		sp.action <- plan.actionDigest
 		if s.results.Has(localcache.Results, localKey(plan)) {
 			// The local cache will answer: nothing to ask the server.
