@@ -102,9 +102,23 @@ func (inv *Invocation) preprocessedSource() bool {
 // auxiliary files; with deps, the dependency options stay and the
 // dependency file becomes depFile.
 func (inv *Invocation) preprocessArgs(deps bool, depFile string) []string {
+	return inv.preprocessItems(deps, depFile, false)
+}
+
+// preprocessItems is preprocessArgs; forSearch also replaces the source
+// with an empty input of its language and leaves out the files forced in
+// (-include, -imacros), which the search list does not depend on.
+func (inv *Invocation) preprocessItems(deps bool, depFile string, forSearch bool) []string {
 	out := []string{inv.Compiler}
 	for _, it := range inv.items {
 		v := it.value
+		switch {
+		case forSearch && it.spec == nil:
+			out = append(out, "-x", inv.Lang, os.DevNull)
+			continue
+		case forSearch && (it.opt == "-include" || it.opt == "-imacros"):
+			continue
+		}
 		if it.spec != nil {
 			switch it.spec.role {
 			case roleCompile, roleOutput, roleSplitDwarf, roleTestCoverage, roleStackUsage:
@@ -162,35 +176,12 @@ func (inv *Invocation) OptionValues(names ...string) []string {
 // SearchArgs returns the argv that has the compiler print its include
 // search list (-v) and read nothing of the source: the scan's options with
 // the source replaced by an empty input of its language, and no file
-// forced in (-include, -imacros), preprocessed to stdout. The list depends on the options and the environment alone, so it
-// is the one the compile searched. nil when the source's language is not
-// known.
+// forced in, preprocessed to stdout. The list depends on the options and
+// the environment alone, so it is the one the compile searched. nil when
+// the source's language is not known.
 func (inv *Invocation) SearchArgs() []string {
 	if inv.Lang == "" {
 		return nil
 	}
-	out := []string{inv.Compiler}
-	for _, it := range inv.items {
-		if it.spec == nil {
-			out = append(out, "-x", inv.Lang, os.DevNull)
-			continue
-		}
-		if it.opt == "-include" || it.opt == "-imacros" {
-			continue // files it would read for nothing
-		}
-		switch it.spec.role {
-		case roleCompile, roleOutput, roleSplitDwarf, roleTestCoverage, roleStackUsage,
-			roleMD, roleMMD, roleTarget, roleMP, roleMF:
-			continue
-		case roleWp:
-			parts := wpParts(it.value, func(string) string { return "" }, false)
-			if len(parts) == 0 {
-				continue
-			}
-			out = appendItem(out, it, joinComma(parts))
-			continue
-		}
-		out = appendItem(out, it, it.value)
-	}
-	return append(out, "-E", "-v")
+	return append(inv.preprocessItems(false, "", true), "-E", "-v")
 }

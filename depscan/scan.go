@@ -224,12 +224,7 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 	log, logErr := told()
 	if err != nil {
 		f.Close()
-		code := -1
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		}
-		return output{}, nil, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
+		return output{}, nil, runError(args, stderr.Bytes(), err)
 	}
 	if logErr != nil {
 		f.Close()
@@ -237,6 +232,16 @@ func run(ctx context.Context, req Request, args []string) (output, []byte, error
 	}
 	log.Without(req.Dir, written(req, args), nil)
 	return output{f: f, lookups: log}, stderr.Bytes(), nil
+}
+
+// runError is the Error of a compiler run with args that failed with err.
+func runError(args []string, stderr []byte, err error) *Error {
+	code := -1
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	}
+	return &Error{Args: args, ExitCode: code, Stderr: stderr, Err: err}
 }
 
 // written are the files a scan run writes, which the compiler may look at

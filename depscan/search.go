@@ -3,7 +3,6 @@ package depscan
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os/exec"
 	"strings"
 )
@@ -61,12 +60,7 @@ func Search(ctx context.Context, req Request) (SearchList, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		code := -1
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		}
-		return SearchList{}, &Error{Args: args, ExitCode: code, Stderr: stderr.Bytes(), Err: err}
+		return SearchList{}, runError(args, stderr.Bytes(), err)
 	}
 	return ParseSearchList(stderr.Bytes()), nil
 }
