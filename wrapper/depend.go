@@ -40,7 +40,12 @@ import (
 // local cache and the record from its account, and cache-only the remote
 // cache. ok is false when the compile is not one for it (the full path
 // then runs, and nothing was written); otherwise res is the compile's,
-// with Reason set when a cache was left unfilled.
+// with Reason set when a cache was left unfilled. Cache-only, a compile
+// whose account cannot key it (an input changed moments before it began,
+// a read the full path's checks must weigh) is not one for it, though it
+// ran: left unfilled, the shared cache would miss it for every client, and
+// for good where each build is a fresh one (a CI's, whose generated
+// headers are always new to the compiles that read them first).
 func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function) (res Result, ok bool, err error) {
 	// With no server, or cache-only, a miss compiles here anyway.
 	local := s.noServer()
@@ -53,7 +58,7 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 		// Its account would not be trusted (see planFromCompile).
 		return Result{}, false, nil
 	}
-	seen, ok := sourceKey(tc, source)
+	seen, ok := s.sourceKeyOf(tc, p)
 	if !ok || s.cache.Has(localcache.Scans, seen) || !local && !s.neverKeyedRemotely(ctx, fn, seen) {
 		return Result{}, false, nil
 	}
@@ -95,7 +100,7 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	if err != nil {
 		watch.discard()
 		if !local {
-			return Result{}, false, nil // see refusedRemotely
+			return Result{}, false, nil // cache-only: see compileFirst
 		}
 		if !errors.Is(err, errFresh) {
 			// The full path, whose checks may key it, takes the next.
@@ -108,7 +113,7 @@ func (s *session) compileFirst(ctx context.Context, p *compiler.Invocation, tc *
 	defer plan.discard()
 	if err := watch.check(inv.Dir, plan); err != nil {
 		if !local {
-			return Result{}, false, nil // see refusedRemotely
+			return Result{}, false, nil // cache-only: see compileFirst
 		}
 		s.cache.Put(localcache.Scans, seen, nil)
 		res.Reason = err
@@ -301,20 +306,28 @@ func sourceKey(tc *toolchain.Toolchain, path string) (string, bool) {
 	return digest.BLAKE3.FromBytes([]byte("rex source v1\x00" + tc.Identity + "\x00" + sum.Hash)).Hash, true
 }
 
+// sourceKeyOf is sourceKey of the compile's source, hashed once for the
+// compile: its first compile, its note, its marker and a speculation's
+// marker all name it.
+func (s *session) sourceKeyOf(tc *toolchain.Toolchain, p *compiler.Invocation) (string, bool) {
+	s.sourceOnce.Do(func() { s.sourceName, s.sourceOK = sourceKey(tc, sourcePath(s.inv.Dir, p)) })
+	return s.sourceName, s.sourceOK
+}
+
 // markKeyed notes that a compile of the source was keyed: its next compile
 // takes the full path, which may find the result. Where a server keeps the
 // result, the plan also uploads the source's marker, which tells every
 // other client the same (see neverKeyedRemotely).
 func (s *session) markKeyed(tc *toolchain.Toolchain, p *compiler.Invocation, plan *actionPlan, fn digest.Function) {
-	local := s.cache != nil && s.cfg.direct()
-	if !local && s.noServer() {
+	note := s.cache != nil && s.cfg.direct()
+	if !note && s.noServer() {
 		return
 	}
-	key, ok := sourceKey(tc, sourcePath(s.inv.Dir, p))
+	key, ok := s.sourceKeyOf(tc, p)
 	if !ok {
 		return
 	}
-	if local && !s.cache.Has(localcache.Scans, key) {
+	if note && !s.cache.Has(localcache.Scans, key) {
 		s.cache.Put(localcache.Scans, key, nil)
 	}
 	if !s.noServer() {
@@ -339,13 +352,6 @@ func (plan *actionPlan) addMarker(fn digest.Function, seen string) {
 	plan.blobs = append(plan.blobs, sourceMarker(fn, seen))
 	plan.messages = plan.blobs[len(plan.blobs)-n-1:]
 }
-
-// refusedRemotely: a cache-only compile whose account cannot key it (an
-// input changed moments before it began, a file read that the full path's
-// checks must weigh) leaves its result unused, and the full path compiles
-// again. Left unfilled, the shared cache would miss it for every client, and
-// for good where each build is a fresh one (a CI's, whose generated headers
-// are always new to the compiles that read them first).
 
 // neverKeyedRemotely says whether the server's CAS lacks the source's
 // marker: no client keyed the content there, so no result of it waits in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 
 	"github.com/rexbuild/rex/client"
 	"github.com/rexbuild/rex/localcache"
@@ -26,6 +27,10 @@ type session struct {
 	results *localcache.Store
 	// defaultDown is set once the default server was found not running.
 	defaultDown bool
+	// sourceOnce makes the source's name (see sourceKeyOf) once a compile.
+	sourceOnce sync.Once
+	sourceName string
+	sourceOK   bool
 }
 
 // recordsBound bounds the local cache when it keeps only direct-mode

@@ -147,7 +147,7 @@ func (s *session) speculate(ctx context.Context, p *compiler.Invocation, tc *too
 			return
 		}
 		defer plan.discard()
-		if seen, ok := sourceKey(tc, sourcePath(s.inv.Dir, p)); ok {
+		if seen, ok := s.sourceKeyOf(tc, p); ok {
 			plan.addMarker(fn, seen) // its result may be the one served
 		}
 		sp.action <- plan.actionDigest
