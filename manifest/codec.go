@@ -115,7 +115,12 @@ func appendDirs(b []byte, dirs []Dir) []byte {
 	for i := range dirs {
 		dirs[i].undecoded()
 	}
-	names := interner{index: make(map[string]uint64, internHint(dirs))}
+	hint, total := internHint(dirs)
+	names := interner{index: make(map[string]uint64, hint)}
+	// Each absent place's index, in the order they are written: a kernel
+	// compile's record holds some 87,000, and looking each up again cost
+	// as much as interning it.
+	indexes := make([]uint64, 0, total)
 	for i := range dirs {
 		for _, r := range dirs[i].below {
 			if _, ok := listIndex[&r.names[0]]; !ok {
@@ -124,7 +129,7 @@ func appendDirs(b []byte, dirs []Dir) []byte {
 			}
 		}
 		for _, rel := range dirs[i].Absent {
-			names.add(rel)
+			indexes = append(indexes, names.add(rel))
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(lists)))
@@ -137,9 +142,10 @@ func appendDirs(b []byte, dirs []Dir) []byte {
 		b = appendStamp(b, d.Stamp)
 		b = appendString(b, d.Path)
 		b = binary.AppendUvarint(b, uint64(len(d.Absent)))
-		for _, rel := range d.Absent {
-			b = binary.AppendUvarint(b, names.index[rel])
+		for _, index := range indexes[:len(d.Absent)] {
+			b = binary.AppendUvarint(b, index)
 		}
+		indexes = indexes[len(d.Absent):]
 		b = binary.AppendUvarint(b, uint64(len(d.below)))
 		for _, r := range d.below {
 			b = binary.AppendUvarint(b, listIndex[&r.names[0]])
@@ -153,14 +159,14 @@ func appendDirs(b []byte, dirs []Dir) []byte {
 // the interner's map is made once: most directories lack the same names
 // (a kernel compile's ~87,000 absent places are a few thousand names), and
 // growing the map step by step cost a third of the encoding. Twice the
-// longest list, within the total.
-func internHint(dirs []Dir) int {
-	longest, total := 0, 0
+// longest list, within the total, which it returns too.
+func internHint(dirs []Dir) (hint, total int) {
+	longest := 0
 	for i := range dirs {
 		longest = max(longest, len(dirs[i].Absent))
 		total += len(dirs[i].Absent)
 	}
-	return min(2*longest, total)
+	return min(2*longest, total), total
 }
 
 // interner numbers strings in the order first seen.
@@ -169,11 +175,15 @@ type interner struct {
 	list  []string
 }
 
-func (in *interner) add(s string) {
-	if _, ok := in.index[s]; !ok {
-		in.index[s] = uint64(len(in.list))
-		in.list = append(in.list, s)
+// add returns s's number, numbering it when it is new.
+func (in *interner) add(s string) uint64 {
+	if n, ok := in.index[s]; ok {
+		return n
 	}
+	n := uint64(len(in.list))
+	in.index[s] = n
+	in.list = append(in.list, s)
+	return n
 }
 
 func appendStrings(b []byte, list []string) []byte {

@@ -2,8 +2,10 @@ package manifest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -258,5 +260,25 @@ func TestFactOfAFileChangedAfterItsStamp(t *testing.T) {
 	write(t, dir+"/h.h", "old")
 	if e.Holds() {
 		t.Error("the fact holds for the content before the stamp's")
+	}
+}
+
+// Directories that lack names in common, in another order, or none, each
+// read back their own absent places: the encoding numbers each name once
+// and writes each directory's places as numbers.
+func TestSharedAbsentNamesRoundTrip(t *testing.T) {
+	want := [][]string{{"x.h", "y.h", "sub/z.h"}, {"sub/z.h", "w.h", "x.h"}, nil, {"y.h"}, {"x.h", "x.h"}}
+	e := Entry{Action: "ab/3"}
+	for i, absent := range want {
+		e.Dirs = append(e.Dirs, Dir{Path: fmt.Sprintf("/d%d", i), Absent: slices.Clone(absent)})
+	}
+	got := Decode(Encode([]Entry{e}))
+	if len(got) != 1 || len(got[0].Dirs) != len(want) {
+		t.Fatalf("decoded %+v", got)
+	}
+	for i := range want {
+		if paths := got[0].Dirs[i].absentPaths(); !slices.Equal(paths, want[i]) {
+			t.Errorf("%s lacks %q, want %q", got[0].Dirs[i].Path, paths, want[i])
+		}
 	}
 }
