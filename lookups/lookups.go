@@ -49,6 +49,10 @@ type Log struct {
 	Found []string
 	// Missing are the paths it looked for and did not find.
 	Missing []string
+	// Dirs are the directories it met where it looked: an include
+	// directory, or one named like the header it looked for, which it
+	// searched on past. What each is counts, as a file's absence does.
+	Dirs []string
 	// Placed are those of Missing looked for before the compiler opened
 	// the source, as every run of it does: where clang's driver places the
 	// toolchain (a --sysroot's directories, GCC installations), the
@@ -66,6 +70,7 @@ type Log struct {
 func (l *Log) Merge(o Log) {
 	l.Found = append(l.Found, o.Found...)
 	l.Missing = append(l.Missing, o.Missing...)
+	l.Dirs = append(l.Dirs, o.Dirs...)
 	l.Placed = append(l.Placed, o.Placed...)
 	l.Unresolved += o.Unresolved
 	l.Observed = l.Observed || o.Observed
@@ -108,13 +113,13 @@ func Parse(b []byte, dir, source string) (Log, error) {
 			l.Unresolved++
 		case writes:
 			written[abs(dir, path)] = true
-		case kind == 'd':
 		case !found:
 			l.Missing = append(l.Missing, path)
 			if role == 'c' && !compilerOpened {
 				l.Placed = append(l.Placed, path)
 			}
-		case kind == 'a' && isDir(abs(dir, path)):
+		case kind == 'd' || kind == 'a' && isDir(abs(dir, path)):
+			l.Dirs = append(l.Dirs, path)
 		default:
 			l.Found = append(l.Found, path)
 		}

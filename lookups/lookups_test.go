@@ -183,7 +183,8 @@ func TestPrepareOddStateDirectories(t *testing.T) {
 }
 
 // A directory named like a header in an earlier search directory is no
-// file found: the preprocessor opens it, sees a directory, and searches on.
+// file found: the preprocessor opens it, sees a directory, and searches on;
+// it is a directory met (Dirs), whose kind a record states.
 func TestDirectoryNamedLikeAHeader(t *testing.T) {
 	driver := gcc(t)
 	lib := Prepare(context.Background(), t.TempDir(), driver, "test", os.Environ())
@@ -208,5 +209,8 @@ func TestDirectoryNamedLikeAHeader(t *testing.T) {
 	}
 	if slices.Contains(l.Found, "./stdio.h") || !slices.Contains(l.Found, "/usr/include/stdio.h") {
 		t.Errorf("Found %q: want /usr/include/stdio.h and not the directory ./stdio.h", l.Found)
+	}
+	if !slices.Contains(l.Dirs, "./stdio.h") {
+		t.Errorf("Dirs %q: want the directory ./stdio.h, which gcc searched on past", l.Dirs)
 	}
 }

@@ -108,7 +108,7 @@ func planWith(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invoc
 func planObserved(ctx context.Context, cfg Config, inv Invocation, p *compiler.Invocation, tc *toolchain.Toolchain, fn digest.Function, ph *stats.Phases, observed *depscan.Result, lookedIn []string, since time.Time) (*actionPlan, error) {
 	plan := &actionPlan{function: fn.Name(), observed: observed, lists: dirLists(cfg)}
 	if cfg.direct() {
-		plan.facts = &directFacts{since: since, localFill: true, lookedIn: lookedIn}
+		plan.facts = &directFacts{since: since, localFill: true, lookedIn: lookedIn, compiled: true}
 	}
 	return plan.build(ctx, cfg, inv, p, tc, fn, ph)
 }

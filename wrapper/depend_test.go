@@ -33,6 +33,19 @@ func compiledFirst(r Result) bool {
 		strings.Index(r.Phases, "compile ") < strings.Index(r.Phases, "key ")
 }
 
+// runLikeLocal runs argv through rex, with the outcome want and no reason
+// given, and checks its outputs against a local compile's.
+func runLikeLocal(t *testing.T, p *project, what string, argv []string, want stats.Outcome) Result {
+	t.Helper()
+	local := localCompile(t, p.dir, argv)
+	r := p.run(argv...)
+	if r.Outcome != want || r.Reason != nil || r.ExitCode != 0 {
+		t.Fatalf("%s: %v (%v) exit %d, want %v", what, r.Outcome, r.Reason, r.ExitCode, want)
+	}
+	same(t, what, collect(t, p.dir, r.Stderr), local)
+	return r
+}
+
 // TestCompileFirst: a source rex never keyed compiles at once, and its
 // compiler's account keys it: the next compile is a hit from the record,
 // byte for byte the local compile's, and each change that the compile
@@ -47,15 +60,9 @@ func TestCompileFirst(t *testing.T) {
 	argv := []string{"gcc", "-Iinc", "-MD", "-c", "a.c", "-o", "x.o"}
 	step := func(what string, want stats.Outcome, first bool) {
 		t.Helper()
-		local := localCompile(t, p.dir, argv)
-		r := p.run(argv...)
-		if r.Outcome != want || r.Reason != nil || r.ExitCode != 0 {
-			t.Fatalf("%s: %v (%v) exit %d, want %v", what, r.Outcome, r.Reason, r.ExitCode, want)
-		}
-		if compiledFirst(r) != first {
+		if r := runLikeLocal(t, p, what, argv, want); compiledFirst(r) != first {
 			t.Fatalf("%s: compiled first %v, want %v (%s)", what, !first, first, r.Phases)
 		}
-		same(t, what, collect(t, p.dir, r.Stderr), local)
 	}
 	step("never keyed", stats.CacheMiss, true)
 	step("again", stats.LocalCacheHit, false)
@@ -70,6 +77,42 @@ func TestCompileFirst(t *testing.T) {
 	age()
 	step("the source changed", stats.CacheMiss, true)
 	step("the changed source again", stats.LocalCacheHit, false)
+}
+
+// TestCompileFirstRecordStatesItsLookups: the record of a compile keyed
+// from its account states where that compile looked, and only there. A
+// header made where it never looked (the working directory, for an angle
+// include) leaves the record whole; a directory it met where it looked,
+// named like the header it searched on to find, is a fact: once it is a
+// file, the compile reads that file, and so does rex.
+func TestCompileFirstRecordStatesItsLookups(t *testing.T) {
+	p := noServerProject(t)
+	p.write("b/h.h", "#define V 1\n")
+	p.write("a.c", "#include <h.h>\nint v = V;\n")
+	if err := os.MkdirAll(filepath.Join(p.dir, "a/h.h"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	age()
+	argv := []string{"gcc", "-Ia", "-Ib", "-c", "a.c", "-o", "x.o"}
+	step := func(what string, want stats.Outcome, direct bool) {
+		t.Helper()
+		r := runLikeLocal(t, p, what, argv, want)
+		if got := strings.Contains(r.Phases, "direct"); got != direct {
+			t.Fatalf("%s: served by the record %v, want %v (%s)", what, got, direct, r.Phases)
+		}
+	}
+	step("never keyed", stats.CacheMiss, false)
+	step("again", stats.LocalCacheHit, true)
+	p.write("h.h", "#define V 2\n")
+	age()
+	step("a header where the compile never looked", stats.LocalCacheHit, true)
+	if err := os.Remove(filepath.Join(p.dir, "a/h.h")); err != nil {
+		t.Fatal(err)
+	}
+	p.write("a/h.h", "#define V 3\n")
+	age()
+	step("the directory it searched on past is a header now", stats.CacheMiss, false)
+	step("again, with that header", stats.LocalCacheHit, true)
 }
 
 // TestCompileFirstDistrustsFreshInputs: the key hashes the files after the
