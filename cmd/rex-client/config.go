@@ -60,7 +60,7 @@ func stateDir(c *cli.Context) string { return compilecmd.StateDir(c.String("dir"
 func wrapperConfig(c *cli.Context) (wrapper.Config, error) {
 	fn, err := digest.FunctionFromName(c.String("digest-function"))
 	if err != nil {
-		return wrapper.Config{}, err
+		return wrapper.Config{}, fmt.Errorf("--digest-function (REX_DIGEST_FUNCTION): %w", err)
 	}
 	token, err := endpoint.ReadToken(c.String("token"), c.String("token-file"))
 	if err != nil {

@@ -18,6 +18,14 @@ var version = "0.1.0-dev"
 func main() {
 	compilecmd.LoadConfigFile()
 	if err := newApp().Run(os.Args); err != nil {
+		if args := os.Args[1:]; len(args) > 0 && compilecmd.IsCompile(args[0]) {
+			// A setting rex cannot read (REX_VERBOSE=2, a size without
+			// its unit's spelling) is no reason to fail the build: the
+			// compiler runs as if rex were not there, and the line says
+			// what to mend.
+			fmt.Fprintf(os.Stderr, "rex: %v; compiling locally\n", err)
+			compilecmd.ExecLocal(args)
+		}
 		fmt.Fprintf(os.Stderr, "rex: %v\n", err)
 		os.Exit(2)
 	}
@@ -35,5 +43,8 @@ func newApp() *cli.App {
 		Action:    compile,
 		// Everything from the compiler on belongs to the compiler.
 		HideHelpCommand: true,
+		// The error alone, once (main says it): a build log has no use for
+		// rex's help at every compile.
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return err },
 	}
 }

@@ -24,7 +24,7 @@ func handOver() {
 		fmt.Fprintf(os.Stderr, "rex: exec %s: %v\n", path, err)
 	}
 	args := os.Args[1:]
-	if len(args) == 0 || !isCompile(args[0]) {
+	if len(args) == 0 || !compilecmd.IsCompile(args[0]) {
 		fmt.Fprintf(os.Stderr, "rex: %s is not installed beside rex\n", fullClient)
 		os.Exit(2)
 	}

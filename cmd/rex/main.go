@@ -15,7 +15,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/rexbuild/rex/cmd/internal/compilecmd"
@@ -31,7 +30,7 @@ func main() {
 		fmt.Println("rex version " + version)
 		return
 	}
-	if len(args) == 0 || !isCompile(args[0]) {
+	if len(args) == 0 || !compilecmd.IsCompile(args[0]) {
 		handOver()
 	}
 	compilecmd.LoadConfigFile()
@@ -44,13 +43,4 @@ func main() {
 	if !serve(cfg, args, start) {
 		handOver()
 	}
-}
-
-// isCompile says whether rex's first argument starts a compiler command:
-// not a rex option, not one of rex's commands.
-func isCompile(arg string) bool {
-	if arg == "" || arg[0] == '-' {
-		return false
-	}
-	return !slices.Contains(compilecmd.Commands, arg)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,15 @@ const (
 // Commands are rex's commands (and their aliases): a first argument that
 // names one is not a compiler.
 var Commands = []string{"stats", "explain", "doctor", "plan", "relay", "help", "h"}
+
+// IsCompile says whether rex's first argument starts a compiler command:
+// not a rex option, not one of rex's commands.
+func IsCompile(arg string) bool {
+	if arg == "" || arg[0] == '-' {
+		return false
+	}
+	return !slices.Contains(Commands, arg)
+}
 
 // LoadConfigFile reads REX_CONFIG (default $XDG_CONFIG_HOME/rex/rex.conf):
 // lines of REX_NAME=value that act as defaults for unset variables.
