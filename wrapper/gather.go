@@ -90,7 +90,9 @@ func (plan *actionPlan) gatherInputs(ctx context.Context, cfg Config, inv Invoca
 		plan.scanLookups = scan.Lookups
 		if plan.facts != nil {
 			plan.facts.lookedFor = absolute(inv.Dir, scan.Lookups.Missing)
-			plan.facts.metDirs = absolute(inv.Dir, searchedPast(scan.Lookups))
+			if plan.facts.compiled {
+				plan.facts.metDirs = absolute(inv.Dir, searchedPast(scan.Lookups))
+			}
 		}
 	}
 	return set, scan.Search, nil
