@@ -349,6 +349,37 @@ func try(ctx context.Context, driver, so string, env []string) error {
 // by descriptor: no path of the state directory (spaces, a colon, a
 // noexec mount) stands in the loader's way.
 func (lib *Library) Attach(cmd *exec.Cmd, source string) (finish func() (Log, error), err error) {
+	h, err := lib.Hand(3 + len(cmd.ExtraFiles))
+	if err != nil {
+		return nil, err
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, h.Files...)
+	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], h.Env...)
+	return func() (Log, error) {
+		b, err := h.Records()
+		if err != nil || len(b) == 0 {
+			return Log{}, err
+		}
+		dir := cmd.Dir
+		if dir == "" {
+			dir, _ = os.Getwd()
+		}
+		return Parse(b, dir, abs(dir, source))
+	}, nil
+}
+
+// Handover is the library handed to a process started elsewhere (a
+// sandbox's spawner): the files it inherits, in order from the descriptor
+// given to Hand, and the variables that name them.
+type Handover struct {
+	Files []*os.File
+	Env   []string
+	log   *os.File
+}
+
+// Hand prepares the library for a process that inherits Files from
+// descriptor first on.
+func (lib *Library) Hand(first int) (*Handover, error) {
 	f, err := logFile()
 	if err != nil {
 		return nil, err
@@ -358,26 +389,18 @@ func (lib *Library) Attach(cmd *exec.Cmd, source string) (finish func() (Log, er
 		f.Close()
 		return nil, err
 	}
-	cmd.ExtraFiles = append(cmd.ExtraFiles, f, image)
-	logFD, imageFD := 1+len(cmd.ExtraFiles), 2+len(cmd.ExtraFiles)
-	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], fmt.Sprintf("LD_PRELOAD=/proc/self/fd/%d", imageFD), fmt.Sprintf("%s=%d", fdVar, logFD))
-	return func() (Log, error) {
-		defer f.Close()
-		image.Close()
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return Log{}, err
-		}
-		b, err := io.ReadAll(f)
-		if err != nil {
-			return Log{}, err
-		}
-		if len(b) == 0 {
-			return Log{}, nil
-		}
-		dir := cmd.Dir
-		if dir == "" {
-			dir, _ = os.Getwd()
-		}
-		return Parse(b, dir, abs(dir, source))
-	}, nil
+	return &Handover{Files: []*os.File{f, image}, log: f,
+		Env: []string{fmt.Sprintf("LD_PRELOAD=/proc/self/fd/%d", first+1), fmt.Sprintf("%s=%d", fdVar, first)}}, nil
+}
+
+// Records closes the handover and returns what the library wrote.
+func (h *Handover) Records() ([]byte, error) {
+	for _, f := range h.Files[1:] {
+		f.Close()
+	}
+	defer h.log.Close()
+	if _, err := h.log.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(h.log)
 }

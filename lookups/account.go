@@ -1,0 +1,121 @@
+package lookups
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// Account is a worker's report of the lookups its compile made, carried in
+// the ActionResult's auxiliary metadata. A worker has only the files the
+// key covers: where its compiler looked for a file the scan never looked
+// for (a branch the scan did not take), the client's file of that name,
+// which the worker lacked, would have changed the compile. Paths are
+// relative to the action's input root (they may climb out of it with
+// ".."), or absolute where they lie outside it.
+type Account struct {
+	// Found are the files read outside the input root: those in it are
+	// keyed.
+	Found []string
+	// Missing are the paths looked for in vain.
+	Missing []string
+	// Unresolved counts lookups relative to a directory the library could
+	// not name.
+	Unresolved int
+}
+
+// AccountType is the type URL of an Account in auxiliary metadata.
+const AccountType = "type.googleapis.com/rex.lookups.Account.v1"
+
+// AccountOf reads a worker's log, written for a command run in dir, into
+// an Account whose relative paths are relative to root. Both are as the
+// command saw them (in a sandbox, its own view).
+func AccountOf(b []byte, dir, root string) (Account, error) {
+	l, err := Parse(b, dir, "")
+	if err != nil {
+		return Account{}, err
+	}
+	if !l.Observed {
+		return Account{}, errors.New("lookups: the library wrote nothing of a compiler's")
+	}
+	rel := func(paths []string, outside bool) []string {
+		out := make([]string, 0, len(paths))
+		for _, p := range paths {
+			a := abs(dir, p)
+			r, err := filepath.Rel(root, a)
+			in := err == nil && (a == root || strings.HasPrefix(a, root+"/") || !filepath.IsAbs(p))
+			switch {
+			case in && outside && !strings.HasPrefix(r, "../"):
+			case in:
+				out = append(out, r)
+			default:
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	return Account{Found: rel(l.Found, true), Missing: rel(l.Missing, false), Unresolved: l.Unresolved}, nil
+}
+
+// Any is the account as auxiliary metadata: a record per path, 'f' found
+// or 'm' missing, then the path and a NUL; 'u' and a count for Unresolved.
+func (a Account) Any() *anypb.Any {
+	var b bytes.Buffer
+	for _, l := range []struct {
+		kind  byte
+		paths []string
+	}{{'f', a.Found}, {'m', a.Missing}} {
+		for _, p := range l.paths {
+			b.WriteByte(l.kind)
+			b.WriteString(p)
+			b.WriteByte(0)
+		}
+	}
+	if a.Unresolved > 0 {
+		fmt.Fprintf(&b, "u%d\x00", a.Unresolved)
+	}
+	return &anypb.Any{TypeUrl: AccountType, Value: b.Bytes()}
+}
+
+// FindAccount returns the account among a result's auxiliary metadata;
+// ok is false when there is none (a worker that does not tell, or a
+// compile it did not watch). A malformed one is an error.
+func FindAccount(metadata []*anypb.Any) (a Account, ok bool, err error) {
+	for _, m := range metadata {
+		if m.GetTypeUrl() != AccountType {
+			continue
+		}
+		if ok {
+			return Account{}, false, fmt.Errorf("lookups: two accounts in one result")
+		}
+		ok = true
+		for b := m.GetValue(); len(b) > 0; {
+			end := bytes.IndexByte(b, 0)
+			if end < 1 {
+				return Account{}, false, fmt.Errorf("lookups: malformed account record %q", b[:min(len(b), 40)])
+			}
+			kind, rest := b[0], string(b[1:end])
+			b = b[end+1:]
+			switch {
+			case kind == 'f' && rest != "":
+				a.Found = append(a.Found, rest)
+			case kind == 'm' && rest != "":
+				a.Missing = append(a.Missing, rest)
+			case kind == 'u':
+				n, err := strconv.Atoi(rest)
+				if err != nil || n < 0 {
+					return Account{}, false, fmt.Errorf("lookups: malformed account count %q", rest)
+				}
+				a.Unresolved += n
+			default:
+				return Account{}, false, fmt.Errorf("lookups: malformed account record %q", kind)
+			}
+		}
+	}
+	return a, ok, nil
+}

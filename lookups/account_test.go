@@ -1,0 +1,44 @@
+package lookups
+
+import (
+	"reflect"
+	"testing"
+
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// A worker's log becomes paths relative to the input root (climbing out of
+// it where the compiler did), absolute outside it; the account survives
+// its trip through auxiliary metadata.
+func TestAccountRoundTrip(t *testing.T) {
+	log := "co+ra.c\x00" + "cs-r../../up.h\x00" + "co-rx.h\x00" + "co+r/usr/include/stdio.h\x00" +
+		"co+r/act/root/inc/b.h\x00" + "co+wa.o\x00" + "co-ra.o\x00" + "c?-rgone\x00"
+	a, err := AccountOf([]byte(log), "/act/root/src", "/act/root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Account{Found: []string{"/usr/include/stdio.h"}, Missing: []string{"../up.h", "src/x.h"}, Unresolved: 1}
+	if !reflect.DeepEqual(a, want) {
+		t.Fatalf("account %+v, want %+v", a, want)
+	}
+	got, ok, err := FindAccount([]*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, a.Any()})
+	if err != nil || !ok || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back %+v (ok %v, %v), want %+v", got, ok, err, want)
+	}
+	if _, ok, err := FindAccount(nil); ok || err != nil {
+		t.Errorf("no metadata: ok %v, %v", ok, err)
+	}
+}
+
+// A server's malformed account is an error, never an empty account.
+func TestMalformedAccount(t *testing.T) {
+	for _, v := range []string{"xpath\x00", "fpath", "\x00", "u-1\x00", "unine\x00"} {
+		if _, _, err := FindAccount([]*anypb.Any{{TypeUrl: AccountType, Value: []byte(v)}}); err == nil {
+			t.Errorf("%q: no error", v)
+		}
+	}
+	two := []*anypb.Any{Account{}.Any(), Account{}.Any()}
+	if _, _, err := FindAccount(two); err == nil {
+		t.Error("two accounts: no error")
+	}
+}
