@@ -75,7 +75,17 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 		return report{}, err
 	}
 	a.meta.InputFetchCompletedTimestamp = timestamppb.Now()
+	watched := r.watch.handFor(ctx, spec)
+	if watched != nil {
+		spec.Env = append(spec.Env[:len(spec.Env):len(spec.Env)], watched.Env...)
+		spec.Extra = watched.Files
+	}
 	res, err := runCommand(ctx, spec)
+	if watched != nil {
+		if told, ok := account(watched, spec); ok {
+			a.meta.AuxiliaryMetadata = append(a.meta.AuxiliaryMetadata, told.Any())
+		}
+	}
 	if err != nil {
 		return report{}, err
 	}
@@ -151,8 +161,12 @@ func (r *runner) execSpec(a *actionRun, timeout time.Duration) (execSpec, error)
 	if timeout <= 0 {
 		timeout = r.opts.DefaultTimeout
 	}
+	var driver string
+	if !hermetic {
+		driver = driverOf(args, dir, searchPath)
+	}
 	return execSpec{Args: args, Env: env, Dir: dir, Root: a.root, Hide: r.opts.Dir, Timeout: timeout,
-		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID, Hermetic: hermetic}, nil
+		MaxOutput: r.opts.MaxOutputBytes, Jail: r.sandbox.jail, UID: r.opts.Jail.UID, Hermetic: hermetic, Driver: driver}, nil
 }
 
 // readAction fetches and decodes the Action and its Command.

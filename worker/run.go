@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -23,6 +24,11 @@ type execSpec struct {
 	Jail      *jail // nil: run unisolated
 	UID       int   // in the jail, the user the command runs as
 	Hermetic  bool  // in the jail, Root is the command's "/"
+	// Driver is the compiler driver the command runs, when the worker
+	// may watch its lookups (see watch.go); Extra are files the command
+	// inherits from descriptor 3 on.
+	Driver string
+	Extra  []*os.File
 }
 
 // execResult is what a command that ran produced.
@@ -94,6 +100,7 @@ func newExecCmd(ctx context.Context, spec execSpec, stdout, stderr *cappedBuffer
 		cmd.Env = []string{} // nil would mean the worker's own environment
 	}
 	cmd.Dir = spec.Dir
+	cmd.ExtraFiles = spec.Extra
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return killGroup(cmd) }

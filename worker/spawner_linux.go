@@ -97,7 +97,7 @@ func (s *spawner) alive() bool { return s != nil && !s.gone.Load() }
 // *spawnExit for a non-zero exit, or the error that kept it from running.
 // Cancelling ctx kills the command's process group.
 func (s *spawner) run(ctx context.Context, spec execSpec, stdout, stderr io.Writer) error {
-	conn, outR, errR, err := s.send()
+	conn, outR, errR, err := s.send(spec.Extra)
 	if err != nil {
 		s.gone.Store(true)
 		return fmt.Errorf("%w: %w", errSpawnerGone, err)
@@ -140,8 +140,9 @@ func (s *spawner) run(ctx context.Context, spec execSpec, stdout, stderr io.Writ
 	return rep.result()
 }
 
-// send makes a command's sockets and pipes and hands the spawner its ends.
-func (s *spawner) send() (conn, outR, errR *os.File, err error) {
+// send makes a command's sockets and pipes and hands the spawner its ends,
+// with the extra files the command inherits.
+func (s *spawner) send(extra []*os.File) (conn, outR, errR *os.File, err error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, nil, err
@@ -161,7 +162,11 @@ func (s *spawner) send() (conn, outR, errR *os.File, err error) {
 		return nil, nil, nil, err
 	}
 	defer errW.Close()
-	rights := unix.UnixRights(int(theirs.Fd()), int(outW.Fd()), int(errW.Fd()))
+	handed := []int{int(theirs.Fd()), int(outW.Fd()), int(errW.Fd())}
+	for _, f := range extra {
+		handed = append(handed, int(f.Fd()))
+	}
+	rights := unix.UnixRights(handed...)
 	if err := unix.Sendmsg(s.ctl, []byte{1}, rights, nil, 0); err != nil {
 		conn.Close()
 		outR.Close()

@@ -17,6 +17,10 @@ import (
 // spawnerFd is the spawner's socket to its worker (the first ExtraFiles).
 const spawnerFd = 3
 
+// maxSpawnFds bounds the descriptors a command comes with: its socket,
+// stdout, stderr, and the files it inherits (the lookup library's two).
+const maxSpawnFds = 8
+
 // RunSpawner serves the worker that started this process: it builds the
 // jail from the worker's options, then runs each command the worker hands
 // it, until the worker closes the socket.
@@ -34,7 +38,7 @@ func RunSpawner() error {
 	if err != nil {
 		return fmt.Errorf("spawner: %w", err)
 	}
-	oob := make([]byte, unix.CmsgSpace(3*4))
+	oob := make([]byte, unix.CmsgSpace(maxSpawnFds*4))
 	for {
 		// The sockets of one command must not reach the others: received
 		// close-on-exec, each reaches only the command it is dup'ed into.
@@ -43,14 +47,18 @@ func RunSpawner() error {
 			return nil // the worker is gone or done
 		}
 		fds, err := receivedFds(oob[:oobn])
-		if err != nil || len(fds) != 3 {
+		if err != nil || len(fds) < 3 || len(fds) > maxSpawnFds {
 			for _, fd := range fds {
 				unix.Close(fd)
 			}
 			return fmt.Errorf("spawner: a command came without its sockets: %v", err)
 		}
+		var extra []*os.File
+		for _, fd := range fds[3:] {
+			extra = append(extra, os.NewFile(uintptr(fd), "extra"))
+		}
 		go serveCommand(j, os.NewFile(uintptr(fds[0]), "worker"),
-			os.NewFile(uintptr(fds[1]), "stdout"), os.NewFile(uintptr(fds[2]), "stderr"))
+			os.NewFile(uintptr(fds[1]), "stdout"), os.NewFile(uintptr(fds[2]), "stderr"), extra)
 	}
 }
 
@@ -73,8 +81,13 @@ func receivedFds(oob []byte) ([]int, error) {
 // serveCommand runs one command in the jail, its output on stdout and
 // stderr, and answers on conn. The worker shutting its side of conn (or
 // going away) kills the command.
-func serveCommand(j *jail, conn, stdout, stderr *os.File) {
+func serveCommand(j *jail, conn, stdout, stderr *os.File, extra []*os.File) {
 	defer conn.Close()
+	defer func() {
+		for _, f := range extra {
+			f.Close()
+		}
+	}()
 	dec := json.NewDecoder(conn)
 	var req spawnRequest
 	if err := dec.Decode(&req); err != nil {
@@ -97,6 +110,7 @@ func serveCommand(j *jail, conn, stdout, stderr *os.File) {
 			cmd.Env = []string{}
 		}
 		cmd.Dir = spec.Dir
+		cmd.ExtraFiles = extra
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		cmd.Cancel = func() error { return killGroup(cmd) }

@@ -70,7 +70,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		trees = cas.NewDirectories(cas.DefaultDirectoriesBytes)
 	}
 	r := &runner{workers: w.workers, opts: opts, sandbox: sandbox, cache: cache, dirs: dirs, trees: trees,
-		cas: &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
+		watch: newWatcher(opts.Dir),
+		cas:   &casClients{local: opts.Store, adopt: adoptFor(opts, sandbox), base: w.cas, open: opts.CASFor}}
 	defer r.cas.close()
 	opts.Logf("worker %s: %d slot(s), sandbox %s", opts.ID, opts.Concurrency, sandbox.describe())
 	g, ctx := errgroup.WithContext(ctx)
@@ -113,6 +114,7 @@ type runner struct {
 	cache   *fileCache
 	dirs    *dirCache // nil without the jail
 	trees   *treeCache
+	watch   *watcher
 }
 
 // leaseLoop asks for work and runs it until ctx is done. Errors talking to
