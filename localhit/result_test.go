@@ -7,9 +7,11 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/lookups"
 )
 
 // DecodeResult reads what the generated code writes: the full client keeps
@@ -76,6 +78,9 @@ func TestDecodeResultRefusesWhatItCannotReplay(t *testing.T) {
 		"symlink":          {OutputSymlinks: []*repb.OutputSymlink{{Path: "l", Target: "t"}}},
 		"file symlink":     {OutputFileSymlinks: []*repb.OutputSymlink{{Path: "l", Target: "t"}}},
 		"bad digest":       {OutputFiles: []*repb.OutputFile{{Path: "a.o", Digest: &repb.Digest{Hash: "zz", SizeBytes: 1}}}},
+		// The full client holds a worker's account against this machine.
+		"worker's lookups": {ExecutionMetadata: &repb.ExecutedActionMetadata{
+			AuxiliaryMetadata: []*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, lookups.Account{}.Any()}}},
 	} {
 		data, _ := proto.Marshal(ar)
 		if _, err := DecodeResult(data); err == nil {

@@ -37,7 +37,7 @@ func (plan *actionPlan) recorded() *localhit.Recorded {
 // and its streams as plan's local result (localhit.Keep). Failing costs a
 // later miss only.
 func keepLocal(cache *localcache.Store, dir string, plan *actionPlan, res Result) error {
-	if cache == nil || res.ExitCode != 0 {
+	if cache == nil || res.ExitCode != 0 || plan.workerBeyond {
 		return nil
 	}
 	r := localhit.Result{Stdout: res.Stdout, Stderr: res.Stderr, CompileTime: res.CompileTime}

@@ -22,6 +22,11 @@ import (
 // materialize fetches stdout and stderr first and then writes the outputs,
 // so that a failure to fetch anything leaves the build tree untouched.
 func materialize(ctx context.Context, c *client.Client, dir string, plan *actionPlan, r *repb.ActionResult, outcome stats.Outcome) (Result, error) {
+	beyond, err := checkWorkerLookups(dir, plan, r)
+	if err != nil {
+		return Result{}, err
+	}
+	plan.workerBeyond = beyond
 	stdout, stderr, err := remoteStreams(ctx, c, plan, r)
 	if err != nil {
 		return Result{}, err

@@ -40,6 +40,7 @@ type Prediction struct {
 	Local error
 
 	plan *actionPlan
+	dir  string // the compile's directory
 }
 
 // Predict plans inv's compile as Run does (parse, then a direct-mode record
@@ -79,7 +80,7 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 		key := directContext(cfg, inv, parsed.Args, tc, env)
 		if plan := directPlan(cache, key, inv.Dir); plan != nil && plan.function == fn.Name() {
 			plan.discard()
-			return predicted(plan, results)
+			return predicted(plan, results, inv.Dir)
 		}
 	}
 	cfg.Direct = false // a prediction records nothing
@@ -88,12 +89,12 @@ func Predict(ctx context.Context, cfg Config, inv Invocation, fn digest.Function
 		return Prediction{Local: err}
 	}
 	plan.discard()
-	return predicted(plan, results)
+	return predicted(plan, results, inv.Dir)
 }
 
-func predicted(plan *actionPlan, results *localcache.Store) Prediction {
+func predicted(plan *actionPlan, results *localcache.Store, dir string) Prediction {
 	_, local := results.Get(localcache.Results, localKey(plan))
-	return Prediction{Action: plan.actionDigest, Key: plan.key, Outputs: plan.outputs, LocalHit: local, plan: plan}
+	return Prediction{Action: plan.actionDigest, Key: plan.key, Outputs: plan.outputs, LocalHit: local, plan: plan, dir: dir}
 }
 
 // Prefetch keeps a predicted compile's cached result r in the local cache,
@@ -116,6 +117,10 @@ func Prefetch(ctx context.Context, cfg Config, c *client.Client, pred Prediction
 			return nil
 		}
 		os.MkdirAll(filepath.Join(tmp, filepath.Dir(out)), 0o755)
+	}
+	// A result the compile itself would refuse, or not keep, is not kept.
+	if beyond, err := checkWorkerLookups(pred.dir, plan, r); err != nil || beyond {
+		return nil
 	}
 	stdout, stderr, err := remoteStreams(ctx, c, plan, r)
 	if err != nil {

@@ -165,7 +165,9 @@ func debugInfo(args []string) bool {
 	return on
 }
 
-// script writes the sh program that runs args with R substituted.
+// script writes the sh program that runs args with R substituted. The
+// compiler's line is the one that ends in its stderr's redirection, the
+// compiler its first word: rex's worker reads it there (worker/watch.go).
 func script(args []string, workDir string, pathOutputs []string, exports []envExport) string {
 	up := "."
 	if workDir != "" {

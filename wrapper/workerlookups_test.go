@@ -1,0 +1,65 @@
+package wrapper
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rexbuild/rex/stats"
+)
+
+// branchSource takes, when compiled, a branch gcc's directives-only scan
+// does not: the pasted pop_macro restores X to 1, and the compile includes
+// "x.h" (found in -Ia, or else in -Ib) where the scan includes "b/x.h".
+const branchSource = "#define CAT(a, b) a##b\n#define STR(x) #x\n#define XSTR(x) STR(x)\n" +
+	"#define PUSH _Pragma(XSTR(CAT(push_,macro)(\"X\")))\n#define POP _Pragma(XSTR(CAT(pop_,macro)(\"X\")))\n" +
+	"#define X 1\nPUSH\n#undef X\n#define X 2\nPOP\n" +
+	"#if X == 1\n#include \"x.h\"\n#else\n#include \"b/x.h\"\n#endif\nint v = V;\n"
+
+// The worker has only b/x.h, which the scan keyed: where this machine
+// also holds a/x.h, the worker's compiler looked for it in vain and took
+// b/x.h. Its account of its lookups shows that, and rex compiles locally.
+// Absolute paths make the remote command rex's portable script, which the
+// worker watches as well.
+func TestWorkerBranchHeaderRunsLocally(t *testing.T) {
+	ts := startServerWith(t, 1)
+	for _, absolute := range []bool{false, true} {
+		t.Run(fmt.Sprintf("absolute=%v", absolute), func(t *testing.T) {
+			p := newProject(t, ts.addr)
+			p.cfg.LocalCacheSize = 1 << 30 // as rex's default
+			p.write("c.c", branchSource)
+			p.write("b/x.h", "#define V 2\n")
+			p.write("a/other.h", "")
+			argv := []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "x.o"}
+			if absolute {
+				argv = []string{"gcc", "-I" + p.dir + "/a", "-I" + p.dir + "/b", "-c", p.dir + "/c.c", "-o", "x.o"}
+			}
+
+			// Without a/x.h, the worker's compile is the local one; it
+			// looked for a/x.h, which the key does not cover.
+			local := localCompile(t, p.dir, argv)
+			r := p.run(argv...)
+			if r.Outcome != stats.RemoteExecution || r.ExitCode != 0 {
+				t.Fatalf("first compile: %v (%v), exit %d: %s", r.Outcome, r.Reason, r.ExitCode, r.Stderr)
+			}
+			same(t, "first compile", collect(t, p.dir, r.Stderr), local)
+
+			// a/x.h appears: the key is the same, and so is the result,
+			// which a local compile no longer gives. It was not kept in
+			// the local cache, which has no account to hold against this
+			// machine's files.
+			p.write("a/x.h", "#define V 1\n")
+			r = p.run(argv...)
+			if !r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), "a/x.h") {
+				t.Fatalf("after a/x.h appeared: %v (%v), want a local compile naming a/x.h", r.Outcome, r.Reason)
+			}
+
+			// A fresh client meets the same result on its first compile.
+			q := newProject(t, ts.addr)
+			q.dir = p.dir
+			if r := q.run(argv...); !r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), "branch the scan did not take") {
+				t.Fatalf("a fresh client: %v (%v), want a local compile", r.Outcome, r.Reason)
+			}
+		})
+	}
+}
