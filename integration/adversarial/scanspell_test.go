@@ -223,6 +223,39 @@ func TestProbeSpellings(t *testing.T) {
 	}
 }
 
+// A branch gcc's directives-only scan does not take, through a server:
+// the compile includes "x.h" (-Ia, else -Ib) where the scan includes
+// "b/x.h". A worker has only b/x.h; its account of its lookups tells that
+// it looked for a/x.h, which rex holds against this machine's files.
+func TestPragmaBranchThroughServer(t *testing.T) {
+	src := "#define STR(x) #x\n#define PR(a, b) _Pragma(STR(a##b))\n#define X 1\nPR(push_,macro(\"X\"))\n" +
+		"#undef X\n#define X 2\nPR(pop_,macro(\"X\"))\n" +
+		"#if X == 1\n#include \"x.h\"\n#else\n#include \"b/x.h\"\n#endif\nint v = V;\n"
+	for _, s := range []spec{{
+		// (No case name here may hold the pasted words: it ends up in a
+		// comment of the source, and the scan would read it there.)
+		name:   "a pasted macro pop's branch finds a header the scan did not list, keyed in a later directory",
+		files:  map[string]string{"c.c": src, "a/x.h": "#define V 1\n", "b/x.h": "#define V 2\n"},
+		mutate: edit("a/x.h", "#define V 3\n"),
+	}, {
+		name:   "a pasted macro pop's branch looks for a header that appears later",
+		files:  map[string]string{"c.c": src, "a/other.h": "", "b/x.h": "#define V 2\n"},
+		mutate: edit("a/x.h", "#define V 1\n"),
+	}, {
+		// Absolute paths: the remote command is rex's portable script.
+		name:   "a pasted macro pop's branch looks for a header that appears later, absolute paths",
+		files:  map[string]string{"c.c": src, "a/other.h": "", "b/x.h": "#define V 2\n"},
+		cmd:    []string{"gcc", "-I{R}/a", "-I{R}/b", "-c", "{R}/c.c", "-o", "c.o"},
+		mutate: edit("a/x.h", "#define V 1\n"),
+	}} {
+		s.class = "scan"
+		if s.cmd == nil {
+			s.cmd = []string{"gcc", "-Ia", "-Ib", "-c", "c.c", "-o", "c.o"}
+		}
+		t.Run(s.name, func(t *testing.T) { run(t, s) })
+	}
+}
+
 // What gcc's directives-only scan leaves undone in the text: a _Pragma.
 // With no server, the local compile that fills the cache is watched (see
 // package lookups) and fills it only when it read nothing beyond the key.
