@@ -70,6 +70,9 @@ func TestDecodeResultReadsGeneratedMessages(t *testing.T) {
 // A result with what a hit does not replay is not served: streams by
 // digest alone, directories, symlinks; and damage is an error.
 func TestDecodeResultRefusesWhatItCannotReplay(t *testing.T) {
+	if workerAccountType != lookups.AccountType {
+		t.Fatalf("the front end knows a worker's account as %q, lookups as %q", workerAccountType, lookups.AccountType)
+	}
 	d := digest.SHA256.FromBytes([]byte("x")).Proto()
 	for name, ar := range map[string]*repb.ActionResult{
 		"stdout by digest": {StdoutDigest: d},
@@ -80,7 +83,7 @@ func TestDecodeResultRefusesWhatItCannotReplay(t *testing.T) {
 		"bad digest":       {OutputFiles: []*repb.OutputFile{{Path: "a.o", Digest: &repb.Digest{Hash: "zz", SizeBytes: 1}}}},
 		// The full client holds a worker's account against this machine.
 		"worker's lookups": {ExecutionMetadata: &repb.ExecutedActionMetadata{
-			AuxiliaryMetadata: []*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, lookups.Account{}.Any()}}},
+			AuxiliaryMetadata: []*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, {TypeUrl: lookups.AccountType}}}},
 	} {
 		data, _ := proto.Marshal(ar)
 		if _, err := DecodeResult(data); err == nil {

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // Account is a worker's report of the lookups its compile made, carried in
@@ -62,9 +60,12 @@ func AccountOf(b []byte, dir, root string) (Account, error) {
 	return Account{Found: rel(l.Found, true), Missing: rel(l.Missing, false), Unresolved: l.Unresolved}, nil
 }
 
-// Any is the account as auxiliary metadata: a record per path, 'f' found
-// or 'm' missing, then the path and a NUL; 'u' and a count for Unresolved.
-func (a Account) Any() *anypb.Any {
+// Encode writes the account as auxiliary metadata holds it (an Any of
+// AccountType): a record per path, 'f' found or 'm' missing, then the path
+// and a NUL; 'u' and a count for Unresolved. (The front end links this
+// package, but not protobuf: the Any is made and read by the worker and
+// the wrapper.)
+func (a Account) Encode() []byte {
 	var b bytes.Buffer
 	for _, l := range []struct {
 		kind  byte
@@ -79,43 +80,34 @@ func (a Account) Any() *anypb.Any {
 	if a.Unresolved > 0 {
 		fmt.Fprintf(&b, "u%d\x00", a.Unresolved)
 	}
-	return &anypb.Any{TypeUrl: AccountType, Value: b.Bytes()}
+	return b.Bytes()
 }
 
-// FindAccount returns the account among a result's auxiliary metadata;
-// ok is false when there is none (a worker that does not tell, or a
-// compile it did not watch). A malformed one is an error.
-func FindAccount(metadata []*anypb.Any) (a Account, ok bool, err error) {
-	for _, m := range metadata {
-		if m.GetTypeUrl() != AccountType {
-			continue
+// DecodeAccount reads what Encode wrote; a malformed account is an error,
+// never an empty one.
+func DecodeAccount(b []byte) (Account, error) {
+	var a Account
+	for len(b) > 0 {
+		end := bytes.IndexByte(b, 0)
+		if end < 1 {
+			return Account{}, fmt.Errorf("lookups: malformed account record %q", b[:min(len(b), 40)])
 		}
-		if ok {
-			return Account{}, false, fmt.Errorf("lookups: two accounts in one result")
-		}
-		ok = true
-		for b := m.GetValue(); len(b) > 0; {
-			end := bytes.IndexByte(b, 0)
-			if end < 1 {
-				return Account{}, false, fmt.Errorf("lookups: malformed account record %q", b[:min(len(b), 40)])
+		kind, rest := b[0], string(b[1:end])
+		b = b[end+1:]
+		switch {
+		case kind == 'f' && rest != "":
+			a.Found = append(a.Found, rest)
+		case kind == 'm' && rest != "":
+			a.Missing = append(a.Missing, rest)
+		case kind == 'u':
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 {
+				return Account{}, fmt.Errorf("lookups: malformed account count %q", rest)
 			}
-			kind, rest := b[0], string(b[1:end])
-			b = b[end+1:]
-			switch {
-			case kind == 'f' && rest != "":
-				a.Found = append(a.Found, rest)
-			case kind == 'm' && rest != "":
-				a.Missing = append(a.Missing, rest)
-			case kind == 'u':
-				n, err := strconv.Atoi(rest)
-				if err != nil || n < 0 {
-					return Account{}, false, fmt.Errorf("lookups: malformed account count %q", rest)
-				}
-				a.Unresolved += n
-			default:
-				return Account{}, false, fmt.Errorf("lookups: malformed account record %q", kind)
-			}
+			a.Unresolved += n
+		default:
+			return Account{}, fmt.Errorf("lookups: malformed account record %q", kind)
 		}
 	}
-	return a, ok, nil
+	return a, nil
 }

@@ -3,8 +3,6 @@ package lookups
 import (
 	"reflect"
 	"testing"
-
-	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // A worker's log becomes paths relative to the input root (climbing out of
@@ -21,24 +19,17 @@ func TestAccountRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(a, want) {
 		t.Fatalf("account %+v, want %+v", a, want)
 	}
-	got, ok, err := FindAccount([]*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, a.Any()})
-	if err != nil || !ok || !reflect.DeepEqual(got, want) {
-		t.Fatalf("read back %+v (ok %v, %v), want %+v", got, ok, err, want)
-	}
-	if _, ok, err := FindAccount(nil); ok || err != nil {
-		t.Errorf("no metadata: ok %v, %v", ok, err)
+	got, err := DecodeAccount(a.Encode())
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back %+v (%v), want %+v", got, err, want)
 	}
 }
 
-// A server's malformed account is an error, never an empty account.
+// A malformed account is an error, never an empty account.
 func TestMalformedAccount(t *testing.T) {
-	for _, v := range []string{"xpath\x00", "fpath", "\x00", "u-1\x00", "unine\x00"} {
-		if _, _, err := FindAccount([]*anypb.Any{{TypeUrl: AccountType, Value: []byte(v)}}); err == nil {
+	for _, v := range []string{"xpath\x00", "fpath", "\x00", "u-1\x00", "unine\x00", "f\x00"} {
+		if _, err := DecodeAccount([]byte(v)); err == nil {
 			t.Errorf("%q: no error", v)
 		}
-	}
-	two := []*anypb.Any{Account{}.Any(), Account{}.Any()}
-	if _, _, err := FindAccount(two); err == nil {
-		t.Error("two accounts: no error")
 	}
 }

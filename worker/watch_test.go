@@ -42,7 +42,7 @@ func TestCompileTellsItsLookups(t *testing.T) {
 			if ar.GetExitCode() != 0 {
 				t.Fatalf("exit %d: %s", ar.GetExitCode(), e.read(t, ar.GetStderrDigest()))
 			}
-			told, ok, err := lookups.FindAccount(ar.GetExecutionMetadata().GetAuxiliaryMetadata())
+			told, ok, err := accountIn(ar)
 			if err != nil || !ok {
 				t.Fatalf("no account of the compile's lookups (%v)", err)
 			}
@@ -75,7 +75,18 @@ func TestOnlyTrustedDriversAreWatched(t *testing.T) {
 	if ar.GetExitCode() != 0 {
 		t.Fatalf("exit %d: %s", ar.GetExitCode(), e.read(t, ar.GetStderrDigest()))
 	}
-	if _, ok, _ := lookups.FindAccount(ar.GetExecutionMetadata().GetAuxiliaryMetadata()); ok {
+	if _, ok, _ := accountIn(ar); ok {
 		t.Error("a driver from the input root was watched: the worker ran it outside any sandbox to build the library")
 	}
+}
+
+// accountIn reads the worker's account from a result.
+func accountIn(ar *repb.ActionResult) (a lookups.Account, ok bool, err error) {
+	for _, m := range ar.GetExecutionMetadata().GetAuxiliaryMetadata() {
+		if m.GetTypeUrl() == lookups.AccountType {
+			a, err = lookups.DecodeAccount(m.GetValue())
+			return a, err == nil, err
+		}
+	}
+	return a, false, nil
 }

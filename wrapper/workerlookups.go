@@ -1,12 +1,14 @@
 package wrapper
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/rexbuild/rex/lookups"
 )
@@ -29,7 +31,7 @@ import (
 // not kept in the local cache, and every later compile checks the
 // server's result again.
 func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (beyond bool, err error) {
-	told, ok, err := lookups.FindAccount(r.GetExecutionMetadata().GetAuxiliaryMetadata())
+	told, ok, err := findAccount(r.GetExecutionMetadata().GetAuxiliaryMetadata())
 	if err != nil {
 		return false, fmt.Errorf("the server's result: %w", err)
 	}
@@ -81,4 +83,23 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 		beyond = true
 	}
 	return beyond, nil
+}
+
+// findAccount returns the worker's account among a result's auxiliary
+// metadata; ok is false when there is none. A malformed one, or two, is an
+// error: a server that sends either is not believed.
+func findAccount(metadata []*anypb.Any) (a lookups.Account, ok bool, err error) {
+	for _, m := range metadata {
+		if m.GetTypeUrl() != lookups.AccountType {
+			continue
+		}
+		if ok {
+			return lookups.Account{}, false, errors.New("two accounts of the worker's lookups")
+		}
+		if a, err = lookups.DecodeAccount(m.GetValue()); err != nil {
+			return lookups.Account{}, false, err
+		}
+		ok = true
+	}
+	return a, ok, nil
 }
