@@ -34,7 +34,7 @@ const AccountType = "type.googleapis.com/rex.lookups.Account.v1"
 // an Account whose relative paths are relative to root. Both are as the
 // command saw them (in a sandbox, its own view).
 func AccountOf(b []byte, dir, root string) (Account, error) {
-	l, err := Parse(b, dir, "")
+	l, err := Parse(b, dir, firstReadIn(b, dir, root))
 	if err != nil {
 		return Account{}, err
 	}
@@ -58,6 +58,26 @@ func AccountOf(b []byte, dir, root string) (Account, error) {
 		return out
 	}
 	return Account{Found: rel(l.Found, true), Missing: rel(l.Missing, false), Unresolved: l.Unresolved}, nil
+}
+
+// firstReadIn is the first file of root the log shows opened for reading:
+// the source, which the worker does not know otherwise. Parse counts
+// clang's driver, which preprocesses in its own process, from there on.
+func firstReadIn(b []byte, dir, root string) string {
+	for len(b) > 0 {
+		end := bytes.IndexByte(b, 0)
+		if end < 4 {
+			return ""
+		}
+		rec := b[:end]
+		b = b[end+1:]
+		if rec[1] == 'o' && rec[2] == '+' && rec[3] == 'r' {
+			if a := abs(dir, string(rec[4:])); strings.HasPrefix(a, root+"/") {
+				return a
+			}
+		}
+	}
+	return ""
 }
 
 // Encode writes the account as auxiliary metadata holds it (an Any of

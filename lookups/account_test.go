@@ -33,3 +33,19 @@ func TestMalformedAccount(t *testing.T) {
 		}
 	}
 }
+
+// clang's driver preprocesses in its own process: its lookups count from
+// its opening of the source, the first file of the input root it reads,
+// but for the places it looked for in vain before that.
+func TestAccountOfClangDriver(t *testing.T) {
+	log := "do+r/usr/lib/llvm/clang.cfg\x00" + "ds-r/usr/lib/gcc/x86_64-linux-gnu/99\x00" + "do+ra.c\x00" +
+		"do+r/usr/include/stdio.h\x00" + "do-rinc/x.h\x00"
+	a, err := AccountOf([]byte(log), "/act/root", "/act/root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Account{Found: []string{"/usr/include/stdio.h"}, Missing: []string{"/usr/lib/gcc/x86_64-linux-gnu/99", "inc/x.h"}}
+	if !reflect.DeepEqual(a, want) {
+		t.Fatalf("account %+v, want %+v", a, want)
+	}
+}

@@ -84,7 +84,7 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	}
 	res, err := runCommand(ctx, spec)
 	if watched != nil {
-		if told, ok := account(watched, spec); ok {
+		if told, ok := account(watched, spec, outs); ok {
 			a.meta.AuxiliaryMetadata = append(a.meta.AuxiliaryMetadata, &anypb.Any{TypeUrl: lookups.AccountType, Value: told.Encode()})
 		}
 	}

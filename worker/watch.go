@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -137,8 +138,10 @@ func trustedDriver(driver, workerDir string) (id string, ok bool) {
 }
 
 // account reads what the library wrote for spec's command: paths relative
-// to the input root as the command saw it.
-func account(h *lookups.Handover, spec execSpec) (lookups.Account, bool) {
+// to the input root as the command saw it. The outputs are left out: a
+// compiler may look at one before it writes it (clang writes a temporary
+// file and renames it).
+func account(h *lookups.Handover, spec execSpec, outs []output) (lookups.Account, bool) {
 	b, err := h.Records()
 	if err != nil || len(b) == 0 {
 		return lookups.Account{}, false
@@ -151,5 +154,9 @@ func account(h *lookups.Handover, spec execSpec) (lookups.Account, bool) {
 	if err != nil {
 		return lookups.Account{}, false
 	}
+	output := func(p string) bool {
+		return slices.ContainsFunc(outs, func(o output) bool { return o.rel == p })
+	}
+	a.Missing = slices.DeleteFunc(a.Missing, output)
 	return a, true
 }

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -89,5 +90,38 @@ func TestMalformedWorkerAccountFallsBack(t *testing.T) {
 			})
 			assertFallback(t, p)
 		})
+	}
+}
+
+// An ordinary compile's account holds nothing the scan did not look up:
+// its result is served and kept in the local cache, by gcc and clang, with
+// relative and absolute paths (rex's portable script).
+func TestWorkerAccountKeepsOrdinaryCompiles(t *testing.T) {
+	ts := startServerWith(t, 1)
+	for _, cc := range []string{"g++", "clang++"} {
+		for _, absolute := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/absolute=%v", cc, absolute), func(t *testing.T) {
+				if _, err := exec.LookPath(cc); err != nil {
+					t.Skipf("%s is not installed", cc)
+				}
+				p := newProject(t, ts.addr)
+				p.cfg.LocalCacheSize = 1 << 30
+				p.write("src/hello.cpp", "#include <iostream>\n#include \"greet.h\"\nint main() { std::cout << GREETING; }\n")
+				p.write("include/greet.h", "#define GREETING \"hi\"\n")
+				dir := p.dir
+				argv := []string{cc, "-Iinclude", "-c", "src/hello.cpp", "-o", "x.o"}
+				if absolute {
+					argv = []string{cc, "-I" + dir + "/include", "-c", dir + "/src/hello.cpp", "-o", "x.o"}
+				}
+				for round, want := range []stats.Outcome{stats.RemoteExecution, stats.LocalCacheHit} {
+					local := localCompile(t, dir, argv)
+					r := p.run(argv...)
+					if r.Outcome != want {
+						t.Fatalf("round %d: %v (%v), want %v", round, r.Outcome, r.Reason, want)
+					}
+					same(t, fmt.Sprintf("round %d", round), collect(t, dir, r.Stderr), local)
+				}
+			})
+		}
 	}
 }
