@@ -68,7 +68,7 @@ const (
 )
 
 // workerAccountType is the type URL of a worker's account of its compile's
-// lookups (lookups.AccountType, which the front end does not link): a
+// lookups (accountmeta.Type, which the front end does not link): a
 // result that holds one is left to the full client, which holds the
 // account against this machine's files.
 const workerAccountType = "type.googleapis.com/rex.lookups.Account.v1"

@@ -3,9 +3,7 @@ package lookups
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -13,7 +11,8 @@ import (
 // the ActionResult's auxiliary metadata. A worker has only the files the
 // key covers: where its compiler looked for a file the scan never looked
 // for (a branch the scan did not take), the client's file of that name,
-// which the worker lacked, would have changed the compile. Paths are
+// which the worker lacked, would have changed the compile (package
+// accountmeta carries it). Paths are
 // relative to the action's input root (they may climb out of it with
 // ".."), or absolute where they lie outside it.
 type Account struct {
@@ -26,9 +25,6 @@ type Account struct {
 	// not name.
 	Unresolved int
 }
-
-// AccountType is the type URL of an Account in auxiliary metadata.
-const AccountType = "type.googleapis.com/rex.lookups.Account.v1"
 
 // AccountOf reads a worker's log, written for a command run in dir, into
 // an Account whose relative paths are relative to root. Both are as the
@@ -78,56 +74,4 @@ func firstReadIn(b []byte, dir, root string) string {
 		}
 	}
 	return ""
-}
-
-// Encode writes the account as auxiliary metadata holds it (an Any of
-// AccountType): a record per path, 'f' found or 'm' missing, then the path
-// and a NUL; 'u' and a count for Unresolved. (The front end links this
-// package, but not protobuf: the Any is made and read by the worker and
-// the wrapper.)
-func (a Account) Encode() []byte {
-	var b bytes.Buffer
-	for _, l := range []struct {
-		kind  byte
-		paths []string
-	}{{'f', a.Found}, {'m', a.Missing}} {
-		for _, p := range l.paths {
-			b.WriteByte(l.kind)
-			b.WriteString(p)
-			b.WriteByte(0)
-		}
-	}
-	if a.Unresolved > 0 {
-		fmt.Fprintf(&b, "u%d\x00", a.Unresolved)
-	}
-	return b.Bytes()
-}
-
-// DecodeAccount reads what Encode wrote; a malformed account is an error,
-// never an empty one.
-func DecodeAccount(b []byte) (Account, error) {
-	var a Account
-	for len(b) > 0 {
-		end := bytes.IndexByte(b, 0)
-		if end < 1 {
-			return Account{}, fmt.Errorf("lookups: malformed account record %q", b[:min(len(b), 40)])
-		}
-		kind, rest := b[0], string(b[1:end])
-		b = b[end+1:]
-		switch {
-		case kind == 'f' && rest != "":
-			a.Found = append(a.Found, rest)
-		case kind == 'm' && rest != "":
-			a.Missing = append(a.Missing, rest)
-		case kind == 'u':
-			n, err := strconv.Atoi(rest)
-			if err != nil || n < 0 {
-				return Account{}, fmt.Errorf("lookups: malformed account count %q", rest)
-			}
-			a.Unresolved += n
-		default:
-			return Account{}, fmt.Errorf("lookups: malformed account record %q", kind)
-		}
-	}
-	return a, nil
 }

@@ -11,11 +11,10 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 	"github.com/rexbuild/rex/workerpb"
 )
 
@@ -85,7 +84,7 @@ func (r *runner) runAction(ctx context.Context, a *actionRun, timeout time.Durat
 	res, err := runCommand(ctx, spec)
 	if watched != nil {
 		if told, ok := account(watched, spec, outs); ok {
-			a.meta.AuxiliaryMetadata = append(a.meta.AuxiliaryMetadata, &anypb.Any{TypeUrl: lookups.AccountType, Value: told.Encode()})
+			a.meta.AuxiliaryMetadata = append(a.meta.AuxiliaryMetadata, accountmeta.Any(told))
 		}
 	}
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 
 	"github.com/rexbuild/rex/client"
-	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 )
 
 // A compile's result tells what its compiler looked up, relative to the
@@ -52,7 +52,7 @@ func testCompileTellsItsLookups(t *testing.T, driver string) {
 			if ar.GetExitCode() != 0 {
 				t.Fatalf("exit %d: %s", ar.GetExitCode(), e.read(t, ar.GetStderrDigest()))
 			}
-			told, ok, err := accountIn(ar)
+			told, ok, err := accountmeta.Find(ar.GetExecutionMetadata().GetAuxiliaryMetadata())
 			if err != nil || !ok {
 				t.Fatalf("no account of the compile's lookups (%v)", err)
 			}
@@ -86,18 +86,7 @@ func TestOnlyTrustedDriversAreWatched(t *testing.T) {
 	if ar.GetExitCode() != 0 {
 		t.Fatalf("exit %d: %s", ar.GetExitCode(), e.read(t, ar.GetStderrDigest()))
 	}
-	if _, ok, _ := accountIn(ar); ok {
+	if _, ok, _ := accountmeta.Find(ar.GetExecutionMetadata().GetAuxiliaryMetadata()); ok {
 		t.Error("a driver from the input root was watched: the worker ran it outside any sandbox to build the library")
 	}
-}
-
-// accountIn reads the worker's account from a result.
-func accountIn(ar *repb.ActionResult) (a lookups.Account, ok bool, err error) {
-	for _, m := range ar.GetExecutionMetadata().GetAuxiliaryMetadata() {
-		if m.GetTypeUrl() == lookups.AccountType {
-			a, err = lookups.DecodeAccount(m.GetValue())
-			return a, err == nil, err
-		}
-	}
-	return a, false, nil
 }

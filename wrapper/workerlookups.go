@@ -1,16 +1,14 @@
 package wrapper
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-	"google.golang.org/protobuf/types/known/anypb"
 
-	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 )
 
 // A worker has only the files the key covers. Where its compiler took a
@@ -18,7 +16,7 @@ import (
 // looked there for a header this machine holds, the worker found none, or
 // went on to one of that name in a later directory: a result no local
 // compile gives. rex's worker says what its compiler looked up (see
-// package lookups, Account), and a result is served only when every place
+// package accountmeta), and a result is served only when every place
 // the worker looked in vain, and the scan never looked, holds nothing here
 // either, and the worker read nothing outside its input root that the scan
 // did not. Results of other servers' workers carry no account; they are
@@ -31,7 +29,7 @@ import (
 // not kept in the local cache, and every later compile checks the
 // server's result again.
 func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (beyond bool, err error) {
-	told, ok, err := findAccount(r.GetExecutionMetadata().GetAuxiliaryMetadata())
+	told, ok, err := accountmeta.Find(r.GetExecutionMetadata().GetAuxiliaryMetadata())
 	if err != nil {
 		return false, fmt.Errorf("the server's result: %w", err)
 	}
@@ -83,23 +81,4 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 		beyond = true
 	}
 	return beyond, nil
-}
-
-// findAccount returns the worker's account among a result's auxiliary
-// metadata; ok is false when there is none. A malformed one, or two, is an
-// error: a server that sends either is not believed.
-func findAccount(metadata []*anypb.Any) (a lookups.Account, ok bool, err error) {
-	for _, m := range metadata {
-		if m.GetTypeUrl() != lookups.AccountType {
-			continue
-		}
-		if ok {
-			return lookups.Account{}, false, errors.New("two accounts of the worker's lookups")
-		}
-		if a, err = lookups.DecodeAccount(m.GetValue()); err != nil {
-			return lookups.Account{}, false, err
-		}
-		ok = true
-	}
-	return a, ok, nil
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -74,8 +75,8 @@ func TestWorkerBranchHeaderRunsLocally(t *testing.T) {
 // the result.
 func TestMalformedWorkerAccountFallsBack(t *testing.T) {
 	for name, aux := range map[string][]*anypb.Any{
-		"malformed": {{TypeUrl: lookups.AccountType, Value: []byte("zbad\x00")}},
-		"two":       {{TypeUrl: lookups.AccountType}, {TypeUrl: lookups.AccountType}},
+		"malformed": {{TypeUrl: accountmeta.Type, Value: []byte("not deflate")}},
+		"two":       {accountmeta.Any(lookups.Account{}), accountmeta.Any(lookups.Account{})},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := startServer(t)
