@@ -21,6 +21,8 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/rexbuild/rex/digest"
+	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -199,6 +201,15 @@ func TestLyingServerPathsFallBack(t *testing.T) {
 		},
 		"symlink out": func(r *repb.ActionResult) {
 			r.OutputSymlinks = append(r.OutputSymlinks, &repb.OutputSymlink{Path: "link", Target: "/etc/passwd"})
+		},
+		// A worker's account of its lookups that cannot be read, or two.
+		"malformed account": func(r *repb.ActionResult) {
+			r.ExecutionMetadata = &repb.ExecutedActionMetadata{
+				AuxiliaryMetadata: []*anypb.Any{{TypeUrl: accountmeta.Type, Value: []byte("not deflate")}}}
+		},
+		"two accounts": func(r *repb.ActionResult) {
+			r.ExecutionMetadata = &repb.ExecutedActionMetadata{
+				AuxiliaryMetadata: []*anypb.Any{accountmeta.Any(lookups.Account{}), accountmeta.Any(lookups.Account{})}}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

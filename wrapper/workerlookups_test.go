@@ -6,11 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
-	"google.golang.org/protobuf/types/known/anypb"
-
-	"github.com/rexbuild/rex/lookups"
-	"github.com/rexbuild/rex/lookups/accountmeta"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -66,30 +61,6 @@ func TestWorkerBranchHeaderRunsLocally(t *testing.T) {
 			if r := q.run(argv...); !r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), "branch the scan did not take") {
 				t.Fatalf("a fresh client: %v (%v), want a local compile", r.Outcome, r.Reason)
 			}
-		})
-	}
-}
-
-// A server whose account of a worker's lookups is malformed, or which
-// sends two, is not believed: rex compiles locally and writes nothing of
-// the result.
-func TestMalformedWorkerAccountFallsBack(t *testing.T) {
-	for name, aux := range map[string][]*anypb.Any{
-		"malformed": {{TypeUrl: accountmeta.Type, Value: []byte("not deflate")}},
-		"two":       {accountmeta.Any(lookups.Account{}), accountmeta.Any(lookups.Account{})},
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv := startServer(t)
-			p := newProject(t, srv.addr)
-			p.write("hello.cpp", helloSrc)
-			p.fill(compileHello...)
-			srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
-				if r, ok := resp.(*repb.ActionResult); ok {
-					r.ExecutionMetadata = &repb.ExecutedActionMetadata{AuxiliaryMetadata: aux}
-				}
-				return resp, err
-			})
-			assertFallback(t, p)
 		})
 	}
 }
