@@ -49,12 +49,14 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 		}
 		return filepath.Join(root, p)
 	}
+	// What the scan found (true) and looked for in vain (false).
 	scanned := map[string]bool{}
 	if plan.scanLookups.Observed {
-		for _, list := range [][]string{plan.scanLookups.Found, plan.scanLookups.Missing} {
-			for _, p := range absolute(dir, list) {
-				scanned[filepath.Clean(p)] = true
-			}
+		for _, p := range absolute(dir, plan.scanLookups.Missing) {
+			scanned[filepath.Clean(p)] = false
+		}
+		for _, p := range absolute(dir, plan.scanLookups.Found) {
+			scanned[filepath.Clean(p)] = true
 		}
 		for _, f := range plan.inputs.system {
 			scanned[f.path] = true
@@ -67,12 +69,19 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 		case !filepath.IsAbs(p):
 			return false, localf("the worker's compiler read %s, outside its input root", p)
 		case plan.scanLookups.Observed && !scanned[filepath.Clean(p)]:
-			return false, localf("the worker's compiler read %s, which the scan does not list", p)
+			return false, localf("the worker's compiler read %s, which the scan did not find", p)
 		}
 	}
 	for _, p := range told.Missing {
 		local := here(p)
-		if scanned[local] || strings.HasSuffix(p, ".gch") {
+		found, looked := scanned[local]
+		switch {
+		case strings.HasSuffix(p, ".gch"):
+			continue
+		case found:
+			// A toolchain's header the worker's host lacks.
+			return false, localf("the worker's compiler looked for %s, which it lacked and the scan found", local)
+		case looked:
 			continue
 		}
 		if _, err := os.Stat(local); err == nil {

@@ -2,10 +2,18 @@ package wrapper
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/rexbuild/rex/lookups"
+	"github.com/rexbuild/rex/lookups/accountmeta"
 	"github.com/rexbuild/rex/stats"
 )
 
@@ -95,5 +103,66 @@ func TestWorkerAccountKeepsOrdinaryCompiles(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// What rex does with each kind of lookup a worker tells of, the account
+// put on a cached result of the server: the result is refused where a
+// local compile could differ, and served but not kept where nothing is
+// there now.
+func TestWorkerAccountChecks(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		told   func(dir string) lookups.Account
+		refuse string // the reason's words, or "" for a hit not kept
+	}{
+		{"a toolchain header the worker lacked", func(string) lookups.Account {
+			return lookups.Account{Missing: []string{"/usr/include/stdio.h"}}
+		}, "which it lacked and the scan found"},
+		{"a file this machine holds where the scan never looked", func(dir string) lookups.Account {
+			return lookups.Account{Missing: []string{dir + "/probe.h"}}
+		}, "this machine holds"},
+		{"a file outside the input root the scan did not find", func(string) lookups.Account {
+			return lookups.Account{Found: []string{"/etc/hostname"}}
+		}, "which the scan did not find"},
+		{"a file above the input root", func(string) lookups.Account {
+			return lookups.Account{Found: []string{"../x.h"}}
+		}, "outside its input root"},
+		{"a lookup the library could not name", func(string) lookups.Account {
+			return lookups.Account{Unresolved: 1}
+		}, "could not name"},
+		{"a place with nothing in it", func(dir string) lookups.Account {
+			return lookups.Account{Missing: []string{dir + "/nowhere.h"}}
+		}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startServer(t)
+			p := newProject(t, srv.addr)
+			p.write("hello.cpp", helloSrc)
+			p.write("probe.h", "")
+			p.fill(compileHello...)
+			p.cfg.LocalCacheSize = 1 << 30 // after the fill, which keeps its own
+			srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
+				if r, ok := resp.(*repb.ActionResult); ok {
+					r = proto.Clone(r).(*repb.ActionResult)
+					r.ExecutionMetadata = &repb.ExecutedActionMetadata{
+						AuxiliaryMetadata: []*anypb.Any{accountmeta.Any(c.told(p.dir))}}
+					return r, err
+				}
+				return resp, err
+			})
+			for round := range 2 {
+				os.Remove(filepath.Join(p.dir, "hello.o"))
+				r := p.run(compileHello...)
+				switch {
+				case c.refuse != "" && (!r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), c.refuse)):
+					t.Fatalf("round %d: %v (%v), want a local compile: %s", round, r.Outcome, r.Reason, c.refuse)
+				case c.refuse == "" && r.Outcome != stats.CacheHit:
+					t.Fatalf("round %d: %v (%v), want the server's hit, never kept locally", round, r.Outcome, r.Reason)
+				case c.refuse != "" && p.exists("hello.o"):
+					t.Fatalf("round %d: a refused result was written", round)
+				}
+			}
+		})
 	}
 }
