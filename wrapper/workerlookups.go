@@ -85,7 +85,7 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 			continue
 		}
 		if _, err := os.Stat(local); err == nil {
-			return false, localf("the worker's compiler looked for %s, which it lacked and this machine holds: a branch the scan did not take", local)
+			return false, localf("the worker's compiler looked for %s, which it lacked, this machine holds, and the scan did not look for", local)
 		}
 		beyond = true
 	}

@@ -66,7 +66,7 @@ func TestWorkerBranchHeaderRunsLocally(t *testing.T) {
 			// A fresh client meets the same result on its first compile.
 			q := newProject(t, ts.addr)
 			q.dir = p.dir
-			if r := q.run(argv...); !r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), "branch the scan did not take") {
+			if r := q.run(argv...); !r.RunLocal || r.Reason == nil || !strings.Contains(r.Reason.Error(), "the scan did not look for") {
 				t.Fatalf("a fresh client: %v (%v), want a local compile", r.Outcome, r.Reason)
 			}
 		})
