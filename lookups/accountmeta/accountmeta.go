@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 
 	"google.golang.org/protobuf/types/known/anypb"
 
@@ -20,7 +21,7 @@ import (
 // Type is the type URL of an account. Its value is raw DEFLATE of a record
 // per path: 'f' found or 'm' missing, then the path and a NUL; and 'u', a
 // count and a NUL for Unresolved. A kernel compile's account is some 40 KB
-// of paths, 4 KB deflated.
+// of paths, a few KB deflated.
 const Type = "type.googleapis.com/rex.lookups.Account.v1"
 
 // maxAccount bounds an account's inflated size: a server's inflated bomb
@@ -44,11 +45,20 @@ func Any(a lookups.Account) *anypb.Any {
 		fmt.Fprintf(&raw, "u%d\x00", a.Unresolved)
 	}
 	var b bytes.Buffer
-	w, _ := flate.NewWriter(&b, flate.DefaultCompression) // the level is valid
+	w := writers.Get().(*flate.Writer)
+	w.Reset(&b)
 	w.Write(raw.Bytes())
 	w.Close()
+	writers.Put(w)
 	return &anypb.Any{TypeUrl: Type, Value: b.Bytes()}
 }
+
+// writers keeps a worker's compressors: making one costs more than
+// compressing an account with it.
+var writers = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
+	return w
+}}
 
 // Find returns the account among a result's auxiliary metadata; ok is
 // false when there is none (a worker that does not tell, or a compile it

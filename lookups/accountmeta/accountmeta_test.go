@@ -3,6 +3,7 @@ package accountmeta
 import (
 	"bytes"
 	"compress/flate"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -41,5 +42,29 @@ func TestMalformed(t *testing.T) {
 	}
 	if _, _, err := Find([]*anypb.Any{Any(lookups.Account{}), Any(lookups.Account{})}); err == nil {
 		t.Error("two accounts: no error")
+	}
+}
+
+// A kernel compile's account: some 1,000 paths looked for in vain.
+func kernelLikeAccount() lookups.Account {
+	var a lookups.Account
+	for i := range 1000 {
+		a.Missing = append(a.Missing, fmt.Sprintf("arch/x86/include/generated/uapi/linux/header-%d.h", i))
+	}
+	return a
+}
+
+func BenchmarkAny(b *testing.B) {
+	a := kernelLikeAccount()
+	for b.Loop() {
+		Any(a)
+	}
+	b.ReportMetric(float64(len(Any(a).GetValue())), "bytes")
+}
+
+func BenchmarkFind(b *testing.B) {
+	md := []*anypb.Any{Any(kernelLikeAccount())}
+	for b.Loop() {
+		Find(md)
 	}
 }
