@@ -15,6 +15,9 @@ import (
 // server, the local compile must not fill the cache, or a changed data.bin
 // would be served the old object.
 func TestAssemblerReadsKeepTheCacheEmpty(t *testing.T) {
+	// The assembler's lists go to the temporary directory: a private one,
+	// which no other test's compiles write to meanwhile.
+	t.Setenv("TMPDIR", t.TempDir())
 	p := newProject(t, "")
 	p.cfg.LocalCacheSize = 1 << 30
 	p.write("data.bin", "first")
