@@ -63,15 +63,7 @@ const (
 	metaWorkerCompleted   = 4
 	metaExecutionStart    = 7
 	metaExecutionComplete = 8
-	metaAuxiliary         = 11
-	anyTypeURL            = 1
 )
-
-// workerAccountType is the type URL of a worker's account of its compile's
-// lookups (accountmeta.Type, which the front end does not link): a
-// result that holds one is left to the full client, which holds the
-// account against this machine's files.
-const workerAccountType = "type.googleapis.com/rex.lookups.Account.v1"
 
 // DecodeResult reads a cached ActionResult.
 func DecodeResult(data []byte) (Result, error) {
@@ -92,9 +84,6 @@ func DecodeResult(data []byte) (Result, error) {
 			r.Stderr = b
 		case resultMetadata:
 			return eachField(b, func(num int, _ uint64, b []byte) error {
-				if num == metaAuxiliary && anyType(b) == workerAccountType {
-					return errUnservable
-				}
 				if !isTimestamp(num) || b == nil {
 					return nil
 				}
@@ -122,17 +111,6 @@ func DecodeResult(data []byte) (Result, error) {
 		r.CompileTime = took(times[metaExecutionStart], times[metaExecutionComplete])
 	}
 	return r, err
-}
-
-// anyType is the type URL of an Any message.
-func anyType(b []byte) (url string) {
-	eachField(b, func(num int, _ uint64, b []byte) error {
-		if num == anyTypeURL {
-			url = string(b)
-		}
-		return nil
-	})
-	return url
 }
 
 // isTimestamp says whether field num of ExecutedActionMetadata is one of

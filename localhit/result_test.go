@@ -7,11 +7,9 @@ import (
 
 	repb "github.com/bazelbuild/remote-apis/build/bazel/remote/execution/v2"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rexbuild/rex/digest"
-	"github.com/rexbuild/rex/lookups/accountmeta"
 )
 
 // DecodeResult reads what the generated code writes: the full client keeps
@@ -70,9 +68,6 @@ func TestDecodeResultReadsGeneratedMessages(t *testing.T) {
 // A result with what a hit does not replay is not served: streams by
 // digest alone, directories, symlinks; and damage is an error.
 func TestDecodeResultRefusesWhatItCannotReplay(t *testing.T) {
-	if workerAccountType != accountmeta.Type {
-		t.Fatalf("the front end knows a worker's account as %q, accountmeta as %q", workerAccountType, accountmeta.Type)
-	}
 	d := digest.SHA256.FromBytes([]byte("x")).Proto()
 	for name, ar := range map[string]*repb.ActionResult{
 		"stdout by digest": {StdoutDigest: d},
@@ -81,9 +76,6 @@ func TestDecodeResultRefusesWhatItCannotReplay(t *testing.T) {
 		"symlink":          {OutputSymlinks: []*repb.OutputSymlink{{Path: "l", Target: "t"}}},
 		"file symlink":     {OutputFileSymlinks: []*repb.OutputSymlink{{Path: "l", Target: "t"}}},
 		"bad digest":       {OutputFiles: []*repb.OutputFile{{Path: "a.o", Digest: &repb.Digest{Hash: "zz", SizeBytes: 1}}}},
-		// The full client holds a worker's account against this machine.
-		"worker's lookups": {ExecutionMetadata: &repb.ExecutedActionMetadata{
-			AuxiliaryMetadata: []*anypb.Any{{TypeUrl: "type.googleapis.com/other"}, {TypeUrl: accountmeta.Type}}}},
 	} {
 		data, _ := proto.Marshal(ar)
 		if _, err := DecodeResult(data); err == nil {

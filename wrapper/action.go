@@ -67,8 +67,9 @@ type actionPlan struct {
 	// scanLookups are the scan's lookups, as its compiler told them.
 	scanLookups lookups.Log
 	// workerBeyond says the worker that compiled the result served looked
-	// in vain where the scan never looked (see workerlookups.go).
-	workerBeyond bool
+	// in vain where the scan never looked (see workerlookups.go);
+	// fromRecord says the plan is a direct-mode record's.
+	workerBeyond, fromRecord bool
 	// once are the inputs that may be read once, by size (see
 	// readOnceBySize).
 	once map[int64][]inputFile

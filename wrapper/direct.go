@@ -59,7 +59,8 @@ func directPlan(cache *localcache.Store, key, dir string) *actionPlan {
 		return nil
 	}
 	return &actionPlan{actionDigest: r.Action, outputs: r.Outputs, object: r.Object, depFile: r.DepFile,
-		depTemp: r.DepTemp, pathOutputs: r.PathOutputs, portable: r.Portable, localRoot: r.LocalRoot, function: r.Function}
+		depTemp: r.DepTemp, pathOutputs: r.PathOutputs, portable: r.Portable, localRoot: r.LocalRoot, function: r.Function,
+		fromRecord: true}
 }
 
 // directFacts is what the full path learns that a record needs.

@@ -149,7 +149,9 @@ func (s *session) runPlanned(ctx context.Context, p *compiler.Invocation, tc *to
 			keepLocal(s.results, s.inv.Dir, plan, res)
 		}
 	}
-	if err == nil {
+	// A record stands for a result whose account held nothing beyond the
+	// scan (see workerlookups.go): the front end serves it from the server.
+	if err == nil && !plan.workerBeyond {
 		writeRecord()
 		s.ph.Mark("record")
 	}

@@ -24,10 +24,14 @@ import (
 
 // checkWorkerLookups holds r's account, if any, against this machine's
 // files. beyond says the worker looked in vain where the scan never looked
-// (and nothing is there now): the result is right for now, but a file
+// (and no file is there now): the result is right for now, but a file
 // that appears there later would go unseen by the key, so the result is
-// not kept in the local cache, and every later compile checks the
-// server's result again.
+// neither kept in the local cache nor recorded for direct mode, and every
+// later compile scans and checks the server's result again. A directory
+// where the worker found nothing is no difference: the compiler searches
+// on past either. A direct-mode record's plan has no scan to compare with:
+// its record was written only for a result with nothing beyond its scan,
+// so only what is here now is checked.
 func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (beyond bool, err error) {
 	told, ok, err := accountmeta.Find(r.GetExecutionMetadata().GetAuxiliaryMetadata())
 	if err != nil {
@@ -52,8 +56,10 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 	// What the scan found (true) and looked for in vain (false).
 	scanned := map[string]bool{}
 	if plan.scanLookups.Observed {
-		for _, p := range absolute(dir, plan.scanLookups.Missing) {
-			scanned[filepath.Clean(p)] = false
+		for _, list := range [][]string{plan.scanLookups.Missing, plan.scanLookups.Dirs} {
+			for _, p := range absolute(dir, list) {
+				scanned[filepath.Clean(p)] = false
+			}
 		}
 		for _, p := range absolute(dir, plan.scanLookups.Found) {
 			scanned[filepath.Clean(p)] = true
@@ -84,10 +90,10 @@ func checkWorkerLookups(dir string, plan *actionPlan, r *repb.ActionResult) (bey
 		case looked:
 			continue
 		}
-		if _, err := os.Stat(local); err == nil {
+		if st, err := os.Stat(local); err == nil && !st.IsDir() {
 			return false, localf("the worker's compiler looked for %s, which it lacked, this machine holds, and the scan did not look for", local)
 		}
-		beyond = true
+		beyond = beyond || !plan.fromRecord
 	}
 	return beyond, nil
 }

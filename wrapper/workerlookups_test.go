@@ -75,7 +75,9 @@ func TestWorkerBranchHeaderRunsLocally(t *testing.T) {
 
 // An ordinary compile's account holds nothing the scan did not look up:
 // its result is served and kept in the local cache, by gcc and clang, with
-// relative and absolute paths (rex's portable script).
+// relative and absolute paths (rex's portable script). An include
+// directory that holds no header the compile reads is not in the input
+// root: the worker finds none where this machine has a directory.
 func TestWorkerAccountKeepsOrdinaryCompiles(t *testing.T) {
 	ts := startServerWith(t, 1)
 	for _, cc := range []string{"g++", "clang++"} {
@@ -89,9 +91,12 @@ func TestWorkerAccountKeepsOrdinaryCompiles(t *testing.T) {
 				p.write("src/hello.cpp", "#include <iostream>\n#include \"greet.h\"\nint main() { std::cout << GREETING; }\n")
 				p.write("include/greet.h", "#define GREETING \"hi\"\n")
 				dir := p.dir
-				argv := []string{cc, "-Iinclude", "-c", "src/hello.cpp", "-o", "x.o"}
+				if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				argv := []string{cc, "-Iempty", "-Iinclude", "-c", "src/hello.cpp", "-o", "x.o"}
 				if absolute {
-					argv = []string{cc, "-I" + dir + "/include", "-c", dir + "/src/hello.cpp", "-o", "x.o"}
+					argv = []string{cc, "-I" + dir + "/empty", "-I" + dir + "/include", "-c", dir + "/src/hello.cpp", "-o", "x.o"}
 				}
 				for round, want := range []stats.Outcome{stats.RemoteExecution, stats.LocalCacheHit} {
 					local := localCompile(t, dir, argv)
@@ -134,12 +139,16 @@ func TestWorkerAccountChecks(t *testing.T) {
 		{"a place with nothing in it", func(dir string) lookups.Account {
 			return lookups.Account{Missing: []string{dir + "/nowhere.h"}}
 		}, ""},
+		{"a place with a directory in it", func(dir string) lookups.Account {
+			return lookups.Account{Missing: []string{dir + "/sub"}}
+		}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := startServer(t)
 			p := newProject(t, srv.addr)
 			p.write("hello.cpp", helloSrc)
 			p.write("probe.h", "")
+			p.write("sub/other.txt", "")
 			p.fill(compileHello...)
 			p.cfg.LocalCacheSize = 1 << 30 // after the fill, which keeps its own
 			srv.faults.setUnary(methodGetAR, func(resp any, err error) (any, error) {
