@@ -37,23 +37,31 @@ func AccountOf(b []byte, dir, root string) (Account, error) {
 	if !l.Observed {
 		return Account{}, errors.New("lookups: the library wrote nothing of a compiler's")
 	}
-	rel := func(paths []string, outside bool) []string {
-		out := make([]string, 0, len(paths))
-		for _, p := range paths {
-			a := abs(dir, p)
-			r, err := filepath.Rel(root, a)
-			in := err == nil && (a == root || strings.HasPrefix(a, root+"/") || !filepath.IsAbs(p))
-			switch {
-			case in && outside && !strings.HasPrefix(r, "../"):
-			case in:
-				out = append(out, r)
-			default:
-				out = append(out, a)
-			}
+	// A path spelt relative is told relative to the root, ".." and all;
+	// one spelt absolute, only where it lies in the root. Files read in
+	// the root are keyed: Found leaves them out.
+	var a Account
+	for _, p := range l.Found {
+		if r, in := underRoot(dir, root, p); !in || strings.HasPrefix(r, "../") {
+			a.Found = append(a.Found, r)
 		}
-		return out
 	}
-	return Account{Found: rel(l.Found, true), Missing: rel(l.Missing, false), Unresolved: l.Unresolved}, nil
+	for _, p := range l.Missing {
+		r, _ := underRoot(dir, root, p)
+		a.Missing = append(a.Missing, r)
+	}
+	a.Unresolved = l.Unresolved
+	return a, nil
+}
+
+// underRoot is p, as the compiler in dir spelt it, relative to root when
+// it is spelt relative or lies in root (in), else absolute.
+func underRoot(dir, root, p string) (string, bool) {
+	a := abs(dir, p)
+	if r, err := filepath.Rel(root, a); err == nil && (!filepath.IsAbs(p) || a == root || strings.HasPrefix(a, root+"/")) {
+		return r, true
+	}
+	return a, false
 }
 
 // firstReadIn is the first file of root the log shows opened for reading:
